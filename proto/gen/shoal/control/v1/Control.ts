@@ -1,0 +1,233 @@
+// Original file: /work/main/proto/control.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { Cluster as _shoal_control_v1_Cluster, Cluster__Output as _shoal_control_v1_Cluster__Output } from '../../../shoal/control/v1/Cluster.js';
+import type { CreateNetworkRequest as _shoal_control_v1_CreateNetworkRequest, CreateNetworkRequest__Output as _shoal_control_v1_CreateNetworkRequest__Output } from '../../../shoal/control/v1/CreateNetworkRequest.js';
+import type { CreateServiceRequest as _shoal_control_v1_CreateServiceRequest, CreateServiceRequest__Output as _shoal_control_v1_CreateServiceRequest__Output } from '../../../shoal/control/v1/CreateServiceRequest.js';
+import type { Empty as _shoal_control_v1_Empty, Empty__Output as _shoal_control_v1_Empty__Output } from '../../../shoal/control/v1/Empty.js';
+import type { IdRequest as _shoal_control_v1_IdRequest, IdRequest__Output as _shoal_control_v1_IdRequest__Output } from '../../../shoal/control/v1/IdRequest.js';
+import type { ListNetworksResponse as _shoal_control_v1_ListNetworksResponse, ListNetworksResponse__Output as _shoal_control_v1_ListNetworksResponse__Output } from '../../../shoal/control/v1/ListNetworksResponse.js';
+import type { ListNodesResponse as _shoal_control_v1_ListNodesResponse, ListNodesResponse__Output as _shoal_control_v1_ListNodesResponse__Output } from '../../../shoal/control/v1/ListNodesResponse.js';
+import type { ListServicesResponse as _shoal_control_v1_ListServicesResponse, ListServicesResponse__Output as _shoal_control_v1_ListServicesResponse__Output } from '../../../shoal/control/v1/ListServicesResponse.js';
+import type { ListTasksRequest as _shoal_control_v1_ListTasksRequest, ListTasksRequest__Output as _shoal_control_v1_ListTasksRequest__Output } from '../../../shoal/control/v1/ListTasksRequest.js';
+import type { ListTasksResponse as _shoal_control_v1_ListTasksResponse, ListTasksResponse__Output as _shoal_control_v1_ListTasksResponse__Output } from '../../../shoal/control/v1/ListTasksResponse.js';
+import type { Network as _shoal_control_v1_Network, Network__Output as _shoal_control_v1_Network__Output } from '../../../shoal/control/v1/Network.js';
+import type { Node as _shoal_control_v1_Node, Node__Output as _shoal_control_v1_Node__Output } from '../../../shoal/control/v1/Node.js';
+import type { RotateJoinTokenRequest as _shoal_control_v1_RotateJoinTokenRequest, RotateJoinTokenRequest__Output as _shoal_control_v1_RotateJoinTokenRequest__Output } from '../../../shoal/control/v1/RotateJoinTokenRequest.js';
+import type { RunContainerRequest as _shoal_control_v1_RunContainerRequest, RunContainerRequest__Output as _shoal_control_v1_RunContainerRequest__Output } from '../../../shoal/control/v1/RunContainerRequest.js';
+import type { Service as _shoal_control_v1_Service, Service__Output as _shoal_control_v1_Service__Output } from '../../../shoal/control/v1/Service.js';
+import type { Task as _shoal_dispatcher_v1_Task, Task__Output as _shoal_dispatcher_v1_Task__Output } from '../../../shoal/dispatcher/v1/Task.js';
+import type { UpdateNodeRequest as _shoal_control_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _shoal_control_v1_UpdateNodeRequest__Output } from '../../../shoal/control/v1/UpdateNodeRequest.js';
+import type { UpdateServiceRequest as _shoal_control_v1_UpdateServiceRequest, UpdateServiceRequest__Output as _shoal_control_v1_UpdateServiceRequest__Output } from '../../../shoal/control/v1/UpdateServiceRequest.js';
+import type { WatchEvent as _shoal_control_v1_WatchEvent, WatchEvent__Output as _shoal_control_v1_WatchEvent__Output } from '../../../shoal/control/v1/WatchEvent.js';
+import type { WatchRequest as _shoal_control_v1_WatchRequest, WatchRequest__Output as _shoal_control_v1_WatchRequest__Output } from '../../../shoal/control/v1/WatchRequest.js';
+
+export interface ControlClient extends grpc.Client {
+  CreateNetwork(argument: _shoal_control_v1_CreateNetworkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Network__Output>): grpc.ClientUnaryCall;
+  CreateNetwork(argument: _shoal_control_v1_CreateNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Network__Output>): grpc.ClientUnaryCall;
+  CreateNetwork(argument: _shoal_control_v1_CreateNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Network__Output>): grpc.ClientUnaryCall;
+  CreateNetwork(argument: _shoal_control_v1_CreateNetworkRequest, callback: grpc.requestCallback<_shoal_control_v1_Network__Output>): grpc.ClientUnaryCall;
+  createNetwork(argument: _shoal_control_v1_CreateNetworkRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Network__Output>): grpc.ClientUnaryCall;
+  createNetwork(argument: _shoal_control_v1_CreateNetworkRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Network__Output>): grpc.ClientUnaryCall;
+  createNetwork(argument: _shoal_control_v1_CreateNetworkRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Network__Output>): grpc.ClientUnaryCall;
+  createNetwork(argument: _shoal_control_v1_CreateNetworkRequest, callback: grpc.requestCallback<_shoal_control_v1_Network__Output>): grpc.ClientUnaryCall;
+  
+  CreateService(argument: _shoal_control_v1_CreateServiceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  CreateService(argument: _shoal_control_v1_CreateServiceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  CreateService(argument: _shoal_control_v1_CreateServiceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  CreateService(argument: _shoal_control_v1_CreateServiceRequest, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  createService(argument: _shoal_control_v1_CreateServiceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  createService(argument: _shoal_control_v1_CreateServiceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  createService(argument: _shoal_control_v1_CreateServiceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  createService(argument: _shoal_control_v1_CreateServiceRequest, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  
+  GetCluster(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  GetCluster(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  GetCluster(argument: _shoal_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  GetCluster(argument: _shoal_control_v1_Empty, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  getCluster(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  getCluster(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  getCluster(argument: _shoal_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  getCluster(argument: _shoal_control_v1_Empty, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  
+  GetNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  GetNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  GetNode(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  GetNode(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  getNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  getNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  getNode(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  getNode(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  
+  GetService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  GetService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  GetService(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  GetService(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  getService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  getService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  getService(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  getService(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  
+  ListNetworks(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
+  ListNetworks(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
+  ListNetworks(argument: _shoal_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
+  ListNetworks(argument: _shoal_control_v1_Empty, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
+  listNetworks(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
+  listNetworks(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
+  listNetworks(argument: _shoal_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
+  listNetworks(argument: _shoal_control_v1_Empty, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListNodes(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _shoal_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _shoal_control_v1_Empty, callback: grpc.requestCallback<_shoal_control_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _shoal_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _shoal_control_v1_Empty, callback: grpc.requestCallback<_shoal_control_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListServices(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListServicesResponse__Output>): grpc.ClientUnaryCall;
+  ListServices(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListServicesResponse__Output>): grpc.ClientUnaryCall;
+  ListServices(argument: _shoal_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListServicesResponse__Output>): grpc.ClientUnaryCall;
+  ListServices(argument: _shoal_control_v1_Empty, callback: grpc.requestCallback<_shoal_control_v1_ListServicesResponse__Output>): grpc.ClientUnaryCall;
+  listServices(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListServicesResponse__Output>): grpc.ClientUnaryCall;
+  listServices(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListServicesResponse__Output>): grpc.ClientUnaryCall;
+  listServices(argument: _shoal_control_v1_Empty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListServicesResponse__Output>): grpc.ClientUnaryCall;
+  listServices(argument: _shoal_control_v1_Empty, callback: grpc.requestCallback<_shoal_control_v1_ListServicesResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListTasks(argument: _shoal_control_v1_ListTasksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListTasksResponse__Output>): grpc.ClientUnaryCall;
+  ListTasks(argument: _shoal_control_v1_ListTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListTasksResponse__Output>): grpc.ClientUnaryCall;
+  ListTasks(argument: _shoal_control_v1_ListTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListTasksResponse__Output>): grpc.ClientUnaryCall;
+  ListTasks(argument: _shoal_control_v1_ListTasksRequest, callback: grpc.requestCallback<_shoal_control_v1_ListTasksResponse__Output>): grpc.ClientUnaryCall;
+  listTasks(argument: _shoal_control_v1_ListTasksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListTasksResponse__Output>): grpc.ClientUnaryCall;
+  listTasks(argument: _shoal_control_v1_ListTasksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListTasksResponse__Output>): grpc.ClientUnaryCall;
+  listTasks(argument: _shoal_control_v1_ListTasksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListTasksResponse__Output>): grpc.ClientUnaryCall;
+  listTasks(argument: _shoal_control_v1_ListTasksRequest, callback: grpc.requestCallback<_shoal_control_v1_ListTasksResponse__Output>): grpc.ClientUnaryCall;
+  
+  RemoveNetwork(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNetwork(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNetwork(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNetwork(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNetwork(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNetwork(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNetwork(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNetwork(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  
+  RemoveNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  
+  RemoveService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveService(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveService(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeService(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeService(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  
+  RotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  RotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  RotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  RotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  rotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  rotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  rotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  rotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  
+  RunContainer(argument: _shoal_control_v1_RunContainerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  RunContainer(argument: _shoal_control_v1_RunContainerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  RunContainer(argument: _shoal_control_v1_RunContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  RunContainer(argument: _shoal_control_v1_RunContainerRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  runContainer(argument: _shoal_control_v1_RunContainerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  runContainer(argument: _shoal_control_v1_RunContainerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  runContainer(argument: _shoal_control_v1_RunContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  runContainer(argument: _shoal_control_v1_RunContainerRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  
+  UpdateNode(argument: _shoal_control_v1_UpdateNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  UpdateNode(argument: _shoal_control_v1_UpdateNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  UpdateNode(argument: _shoal_control_v1_UpdateNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  UpdateNode(argument: _shoal_control_v1_UpdateNodeRequest, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  updateNode(argument: _shoal_control_v1_UpdateNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  updateNode(argument: _shoal_control_v1_UpdateNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  updateNode(argument: _shoal_control_v1_UpdateNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  updateNode(argument: _shoal_control_v1_UpdateNodeRequest, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
+  
+  UpdateService(argument: _shoal_control_v1_UpdateServiceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  UpdateService(argument: _shoal_control_v1_UpdateServiceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  UpdateService(argument: _shoal_control_v1_UpdateServiceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  UpdateService(argument: _shoal_control_v1_UpdateServiceRequest, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  updateService(argument: _shoal_control_v1_UpdateServiceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  updateService(argument: _shoal_control_v1_UpdateServiceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  updateService(argument: _shoal_control_v1_UpdateServiceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  updateService(argument: _shoal_control_v1_UpdateServiceRequest, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  
+  Watch(argument: _shoal_control_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_control_v1_WatchEvent__Output>;
+  Watch(argument: _shoal_control_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_control_v1_WatchEvent__Output>;
+  watch(argument: _shoal_control_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_control_v1_WatchEvent__Output>;
+  watch(argument: _shoal_control_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_control_v1_WatchEvent__Output>;
+  
+}
+
+export interface ControlHandlers extends grpc.UntypedServiceImplementation {
+  CreateNetwork: grpc.handleUnaryCall<_shoal_control_v1_CreateNetworkRequest__Output, _shoal_control_v1_Network>;
+  
+  CreateService: grpc.handleUnaryCall<_shoal_control_v1_CreateServiceRequest__Output, _shoal_control_v1_Service>;
+  
+  GetCluster: grpc.handleUnaryCall<_shoal_control_v1_Empty__Output, _shoal_control_v1_Cluster>;
+  
+  GetNode: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Node>;
+  
+  GetService: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Service>;
+  
+  ListNetworks: grpc.handleUnaryCall<_shoal_control_v1_Empty__Output, _shoal_control_v1_ListNetworksResponse>;
+  
+  ListNodes: grpc.handleUnaryCall<_shoal_control_v1_Empty__Output, _shoal_control_v1_ListNodesResponse>;
+  
+  ListServices: grpc.handleUnaryCall<_shoal_control_v1_Empty__Output, _shoal_control_v1_ListServicesResponse>;
+  
+  ListTasks: grpc.handleUnaryCall<_shoal_control_v1_ListTasksRequest__Output, _shoal_control_v1_ListTasksResponse>;
+  
+  RemoveNetwork: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty>;
+  
+  RemoveNode: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty>;
+  
+  RemoveService: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty>;
+  
+  RotateJoinToken: grpc.handleUnaryCall<_shoal_control_v1_RotateJoinTokenRequest__Output, _shoal_control_v1_Cluster>;
+  
+  RunContainer: grpc.handleUnaryCall<_shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task>;
+  
+  UpdateNode: grpc.handleUnaryCall<_shoal_control_v1_UpdateNodeRequest__Output, _shoal_control_v1_Node>;
+  
+  UpdateService: grpc.handleUnaryCall<_shoal_control_v1_UpdateServiceRequest__Output, _shoal_control_v1_Service>;
+  
+  Watch: grpc.handleServerStreamingCall<_shoal_control_v1_WatchRequest__Output, _shoal_control_v1_WatchEvent>;
+  
+}
+
+export interface ControlDefinition extends grpc.ServiceDefinition {
+  CreateNetwork: MethodDefinition<_shoal_control_v1_CreateNetworkRequest, _shoal_control_v1_Network, _shoal_control_v1_CreateNetworkRequest__Output, _shoal_control_v1_Network__Output>
+  CreateService: MethodDefinition<_shoal_control_v1_CreateServiceRequest, _shoal_control_v1_Service, _shoal_control_v1_CreateServiceRequest__Output, _shoal_control_v1_Service__Output>
+  GetCluster: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_Cluster, _shoal_control_v1_Empty__Output, _shoal_control_v1_Cluster__Output>
+  GetNode: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Node, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Node__Output>
+  GetService: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Service, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Service__Output>
+  ListNetworks: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_ListNetworksResponse, _shoal_control_v1_Empty__Output, _shoal_control_v1_ListNetworksResponse__Output>
+  ListNodes: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_ListNodesResponse, _shoal_control_v1_Empty__Output, _shoal_control_v1_ListNodesResponse__Output>
+  ListServices: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_ListServicesResponse, _shoal_control_v1_Empty__Output, _shoal_control_v1_ListServicesResponse__Output>
+  ListTasks: MethodDefinition<_shoal_control_v1_ListTasksRequest, _shoal_control_v1_ListTasksResponse, _shoal_control_v1_ListTasksRequest__Output, _shoal_control_v1_ListTasksResponse__Output>
+  RemoveNetwork: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Empty, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty__Output>
+  RemoveNode: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Empty, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty__Output>
+  RemoveService: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Empty, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty__Output>
+  RotateJoinToken: MethodDefinition<_shoal_control_v1_RotateJoinTokenRequest, _shoal_control_v1_Cluster, _shoal_control_v1_RotateJoinTokenRequest__Output, _shoal_control_v1_Cluster__Output>
+  RunContainer: MethodDefinition<_shoal_control_v1_RunContainerRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task__Output>
+  UpdateNode: MethodDefinition<_shoal_control_v1_UpdateNodeRequest, _shoal_control_v1_Node, _shoal_control_v1_UpdateNodeRequest__Output, _shoal_control_v1_Node__Output>
+  UpdateService: MethodDefinition<_shoal_control_v1_UpdateServiceRequest, _shoal_control_v1_Service, _shoal_control_v1_UpdateServiceRequest__Output, _shoal_control_v1_Service__Output>
+  Watch: MethodDefinition<_shoal_control_v1_WatchRequest, _shoal_control_v1_WatchEvent, _shoal_control_v1_WatchRequest__Output, _shoal_control_v1_WatchEvent__Output>
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/control.proto
+
+
+export interface IdRequest {
+  'id'?: (string);
+}
+
+export interface IdRequest__Output {
+  'id': (string);
+}

@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/control.proto
+
+
+export interface RotateJoinTokenRequest {
+  'worker'?: (boolean);
+  'manager'?: (boolean);
+}
+
+export interface RotateJoinTokenRequest__Output {
+  'worker': (boolean);
+  'manager': (boolean);
+}

@@ -1,0 +1,17 @@
+// Original file: /work/main/proto/control.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface UpdateNodeRequest {
+  'id'?: (string);
+  'version'?: (number | string | Long);
+  'availability'?: (string);
+  'labels'?: ({[key: string]: string});
+}
+
+export interface UpdateNodeRequest__Output {
+  'id': (string);
+  'version': (number);
+  'availability': (string);
+  'labels': ({[key: string]: string});
+}

@@ -1,0 +1,19 @@
+// Original file: /work/main/proto/control.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface WatchEvent {
+  'action'?: (string);
+  'kind'?: (string);
+  'id'?: (string);
+  'version'?: (number | string | Long);
+  'atMs'?: (number | string | Long);
+}
+
+export interface WatchEvent__Output {
+  'action': (string);
+  'kind': (string);
+  'id': (string);
+  'version': (number);
+  'atMs': (number);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/control.proto
+
+
+export interface WatchRequest {
+  'kinds'?: (string)[];
+}
+
+export interface WatchRequest__Output {
+  'kinds': (string)[];
+}

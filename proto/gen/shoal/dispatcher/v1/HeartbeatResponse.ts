@@ -1,0 +1,11 @@
+// Original file: /work/main/proto/dispatcher.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface HeartbeatResponse {
+  'periodMs'?: (number | string | Long);
+}
+
+export interface HeartbeatResponse__Output {
+  'periodMs': (number);
+}

@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/dispatcher.proto
+
+
+export interface UpdateTaskStatusResponse {
+}
+
+export interface UpdateTaskStatusResponse__Output {
+}

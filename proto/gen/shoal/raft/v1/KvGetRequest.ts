@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/raft.proto
+
+
+export interface KvGetRequest {
+  'key'?: (string);
+  'stale'?: (boolean);
+}
+
+export interface KvGetRequest__Output {
+  'key': (string);
+  'stale': (boolean);
+}

@@ -1,0 +1,13 @@
+// Original file: /work/main/proto/raft.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface KvMemberRequest {
+  'nodeId'?: (number | string | Long);
+  'address'?: (string);
+}
+
+export interface KvMemberRequest__Output {
+  'nodeId': (number);
+  'address': (string);
+}

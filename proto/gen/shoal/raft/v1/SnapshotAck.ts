@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/raft.proto
+
+
+export interface SnapshotAck {
+  'accepted'?: (boolean);
+}
+
+export interface SnapshotAck__Output {
+  'accepted': (boolean);
+}

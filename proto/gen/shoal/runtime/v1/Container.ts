@@ -1,0 +1,31 @@
+// Original file: /work/main/proto/runtime.proto
+
+import type { ContainerSpec as _shoal_types_v1_ContainerSpec, ContainerSpec__Output as _shoal_types_v1_ContainerSpec__Output } from '../../../shoal/types/v1/ContainerSpec.js';
+import type { ExitStatus as _shoal_types_v1_ExitStatus, ExitStatus__Output as _shoal_types_v1_ExitStatus__Output } from '../../../shoal/types/v1/ExitStatus.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface Container {
+  'id'?: (string);
+  'name'?: (string);
+  'imageDigest'?: (string);
+  'spec'?: (_shoal_types_v1_ContainerSpec | null);
+  'state'?: (string);
+  'pid'?: (number);
+  'exit'?: (_shoal_types_v1_ExitStatus | null);
+  'createdAtMs'?: (number | string | Long);
+  'startedAtMs'?: (number | string | Long);
+  'shimId'?: (string);
+}
+
+export interface Container__Output {
+  'id': (string);
+  'name': (string);
+  'imageDigest': (string);
+  'spec': (_shoal_types_v1_ContainerSpec__Output | null);
+  'state': (string);
+  'pid': (number);
+  'exit': (_shoal_types_v1_ExitStatus__Output | null);
+  'createdAtMs': (number);
+  'startedAtMs': (number);
+  'shimId': (string);
+}

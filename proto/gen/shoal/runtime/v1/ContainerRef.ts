@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/runtime.proto
+
+
+export interface ContainerRef {
+  'id'?: (string);
+}
+
+export interface ContainerRef__Output {
+  'id': (string);
+}

@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/runtime.proto
+
+
+export interface DeleteContainerRequest {
+  'id'?: (string);
+  'force'?: (boolean);
+}
+
+export interface DeleteContainerRequest__Output {
+  'id': (string);
+  'force': (boolean);
+}

@@ -1,0 +1,18 @@
+// Original file: /work/main/proto/runtime.proto
+
+
+export interface ExecRequest {
+  'id'?: (string);
+  'args'?: (string)[];
+  'env'?: (string)[];
+  'workingDir'?: (string);
+  'stdin'?: (Buffer | Uint8Array | string);
+}
+
+export interface ExecRequest__Output {
+  'id': (string);
+  'args': (string)[];
+  'env': (string)[];
+  'workingDir': (string);
+  'stdin': (Buffer);
+}

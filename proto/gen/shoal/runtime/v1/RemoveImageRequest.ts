@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/runtime.proto
+
+
+export interface RemoveImageRequest {
+  'reference'?: (string);
+}
+
+export interface RemoveImageRequest__Output {
+  'reference': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/runtime.proto
+
+
+export interface SubscribeRequest {
+  'types'?: (string)[];
+}
+
+export interface SubscribeRequest__Output {
+  'types': (string)[];
+}

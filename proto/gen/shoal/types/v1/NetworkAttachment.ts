@@ -1,0 +1,14 @@
+// Original file: /work/main/proto/types.proto
+
+
+export interface NetworkAttachment {
+  'network'?: (string);
+  'address'?: (string);
+  'aliases'?: (string)[];
+}
+
+export interface NetworkAttachment__Output {
+  'network': (string);
+  'address': (string);
+  'aliases': (string)[];
+}

@@ -1,0 +1,29 @@
+// Original file: /work/main/proto/types.proto
+
+
+// Original file: /work/main/proto/types.proto
+
+export const _shoal_types_v1_PortMapping_Protocol = {
+  TCP: 'TCP',
+  UDP: 'UDP',
+} as const;
+
+export type _shoal_types_v1_PortMapping_Protocol =
+  | 'TCP'
+  | 0
+  | 'UDP'
+  | 1
+
+export type _shoal_types_v1_PortMapping_Protocol__Output = typeof _shoal_types_v1_PortMapping_Protocol[keyof typeof _shoal_types_v1_PortMapping_Protocol]
+
+export interface PortMapping {
+  'protocol'?: (_shoal_types_v1_PortMapping_Protocol);
+  'hostPort'?: (number);
+  'containerPort'?: (number);
+}
+
+export interface PortMapping__Output {
+  'protocol': (_shoal_types_v1_PortMapping_Protocol__Output);
+  'hostPort': (number);
+  'containerPort': (number);
+}

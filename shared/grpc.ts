@@ -1,0 +1,134 @@
+// gRPC helpers shared by manager, agent and CLI: addresses (unix sockets and TCP), credentials
+// (insecure today, mutual TLS when the control-plane issue brings certificates), servers whose
+// handlers convert ShoalErrors to statuses, and clients with deadlines and bounded retries.
+
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  ServerCredentials,
+  type ChannelCredentials,
+  type Server,
+  credentials as grpcCredentials,
+  type ServiceError,
+  type sendUnaryData,
+  type ServerUnaryCall,
+} from '@grpc/grpc-js';
+import type { Clock } from './clock.js';
+import { fromGrpcStatus, invalidArgument, toGrpcStatus, unavailable } from './errors.js';
+import type { Rng } from './rng.js';
+import { withRetry, type BackoffPolicy } from './retry.js';
+
+/** `unix:/run/shoal/agent.sock`, a bare absolute path (taken as a unix socket), or `host:port`. */
+export type Address = { readonly kind: 'unix'; readonly path: string } | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
+export function parseAddress(raw: string, what = 'address'): Address {
+  if (raw.startsWith('unix:')) {
+    const path = raw.slice('unix:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path.startsWith('/')) throw invalidArgument('grpc.bad_address', `${what}: ${JSON.stringify(raw)} must name an absolute socket path`);
+    return { kind: 'unix', path };
+  }
+  if (raw.startsWith('/')) return { kind: 'unix', path: raw };
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(raw);
+  const port = Number(m?.[2]);
+  if (m === null || port < 0 || port > 65535) {
+    throw invalidArgument('grpc.bad_address', `${what}: ${JSON.stringify(raw)} is not host:port or unix:/path`);
+  }
+  return { kind: 'tcp', host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+export function grpcTarget(address: Address): string {
+  if (address.kind === 'unix') return `unix:${address.path}`;
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+/** PEM material for mutual TLS; absent means insecure (loopback and unix sockets only). */
+export interface TlsMaterial {
+  readonly caPem: Buffer;
+  readonly certPem: Buffer;
+  readonly keyPem: Buffer;
+}
+
+export function serverCredentials(tls?: TlsMaterial): ServerCredentials {
+  if (tls === undefined) return ServerCredentials.createInsecure();
+  return ServerCredentials.createSsl(tls.caPem, [{ cert_chain: tls.certPem, private_key: tls.keyPem }], true);
+}
+
+export function clientCredentials(tls?: TlsMaterial): ChannelCredentials {
+  if (tls === undefined) return grpcCredentials.createInsecure();
+  return grpcCredentials.createSsl(tls.caPem, tls.keyPem, tls.certPem);
+}
+
+/** Binds a server; for a unix socket, creates its folder and replaces a stale socket file. */
+export async function listen(server: Server, address: Address, tls?: TlsMaterial): Promise<Address> {
+  if (address.kind === 'unix') {
+    await mkdir(dirname(address.path), { recursive: true });
+    await rm(address.path, { force: true });
+  }
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(grpcTarget(address), serverCredentials(tls), (err, boundPort) => {
+      if (err !== null) reject(unavailable('grpc.bind_failed', `cannot listen on ${grpcTarget(address)}: ${err.message}`, { cause: err }));
+      else resolve(boundPort);
+    });
+  });
+  return address.kind === 'tcp' ? { ...address, port } : address;
+}
+
+/** Stops accepting calls and waits for running ones up to `graceMs`, then cancels the rest. */
+export async function shutdown(server: Server, clock: Clock, graceMs: number): Promise<void> {
+  const timer = clock.setTimer(graceMs, () => server.forceShutdown());
+  await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  timer.cancel();
+}
+
+/** Wraps a unary handler: its ShoalErrors (and anything else thrown) become gRPC statuses. */
+export function unaryHandler<Req, Res>(fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    fn(call.request, call).then(
+      (res) => callback(null, res),
+      (err: unknown) => callback(toGrpcStatus(err) as Partial<ServiceError>),
+    );
+  };
+}
+
+export function deadlineIn(clockWallMs: number, timeoutMs: number): Date {
+  return new Date(clockWallMs + timeoutMs);
+}
+
+/** The shape of a generated unary client method with call options. */
+type UnaryMethod<Req, Res> = (
+  request: Req,
+  options: { deadline: Date },
+  callback: (err: ServiceError | null, value?: Res) => void,
+) => unknown;
+
+/** Calls a unary method with a deadline; failures come back as ShoalErrors. */
+export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, timeoutMs: number, wallMs = Date.now()): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    method(request, { deadline: deadlineIn(wallMs, timeoutMs) }, (err, value) => {
+      if (err !== null) reject(fromGrpcStatus(err));
+      else resolve(value as Res);
+    });
+  });
+}
+
+export interface RetryingCallOptions {
+  readonly timeoutMs: number;
+  readonly policy: BackoffPolicy;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A unary call retried on `unavailable` and `deadline_exceeded` with backoff, up to the policy's
+ * attempt limit. Only for idempotent calls.
+ */
+export function callUnaryWithRetry<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, options: RetryingCallOptions): Promise<Res> {
+  return withRetry(() => callUnary(method, request, options.timeoutMs, options.clock.wallMs()), {
+    policy: options.policy,
+    clock: options.clock,
+    rng: options.rng,
+    retryable: (err) => err instanceof Error && 'kind' in err && (err.kind === 'unavailable' || err.kind === 'deadline_exceeded'),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
