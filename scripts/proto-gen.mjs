@@ -28,10 +28,14 @@ try {
     `--outDir=${out}`,
   ];
   execFileSync(join(root, 'node_modules', '.bin', 'proto-loader-gen-types'), [...flags, ...files], { stdio: ['ignore', 'ignore', 'inherit'] });
-  // The generator writes imports without extensions; NodeNext ES modules need `.js`.
+  // The generator writes imports without extensions (NodeNext ES modules need `.js`) and the
+  // absolute path of each .proto in a comment (which would differ from clone to clone).
   for (const file of walk(out)) {
     const text = readFileSync(file, 'utf8');
-    const fixed = text.replace(/(from ')(\.{1,2}\/[^']+)(')/g, (m, a, p, b) => (p.endsWith('.js') ? m : `${a}${p}.js${b}`));
+    const fixed = text
+      .replace(/(from ')(\.{1,2}\/[^']+)(')/g, (m, a, p, b) => (p.endsWith('.js') ? m : `${a}${p}.js${b}`))
+      .split(`${protoDir}/`)
+      .join('proto/');
     if (fixed !== text) writeFileSync(file, fixed);
   }
   if (check) {

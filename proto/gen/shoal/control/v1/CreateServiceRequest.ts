@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/control.proto
+// Original file: proto/control.proto
 
 import type { ServiceSpec as _shoal_control_v1_ServiceSpec, ServiceSpec__Output as _shoal_control_v1_ServiceSpec__Output } from '../../../shoal/control/v1/ServiceSpec.js';
 

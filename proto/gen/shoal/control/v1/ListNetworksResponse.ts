@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/control.proto
+// Original file: proto/control.proto
 
 import type { Network as _shoal_control_v1_Network, Network__Output as _shoal_control_v1_Network__Output } from '../../../shoal/control/v1/Network.js';
 

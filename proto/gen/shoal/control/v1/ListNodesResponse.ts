@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/control.proto
+// Original file: proto/control.proto
 
 import type { Node as _shoal_control_v1_Node, Node__Output as _shoal_control_v1_Node__Output } from '../../../shoal/control/v1/Node.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/control.proto
+// Original file: proto/control.proto
 
 import type { Service as _shoal_control_v1_Service, Service__Output as _shoal_control_v1_Service__Output } from '../../../shoal/control/v1/Service.js';
 

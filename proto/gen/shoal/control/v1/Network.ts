@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/control.proto
+// Original file: proto/control.proto
 
 import type { Meta as _shoal_types_v1_Meta, Meta__Output as _shoal_types_v1_Meta__Output } from '../../../shoal/types/v1/Meta.js';
 import type { NetworkSpec as _shoal_control_v1_NetworkSpec, NetworkSpec__Output as _shoal_control_v1_NetworkSpec__Output } from '../../../shoal/control/v1/NetworkSpec.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/control.proto
+// Original file: proto/control.proto
 
 import type { Meta as _shoal_types_v1_Meta, Meta__Output as _shoal_types_v1_Meta__Output } from '../../../shoal/types/v1/Meta.js';
 import type { NodeDescription as _shoal_dispatcher_v1_NodeDescription, NodeDescription__Output as _shoal_dispatcher_v1_NodeDescription__Output } from '../../../shoal/dispatcher/v1/NodeDescription.js';

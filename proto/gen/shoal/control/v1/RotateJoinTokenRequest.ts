@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/control.proto
+// Original file: proto/control.proto
 
 
 export interface RotateJoinTokenRequest {

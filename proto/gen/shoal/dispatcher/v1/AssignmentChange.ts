@@ -1,10 +1,10 @@
-// Original file: /work/main/proto/dispatcher.proto
+// Original file: proto/dispatcher.proto
 
 import type { Task as _shoal_dispatcher_v1_Task, Task__Output as _shoal_dispatcher_v1_Task__Output } from '../../../shoal/dispatcher/v1/Task.js';
 import type { NetworkAssignment as _shoal_dispatcher_v1_NetworkAssignment, NetworkAssignment__Output as _shoal_dispatcher_v1_NetworkAssignment__Output } from '../../../shoal/dispatcher/v1/NetworkAssignment.js';
 import type { Endpoint as _shoal_dispatcher_v1_Endpoint, Endpoint__Output as _shoal_dispatcher_v1_Endpoint__Output } from '../../../shoal/dispatcher/v1/Endpoint.js';
 
-// Original file: /work/main/proto/dispatcher.proto
+// Original file: proto/dispatcher.proto
 
 export const _shoal_dispatcher_v1_AssignmentChange_Action = {
   UPDATE: 'UPDATE',

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/dispatcher.proto
+// Original file: proto/dispatcher.proto
 
 import type { AssignmentChange as _shoal_dispatcher_v1_AssignmentChange, AssignmentChange__Output as _shoal_dispatcher_v1_AssignmentChange__Output } from '../../../shoal/dispatcher/v1/AssignmentChange.js';
 import type { Long } from '@grpc/proto-loader';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/dispatcher.proto
+// Original file: proto/dispatcher.proto
 
 
 export interface HeartbeatRequest {

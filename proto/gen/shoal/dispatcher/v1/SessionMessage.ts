@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/dispatcher.proto
+// Original file: proto/dispatcher.proto
 
 import type { ManagerPeer as _shoal_dispatcher_v1_ManagerPeer, ManagerPeer__Output as _shoal_dispatcher_v1_ManagerPeer__Output } from '../../../shoal/dispatcher/v1/ManagerPeer.js';
 import type { Long } from '@grpc/proto-loader';

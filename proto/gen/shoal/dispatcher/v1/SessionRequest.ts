@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/dispatcher.proto
+// Original file: proto/dispatcher.proto
 
 import type { NodeDescription as _shoal_dispatcher_v1_NodeDescription, NodeDescription__Output as _shoal_dispatcher_v1_NodeDescription__Output } from '../../../shoal/dispatcher/v1/NodeDescription.js';
 

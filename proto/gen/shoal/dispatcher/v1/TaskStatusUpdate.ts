@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/dispatcher.proto
+// Original file: proto/dispatcher.proto
 
 import type { TaskStatus as _shoal_dispatcher_v1_TaskStatus, TaskStatus__Output as _shoal_dispatcher_v1_TaskStatus__Output } from '../../../shoal/dispatcher/v1/TaskStatus.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/raft.proto
+// Original file: proto/raft.proto
 
 import type { ConfChangeType as _shoal_raft_v1_ConfChangeType, ConfChangeType__Output as _shoal_raft_v1_ConfChangeType__Output } from '../../../shoal/raft/v1/ConfChangeType.js';
 import type { Long } from '@grpc/proto-loader';

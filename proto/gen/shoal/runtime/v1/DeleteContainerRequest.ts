@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/runtime.proto
+// Original file: proto/runtime.proto
 
 
 export interface DeleteContainerRequest {

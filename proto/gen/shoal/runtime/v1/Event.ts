@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/runtime.proto
+// Original file: proto/runtime.proto
 
 import type { ExitStatus as _shoal_types_v1_ExitStatus, ExitStatus__Output as _shoal_types_v1_ExitStatus__Output } from '../../../shoal/types/v1/ExitStatus.js';
 import type { Long } from '@grpc/proto-loader';

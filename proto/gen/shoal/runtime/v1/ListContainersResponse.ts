@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/runtime.proto
+// Original file: proto/runtime.proto
 
 import type { Container as _shoal_runtime_v1_Container, Container__Output as _shoal_runtime_v1_Container__Output } from '../../../shoal/runtime/v1/Container.js';
 

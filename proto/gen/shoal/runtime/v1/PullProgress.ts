@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/runtime.proto
+// Original file: proto/runtime.proto
 
 import type { Image as _shoal_runtime_v1_Image, Image__Output as _shoal_runtime_v1_Image__Output } from '../../../shoal/runtime/v1/Image.js';
 import type { Long } from '@grpc/proto-loader';

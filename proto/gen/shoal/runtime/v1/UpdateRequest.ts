@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/runtime.proto
+// Original file: proto/runtime.proto
 
 import type { Resources as _shoal_types_v1_Resources, Resources__Output as _shoal_types_v1_Resources__Output } from '../../../shoal/types/v1/Resources.js';
 

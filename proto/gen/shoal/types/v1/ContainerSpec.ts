@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/types.proto
+// Original file: proto/types.proto
 
 import type { Mount as _shoal_types_v1_Mount, Mount__Output as _shoal_types_v1_Mount__Output } from '../../../shoal/types/v1/Mount.js';
 import type { Resources as _shoal_types_v1_Resources, Resources__Output as _shoal_types_v1_Resources__Output } from '../../../shoal/types/v1/Resources.js';

@@ -1,8 +1,8 @@
-// Original file: /work/main/proto/types.proto
+// Original file: proto/types.proto
 
 import type { Long } from '@grpc/proto-loader';
 
-// Original file: /work/main/proto/types.proto
+// Original file: proto/types.proto
 
 export const _shoal_types_v1_Mount_Type = {
   BIND: 'BIND',

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/types.proto
+// Original file: proto/types.proto
 
 
 export interface NetworkAttachment {

@@ -1,7 +1,7 @@
-// Original file: /work/main/proto/types.proto
+// Original file: proto/types.proto
 
 
-// Original file: /work/main/proto/types.proto
+// Original file: proto/types.proto
 
 export const _shoal_types_v1_PortMapping_Protocol = {
   TCP: 'TCP',
