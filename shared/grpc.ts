@@ -94,8 +94,13 @@ export function deadlineIn(clockWallMs: number, timeoutMs: number): Date {
   return new Date(clockWallMs + timeoutMs);
 }
 
-/** The shape of a generated unary client method with call options. */
-type UnaryMethod<Req, Res> = (
+/**
+ * A generated unary client method (bound to its client). Typed by its last overload,
+ * `(request, callback)`, because that is the one TypeScript infers from; every generated method
+ * also takes `(request, options, callback)`, which is how callUnary calls it.
+ */
+type UnaryMethod<Req, Res> = (request: Req, callback: (err: ServiceError | null, value?: Res) => void) => unknown;
+type UnaryMethodWithOptions<Req, Res> = (
   request: Req,
   options: { deadline: Date },
   callback: (err: ServiceError | null, value?: Res) => void,
@@ -103,8 +108,9 @@ type UnaryMethod<Req, Res> = (
 
 /** Calls a unary method with a deadline; failures come back as ShoalErrors. */
 export function callUnary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, timeoutMs: number, wallMs = Date.now()): Promise<Res> {
+  const withOptions = method as unknown as UnaryMethodWithOptions<Req, Res>;
   return new Promise<Res>((resolve, reject) => {
-    method(request, { deadline: deadlineIn(wallMs, timeoutMs) }, (err, value) => {
+    withOptions(request, { deadline: deadlineIn(wallMs, timeoutMs) }, (err, value) => {
       if (err !== null) reject(fromGrpcStatus(err));
       else resolve(value as Res);
     });
