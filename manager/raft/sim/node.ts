@@ -1,0 +1,141 @@
+// One simulated server: the real RawNode over a MemoryStorage that stands for its disk, and a
+// state machine that records what it applied. `handleReady` is the same persist → send → apply
+// → advance loop the real driver runs, minus the I/O.
+
+import { SeededRng } from '../../../shared/rng.js';
+import { decodeConfChange } from '../membership.js';
+import { RawNode, type Ready } from '../rawnode.js';
+import type { RaftConfig } from '../raft.js';
+import type { ReadState } from '../read-only.js';
+import { MemoryStorage } from '../storage.js';
+import type { ConfState, Entry, HardState, Message, NodeId, Snapshot } from '../types.js';
+
+/** What a server keeps across a crash: its storage, as of its last sync. */
+export interface Disk {
+  readonly storage: MemoryStorage;
+}
+
+export interface SimNodeOptions {
+  readonly id: NodeId;
+  readonly peers: readonly NodeId[];
+  readonly seed: number;
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+  readonly preVote?: boolean;
+  readonly checkQuorum?: boolean;
+  readonly maxInflightMsgs?: number;
+  readonly maxMsgBytes?: number;
+  /** An existing disk (restart); a fresh one bootstrapped with `peers` as voters otherwise. */
+  readonly disk?: Disk;
+}
+
+export class SimNode {
+  readonly id: NodeId;
+  readonly node: RawNode;
+  readonly disk: Disk;
+  /** Normal entries applied, in order (the state machine's history). */
+  readonly applied: Entry[] = [];
+  /** Index of the last entry applied (normal or conf change), or of the restored snapshot. */
+  appliedIndex: number;
+  confState: ConfState;
+  readonly readStates: ReadState[] = [];
+  /** State of the replicated key-value store (data "k=v"). */
+  readonly kv = new Map<string, string>();
+  /** Indexes of snapshots this node restored from. */
+  readonly restoredSnapshots: number[] = [];
+
+  constructor(options: SimNodeOptions) {
+    this.id = options.id;
+    if (options.disk === undefined) {
+      const storage = new MemoryStorage();
+      storage.setConfState({ voters: [...options.peers], learners: [] });
+      this.disk = { storage };
+    } else {
+      this.disk = options.disk;
+    }
+    const snap = this.disk.storage.snapshot();
+    this.appliedIndex = snap.meta.index;
+    this.confState = snap.meta.confState;
+    if (snap.meta.index > 0) this.restoreStateMachine(snap);
+    const config: RaftConfig = {
+      id: options.id,
+      storage: this.disk.storage,
+      rng: new SeededRng(options.seed),
+      applied: snap.meta.index,
+      ...(options.electionTicks !== undefined ? { electionTicks: options.electionTicks } : {}),
+      ...(options.heartbeatTicks !== undefined ? { heartbeatTicks: options.heartbeatTicks } : {}),
+      ...(options.preVote !== undefined ? { preVote: options.preVote } : {}),
+      ...(options.checkQuorum !== undefined ? { checkQuorum: options.checkQuorum } : {}),
+      ...(options.maxInflightMsgs !== undefined ? { maxInflightMsgs: options.maxInflightMsgs } : {}),
+      ...(options.maxMsgBytes !== undefined ? { maxMsgBytes: options.maxMsgBytes } : {}),
+    };
+    this.node = new RawNode(config);
+  }
+
+  /** Runs one ready cycle; returns the messages to send (empty when there was nothing). */
+  handleReady(): Message[] {
+    if (!this.node.hasReady()) return [];
+    const rd = this.node.ready();
+    this.persist(rd);
+    const out = [...rd.messages];
+    this.apply(rd);
+    this.readStates.push(...rd.readStates);
+    this.node.advance(rd);
+    return out;
+  }
+
+  private persist(rd: Ready): void {
+    const storage = this.disk.storage;
+    if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
+    storage.append(rd.entries);
+    if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+  }
+
+  private apply(rd: Ready): void {
+    if (rd.snapshot !== undefined) {
+      this.restoreStateMachine(rd.snapshot);
+      this.restoredSnapshots.push(rd.snapshot.meta.index);
+    }
+    for (const e of rd.committedEntries) {
+      if (e.type === 'ENTRY_CONF_CHANGE') {
+        this.confState = this.node.applyConfChange(decodeConfChange(e.data));
+      } else if (e.data.length > 0) {
+        this.applied.push(e);
+        const text = new TextDecoder().decode(e.data);
+        const eq = text.indexOf('=');
+        if (eq > 0) this.kv.set(text.slice(0, eq), text.slice(eq + 1));
+      }
+      this.appliedIndex = e.index;
+    }
+  }
+
+  private restoreStateMachine(snap: Snapshot): void {
+    const state = JSON.parse(new TextDecoder().decode(snap.data)) as { kv: [string, string][]; applied: { index: number; term: number; data: string }[] };
+    this.kv.clear();
+    for (const [k, v] of state.kv) this.kv.set(k, v);
+    this.applied.length = 0;
+    for (const a of state.applied) this.applied.push({ index: a.index, term: a.term, type: 'ENTRY_NORMAL', data: new TextEncoder().encode(a.data) });
+    this.appliedIndex = snap.meta.index;
+    this.confState = snap.meta.confState;
+  }
+
+  /** Snapshots the state machine at what it applied and compacts the log before it. */
+  snapshotAndCompact(keepEntries: number): Snapshot | undefined {
+    const storage = this.disk.storage;
+    if (this.appliedIndex <= storage.snapshot().meta.index) return undefined;
+    const data = new TextEncoder().encode(
+      JSON.stringify({
+        kv: [...this.kv],
+        applied: this.applied.map((e) => ({ index: e.index, term: e.term, data: new TextDecoder().decode(e.data) })),
+      }),
+    );
+    const snap = storage.createSnapshot(this.appliedIndex, this.confState, data);
+    const compactTo = this.appliedIndex - keepEntries;
+    if (compactTo > storage.firstIndex()) storage.compact(compactTo);
+    return snap;
+  }
+
+  hardState(): HardState {
+    return this.node.raft.hardState();
+  }
+}
