@@ -22,7 +22,7 @@ describe('§5.2 leader election', () => {
     expect(n1.role).toBe('follower');
     c.tick(1, 2 * n1.electionTicks);
     expect(n1.role).toBe('candidate');
-    expect(n1.term).toBe(1);
+    expect(n1.term).toBe(2); // bootstrap is term 1
     expect(n1.vote).toBe(1);
   });
 
@@ -46,8 +46,9 @@ describe('§5.2 leader election', () => {
   it('each server votes for at most one candidate in a term, first come first served', () => {
     const c = new Cluster(3, { preVote: false });
     const r3 = c.get(3).node.raft;
-    r3.step(message({ type: 'MSG_VOTE', from: 1, to: 3, term: 1, index: 0, logTerm: 0 }));
-    r3.step(message({ type: 'MSG_VOTE', from: 2, to: 3, term: 1, index: 0, logTerm: 0 }));
+    // Candidates as up to date as server 3 (whose log holds the 3 bootstrap entries of term 1).
+    r3.step(message({ type: 'MSG_VOTE', from: 1, to: 3, term: 2, index: 3, logTerm: 1 }));
+    r3.step(message({ type: 'MSG_VOTE', from: 2, to: 3, term: 2, index: 3, logTerm: 1 }));
     const answers = r3.msgs.filter((m) => m.type === 'MSG_VOTE_RESP');
     expect(answers.map((m) => [m.to, m.reject])).toEqual([
       [1, false],
@@ -134,12 +135,14 @@ describe('§5.3 log replication', () => {
   it('nothing is committed without a majority', () => {
     const c = new Cluster(5);
     c.elect(1);
+    const committedBefore = c.get(1).node.raft.log.committed;
     c.isolate(3);
     c.isolate(4);
     c.isolate(5);
     c.propose(1, 'a=1');
     expect(c.appliedData(1)).toEqual([]);
-    expect(c.get(1).node.raft.log.committed).toBe(1); // the leader's empty entry, committed before the cut
+    expect(c.get(1).node.raft.log.committed).toBe(committedBefore);
+    expect(c.get(1).node.raft.log.lastIndex()).toBe(committedBefore + 1);
   });
 
   it('followers forward proposals to the leader', () => {
@@ -151,16 +154,17 @@ describe('§5.3 log replication', () => {
 
   it('a follower with a divergent tail has it overwritten by the leader (Figure 7)', () => {
     const c = new Cluster(3, { preVote: false });
-    // Follower 3 holds entries of a term no leader committed: 1@1, 2@1, 3@2, 4@2.
+    // After the 3 bootstrap entries (term 1), follower 3 holds entries of a term whose leader
+    // committed none of them: 4@2, 5@2, 6@2. Servers 1 and 2 hold 4@3.
     const s3 = c.get(3).disk.storage;
-    s3.append([entry(1, 1), entry(2, 1), entry(3, 2), entry(4, 2)]);
-    s3.setHardState({ term: 2, vote: 0, commit: 0 });
-    // Nodes 1 and 2 hold 1@1 2@1 3@3.
+    s3.append([entry(4, 2), entry(5, 2), entry(6, 2)]);
+    s3.setHardState({ term: 2, vote: 0, commit: 3 });
     for (const id of [1, 2]) {
-      c.get(id).disk.storage.append([entry(1, 1), entry(2, 1), entry(3, 3)]);
-      c.get(id).disk.storage.setHardState({ term: 3, vote: 0, commit: 0 });
+      c.get(id).disk.storage.append([entry(4, 3)]);
+      c.get(id).disk.storage.setHardState({ term: 3, vote: 0, commit: 3 });
     }
     for (const id of c.ids) c.restart(id);
+    c.settle();
     c.elect(1);
     c.propose(1, 'after');
     const terms = (id: number) => {
@@ -168,7 +172,8 @@ describe('§5.3 log replication', () => {
       return Array.from({ length: log.lastIndex() }, (_, i) => log.term(i + 1));
     };
     expect(terms(3)).toEqual(terms(1));
-    expect(terms(3).slice(0, 3)).toEqual([1, 1, 3]);
+    expect(terms(3).slice(0, 4)).toEqual([1, 1, 1, 3]);
+    expect(c.appliedData(3)).toEqual(c.appliedData(1));
   });
 
   it('a lagging follower catches up after a partition heals (log matching)', () => {
@@ -368,6 +373,8 @@ describe('§7 log compaction', () => {
     const before = new Map(c.get(2).kv);
     const restarted = c.restart(2);
     c.settle();
+    expect(restarted.restoredSnapshots).toEqual([]);
+    expect(restarted.appliedIndex).toBe(c.get(1).appliedIndex);
     expect(restarted.kv).toEqual(before);
   });
 });

@@ -59,6 +59,31 @@ export class RawNode {
     this.prevHard = this.raft.hardState();
   }
 
+  /**
+   * Starts a brand-new cluster: writes the first membership into the log as committed conf
+   * change entries 1..n of term 1, so that every server that later replays the log (a new
+   * member catching up from index 1) learns the same membership. Refused on a server whose
+   * storage already holds anything.
+   */
+  bootstrap(voters: readonly { id: NodeId; context: string }[]): void {
+    const r = this.raft;
+    if (r.log.lastIndex() !== 0 || r.term !== 0) {
+      throw new ShoalError('failed_precondition', 'raft.already_bootstrapped', 'cannot bootstrap: this server already has a log');
+    }
+    if (voters.length === 0) throw new ShoalError('invalid_argument', 'raft.no_voters', 'cannot bootstrap a cluster without voters');
+    r.becomeFollower(1, NONE);
+    const entries: Entry[] = voters.map((v, i) => ({
+      term: 1,
+      index: i + 1,
+      type: 'ENTRY_CONF_CHANGE',
+      data: encodeConfChange({ type: 'CONF_ADD_VOTER', nodeId: v.id, context: v.context }),
+    }));
+    r.log.append(entries);
+    r.log.committed = entries.length;
+    // In force at once, so the server can campaign; applying the entries again later is a no-op.
+    for (const v of voters) r.applyConfChange({ type: 'CONF_ADD_VOTER', nodeId: v.id, context: v.context });
+  }
+
   tick(): void {
     this.raft.tick();
   }

@@ -24,6 +24,8 @@ export class Cluster {
     this.options = options;
     this.ids = Array.from({ length: size }, (_, i) => i + 1);
     for (const id of this.ids) this.nodes.set(id, this.makeNode(id, this.ids));
+    // Apply the bootstrap membership entries, as a real server does on its first Ready.
+    this.settle();
   }
 
   makeNode(id: NodeId, peers: readonly NodeId[], disk?: SimNode['disk']): SimNode {

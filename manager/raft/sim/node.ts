@@ -43,13 +43,14 @@ export class SimNode {
   readonly kv = new Map<string, string>();
   /** Indexes of snapshots this node restored from. */
   readonly restoredSnapshots: number[] = [];
+  /** Told of every entry applied, empty and conf change entries included (invariant checks). */
+  onApply: ((node: SimNode, entry: Entry) => void) | undefined;
 
   constructor(options: SimNodeOptions) {
     this.id = options.id;
+    const fresh = options.disk === undefined;
     if (options.disk === undefined) {
-      const storage = new MemoryStorage();
-      storage.setConfState({ voters: [...options.peers], learners: [] });
-      this.disk = { storage };
+      this.disk = { storage: new MemoryStorage() };
     } else {
       this.disk = options.disk;
     }
@@ -70,12 +71,23 @@ export class SimNode {
       ...(options.maxMsgBytes !== undefined ? { maxMsgBytes: options.maxMsgBytes } : {}),
     };
     this.node = new RawNode(config);
+    // A founding member writes the first membership into its log; a joining one (no peers)
+    // starts empty and learns everything from the leader.
+    if (fresh && options.peers.length > 0) this.node.bootstrap(options.peers.map((id) => ({ id, context: '' })));
   }
 
-  /** Runs one ready cycle; returns the messages to send (empty when there was nothing). */
-  handleReady(): Message[] {
+  /**
+   * Runs one ready cycle; returns the messages to send (empty when there was nothing). With
+   * `crashAfterEntries`, the server dies while writing: only that many of the Ready's entries
+   * reach the disk (a torn write), nothing else does, and nothing is sent or applied.
+   */
+  handleReady(crashAfterEntries?: number): Message[] {
     if (!this.node.hasReady()) return [];
     const rd = this.node.ready();
+    if (crashAfterEntries !== undefined) {
+      if (rd.snapshot === undefined) this.disk.storage.append(rd.entries.slice(0, crashAfterEntries));
+      return [];
+    }
     this.persist(rd);
     const out = [...rd.messages];
     this.apply(rd);
@@ -97,6 +109,7 @@ export class SimNode {
       this.restoredSnapshots.push(rd.snapshot.meta.index);
     }
     for (const e of rd.committedEntries) {
+      this.onApply?.(this, e);
       if (e.type === 'ENTRY_CONF_CHANGE') {
         this.confState = this.node.applyConfChange(decodeConfChange(e.data));
       } else if (e.data.length > 0) {

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { SeededRng } from '../../../shared/rng.js';
+import { InvariantViolation, SafetyChecker } from './invariants.js';
+import { SimNode } from './node.js';
+import { REGRESSIONS } from './regressions.js';
+import { optionsForSeed, runSimulation } from './sim.js';
+
+describe('raft simulation', () => {
+  for (const r of REGRESSIONS) {
+    it(`regression: ${r.name} (seed ${r.seed})`, () => {
+      const result = runSimulation(optionsForSeed(r.seed));
+      expect(result.failure, `npm run sim -- --seed ${r.seed} --trace`).toBeUndefined();
+      expect(result.stats.committedEntries).toBeGreaterThan(0);
+    });
+  }
+
+  it('holds every safety property and stays live on 100 fixed seeds', () => {
+    const failures: string[] = [];
+    let committed = 0;
+    for (let seed = 1000; seed < 1100; seed++) {
+      const r = runSimulation(optionsForSeed(seed));
+      committed += r.stats.committedEntries;
+      if (!r.ok) failures.push(`seed ${seed}: ${r.failure}`);
+    }
+    expect(failures).toEqual([]);
+    expect(committed).toBeGreaterThan(5000);
+  });
+
+  it('replays a seed exactly', () => {
+    const a = runSimulation(optionsForSeed(2024));
+    const b = runSimulation(optionsForSeed(2024));
+    expect(a).toEqual(b);
+    expect(a.stats.messagesSent).toBeGreaterThan(1000);
+    expect(a.stats.crashes + a.stats.partitions).toBeGreaterThan(0);
+  });
+});
+
+describe('safety checker', () => {
+  function node(id: number): SimNode {
+    return new SimNode({ id, peers: [1, 2, 3], seed: new SeededRng(id).nextUint32() });
+  }
+  const entry = (index: number, term: number, data: string) => ({ index, term, type: 'ENTRY_NORMAL' as const, data: new TextEncoder().encode(data) });
+
+  it('catches two servers applying different entries at one index', () => {
+    const checker = new SafetyChecker();
+    checker.onApply(node(1), entry(1, 1, 'a'));
+    expect(() => checker.onApply(node(2), entry(1, 2, 'b'))).toThrow(InvariantViolation);
+  });
+
+  it('catches a server applying out of order', () => {
+    const checker = new SafetyChecker();
+    const n = node(1);
+    checker.onApply(n, entry(1, 1, 'a'));
+    expect(() => checker.onApply(n, entry(3, 1, 'c'))).toThrow(/a gap/);
+    expect(() => checker.onApply(n, entry(1, 1, 'a'))).toThrow(/again/);
+  });
+
+  it('catches two leaders in one term', () => {
+    const checker = new SafetyChecker();
+    const [a, b] = [node(1), node(2)];
+    for (const n of [a, b]) {
+      n.handleReady();
+      n.node.raft.term = 5;
+      n.node.raft.role = 'leader';
+    }
+    expect(() => checker.check([a, b], false)).toThrow(/election safety: nodes 1 and 2 both lead term 5/);
+  });
+});
