@@ -1,0 +1,101 @@
+// A server's Raft data on disk: `<dir>/wal` and `<dir>/snap`. `openDisk` replays them into a
+// MemoryStorage the core reads; `persist` writes one Ready durably (WAL group commit) and then
+// into the MemoryStorage; `snapshot` records the state machine and releases the log before it.
+
+import { join } from 'node:path';
+import { ShoalError } from '../../shared/errors.js';
+import type { Ready } from './rawnode.js';
+import { SnapshotFiles } from './snapshot-files.js';
+import { MemoryStorage } from './storage.js';
+import type { ConfState, Snapshot } from './types.js';
+import { Wal, type WalReplay } from './wal.js';
+
+export interface DiskOptions {
+  readonly segmentBytesMax?: number;
+}
+
+export class RaftDisk {
+  private constructor(
+    readonly storage: MemoryStorage,
+    private readonly wal: Wal,
+    private readonly snaps: SnapshotFiles,
+    /** What opening found: a torn tail cut, the snapshot used. */
+    readonly opened: { readonly tornBytes: number; readonly snapshotIndex: number; readonly entries: number; readonly fresh: boolean },
+  ) {}
+
+  static async open(dir: string, options: DiskOptions = {}): Promise<RaftDisk> {
+    const { wal, replay } = await Wal.open(join(dir, 'wal'), options.segmentBytesMax);
+    const snaps = new SnapshotFiles(join(dir, 'snap'));
+    try {
+      const snapshot = await snaps.loadNewest(replay.snapshots);
+      const storage = RaftDisk.restore(replay, snapshot);
+      const fresh = replay.entries.length === 0 && snapshot === undefined && replay.hardState.term === 0;
+      return new RaftDisk(storage, wal, snaps, {
+        tornBytes: replay.tornBytes,
+        snapshotIndex: snapshot?.meta.index ?? 0,
+        entries: replay.entries.length,
+        fresh,
+      });
+    } catch (err) {
+      await wal.close();
+      throw err;
+    }
+  }
+
+  private static restore(replay: WalReplay, snapshot: Snapshot | undefined): MemoryStorage {
+    const storage = new MemoryStorage();
+    const snapIndex = snapshot?.meta.index ?? 0;
+    if (snapshot !== undefined) storage.applySnapshot(snapshot);
+    const entries = replay.entries.filter((e) => e.index > snapIndex);
+    const first = entries[0];
+    if (first !== undefined && first.index !== snapIndex + 1) {
+      throw new ShoalError(
+        'failed_precondition',
+        'raft.log_gap',
+        `the WAL's entries start at ${first.index} but the snapshot ends at ${snapIndex}: entries in between are missing`,
+      );
+    }
+    storage.append(entries);
+    const hs = replay.hardState;
+    if (hs.commit > storage.lastIndex()) {
+      throw new ShoalError('failed_precondition', 'raft.log_truncated', `the hard state commits ${hs.commit} but the log ends at ${storage.lastIndex()}`);
+    }
+    storage.setHardState(hs);
+    return storage;
+  }
+
+  /** Persists a Ready: snapshot file, then WAL (one write, fsync if needed), then memory. */
+  async persist(rd: Ready): Promise<void> {
+    if (rd.snapshot !== undefined) {
+      await this.snaps.save(rd.snapshot);
+      await this.wal.saveSnapshotMarker(rd.snapshot.meta.index, rd.snapshot.meta.term);
+      this.storage.applySnapshot(rd.snapshot);
+    }
+    await this.wal.save(rd.hardState, rd.entries, rd.mustSync);
+    this.storage.append(rd.entries);
+    if (rd.hardState !== undefined) this.storage.setHardState(rd.hardState);
+  }
+
+  /**
+   * Records the state machine as of `index` (already applied) and drops log entries before
+   * `index − keepEntries`, so that slow followers can still be caught up from the log.
+   */
+  async snapshot(index: number, confState: ConfState, data: Uint8Array, keepEntries: number): Promise<Snapshot> {
+    const snap = this.storage.createSnapshot(index, confState, data);
+    await this.snaps.save(snap);
+    await this.wal.saveSnapshotMarker(snap.meta.index, snap.meta.term);
+    const compactTo = index - keepEntries;
+    if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
+    await this.wal.releaseTo(Math.min(index, this.storage.firstIndex() - 1));
+    await this.snaps.prune();
+    return snap;
+  }
+
+  walSegments(): string[] {
+    return this.wal.segmentNames();
+  }
+
+  async close(): Promise<void> {
+    await this.wal.close();
+  }
+}

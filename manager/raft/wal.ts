@@ -1,0 +1,223 @@
+// The write-ahead log on disk: append-only segment files `<seq>-<firstIndex>.wal` (hex) in one
+// folder. A save is one write of all its records and, when the Ready says so, one fdatasync
+// (group commit). A segment that grows past `segmentBytesMax` is closed and a new one begun with
+// the current hard state and snapshot marker, so a segment never depends on an older one for
+// those; segments whose entries are all covered by a snapshot are removed.
+//
+// On open: a torn tail of the last segment (a record cut short by a crash) is cut off; damage
+// anywhere else refuses to open, with a message naming the file and byte, rather than silently
+// dropping the entries after it.
+
+import { open, readFile, readdir, rm, truncate, mkdir, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ShoalError, assert } from '../../shared/errors.js';
+import type { Entry, HardState } from './types.js';
+import { decodeRecords, encodeRecord, type WalRecord } from './wal-format.js';
+
+export const SEGMENT_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
+
+export interface WalReplay {
+  readonly hardState: HardState;
+  /** Entries after `snapshot.index`, in order, with later writes replacing earlier ones. */
+  readonly entries: Entry[];
+  /** Snapshot markers found, oldest first. */
+  readonly snapshots: { index: number; term: number }[];
+  /** Bytes cut from a torn tail, 0 when the log ended cleanly. */
+  readonly tornBytes: number;
+}
+
+interface Segment {
+  readonly seq: number;
+  readonly firstIndex: number;
+  readonly name: string;
+}
+
+const hex16 = (n: number): string => n.toString(16).padStart(16, '0');
+
+function parseSegmentName(name: string): Segment | undefined {
+  const m = /^([0-9a-f]{16})-([0-9a-f]{16})\.wal$/.exec(name);
+  if (m === null) return undefined;
+  return { seq: parseInt(m[1] as string, 16), firstIndex: parseInt(m[2] as string, 16), name };
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export function walCorrupt(file: string, offset: number, reason: string): ShoalError {
+  return new ShoalError(
+    'failed_precondition',
+    'raft.wal_corrupt',
+    `WAL ${file} is damaged at byte ${offset} (${reason}); refusing to start rather than lose the entries after it ` +
+      `(restore this manager's data from a backup, or remove it from the cluster and join it again)`,
+    { fields: { file, offset } },
+  );
+}
+
+export class Wal {
+  private segments: Segment[];
+  private current: FileHandle;
+  private currentBytes: number;
+  private lastIndex: number;
+  private hardState: HardState;
+  private snapshotMarker: { index: number; term: number };
+
+  private constructor(
+    readonly dir: string,
+    readonly segmentBytesMax: number,
+    segments: Segment[],
+    current: FileHandle,
+    currentBytes: number,
+    replay: WalReplay,
+  ) {
+    this.segments = segments;
+    this.current = current;
+    this.currentBytes = currentBytes;
+    const last = replay.entries[replay.entries.length - 1];
+    this.snapshotMarker = replay.snapshots[replay.snapshots.length - 1] ?? { index: 0, term: 0 };
+    this.lastIndex = last?.index ?? this.snapshotMarker.index;
+    this.hardState = replay.hardState;
+  }
+
+  /** Opens (or creates) the WAL in `dir` and replays it. */
+  static async open(dir: string, segmentBytesMax = SEGMENT_BYTES_MAX_DEFAULT): Promise<{ wal: Wal; replay: WalReplay }> {
+    await mkdir(dir, { recursive: true });
+    const segments = (await readdir(dir))
+      .map(parseSegmentName)
+      .filter((s): s is Segment => s !== undefined)
+      .sort((a, b) => a.seq - b.seq);
+    if (segments.length === 0) {
+      const first: Segment = { seq: 1, firstIndex: 1, name: `${hex16(1)}-${hex16(1)}.wal` };
+      const fh = await open(join(dir, first.name), 'a');
+      await fh.sync();
+      await fsyncDir(dir);
+      const replay: WalReplay = { hardState: { term: 0, vote: 0, commit: 0 }, entries: [], snapshots: [], tornBytes: 0 };
+      return { wal: new Wal(dir, segmentBytesMax, [first], fh, 0, replay), replay };
+    }
+    const replay = await Wal.replay(dir, segments);
+    const last = segments[segments.length - 1] as Segment;
+    const fh = await open(join(dir, last.name), 'a');
+    const size = (await fh.stat()).size;
+    return { wal: new Wal(dir, segmentBytesMax, segments, fh, size, replay), replay };
+  }
+
+  private static async replay(dir: string, segments: Segment[]): Promise<WalReplay> {
+    let hardState: HardState = { term: 0, vote: 0, commit: 0 };
+    let entries: Entry[] = [];
+    const snapshots: { index: number; term: number }[] = [];
+    let tornBytes = 0;
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i] as Segment;
+      const path = join(dir, seg.name);
+      const buf = await readFile(path);
+      const decoded = decodeRecords(buf);
+      if (decoded.stop.kind === 'corrupt') throw walCorrupt(path, decoded.stop.offset, decoded.stop.reason);
+      if (decoded.stop.kind === 'torn') {
+        if (i !== segments.length - 1) throw walCorrupt(path, decoded.stop.offset, 'a record is cut short in a segment that is not the last');
+        tornBytes = buf.length - decoded.validBytes;
+        await truncate(path, decoded.validBytes);
+      }
+      for (const r of decoded.records) {
+        switch (r.kind) {
+          case 'hard-state':
+            hardState = r.hardState;
+            break;
+          case 'snapshot':
+            snapshots.push({ index: r.index, term: r.term });
+            entries = entries.filter((e) => e.index > r.index);
+            break;
+          case 'entry':
+            entries = appendReplacing(entries, r.entry, path);
+            break;
+        }
+      }
+    }
+    return { hardState, entries, snapshots, tornBytes };
+  }
+
+  /** Appends hard state and entries in one write; fdatasync when `sync`. */
+  async save(hardState: HardState | undefined, entries: readonly Entry[], sync: boolean): Promise<void> {
+    const records: WalRecord[] = entries.map((entry) => ({ kind: 'entry', entry }));
+    if (hardState !== undefined) records.push({ kind: 'hard-state', hardState });
+    if (records.length === 0) return;
+    await this.write(records, sync);
+    if (hardState !== undefined) this.hardState = hardState;
+    const last = entries[entries.length - 1];
+    if (last !== undefined) this.lastIndex = last.index;
+    if (this.currentBytes >= this.segmentBytesMax) await this.cut();
+  }
+
+  /** Records that entries up to (index, term) are in a snapshot file (written before this). */
+  async saveSnapshotMarker(index: number, term: number): Promise<void> {
+    await this.write([{ kind: 'snapshot', index, term }], true);
+    this.snapshotMarker = { index, term };
+    if (this.lastIndex < index) this.lastIndex = index;
+  }
+
+  private async write(records: readonly WalRecord[], sync: boolean): Promise<void> {
+    const buf = Buffer.concat(records.map(encodeRecord));
+    await this.current.write(buf);
+    this.currentBytes += buf.length;
+    if (sync) await this.current.datasync();
+  }
+
+  /** Closes the current segment and begins the next with the state it needs. */
+  private async cut(): Promise<void> {
+    await this.current.datasync();
+    await this.current.close();
+    const prev = this.segments[this.segments.length - 1] as Segment;
+    const next: Segment = { seq: prev.seq + 1, firstIndex: this.lastIndex + 1, name: `${hex16(prev.seq + 1)}-${hex16(this.lastIndex + 1)}.wal` };
+    this.current = await open(join(this.dir, next.name), 'a');
+    this.currentBytes = 0;
+    this.segments.push(next);
+    await this.write([{ kind: 'snapshot', ...this.snapshotMarker }, { kind: 'hard-state', hardState: this.hardState }], true);
+    await fsyncDir(this.dir);
+  }
+
+  /**
+   * Removes segments all of whose entries are at or below `index` (covered by a snapshot whose
+   * marker is already saved). The current segment always stays.
+   */
+  async releaseTo(index: number): Promise<number> {
+    assert(index <= this.snapshotMarker.index, `wal.releaseTo(${index}) beyond the saved snapshot ${this.snapshotMarker.index}`);
+    let removable = 0;
+    // Segment i holds entries from firstIndex(i) to firstIndex(i+1) − 1.
+    while (removable < this.segments.length - 1 && (this.segments[removable + 1] as Segment).firstIndex - 1 <= index) removable++;
+    const gone = this.segments.splice(0, removable);
+    for (const s of gone) await rm(join(this.dir, s.name), { force: true });
+    if (gone.length > 0) await fsyncDir(this.dir);
+    return gone.length;
+  }
+
+  segmentNames(): string[] {
+    return this.segments.map((s) => s.name);
+  }
+
+  async close(): Promise<void> {
+    await this.current.close();
+  }
+}
+
+/** Adds an entry to a replayed log: one at index i replaces those from i on. */
+function appendReplacing(entries: Entry[], e: Entry, file: string): Entry[] {
+  const first = entries[0];
+  if (first === undefined || e.index === first.index + entries.length) {
+    entries.push(e);
+    return entries;
+  }
+  if (e.index < first.index) {
+    // Below what we hold (the log was truncated to a snapshot): starts over from here.
+    return [e];
+  }
+  if (e.index > first.index + entries.length) {
+    throw walCorrupt(file, 0, `entry ${e.index} follows ${first.index + entries.length - 1}: a gap in the log`);
+  }
+  const kept = entries.slice(0, e.index - first.index);
+  kept.push(e);
+  return kept;
+}
