@@ -80,7 +80,7 @@ describe('WAL (real files)', () => {
     await wal.close();
     const file = await onlySegment(dir);
     const bytes = await readFile(file);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     await writeFile(file, bytes);
     const { wal: w, replay } = await Wal.open(join(dir, 'wal'));
     await w.close();
@@ -94,7 +94,7 @@ describe('WAL (real files)', () => {
     await wal.close();
     const file = await onlySegment(dir);
     const bytes = await readFile(file);
-    bytes[60] ^= 0x01; // inside the third or fourth record
+    bytes.writeUInt8(bytes.readUInt8(60) ^ 0x01, 60); // inside the third or fourth record
     await writeFile(file, bytes);
     await expect(Wal.open(join(dir, 'wal'))).rejects.toThrow(/^WAL .*\.wal is damaged at byte \d+ \(checksum mismatch\); refusing to start/);
     expect((await readFile(file)).equals(bytes)).toBe(true);
