@@ -1,12 +1,8 @@
+import type { AreaContext } from '../shared/cli-area.js';
 import { failedPrecondition } from '../shared/errors.js';
-import type { Output } from './output.js';
 
-/** What a command's action gets from the program: its output (per --format) and its exit code. */
-export interface CliContext {
-  output(): Output;
-  /** The process's exit code once the action returns; 0 unless the action sets it. */
-  exitCode: number;
-}
+/** What a command's action gets from the program: output (per --format), a logger, its exit code. */
+export type CliContext = AreaContext;
 
 export function requireRoot(area: string, why: string): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {

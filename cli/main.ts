@@ -6,9 +6,10 @@
 // (2 for a command line that could not be parsed).
 
 import { Command, CommanderError } from 'commander';
+import type { AreaRegistrar } from '../shared/cli-area.js';
 import { oneOf } from '../shared/config.js';
 import { ShoalError, oneLine } from '../shared/errors.js';
-import { LOG_LEVELS } from '../shared/logger.js';
+import { LOG_LEVELS, componentLogger, createLogger, type LogLevel, type Logger } from '../shared/logger.js';
 import { registerLab } from './commands/lab.js';
 import type { CliContext } from './context.js';
 import { option } from './options.js';
@@ -18,7 +19,7 @@ import { shoalVersion } from './version.js';
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-export function buildProgram(ctx: CliContext, stderr: NodeJS.WritableStream = process.stderr): Command {
+export function buildProgram(ctx: CliContext, areas: readonly AreaRegistrar[] = [], stderr: NodeJS.WritableStream = process.stderr): Command {
   const program = new Command('shoal')
     .description('Shoal: a multi-host container cluster manager (managers with Raft, agents with runc, overlay networks)')
     .version(shoalVersion(), '-v, --version', 'print the version')
@@ -31,15 +32,27 @@ export function buildProgram(ctx: CliContext, stderr: NodeJS.WritableStream = pr
       outputError: (s, write) => write(`shoal: ${oneLine(s.replace(/^error: /, ''))}\n`),
     });
   registerLab(program, ctx);
+  for (const register of areas) register(program, ctx);
   return program;
 }
 
-/** Runs the command line; resolves the process exit code. Never throws. */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs the command line; resolves the process exit code. Never throws. `areas` are the command
+ * areas of the daemons (manager/, agent/), handed in by the composition root, bin/shoal.js.
+ */
+export async function main(argv: readonly string[], areas: readonly AreaRegistrar[] = []): Promise<number> {
   let format: OutputFormat = 'table';
-  const ctx: CliContext = { exitCode: 0, output: () => createOutput(format) };
-  const program = buildProgram(ctx).hook('preAction', (_program, action) => {
-    format = action.optsWithGlobals<{ format: OutputFormat }>().format;
+  let logLevel: LogLevel = 'info';
+  let rootLogger: Logger | undefined;
+  const ctx: CliContext = {
+    exitCode: 0,
+    output: () => createOutput(format),
+    logger: (component) => componentLogger((rootLogger ??= createLogger({ level: logLevel })), component),
+  };
+  const program = buildProgram(ctx, areas).hook('preAction', (_program, action) => {
+    const opts = action.optsWithGlobals<{ format: OutputFormat; logLevel: LogLevel }>();
+    format = opts.format;
+    logLevel = opts.logLevel;
   });
   try {
     await program.parseAsync(argv as string[]);

@@ -2,24 +2,10 @@
 // stdout; progress and errors to stderr, so `--format json` output can be piped as it is.
 
 import Table from 'cli-table3';
+import type { Column, Output, OutputFormat } from '../shared/cli-area.js';
 
-export type OutputFormat = 'table' | 'json';
+export type { Column, Output, OutputFormat };
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json'];
-
-export interface Column<T> {
-  readonly header: string;
-  readonly value: (row: T) => string | number | boolean;
-}
-
-export interface Output {
-  readonly format: OutputFormat;
-  /** A list: a table of `columns`, or the rows themselves as a JSON array. */
-  list<T>(rows: readonly T[], columns: readonly Column<T>[], json?: (row: T) => unknown): void;
-  /** One object: `key  value` lines, or JSON. */
-  object(value: Record<string, unknown>): void;
-  /** A progress or status line for people; silent in JSON mode. */
-  note(line: string): void;
-}
 
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   // Docker-style: no borders, two spaces between columns, headers in capitals.

@@ -1,0 +1,72 @@
+// `shoal raft-kv`: run one member of a replicated key-value store on Shoal's Raft.
+//   shoal raft-kv --id 1 --listen 127.0.0.1:7001 --data-dir /tmp/kv1 \
+//     --members 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003
+
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { AreaContext } from '../../../shared/cli-area.js';
+import { durationMs, envNameForFlag, intInRange, type Parser } from '../../../shared/config.js';
+import { invalidArgument } from '../../../shared/errors.js';
+import { parseAddress } from '../../../shared/grpc.js';
+import { KvServer } from './server.js';
+
+function opt<T>(flags: string, description: string, parse?: Parser<T>): Option {
+  const long = /--[a-z0-9-]+/.exec(flags)?.[0] ?? flags;
+  const o = new Option(flags, description).env(envNameForFlag(long));
+  return parse === undefined ? o : o.argParser((raw: string) => parse(raw, long));
+}
+
+/** `1=127.0.0.1:7001,2=127.0.0.1:7002`: member ids and their addresses. */
+export const membersList: Parser<Map<number, string>> = (raw, what) => {
+  const out = new Map<number, string>();
+  for (const part of raw.split(',').filter((p) => p !== '')) {
+    const m = /^(\d+)=(.+)$/.exec(part.trim());
+    if (m === null) throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(part)} is not ID=HOST:PORT`);
+    const id = Number(m[1]);
+    if (id < 1 || id > 2 ** 32 - 1) throw invalidArgument('config.invalid', `${what}: member id ${m[1]} must be from 1 to 4294967295`);
+    parseAddress(m[2] as string, what);
+    if (out.has(id)) throw invalidArgument('config.invalid', `${what}: member ${id} is named twice`);
+    out.set(id, m[2] as string);
+  }
+  return out;
+};
+
+export function registerRaftKv(program: Command, ctx: AreaContext): void {
+  program
+    .command('raft-kv')
+    .description("run one member of a replicated key-value store on Shoal's Raft (tests and benchmarks)")
+    .addOption(opt('--id <n>', 'this member id', intInRange(1, 2 ** 32 - 1)).makeOptionMandatory())
+    .addOption(opt('--listen <host:port>', 'address for clients and the other members').makeOptionMandatory())
+    .addOption(opt('--data-dir <dir>', 'where the WAL and snapshots live').makeOptionMandatory())
+    .addOption(opt('--members <list>', 'founding members ID=HOST:PORT,...; omit to join a cluster later', membersList))
+    .addOption(opt('--cluster-id <n>', 'refuse messages of other clusters', intInRange(1, 2 ** 32 - 1)).default(1))
+    .addOption(opt('--tick <duration>', 'Raft tick', durationMs).default(100))
+    .addOption(opt('--election-ticks <n>', 'ticks without a leader before an election', intInRange(2, 1000)).default(10))
+    .addOption(opt('--snapshot-entries <n>', 'entries between snapshots', intInRange(1, 100_000_000)).default(10_000))
+    .action(async (o: { id: number; listen: string; dataDir: string; members?: Map<number, string>; clusterId: number; tick: number; electionTicks: number; snapshotEntries: number }) => {
+      const logger = ctx.logger('raft-kv').child({ node: o.id });
+      if (o.members !== undefined && !o.members.has(o.id)) {
+        throw invalidArgument('config.invalid', `--members: does not include this member (--id ${o.id})`);
+      }
+      const server = new KvServer({
+        id: o.id,
+        clusterId: o.clusterId,
+        listen: o.listen,
+        dataDir: o.dataDir,
+        initialMembers: o.members ?? new Map(),
+        logger,
+        tickMs: o.tick,
+        electionTicks: o.electionTicks,
+        snapshotEntries: o.snapshotEntries,
+      });
+      const address = await server.start();
+      logger.info({ address: address.kind === 'tcp' ? `${address.host}:${address.port}` : address.path }, 'raft-kv serving');
+      server.node.onLeaderChange((lead, term) => logger.info({ lead, term }, 'leader changed'));
+      await new Promise<void>((resolve) => {
+        const done = (): void => resolve();
+        process.once('SIGTERM', done);
+        process.once('SIGINT', done);
+      });
+      await server.stop();
+    });
+}

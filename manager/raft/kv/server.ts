@@ -1,0 +1,88 @@
+// `shoal raft-kv`: a small replicated key-value server on RaftNode — the proof and the benchmark
+// target of Shoal's Raft. One gRPC server per member carries both the KeyValue API and the
+// RaftTransport between members.
+
+import { Server } from '@grpc/grpc-js';
+import { loadProto } from '../../../proto/load.js';
+import type { KvGetRequest__Output } from '../../../proto/gen/shoal/raft/v1/KvGetRequest.js';
+import type { KvMemberRequest__Output } from '../../../proto/gen/shoal/raft/v1/KvMemberRequest.js';
+import type { KvPutRequest__Output } from '../../../proto/gen/shoal/raft/v1/KvPutRequest.js';
+import type { KvStatus } from '../../../proto/gen/shoal/raft/v1/KvStatus.js';
+import { systemClock, type Clock } from '../../../shared/clock.js';
+import { clientCredentials, listen, parseAddress, shutdown, unaryHandler, type Address } from '../../../shared/grpc.js';
+import type { Logger } from '../../../shared/logger.js';
+import { systemRng } from '../../../shared/rng.js';
+import { RaftNode } from '../node.js';
+import { KvStateMachine, encodePut } from './state-machine.js';
+
+export interface KvServerOptions {
+  readonly id: number;
+  readonly clusterId: number;
+  readonly listen: string;
+  readonly dataDir: string;
+  readonly initialMembers: ReadonlyMap<number, string>;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  readonly snapshotEntries?: number;
+}
+
+export class KvServer {
+  readonly sm = new KvStateMachine();
+  readonly node: RaftNode;
+  private readonly server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  address: Address | undefined;
+
+  constructor(private readonly o: KvServerOptions) {
+    this.node = new RaftNode({
+      id: o.id,
+      clusterId: o.clusterId,
+      dataDir: o.dataDir,
+      initialMembers: o.initialMembers,
+      stateMachine: this.sm,
+      clock: o.clock ?? systemClock,
+      rng: systemRng,
+      logger: o.logger,
+      credentials: clientCredentials(),
+      ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
+      ...(o.electionTicks !== undefined ? { electionTicks: o.electionTicks } : {}),
+      ...(o.snapshotEntries !== undefined ? { snapshotEntries: o.snapshotEntries } : {}),
+    });
+    const raft = loadProto('raft').shoal.raft.v1;
+    this.server.addService(raft.RaftTransport.service, this.node.transportHandlers());
+    this.server.addService(raft.KeyValue.service, {
+      Put: unaryHandler(async (req: KvPutRequest__Output) => ({ index: (await this.node.propose(encodePut(req.key, req.value))) as number })),
+      Get: unaryHandler(async (req: KvGetRequest__Output) => {
+        const index = req.stale ? this.sm.lastApplied : await this.node.read();
+        const value = this.sm.get(req.key);
+        return { found: value !== undefined, value: value ?? Buffer.alloc(0), index };
+      }),
+      Status: unaryHandler(async () => this.statusMessage()),
+      AddMember: unaryHandler(async (req: KvMemberRequest__Output) => {
+        await this.node.addMember(req.nodeId, req.address);
+        return this.statusMessage();
+      }),
+      RemoveMember: unaryHandler(async (req: KvMemberRequest__Output) => {
+        await this.node.removeMember(req.nodeId);
+        return this.statusMessage();
+      }),
+    });
+  }
+
+  private statusMessage(): KvStatus {
+    const s = this.node.status();
+    return { nodeId: s.id, leaderId: s.lead, term: s.term, commitIndex: s.commit, appliedIndex: s.applied };
+  }
+
+  async start(): Promise<Address> {
+    this.address = await listen(this.server, parseAddress(this.o.listen, '--listen'));
+    await this.node.start();
+    return this.address;
+  }
+
+  async stop(): Promise<void> {
+    await this.node.stop();
+    await shutdown(this.server, this.o.clock ?? systemClock, 1000);
+  }
+}

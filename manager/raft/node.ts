@@ -1,0 +1,474 @@
+// RaftNode: the driver, and the API the manager's store uses. The only loop that touches I/O:
+// for each Ready it persists (WAL, snapshot files), then sends (transport), then applies
+// committed entries to the state machine, then advances the core. Ticks come from the Clock.
+//
+//   propose(data)      resolves with the state machine's result once the entry is applied here;
+//                      rejects when it cannot be taken, or when leadership changes first (the
+//                      entry may then still be applied: the outcome is unknown)
+//   read()             resolves once this server has applied everything committed when the
+//                      read was asked (read-index): local state may then be read linearizably
+//   addMember          adds a learner, waits until it has caught up, then makes it a voter
+//   removeMember, transferLeadership, onLeaderChange, status, stop
+
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import type { Clock, Timer } from '../../shared/clock.js';
+import { ShoalError, assert, failedPrecondition, oneLine } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import type { Rng } from '../../shared/rng.js';
+import { RaftDisk } from './disk.js';
+import { decodeConfChange, type ConfChange } from './membership.js';
+import { RawNode, type Ready, type Status } from './rawnode.js';
+import type { Role } from './raft.js';
+import { RaftTransport, transportHandlers } from './transport.js';
+import type { RaftTransportHandlers } from '../../proto/gen/shoal/raft/v1/RaftTransport.js';
+import { NONE, type ConfState, type Entry, type NodeId, type Snapshot } from './types.js';
+
+export interface StateMachine {
+  /** Applies one committed command; what it returns resolves the proposer's promise. */
+  apply(command: Uint8Array, index: number): unknown;
+  /** The whole state, for a snapshot. */
+  snapshot(): Uint8Array;
+  /** Replaces the whole state with a snapshot's. */
+  restore(data: Uint8Array): void;
+}
+
+export interface RaftNodeOptions {
+  readonly id: NodeId;
+  readonly clusterId: number;
+  readonly dataDir: string;
+  /** Founding members and their Raft addresses; used only to bootstrap a fresh data dir. Empty: join an existing cluster. */
+  readonly initialMembers: ReadonlyMap<NodeId, string>;
+  readonly stateMachine: StateMachine;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly logger: Logger;
+  readonly credentials: ChannelCredentials;
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+  /** Take a snapshot after this many entries applied since the last one. */
+  readonly snapshotEntries?: number;
+  /** Entries kept in the log behind a snapshot, for followers slightly behind. */
+  readonly keepEntries?: number;
+  readonly proposalTimeoutMs?: number;
+  readonly segmentBytesMax?: number;
+}
+
+export const RAFT_NODE_DEFAULTS = {
+  tickMs: 100,
+  electionTicks: 10,
+  heartbeatTicks: 1,
+  snapshotEntries: 10_000,
+  keepEntries: 5_000,
+  proposalTimeoutMs: 10_000,
+  /** Proposals waiting to be applied, at most. */
+  pendingProposalsMax: 100_000,
+  /** A learner is caught up when this close to the leader's commit index. */
+  catchUpSlackEntries: 100,
+} as const;
+
+const ENVELOPE_MAGIC = 0x53;
+const ENVELOPE_BYTES = 9;
+
+export function leadershipLost(): ShoalError {
+  return new ShoalError('unavailable', 'raft.leadership_lost', 'leadership changed before the entry was applied; it may or may not be applied');
+}
+
+interface Waiter<T> {
+  resolve(v: T): void;
+  reject(e: unknown): void;
+  timer: Timer;
+}
+
+export type LeaderListener = (lead: NodeId, term: number, role: Role) => void;
+
+export class RaftNode {
+  readonly id: NodeId;
+  private readonly o: RaftNodeOptions;
+  private readonly transport: RaftTransport;
+  private disk!: RaftDisk;
+  private raw!: RawNode;
+  private readonly peers = new Map<NodeId, string>();
+  private confState: ConfState = { voters: [], learners: [] };
+  private appliedIndex = 0;
+  private lastSnapshotIndex = 0;
+  private tickTimer: Timer | undefined;
+  private processing = false;
+  private again = false;
+  private stopped = false;
+  private fatal: Error | undefined;
+  private seq: number;
+  private readonly proposals = new Map<number, Waiter<unknown>>();
+  private readonly reads = new Map<string, Waiter<number> & { index?: number }>();
+  private readonly confWaiters: { cc: ConfChange; waiter: Waiter<ConfState> }[] = [];
+  private readonly leaderListeners: LeaderListener[] = [];
+  private lastLead: NodeId = NONE;
+  private lastTerm = 0;
+
+  constructor(options: RaftNodeOptions) {
+    this.id = options.id;
+    this.o = options;
+    this.seq = options.rng.int(2 ** 31);
+    this.transport = new RaftTransport({
+      clusterId: options.clusterId,
+      credentials: options.credentials,
+      clock: options.clock,
+      rng: options.rng,
+      logger: options.logger,
+      events: {
+        unreachable: (peer) => {
+          this.raw?.reportUnreachable(peer);
+        },
+        snapshotStatus: (peer, ok) => {
+          this.raw?.reportSnapshot(peer, ok);
+          this.schedule();
+        },
+      },
+    });
+  }
+
+  /** The handlers of the RaftTransport service, for the caller's gRPC server. */
+  transportHandlers(): RaftTransportHandlers {
+    return transportHandlers(
+      {
+        clusterId: this.o.clusterId,
+        onMessage: (m) => {
+          if (this.raw === undefined || this.stopped) return;
+          this.raw.step(m);
+          this.schedule();
+        },
+      },
+      this.o.logger,
+    );
+  }
+
+  /** Opens the data dir, restores the state machine, and starts ticking. */
+  async start(): Promise<void> {
+    this.disk = await RaftDisk.open(this.o.dataDir, this.o.segmentBytesMax === undefined ? {} : { segmentBytesMax: this.o.segmentBytesMax });
+    const storage = this.disk.storage;
+    const snap = storage.snapshot();
+    if (snap.meta.index > 0) this.restoreSnapshot(snap);
+    this.raw = new RawNode({
+      id: this.id,
+      storage,
+      rng: this.o.rng,
+      applied: snap.meta.index,
+      electionTicks: this.o.electionTicks ?? RAFT_NODE_DEFAULTS.electionTicks,
+      heartbeatTicks: this.o.heartbeatTicks ?? RAFT_NODE_DEFAULTS.heartbeatTicks,
+    });
+    if (this.disk.opened.fresh && this.o.initialMembers.size > 0) {
+      this.raw.bootstrap([...this.o.initialMembers].map(([id, address]) => ({ id, context: address })));
+    }
+    const o = this.disk.opened;
+    this.o.logger.info({ snapshotIndex: o.snapshotIndex, entries: o.entries, tornBytes: o.tornBytes, fresh: o.fresh }, 'raft data opened');
+    const tickMs = this.o.tickMs ?? RAFT_NODE_DEFAULTS.tickMs;
+    const tick = (): void => {
+      if (this.stopped) return;
+      this.raw.tick();
+      this.schedule();
+      this.tickTimer = this.o.clock.setTimer(tickMs, tick);
+    };
+    this.tickTimer = this.o.clock.setTimer(tickMs, tick);
+    this.schedule();
+  }
+
+  // ---- the loop ----
+
+  private schedule(): void {
+    if (this.stopped || this.fatal !== undefined) return;
+    if (this.processing) {
+      this.again = true;
+      return;
+    }
+    this.processing = true;
+    void this.process().finally(() => {
+      this.processing = false;
+      if (this.again) {
+        this.again = false;
+        this.schedule();
+      }
+    });
+  }
+
+  private async process(): Promise<void> {
+    try {
+      while (!this.stopped && this.raw.hasReady()) {
+        const rd = this.raw.ready();
+        await this.disk.persist(rd); // durable before anything that depends on it is sent
+        this.transport.send(rd.messages);
+        this.apply(rd);
+        this.raw.advance(rd);
+        this.noticeLeadership(rd);
+        this.releaseReads();
+        await this.maybeSnapshot();
+      }
+    } catch (err) {
+      // The disk failed us: this server can promise nothing any more.
+      this.fatal = err instanceof Error ? err : new Error(String(err));
+      this.o.logger.fatal({ err: oneLine(err) }, 'raft storage failed; stopping this server');
+      await this.stop();
+    }
+  }
+
+  private apply(rd: Ready): void {
+    if (rd.snapshot !== undefined) {
+      this.restoreSnapshot(rd.snapshot);
+      this.o.logger.info({ index: rd.snapshot.meta.index }, 'restored from a snapshot sent by the leader');
+    }
+    for (const e of rd.committedEntries) {
+      if (e.type === 'ENTRY_CONF_CHANGE') this.applyConfChange(e);
+      else if (e.data.length > 0) this.applyCommand(e);
+      this.appliedIndex = e.index;
+    }
+    for (const rs of rd.readStates) {
+      const r = this.reads.get(Buffer.from(rs.context).toString('hex'));
+      if (r !== undefined) r.index = rs.index;
+    }
+  }
+
+  private applyCommand(e: Entry): void {
+    const d = e.data;
+    if (d.length < ENVELOPE_BYTES || d[0] !== ENVELOPE_MAGIC) {
+      this.o.stateMachine.apply(d, e.index);
+      return;
+    }
+    const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const proposer = view.getUint32(1);
+    const seq = view.getUint32(5);
+    let result: unknown;
+    let error: unknown;
+    try {
+      result = this.o.stateMachine.apply(d.subarray(ENVELOPE_BYTES), e.index);
+    } catch (err) {
+      error = err;
+    }
+    if (proposer !== this.id) return;
+    const w = this.proposals.get(seq);
+    if (w === undefined) return;
+    this.proposals.delete(seq);
+    w.timer.cancel();
+    if (error !== undefined) w.reject(error);
+    else w.resolve(result);
+  }
+
+  private applyConfChange(e: Entry): void {
+    const cc = decodeConfChange(e.data);
+    this.confState = this.raw.applyConfChange(cc);
+    if (cc.type === 'CONF_REMOVE') {
+      this.peers.delete(cc.nodeId);
+      this.transport.removePeer(cc.nodeId);
+      if (cc.nodeId === this.id) this.o.logger.warn('this server was removed from the cluster');
+    } else {
+      if (cc.context !== '') this.peers.set(cc.nodeId, cc.context);
+      if (cc.nodeId !== this.id && cc.context !== '') this.transport.setPeer(cc.nodeId, cc.context);
+    }
+    for (let i = this.confWaiters.length - 1; i >= 0; i--) {
+      const w = this.confWaiters[i] as { cc: ConfChange; waiter: Waiter<ConfState> };
+      if (w.cc.type === cc.type && w.cc.nodeId === cc.nodeId) {
+        this.confWaiters.splice(i, 1);
+        w.waiter.timer.cancel();
+        w.waiter.resolve(this.confState);
+      }
+    }
+  }
+
+  private noticeLeadership(rd: Ready): void {
+    const s = this.raw.status();
+    if (s.term !== this.lastTerm || (rd.softState !== undefined && rd.softState.lead !== this.lastLead)) {
+      const termChanged = s.term !== this.lastTerm;
+      this.lastTerm = s.term;
+      this.lastLead = s.lead;
+      if (termChanged) this.failAll(leadershipLost());
+      for (const l of this.leaderListeners) l(s.lead, s.term, s.role);
+    }
+  }
+
+  private failAll(err: ShoalError): void {
+    for (const [seq, w] of this.proposals) {
+      w.timer.cancel();
+      w.reject(err);
+      this.proposals.delete(seq);
+    }
+    for (const [k, r] of this.reads) {
+      r.timer.cancel();
+      r.reject(err);
+      this.reads.delete(k);
+    }
+  }
+
+  private releaseReads(): void {
+    for (const [k, r] of this.reads) {
+      if (r.index !== undefined && r.index <= this.appliedIndex) {
+        this.reads.delete(k);
+        r.timer.cancel();
+        r.resolve(r.index);
+      }
+    }
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const every = this.o.snapshotEntries ?? RAFT_NODE_DEFAULTS.snapshotEntries;
+    if (this.appliedIndex - this.lastSnapshotIndex < every) return;
+    const data = encodeSnapshotData(this.peers, this.o.stateMachine.snapshot());
+    await this.disk.snapshot(this.appliedIndex, this.confState, data, this.o.keepEntries ?? RAFT_NODE_DEFAULTS.keepEntries);
+    this.lastSnapshotIndex = this.appliedIndex;
+  }
+
+  private restoreSnapshot(snap: Snapshot): void {
+    const { peers, state } = decodeSnapshotData(snap.data);
+    this.o.stateMachine.restore(state);
+    this.peers.clear();
+    this.transport.close();
+    for (const [id, addr] of peers) {
+      this.peers.set(id, addr);
+      if (id !== this.id) this.transport.setPeer(id, addr);
+    }
+    this.confState = snap.meta.confState;
+    this.appliedIndex = snap.meta.index;
+    this.lastSnapshotIndex = snap.meta.index;
+  }
+
+  // ---- API ----
+
+  private checkRunning(): void {
+    if (this.fatal !== undefined) throw new ShoalError('unavailable', 'raft.stopped', `raft stopped: ${this.fatal.message}`);
+    if (this.stopped || this.raw === undefined) throw new ShoalError('unavailable', 'raft.stopped', 'raft is not running');
+  }
+
+  private waiter<T>(what: string, timeoutMs: number, onTimeout: () => void): { promise: Promise<T>; waiter: Waiter<T> } {
+    let waiter!: Waiter<T>;
+    const promise = new Promise<T>((resolve, reject) => {
+      const timer = this.o.clock.setTimer(timeoutMs, () => {
+        onTimeout();
+        reject(new ShoalError('deadline_exceeded', 'raft.timeout', `${what} did not complete within ${timeoutMs} ms`));
+      });
+      waiter = { resolve, reject, timer };
+    });
+    return { promise, waiter };
+  }
+
+  propose(command: Uint8Array): Promise<unknown> {
+    this.checkRunning();
+    if (this.proposals.size >= RAFT_NODE_DEFAULTS.pendingProposalsMax) {
+      throw new ShoalError('resource_exhausted', 'raft.too_many_proposals', `more than ${RAFT_NODE_DEFAULTS.pendingProposalsMax} proposals pending`);
+    }
+    const seq = (this.seq = (this.seq + 1) >>> 0);
+    const data = new Uint8Array(ENVELOPE_BYTES + command.length);
+    const view = new DataView(data.buffer);
+    view.setUint8(0, ENVELOPE_MAGIC);
+    view.setUint32(1, this.id);
+    view.setUint32(5, seq);
+    data.set(command, ENVELOPE_BYTES);
+    const { promise, waiter } = this.waiter<unknown>('proposal', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => this.proposals.delete(seq));
+    this.raw.propose(data); // throws raft.proposal_dropped synchronously
+    this.proposals.set(seq, waiter);
+    this.schedule();
+    return promise;
+  }
+
+  read(): Promise<number> {
+    this.checkRunning();
+    const ctx = new Uint8Array(16);
+    for (let i = 0; i < ctx.length; i++) ctx[i] = this.o.rng.int(256);
+    const key = Buffer.from(ctx).toString('hex');
+    const { promise, waiter } = this.waiter<number>('linearizable read', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => this.reads.delete(key));
+    this.raw.readIndex(ctx);
+    this.reads.set(key, waiter);
+    this.schedule();
+    return promise;
+  }
+
+  private proposeConf(cc: ConfChange): Promise<ConfState> {
+    this.checkRunning();
+    if (this.raw.status().role !== 'leader') {
+      throw failedPrecondition('raft.not_leader', `membership changes go to the leader (node ${this.raw.status().lead || 'unknown'})`, { fields: { leader: this.raw.status().lead } });
+    }
+    const { promise, waiter } = this.waiter<ConfState>('membership change', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => {
+      const i = this.confWaiters.findIndex((w) => w.waiter === waiter);
+      if (i >= 0) this.confWaiters.splice(i, 1);
+    });
+    this.raw.proposeConfChange(cc);
+    this.confWaiters.push({ cc, waiter });
+    this.schedule();
+    return promise;
+  }
+
+  /** Adds a server: as a learner first, a voter once it has caught up. Call on the leader. */
+  async addMember(id: NodeId, address: string, catchUpTimeoutMs = 60_000): Promise<ConfState> {
+    const cs = this.raw.status().confState;
+    if (cs.voters.includes(id)) throw failedPrecondition('raft.member_exists', `node ${id} is already a voter`);
+    if (!cs.learners.includes(id)) await this.proposeConf({ type: 'CONF_ADD_LEARNER', nodeId: id, context: address });
+    const deadline = this.o.clock.nowMs() + catchUpTimeoutMs;
+    for (;;) {
+      const s = this.raw.status();
+      const match = s.progress.get(id)?.match ?? 0;
+      if (s.role === 'leader' && match + RAFT_NODE_DEFAULTS.catchUpSlackEntries >= s.commit) break;
+      if (this.o.clock.nowMs() > deadline) throw new ShoalError('deadline_exceeded', 'raft.learner_behind', `node ${id} did not catch up within ${catchUpTimeoutMs} ms (at ${match} of ${s.commit})`);
+      await this.o.clock.sleep(this.o.tickMs ?? RAFT_NODE_DEFAULTS.tickMs);
+    }
+    return this.proposeConf({ type: 'CONF_ADD_VOTER', nodeId: id, context: address });
+  }
+
+  removeMember(id: NodeId): Promise<ConfState> {
+    return this.proposeConf({ type: 'CONF_REMOVE', nodeId: id, context: '' });
+  }
+
+  /** Hands leadership to `id`; resolves when it leads. */
+  async transferLeadership(id: NodeId): Promise<void> {
+    this.checkRunning();
+    this.raw.transferLeadership(id);
+    this.schedule();
+    const tickMs = this.o.tickMs ?? RAFT_NODE_DEFAULTS.tickMs;
+    const electionTicks = this.o.electionTicks ?? RAFT_NODE_DEFAULTS.electionTicks;
+    for (let i = 0; i < 2 * electionTicks; i++) {
+      if (this.raw.status().lead === id) return;
+      await this.o.clock.sleep(tickMs);
+    }
+    throw new ShoalError('deadline_exceeded', 'raft.transfer_failed', `leadership did not move to node ${id}`);
+  }
+
+  onLeaderChange(listener: LeaderListener): void {
+    this.leaderListeners.push(listener);
+  }
+
+  status(): Status & { readonly applied: number; readonly peers: ReadonlyMap<NodeId, string> } {
+    this.checkRunning();
+    return { ...this.raw.status(), applied: this.appliedIndex, peers: new Map(this.peers) };
+  }
+
+  isLeader(): boolean {
+    return this.raw !== undefined && this.raw.status().role === 'leader';
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.tickTimer?.cancel();
+    this.transport.close();
+    this.failAll(new ShoalError('unavailable', 'raft.stopped', 'raft stopped'));
+    for (const w of this.confWaiters.splice(0)) {
+      w.waiter.timer.cancel();
+      w.waiter.reject(new ShoalError('unavailable', 'raft.stopped', 'raft stopped'));
+    }
+    // Let an in-progress persist finish before closing the WAL.
+    for (let i = 0; i < 1000 && this.processing; i++) await new Promise((r) => setImmediate(r));
+    await this.disk?.close();
+  }
+}
+
+// Snapshot data = u32 length of the peers JSON | peers JSON | the state machine's bytes.
+function encodeSnapshotData(peers: ReadonlyMap<NodeId, string>, state: Uint8Array): Uint8Array {
+  const p = Buffer.from(JSON.stringify([...peers]));
+  const out = Buffer.allocUnsafe(4 + p.length + state.length);
+  out.writeUInt32BE(p.length, 0);
+  p.copy(out, 4);
+  out.set(state, 4 + p.length);
+  return out;
+}
+
+function decodeSnapshotData(data: Uint8Array): { peers: [NodeId, string][]; state: Uint8Array } {
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  assert(b.length >= 4, 'snapshot data too short');
+  const n = b.readUInt32BE(0);
+  return { peers: JSON.parse(b.subarray(4, 4 + n).toString()) as [NodeId, string][], state: b.subarray(4 + n) };
+}
