@@ -359,8 +359,10 @@ export class RaftNode {
     view.setUint32(1, this.id);
     view.setUint32(5, seq);
     data.set(command, ENVELOPE_BYTES);
+    // Hand it to the core first: it throws raft.proposal_dropped synchronously, and then no
+    // waiter (with its timer) may be left behind.
+    this.raw.propose(data);
     const { promise, waiter } = this.waiter<unknown>('proposal', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => this.proposals.delete(seq));
-    this.raw.propose(data); // throws raft.proposal_dropped synchronously
     this.proposals.set(seq, waiter);
     this.schedule();
     return promise;
@@ -371,8 +373,8 @@ export class RaftNode {
     const ctx = new Uint8Array(16);
     for (let i = 0; i < ctx.length; i++) ctx[i] = this.o.rng.int(256);
     const key = Buffer.from(ctx).toString('hex');
+    this.raw.readIndex(ctx); // may throw synchronously: no leader
     const { promise, waiter } = this.waiter<number>('linearizable read', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => this.reads.delete(key));
-    this.raw.readIndex(ctx);
     this.reads.set(key, waiter);
     this.schedule();
     return promise;
@@ -383,11 +385,11 @@ export class RaftNode {
     if (this.raw.status().role !== 'leader') {
       throw failedPrecondition('raft.not_leader', `membership changes go to the leader (node ${this.raw.status().lead || 'unknown'})`, { fields: { leader: this.raw.status().lead } });
     }
+    this.raw.proposeConfChange(cc); // may throw synchronously: one change at a time
     const { promise, waiter } = this.waiter<ConfState>('membership change', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => {
       const i = this.confWaiters.findIndex((w) => w.waiter === waiter);
       if (i >= 0) this.confWaiters.splice(i, 1);
     });
-    this.raw.proposeConfChange(cc);
     this.confWaiters.push({ cc, waiter });
     this.schedule();
     return promise;
