@@ -1,0 +1,202 @@
+// `npm run bench -- raft`: a 3-member `shoal raft-kv` cluster against a 3-member etcd 3.4
+// cluster (Debian's etcd-server), both on loopback, started here, in the same run. Load: 1, 16
+// and 64 clients each writing in a closed loop (a write waits for the previous one) to the
+// leader; throughput and p50/p99 commit latency. Then: time to a new leader that commits, after
+// the leader is killed (kill -9); and the restart time of a Shoal node with 1,000,000 entries in
+// its log. Last line: the throughput ratio at 64 clients.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials } from '@grpc/grpc-js';
+import { Etcd3 } from 'etcd3';
+import { loadProto } from '../proto/load.js';
+import type { KeyValueClient } from '../proto/gen/shoal/raft/v1/KeyValue.js';
+import { callUnary } from '../shared/grpc.js';
+import { SeededRng } from '../shared/rng.js';
+import { RaftDisk } from '../manager/raft/disk.js';
+import { RawNode } from '../manager/raft/rawnode.js';
+import { Wal } from '../manager/raft/wal.js';
+import { closedLoop, freePort, printResult, repoRoot, startProcess, type LoadResult, type Proc } from './lib.js';
+
+const LOAD_MS = Number(process.env['SHOAL_BENCH_LOAD_MS'] ?? 4000);
+const CLIENTS = [1, 16, 64];
+const VALUE = Buffer.alloc(100, 'v');
+
+interface System {
+  readonly name: string;
+  /** Writes one key; rejects on failure. */
+  put(endpoint: number, key: string): Promise<void>;
+  leader(): Promise<number>;
+  killMember(i: number): Promise<void>;
+  stop(): Promise<void>;
+  readonly size: number;
+}
+
+async function shoalCluster(root: string): Promise<System> {
+  const ports = await Promise.all([0, 1, 2].map(freePort));
+  const members = ports.map((p, i) => `${i + 1}=127.0.0.1:${p}`).join(',');
+  const procs: Proc[] = ports.map((p, i) =>
+    startProcess(process.execPath, [join(repoRoot, 'bin', 'shoal.js'), '--log-level', 'error', 'raft-kv', '--id', String(i + 1), '--listen', `127.0.0.1:${p}`, '--data-dir', join(root, `shoal-${i + 1}`), '--members', members]),
+  );
+  const KV = loadProto('raft').shoal.raft.v1.KeyValue;
+  const clients: KeyValueClient[] = ports.map((p) => new KV(`127.0.0.1:${p}`, credentials.createInsecure()));
+  const sys: System = {
+    name: 'shoal raft-kv',
+    size: 3,
+    put: async (i, key) => {
+      const c = clients[i] as KeyValueClient;
+      await callUnary(c.Put.bind(c), { key, value: VALUE }, 5000);
+    },
+    leader: async () => {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        for (let i = 0; i < clients.length; i++) {
+          const c = clients[i] as KeyValueClient;
+          const s = await callUnary(c.Status.bind(c), {}, 300).catch(() => undefined);
+          if (s !== undefined && s.leaderId === s.nodeId && procs[i]?.child.exitCode === null) return i;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('shoal: no leader');
+    },
+    killMember: async (i) => (procs[i] as Proc).kill('SIGKILL'),
+    stop: async () => {
+      for (const c of clients) c.close();
+      await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+    },
+  };
+  return sys;
+}
+
+async function etcdCluster(root: string): Promise<System> {
+  const peerPorts = await Promise.all([0, 1, 2].map(freePort));
+  const clientPorts = await Promise.all([0, 1, 2].map(freePort));
+  const initial = peerPorts.map((p, i) => `m${i + 1}=http://127.0.0.1:${p}`).join(',');
+  const procs: Proc[] = peerPorts.map((p, i) =>
+    startProcess('etcd', [
+      '--name', `m${i + 1}`,
+      '--data-dir', join(root, `etcd-${i + 1}`),
+      '--listen-peer-urls', `http://127.0.0.1:${p}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${p}`,
+      '--listen-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
+      '--advertise-client-urls', `http://127.0.0.1:${clientPorts[i]}`,
+      '--initial-cluster', initial,
+      '--initial-cluster-state', 'new',
+      '--initial-cluster-token', 'shoal-bench',
+    ]),
+  );
+  const clients = clientPorts.map((p) => new Etcd3({ hosts: `http://127.0.0.1:${p}` }));
+  return {
+    name: 'etcd 3.4',
+    size: 3,
+    put: async (i, key) => {
+      await (clients[i] as Etcd3).put(key).value(VALUE);
+    },
+    leader: async () => {
+      for (let attempt = 0; attempt < 200; attempt++) {
+        for (let i = 0; i < clients.length; i++) {
+          if (procs[i]?.child.exitCode !== null) continue;
+          const s = await (clients[i] as Etcd3).maintenance.status().catch(() => undefined);
+          if (s !== undefined && s.leader !== '0' && s.leader === s.header.member_id) return i;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('etcd: no leader');
+    },
+    killMember: async (i) => (procs[i] as Proc).kill('SIGKILL'),
+    stop: async () => {
+      for (const c of clients) c.close();
+      await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+    },
+  };
+}
+
+async function measureLoad(sys: System): Promise<LoadResult[]> {
+  const leader = await sys.leader();
+  for (let i = 0; i < 200; i++) await sys.put(leader, `warmup-${i}`);
+  const out: LoadResult[] = [];
+  for (const clients of CLIENTS) {
+    const r = await closedLoop(clients, LOAD_MS, (c, n) => sys.put(leader, `c${clients}-${c}-${n}`));
+    console.log(`${sys.name}: ${clients} clients: ${r.opsPerSecond.toFixed(0)} writes/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`);
+    out.push(r);
+  }
+  return out;
+}
+
+/** Kills the leader and times until a write commits through another member. */
+async function failover(sys: System): Promise<number> {
+  const leader = await sys.leader();
+  await sys.killMember(leader);
+  const started = performance.now();
+  const others = [0, 1, 2].filter((i) => i !== leader);
+  for (let attempt = 0; attempt < 2000; attempt++) {
+    const i = others[attempt % others.length] as number;
+    const ok = await Promise.race([sys.put(i, `failover-${attempt}`).then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 250))]);
+    if (ok) return performance.now() - started;
+  }
+  return Infinity;
+}
+
+/** Restart of a Shoal node whose log holds `entries` entries: open the WAL and rebuild the core. */
+async function restartWith(entries: number, root: string): Promise<number> {
+  const dir = join(root, 'restart');
+  const { wal } = await Wal.open(join(dir, 'wal'));
+  const batch = 10_000;
+  const data = Buffer.alloc(100, 'x');
+  for (let i = 1; i <= entries; i += batch) {
+    const es = Array.from({ length: Math.min(batch, entries - i + 1) }, (_, k) => ({ term: 1, index: i + k, type: 'ENTRY_NORMAL' as const, data }));
+    await wal.save(i === 1 ? { term: 1, vote: 1, commit: 0 } : undefined, es, false);
+  }
+  await wal.save({ term: 1, vote: 1, commit: entries }, [], true);
+  await wal.close();
+  const started = performance.now();
+  const disk = await RaftDisk.open(dir);
+  const node = new RawNode({ id: 1, storage: disk.storage, rng: new SeededRng(1), applied: entries });
+  const elapsed = performance.now() - started;
+  if (node.status().lastIndex !== entries) throw new Error(`restart: expected ${entries} entries, found ${node.status().lastIndex}`);
+  await disk.close();
+  return elapsed;
+}
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'shoal-bench-raft-'));
+  try {
+    const shoal = await shoalCluster(root);
+    const shoalLoad = await measureLoad(shoal).finally(() => undefined);
+    const shoalFailoverMs = await failover(shoal);
+    await shoal.stop();
+
+    const etcd = await etcdCluster(root);
+    const etcdLoad = await measureLoad(etcd);
+    const etcdFailoverMs = await failover(etcd);
+    await etcd.stop();
+
+    const restartMs = await restartWith(1_000_000, root);
+    console.log(`time to a new leader that commits, after kill -9 of the leader: shoal ${shoalFailoverMs.toFixed(0)} ms, etcd ${etcdFailoverMs.toFixed(0)} ms`);
+    console.log(`restart of a shoal node with 1,000,000 entries in its log: ${restartMs.toFixed(0)} ms`);
+    for (let i = 0; i < CLIENTS.length; i++) {
+      const s = shoalLoad[i] as LoadResult;
+      const e = etcdLoad[i] as LoadResult;
+      console.log(`${CLIENTS[i]} clients: throughput ratio ${(s.opsPerSecond / e.opsPerSecond).toFixed(2)}, p99 shoal ${s.p99Ms.toFixed(2)} ms vs etcd ${e.p99Ms.toFixed(2)} ms`);
+    }
+    const s64 = shoalLoad[2] as LoadResult;
+    const e64 = etcdLoad[2] as LoadResult;
+    printResult({
+      bench: 'raft',
+      metric: 'writes_per_second_64_clients',
+      shoal: Math.round(s64.opsPerSecond),
+      peer: 'etcd 3.4 (etcd3 client)',
+      peer_value: Math.round(e64.opsPerSecond),
+      ratio: Number((s64.opsPerSecond / e64.opsPerSecond).toFixed(3)),
+      better: 'higher',
+      p99_ms: { shoal: Number(s64.p99Ms.toFixed(2)), peer: Number(e64.p99Ms.toFixed(2)) },
+      failover_ms: { shoal: Math.round(shoalFailoverMs), peer: Math.round(etcdFailoverMs) },
+      restart_1m_entries_ms: Math.round(restartMs),
+    });
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
