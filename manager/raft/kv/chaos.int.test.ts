@@ -5,7 +5,6 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +16,7 @@ import { systemClock } from '../../../shared/clock.js';
 import { callUnary } from '../../../shared/grpc.js';
 import { SeededRng } from '../../../shared/rng.js';
 import { checkLinearizable, type KvOperation } from '../linearizability.js';
+import { freePortForTests } from './test-ports.js';
 
 interface Member {
   readonly id: number;
@@ -36,16 +36,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+const freePort = freePortForTests;
 
 async function startCluster(size: number): Promise<Member[]> {
   const root = await mkdtemp(join(tmpdir(), 'shoal-chaos-'));

@@ -8,6 +8,7 @@ import type { AreaContext } from '../../../shared/cli-area.js';
 import { durationMs, envNameForFlag, intInRange, type Parser } from '../../../shared/config.js';
 import { invalidArgument } from '../../../shared/errors.js';
 import { parseAddress } from '../../../shared/grpc.js';
+import { RAFT_NODE_DEFAULTS } from '../node.js';
 import { KvServer } from './server.js';
 
 function opt<T>(flags: string, description: string, parse?: Parser<T>): Option {
@@ -38,14 +39,15 @@ export function registerRaftKv(program: Command, ctx: AreaContext): void {
     .addOption(opt('--id <n>', 'this member id', intInRange(1, 2 ** 32 - 1)).makeOptionMandatory())
     .addOption(opt('--listen <host:port>', 'address for clients and the other members').makeOptionMandatory())
     .addOption(opt('--data-dir <dir>', 'where the WAL and snapshots live').makeOptionMandatory())
-    .addOption(opt('--members <list>', 'founding members ID=HOST:PORT,...; omit to join a cluster later', membersList))
+    .addOption(opt('--members <list>', 'members ID=HOST:PORT,...: the founding members, or with --join the existing ones', membersList))
+    .option('--join', 'join an existing cluster (a member adds this one) instead of founding one')
     .addOption(opt('--cluster-id <n>', 'refuse messages of other clusters', intInRange(1, 2 ** 32 - 1)).default(1))
-    .addOption(opt('--tick <duration>', 'Raft tick', durationMs).default(100))
-    .addOption(opt('--election-ticks <n>', 'ticks without a leader before an election', intInRange(2, 1000)).default(10))
+    .addOption(opt('--tick <duration>', 'Raft tick', durationMs).default(RAFT_NODE_DEFAULTS.tickMs))
+    .addOption(opt('--election-ticks <n>', 'ticks without a leader before an election (randomized up to twice that)', intInRange(2, 1000)).default(RAFT_NODE_DEFAULTS.electionTicks))
     .addOption(opt('--snapshot-entries <n>', 'entries between snapshots', intInRange(1, 100_000_000)).default(10_000))
-    .action(async (o: { id: number; listen: string; dataDir: string; members?: Map<number, string>; clusterId: number; tick: number; electionTicks: number; snapshotEntries: number }) => {
+    .action(async (o: { id: number; listen: string; dataDir: string; members?: Map<number, string>; join?: boolean; clusterId: number; tick: number; electionTicks: number; snapshotEntries: number }) => {
       const logger = ctx.logger('raft-kv').child({ node: o.id });
-      if (o.members !== undefined && !o.members.has(o.id)) {
+      if (o.members !== undefined && o.join !== true && !o.members.has(o.id)) {
         throw invalidArgument('config.invalid', `--members: does not include this member (--id ${o.id})`);
       }
       const server = new KvServer({
@@ -54,6 +56,7 @@ export function registerRaftKv(program: Command, ctx: AreaContext): void {
         listen: o.listen,
         dataDir: o.dataDir,
         initialMembers: o.members ?? new Map(),
+        ...(o.join === true ? { join: true } : {}),
         logger,
         tickMs: o.tick,
         electionTicks: o.electionTicks,

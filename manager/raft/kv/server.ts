@@ -21,6 +21,8 @@ export interface KvServerOptions {
   readonly listen: string;
   readonly dataDir: string;
   readonly initialMembers: ReadonlyMap<number, string>;
+  /** Join an existing cluster instead of founding one (see RaftNodeOptions.join). */
+  readonly join?: boolean;
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly tickMs?: number;
@@ -40,6 +42,7 @@ export class KvServer {
       clusterId: o.clusterId,
       dataDir: o.dataDir,
       initialMembers: o.initialMembers,
+      ...(o.join === true ? { join: true } : {}),
       stateMachine: this.sm,
       clock: o.clock ?? systemClock,
       rng: systemRng,

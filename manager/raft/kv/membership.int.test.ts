@@ -1,0 +1,105 @@
+// RaftNode's membership API over the real transport: members of `shoal raft-kv` in this process,
+// talking gRPC on loopback. A fourth member joins (as a learner, then a voter once caught up),
+// leadership moves to it, and a founding member leaves; data written before and after is on all.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../shared/clock.js';
+import { silentLogger } from '../../../shared/logger.js';
+import { freePortForTests } from './test-ports.js';
+import { KvServer } from './server.js';
+import { encodePut } from './state-machine.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function waitFor(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = systemClock.nowMs() + timeoutMs;
+  while (!done()) {
+    if (systemClock.nowMs() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await systemClock.sleep(20);
+  }
+}
+
+async function member(root: string, id: number, port: number, founding: Map<number, string>, joining = false): Promise<KvServer> {
+  const s = new KvServer({
+    id,
+    clusterId: 7,
+    listen: `127.0.0.1:${port}`,
+    dataDir: join(root, `m${id}`),
+    initialMembers: founding,
+    join: joining,
+    logger: silentLogger(),
+    tickMs: 20,
+    electionTicks: 10,
+    snapshotEntries: 50,
+  });
+  await s.start();
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+const step = (what: string): void => {
+  if (process.env['SHOAL_DEBUG_STEPS'] === '1') console.error(`[${systemClock.nowMs().toFixed(0)}] ${what}`);
+};
+
+const text = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v).toString());
+
+describe('RaftNode membership (real transport, in process)', () => {
+  it('adds a member as learner then voter, moves leadership to it, and removes a founder', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'shoal-members-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const ports = await Promise.all([1, 2, 3, 4].map(() => freePortForTests()));
+    const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
+    const servers = [await member(root, 1, ports[0] as number, founding), await member(root, 2, ports[1] as number, founding), await member(root, 3, ports[2] as number, founding)];
+    const leader = (): KvServer | undefined => servers.find((s) => s.node.isLeader());
+    await waitFor('a leader', () => leader() !== undefined);
+
+    // Enough writes that the newcomer is caught up from a snapshot (snapshotEntries 50).
+    for (let i = 0; i < 120; i++) await (leader() as KvServer).node.propose(encodePut(`k${i}`, Buffer.from(`v${i}`)));
+
+    step('120 written');
+    // It knows where the existing members are, as a joining member is told, and founds nothing.
+    const newcomer = await member(root, 4, ports[3] as number, founding, true);
+    servers.push(newcomer);
+    step('newcomer started');
+    const cs = await (leader() as KvServer).node.addMember(4, `127.0.0.1:${ports[3]}`);
+    expect(cs.voters).toEqual([1, 2, 3, 4]);
+    await waitFor('the newcomer to apply everything', () => text(newcomer.sm.get('k119')) === 'v119');
+
+    step('added');
+    await (leader() as KvServer).node.transferLeadership(4);
+    expect(newcomer.node.isLeader()).toBe(true);
+
+    await newcomer.node.propose(encodePut('after', Buffer.from('transfer')));
+    step('transferred and wrote');
+    const removed = await newcomer.node.removeMember(1);
+    expect(removed.voters).toEqual([2, 3, 4]);
+    await newcomer.node.propose(encodePut('final', Buffer.from('write')));
+    for (const s of servers.slice(1)) {
+      await waitFor(`member ${s.node.id} to apply the last write`, () => text(s.sm.get('final')) === 'write');
+      expect(text(s.sm.get('k0'))).toBe('v0');
+      expect(text(s.sm.get('after'))).toBe('transfer');
+    }
+    // A linearizable read through a member that is not the leader sees the last write.
+    await servers[1]?.node.read();
+    expect(text(servers[1]?.sm.get('final'))).toBe('write');
+  }, 60_000);
+
+  it('refuses membership changes on a follower, naming the leader', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'shoal-members-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const ports = await Promise.all([1, 2, 3].map(() => freePortForTests()));
+    const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
+    const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding)));
+    await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
+    const follower = servers.find((s) => !s.node.isLeader()) as KvServer;
+    const leaderId = (servers.find((s) => s.node.isLeader()) as KvServer).node.id;
+    await waitFor('the follower to know the leader', () => follower.node.status().lead === leaderId);
+    expect(() => follower.node.removeMember(leaderId)).toThrow(`membership changes go to the leader (node ${leaderId})`);
+  }, 30_000);
+});
