@@ -51,6 +51,24 @@ describe('WAL (real files)', () => {
     expect(replay.tornBytes).toBe(0);
   });
 
+  it('writes a commit-only hard state with the next write, or at close', async () => {
+    const dir = await tempDir();
+    const { wal } = await Wal.open(join(dir, 'wal'));
+    await wal.save({ term: 1, vote: 1, commit: 0 }, entries(1, 3, 1), true);
+    await wal.save({ term: 1, vote: 1, commit: 3 }, [], false); // deferred
+    const before = (await stat(await onlySegment(dir))).size;
+    await wal.save(undefined, [entry(4, 1)], true); // carries it
+    await wal.close();
+    expect((await stat(await onlySegment(dir))).size).toBeGreaterThan(before);
+    const { wal: w2, replay } = await Wal.open(join(dir, 'wal'));
+    expect(replay.hardState.commit).toBe(3);
+    await w2.save({ term: 1, vote: 1, commit: 4 }, [], false);
+    await w2.close(); // flushes it
+    const { wal: w3, replay: r3 } = await Wal.open(join(dir, 'wal'));
+    await w3.close();
+    expect(r3.hardState.commit).toBe(4);
+  });
+
   it('cuts a torn tail (a record cut short by a crash) and goes on appending after it', async () => {
     const dir = await tempDir();
     const { wal } = await Wal.open(join(dir, 'wal'));

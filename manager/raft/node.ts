@@ -17,7 +17,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { Rng } from '../../shared/rng.js';
 import { RaftDisk } from './disk.js';
 import { decodeConfChange, type ConfChange } from './membership.js';
-import { RawNode, type Ready, type Status } from './rawnode.js';
+import { RawNode, sendableBeforePersist, type Ready, type Status } from './rawnode.js';
 import type { Role } from './raft.js';
 import { RaftTransport, transportHandlers } from './transport.js';
 import type { RaftTransportHandlers } from '../../proto/gen/shoal/raft/v1/RaftTransport.js';
@@ -212,8 +212,11 @@ export class RaftNode {
     try {
       while (!this.stopped && this.raw.hasReady()) {
         const rd = this.raw.ready();
-        await this.disk.persist(rd); // durable before anything that depends on it is sent
-        this.transport.send(rd.messages);
+        // The leader's replication goes out while its own copy is written; everything that
+        // promises something about this server's disk waits until the write is durable.
+        this.transport.send(rd.messages.filter(sendableBeforePersist));
+        await this.disk.persist(rd);
+        this.transport.send(rd.messages.filter((m) => !sendableBeforePersist(m)));
         this.apply(rd);
         this.raw.advance(rd);
         this.noticeLeadership(rd);

@@ -228,6 +228,10 @@ describe('§5.4 safety', () => {
     r.hup(false);
     r.step(message({ type: 'MSG_VOTE_RESP', from: 2, to: 1, term: 2 }));
     expect(r.role).toBe('leader');
+    // The driver makes the leader's empty entry (3@2) durable, as it would after a Ready.
+    storage.append(r.log.unstable.entries);
+    r.log.stableTo(3, 2);
+    r.onPersisted(3, 2);
     // Follower 2 acknowledges index 2 (of term 1) only: no commit.
     r.step(message({ type: 'MSG_APP_RESP', from: 2, to: 1, term: 2, index: 2 }));
     expect(r.log.committed).toBe(0);
@@ -246,6 +250,24 @@ describe('§5.4 safety', () => {
     const [leader] = c.leaders().filter((n) => n.id !== 1);
     expect(leader).toBeDefined();
     for (let i = 1; i <= committed; i++) expect(leader?.node.raft.log.term(i)).toBe(c.get(1).node.raft.log.term(i));
+  });
+});
+
+describe('leader writes in parallel with replication (thesis §10.2.1)', () => {
+  it('the leader does not count its own entry toward a majority before it is durable', () => {
+    const storage = new MemoryStorage();
+    storage.setConfState({ voters: [1, 2, 3], learners: [] });
+    const r = new Raft({ id: 1, storage, rng: new SeededRng(1), preVote: false });
+    r.hup(false);
+    r.step(message({ type: 'MSG_VOTE_RESP', from: 2, to: 1, term: 1 }));
+    expect(r.role).toBe('leader');
+    // Only follower 2 has the leader's entry 1@1 durable; the leader's own copy is not yet.
+    r.step(message({ type: 'MSG_APP_RESP', from: 2, to: 1, term: 1, index: 1 }));
+    expect(r.log.committed).toBe(0);
+    storage.append(r.log.unstable.entries);
+    r.log.stableTo(1, 1);
+    r.onPersisted(1, 1);
+    expect(r.log.committed).toBe(1);
   });
 });
 

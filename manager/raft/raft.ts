@@ -178,7 +178,8 @@ export class Raft {
     const last = this.log.lastIndex();
     for (const id of this.membership.members()) {
       const pr = new Progress(last + 1, this.maxInflight, !this.membership.isVoter(id));
-      if (id === this.id) pr.match = last;
+      // The leader counts its own entries toward commit only once they are durable.
+      if (id === this.id) pr.match = this.lastStableIndex();
       this.prs.set(id, pr);
     }
   }
@@ -615,8 +616,22 @@ export class Raft {
     let index = this.log.lastIndex();
     const stamped = entries.map((e) => ({ ...e, term: this.term, index: ++index }));
     this.log.append(stamped);
-    this.prs.get(this.id)?.maybeUpdate(this.log.lastIndex());
-    this.maybeCommit();
+    // Not counted toward commit yet: see onPersisted. (A single voter commits once it is durable.)
+  }
+
+  /** The last index known durable: the stable log, never past a tail being replaced. */
+  private lastStableIndex(): number {
+    return Math.min(this.log.lastIndex(), this.log.unstable.offset - 1);
+  }
+
+  /**
+   * The driver made entries up to (index, term) durable. The leader's own progress moves only
+   * here, so the leader may send appends while it writes its own copy (thesis §10.2.1) and
+   * still never counts an entry toward a majority before it is on its disk.
+   */
+  onPersisted(index: number, term: number): void {
+    if (this.role !== 'leader' || this.log.term(index) !== term) return;
+    if (this.prs.get(this.id)?.maybeUpdate(Math.min(index, this.lastStableIndex())) === true && this.maybeCommit()) this.broadcastAppend();
   }
 
   /** Advances the commit index to what a majority holds, if it is of this term. */

@@ -182,7 +182,10 @@ export class RawNode {
       log.appliedTo(rd.snapshot.meta.index);
     }
     const last = rd.entries[rd.entries.length - 1];
-    if (last !== undefined) log.stableTo(last.index, last.term);
+    if (last !== undefined) {
+      log.stableTo(last.index, last.term);
+      this.raft.onPersisted(last.index, last.term);
+    }
     const applied = rd.committedEntries[rd.committedEntries.length - 1];
     if (applied !== undefined) log.appliedTo(applied.index);
   }
@@ -204,6 +207,17 @@ export class RawNode {
       progress,
     };
   }
+}
+
+/**
+ * Messages a driver may send before persisting the Ready that holds them: the leader's appends,
+ * heartbeats, snapshots and transfer orders. They promise nothing about the leader's disk (its
+ * term was durable before it asked for votes, and the commit index they carry counts only
+ * entries already durable on the leader). Every other message — votes, acknowledgements —
+ * must wait until the Ready is persisted.
+ */
+export function sendableBeforePersist(m: Message): boolean {
+  return m.type === 'MSG_APP' || m.type === 'MSG_HEARTBEAT' || m.type === 'MSG_SNAP' || m.type === 'MSG_TIMEOUT_NOW';
 }
 
 function hardStateEqual(a: HardState, b: HardState): boolean {

@@ -66,6 +66,7 @@ export class Wal {
   private lastIndex: number;
   private hardState: HardState;
   private snapshotMarker: { index: number; term: number };
+  private deferredHardState: HardState | undefined;
 
   private constructor(
     readonly dir: string,
@@ -140,13 +141,25 @@ export class Wal {
     return { hardState, entries, snapshots, tornBytes };
   }
 
-  /** Appends hard state and entries in one write; fdatasync when `sync`. */
+  /**
+   * Appends hard state and entries in one write; fdatasync when `sync`. A hard state alone that
+   * need not be synced (only the commit index moved: term and vote changes always sync) is kept
+   * and written with the next write: the commit index is a hint that a restarted server
+   * relearns from the leader, and skipping a write per commit shortens the commit path.
+   */
   async save(hardState: HardState | undefined, entries: readonly Entry[], sync: boolean): Promise<void> {
+    if (entries.length === 0 && !sync && hardState !== undefined) {
+      this.deferredHardState = hardState;
+      this.hardState = hardState;
+      return;
+    }
     const records: WalRecord[] = entries.map((entry) => ({ kind: 'entry', entry }));
-    if (hardState !== undefined) records.push({ kind: 'hard-state', hardState });
+    const hs = hardState ?? this.deferredHardState;
+    if (hs !== undefined) records.push({ kind: 'hard-state', hardState: hs });
+    this.deferredHardState = undefined;
     if (records.length === 0) return;
     await this.write(records, sync);
-    if (hardState !== undefined) this.hardState = hardState;
+    if (hs !== undefined) this.hardState = hs;
     const last = entries[entries.length - 1];
     if (last !== undefined) this.lastIndex = last.index;
     if (this.currentBytes >= this.segmentBytesMax) await this.cut();
@@ -199,6 +212,7 @@ export class Wal {
   }
 
   async close(): Promise<void> {
+    if (this.deferredHardState !== undefined) await this.save(undefined, [], true);
     await this.current.close();
   }
 }

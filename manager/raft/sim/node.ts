@@ -4,7 +4,7 @@
 
 import { SeededRng } from '../../../shared/rng.js';
 import { decodeConfChange } from '../membership.js';
-import { RawNode, type Ready } from '../rawnode.js';
+import { RawNode, sendableBeforePersist, type Ready } from '../rawnode.js';
 import type { RaftConfig } from '../raft.js';
 import type { ReadState } from '../read-only.js';
 import { MemoryStorage } from '../storage.js';
@@ -79,17 +79,20 @@ export class SimNode {
   /**
    * Runs one ready cycle; returns the messages to send (empty when there was nothing). With
    * `crashAfterEntries`, the server dies while writing: only that many of the Ready's entries
-   * reach the disk (a torn write), nothing else does, and nothing is sent or applied.
+   * reach the disk (a torn write), nothing else does, nothing is applied, and only the messages
+   * sent before the write (a leader's replication) went out.
    */
   handleReady(crashAfterEntries?: number): Message[] {
     if (!this.node.hasReady()) return [];
     const rd = this.node.ready();
+    // As the real driver does, the leader's replication leaves before the write.
+    const early = rd.messages.filter(sendableBeforePersist);
     if (crashAfterEntries !== undefined) {
       if (rd.snapshot === undefined) this.disk.storage.append(rd.entries.slice(0, crashAfterEntries));
-      return [];
+      return early;
     }
     this.persist(rd);
-    const out = [...rd.messages];
+    const out = [...early, ...rd.messages.filter((m) => !sendableBeforePersist(m))];
     this.apply(rd);
     this.readStates.push(...rd.readStates);
     this.node.advance(rd);
