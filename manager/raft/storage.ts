@@ -99,7 +99,9 @@ export class MemoryStorage implements LogStorage {
     const fresh = (entries[0] as Entry).index < first ? entries.slice(first - (entries[0] as Entry).index) : entries;
     const at = (fresh[0] as Entry).index - this.offset();
     assert(at <= this.ents.length, `storage.append: gap: last ${this.lastIndex()}, appending at ${(fresh[0] as Entry).index}`);
-    this.ents = this.ents.slice(0, at).concat(fresh);
+    // The common case appends at the end: no copy of the whole log on every write.
+    if (at < this.ents.length) this.ents.length = at;
+    for (const e of fresh) this.ents.push(e);
   }
 
   /** Replaces everything with a snapshot; an older one than held is refused. */
