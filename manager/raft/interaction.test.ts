@@ -60,7 +60,6 @@ class Runner {
     const [name, ...args] = command.split(/\s+/);
     const kv = new Map(args.filter((a) => a.includes('=')).map((a) => a.split('=') as [string, string]));
     const pos = args.filter((a) => !a.includes('=')).map(Number);
-    const out: string[] = [];
     switch (name) {
       case 'cluster':
         this.cluster = new Cluster(Number(kv.get('n') ?? 3), {
