@@ -11,7 +11,8 @@ function describe(r: SimResult): string {
   return (
     `${s.ticks} ticks, ${s.messagesSent} messages (${s.messagesDropped} dropped), ${s.crashes} crashes, ` +
     `${s.partitions} partitions, ${s.confChanges} membership changes, ${s.committedEntries} entries committed, ` +
-    `${s.termsWithLeader} terms with a leader, voters at the end ${s.finalVoters.join(',')}`
+    `${s.termsWithLeader} terms with a leader, ${s.clientOperations} client operations checked for linearizability, ` +
+    `voters at the end ${s.finalVoters.join(',')}`
   );
 }
 

@@ -26,6 +26,16 @@ describe('raft simulation', () => {
     expect(committed).toBeGreaterThan(5000);
   });
 
+  it('checks client histories for linearizability, and catches reads served without read-index', () => {
+    const honest = runSimulation(optionsForSeed(77));
+    expect(honest.ok).toBe(true);
+    expect(honest.stats.clientOperations).toBeGreaterThan(50);
+    // Served from local state, reads go stale under partitions: some seed must show it.
+    const caught = Array.from({ length: 40 }, (_, i) => runSimulation(optionsForSeed(500 + i, { staleReads: true }))).filter((r) => !r.ok);
+    expect(caught.length).toBeGreaterThan(0);
+    expect(caught[0]?.failure).toMatch(/^linearizability: /);
+  });
+
   it('replays a seed exactly', () => {
     const a = runSimulation(optionsForSeed(2024));
     const b = runSimulation(optionsForSeed(2024));

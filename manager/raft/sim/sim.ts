@@ -12,6 +12,7 @@ import { ShoalError } from '../../../shared/errors.js';
 import { SeededRng, shuffled } from '../../../shared/rng.js';
 import { decodeConfChange } from '../membership.js';
 import type { Entry, Message, NodeId } from '../types.js';
+import { checkLinearizable, type KvOperation } from '../linearizability.js';
 import { InvariantViolation, SafetyChecker } from './invariants.js';
 import { SimNode, type Disk } from './node.js';
 
@@ -37,8 +38,15 @@ export interface SimOptions {
   readonly compactRate: number;
   /** Per tick: chance of a client proposal. */
   readonly proposeRate: number;
+  /** Per tick: chance of a client's linearizable read (read-index). */
+  readonly readRate: number;
   readonly electionTicks: number;
   readonly heartbeatTicks: number;
+  /**
+   * Test only: serve reads from the local state at once, without read-index — the bug
+   * read-index exists to prevent. The linearizability check must catch it.
+   */
+  readonly staleReads?: boolean;
   /** Told of each notable event (elections, crashes, membership), for `--trace`. */
   readonly trace?: (tick: number, event: string) => void;
 }
@@ -55,6 +63,7 @@ export const DEFAULT_SIM: Omit<SimOptions, 'seed'> = {
   confChangeRate: 0.005,
   compactRate: 0.01,
   proposeRate: 0.3,
+  readRate: 0.2,
   electionTicks: 10,
   heartbeatTicks: 1,
 };
@@ -91,6 +100,8 @@ export interface SimResult {
     readonly committedEntries: number;
     readonly termsWithLeader: number;
     readonly finalVoters: readonly NodeId[];
+    /** Client operations checked for linearizability. */
+    readonly clientOperations: number;
   };
 }
 
@@ -135,10 +146,19 @@ class Simulation {
   private readonly stats = { messagesSent: 0, messagesDropped: 0, crashes: 0, partitions: 0, confChanges: 0 };
   private faulty = true;
   private readonly announced = new Set<string>();
+  // Client history, for the linearizability check. Time is an event counter: every call and
+  // every return takes the next number, so "returned before called" is exact.
+  private readonly clientRng: SeededRng;
+  private events = 0;
+  private readonly history: KvOperation[] = [];
+  private readonly pendingPuts = new Map<string, { node: SimNode; key: string; calledAt: number }>();
+  private readonly pendingReads = new Map<string, { node: SimNode; key: string; calledAt: number }>();
+  private reads = 0;
 
   constructor(options: SimOptions) {
     this.o = options;
     this.rng = new SeededRng(options.seed);
+    this.clientRng = new SeededRng(options.seed ^ 0xc11e47);
     const voters = Array.from({ length: options.voters }, (_, i) => i + 1);
     for (const id of voters) this.start(id, voters);
     this.nextId = voters.length + 1;
@@ -155,6 +175,7 @@ class Simulation {
     });
     node.onApply = (n, e) => {
       this.checker.onApply(n, e);
+      this.completePut(n, e);
       this.observeConfChange(e);
       if (e.type === 'ENTRY_CONF_CHANGE') {
         const cc = decodeConfChange(e.data);
@@ -163,6 +184,62 @@ class Simulation {
     };
     this.live.set(id, node);
     return node;
+  }
+
+  private completePut(n: SimNode, e: Entry): void {
+    if (e.type !== 'ENTRY_NORMAL' || e.data.length === 0) return;
+    const [key, value] = new TextDecoder().decode(e.data).split('=');
+    const p = value === undefined ? undefined : this.pendingPuts.get(value);
+    if (p === undefined || p.node !== n || key !== p.key) return;
+    this.pendingPuts.delete(value as string);
+    this.history.push({ kind: 'put', client: n.id, key, value: value as string, calledAt: p.calledAt, returnedAt: ++this.events });
+  }
+
+  /** Reads whose read state arrived and whose index is applied return the local value. */
+  private completeReads(): void {
+    for (const [ctx, r] of this.pendingReads) {
+      const rs = r.node.readStates.find((x) => new TextDecoder().decode(x.context) === ctx);
+      if (rs === undefined || r.node.appliedIndex < rs.index) continue;
+      this.pendingReads.delete(ctx);
+      this.history.push({ kind: 'get', client: r.node.id, key: r.key, value: r.node.kv.get(r.key), calledAt: r.calledAt, returnedAt: ++this.events });
+    }
+  }
+
+  /** A server died: its clients never learn how their puts went; their reads are lost. */
+  private abandonClients(node: SimNode): void {
+    for (const [value, p] of this.pendingPuts) {
+      if (p.node !== node) continue;
+      this.pendingPuts.delete(value);
+      this.history.push({ kind: 'put', client: node.id, key: p.key, value, calledAt: p.calledAt, returnedAt: Infinity });
+    }
+    for (const [ctx, r] of this.pendingReads) if (r.node === node) this.pendingReads.delete(ctx);
+  }
+
+  private readSomewhere(): void {
+    const node = this.pick([...this.live.values()]);
+    if (node === undefined) return;
+    const ctx = `read-${this.reads++}`;
+    const key = `k${this.clientRng.int(20)}`;
+    if (this.o.staleReads === true) {
+      const calledAt = ++this.events;
+      this.history.push({ kind: 'get', client: node.id, key, value: node.kv.get(key), calledAt, returnedAt: ++this.events });
+      return;
+    }
+    try {
+      node.node.readIndex(new TextEncoder().encode(ctx));
+      this.pendingReads.set(ctx, { node, key, calledAt: ++this.events });
+    } catch (err) {
+      if (!(err instanceof ShoalError && err.code === 'raft.proposal_dropped')) throw err;
+    }
+  }
+
+  private checkHistory(): void {
+    for (const [value, p] of this.pendingPuts) this.history.push({ kind: 'put', client: p.node.id, key: p.key, value, calledAt: p.calledAt, returnedAt: Infinity });
+    this.pendingPuts.clear();
+    const r = checkLinearizable(this.history);
+    if (!r.ok) {
+      throw new InvariantViolation(`linearizability: the client history of keys ${[...r.failedKeys, ...r.undecidedKeys].join(', ')} is not linearizable${r.undecidedKeys.length > 0 ? ' (or undecided)' : ''}`);
+    }
   }
 
   private trace(event: string): void {
@@ -179,6 +256,7 @@ class Simulation {
     for (; this.tickNow < this.o.faultTicks; this.tickNow++) this.step();
     this.heal();
     this.requireLiveness();
+    this.checkHistory();
   }
 
   private step(): void {
@@ -186,6 +264,7 @@ class Simulation {
     for (const id of this.removed) {
       const n = this.live.get(id);
       if (n !== undefined) {
+        this.abandonClients(n);
         this.checker.forget(n);
         this.live.delete(id);
       }
@@ -195,6 +274,7 @@ class Simulation {
     for (const id of shuffled(this.rng, [...this.live.keys()])) this.live.get(id)?.node.tick();
     this.deliverDue();
     this.pump();
+    this.completeReads();
     this.checker.check([...this.live.values()], this.tickNow % 10 === 0);
   }
 
@@ -217,6 +297,7 @@ class Simulation {
     }
     if (this.rng.float() < o.confChangeRate) this.changeMembership();
     if (this.rng.float() < o.proposeRate) this.proposeSomewhere(`k${this.rng.int(20)}=v${this.proposals++}`);
+    if (this.clientRng.float() < o.readRate) this.readSomewhere();
   }
 
   private pick<T>(items: readonly T[]): T | undefined {
@@ -228,6 +309,7 @@ class Simulation {
     if (node === undefined) return;
     // Half the crashes happen in the middle of a write: part of the entries reach the disk.
     if (this.rng.float() < 0.5 && node.node.hasReady()) node.handleReady(this.rng.int(4));
+    this.abandonClients(node);
     this.checker.forget(node);
     this.live.delete(node.id);
     this.down.set(node.id, { disk: node.disk, restartAt: this.tickNow + 1 + this.rng.int(50) });
@@ -286,6 +368,8 @@ class Simulation {
     if (node === undefined) return false;
     try {
       node.node.propose(new TextEncoder().encode(data));
+      const [key, value] = data.split('=') as [string, string];
+      if (key !== 'liveness') this.pendingPuts.set(value, { node, key, calledAt: ++this.events });
       return true;
     } catch (err) {
       if (err instanceof ShoalError && err.code === 'raft.proposal_dropped') return false;
@@ -420,6 +504,7 @@ class Simulation {
         committedEntries: this.checker.committedCount,
         termsWithLeader: this.checker.termsWithLeader,
         finalVoters: this.currentVoters(),
+        clientOperations: this.history.length,
       },
     };
   }
