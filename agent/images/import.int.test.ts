@@ -1,0 +1,131 @@
+// Importing image archives into a real content store; unpacking the result into a root
+// filesystem; bad archives refused with the store unchanged. Root: the unpack sets owners.
+
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import AjvDraft04 from 'ajv-draft-04';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ContentStore, type Digest } from './content-store.js';
+import { ImageIndex, importArchive } from './import.js';
+import { parseManifest } from './manifest.js';
+import { busyboxImage, dockerSaveArchive, ociLayoutArchive } from './test-images.js';
+import { unpackLayer } from './unpack.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function store() {
+  const root = await mkdtemp(join(tmpdir(), 'shoal-images-'));
+  cleanups.push(() => rm(root, { recursive: true, force: true }));
+  return { root, store: new ContentStore(root), index: new ImageIndex(root) };
+}
+
+const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'oci-schemas', 'image-spec-v1.1.1');
+type AjvClass = typeof AjvDraft04.default;
+const Ajv: AjvClass = (AjvDraft04 as unknown as { default?: AjvClass }).default ?? (AjvDraft04 as unknown as AjvClass);
+const ajv = new Ajv({ allErrors: true, strict: false });
+// The image-spec schemas refer to each other by relative file names but carry nested `id`s
+// that move the base URL; without the ids, every file sits under one base and the relative
+// references resolve to the sibling files.
+const SCHEMA_BASE = 'https://opencontainers.org/schema/image/';
+const stripIds = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(stripIds);
+  if (typeof v !== 'object' || v === null) return v;
+  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'id').map(([k, x]) => [k, stripIds(x)]));
+};
+for (const f of readdirSync(schemaDir).filter((n) => n.endsWith('.json'))) {
+  ajv.addSchema(stripIds(JSON.parse(readFileSync(join(schemaDir, f), 'utf8'))) as object, `${SCHEMA_BASE}${f}`);
+}
+const compiled = (f: string) => {
+  const v = ajv.getSchema(`${SCHEMA_BASE}${f}`);
+  if (v === undefined) throw new Error(`schema ${f} did not compile`);
+  return v;
+};
+const validManifest = compiled('image-manifest-schema.json');
+const validConfig = compiled('config-schema.json');
+
+async function storeUnchanged(root: string): Promise<void> {
+  expect(await readdir(join(root, 'blobs', 'sha256')).catch(() => [])).toEqual([]);
+  expect(await readdir(join(root, 'staging')).catch(() => [])).toEqual([]);
+  expect(await new ImageIndex(root).list()).toEqual([]);
+}
+
+describe('image import (real files)', () => {
+  it('uses schema checks that can fail', () => {
+    expect(validManifest({ schemaVersion: 2, config: { mediaType: 'x', size: -1, digest: 'nope' }, layers: [] })).toBe(false);
+    expect(validConfig({ architecture: 7 })).toBe(false);
+  });
+
+  for (const kind of ['OCI image layout', 'docker save'] as const) {
+    it(`imports a ${kind} archive whose manifest and config validate, and whose layer unpacks to a root filesystem`, async () => {
+      const { root, store: s, index } = await store();
+      const image = await busyboxImage();
+      const archive = kind === 'docker save' ? await dockerSaveArchive(image, ['busybox:test']) : await ociLayoutArchive(image, 'busybox:test');
+      const [record] = await importArchive(Readable.from(archive), s, index);
+      expect(record?.reference).toBe('busybox:test');
+      expect((await index.get('busybox:test'))?.digest).toBe(record?.digest);
+
+      const manifestJson = await s.readJson(record?.digest as Digest);
+      expect(validManifest(manifestJson), JSON.stringify(validManifest.errors)).toBe(true);
+      const manifest = parseManifest(manifestJson, 'manifest');
+      const config = await s.readJson(manifest.config.digest);
+      expect(validConfig(config), JSON.stringify(validConfig.errors)).toBe(true);
+
+      const layerPath = s.blobPath((manifest.layers[0] as { digest: Digest }).digest);
+      const rootfs = join(root, 'rootfs');
+      const { createReadStream } = await import('node:fs');
+      await unpackLayer(createReadStream(layerPath), rootfs);
+      expect(((await stat(join(rootfs, 'bin', 'busybox'))).mode & 0o111) !== 0).toBe(true);
+      expect(await readdir(join(root, 'staging'))).toEqual([]);
+    });
+  }
+
+  it('names an unnamed OCI layout by the reference given, and refuses it without one', async () => {
+    const { store: s, index } = await store();
+    const archive = await ociLayoutArchive(await busyboxImage(), undefined);
+    await expect(importArchive(Readable.from(archive), s, index)).rejects.toThrow(/names no image.*give a reference/);
+    const [r] = await importArchive(Readable.from(archive), s, index, 'local/box');
+    expect(r?.reference).toBe('local/box:latest');
+  });
+
+  it('refuses a blob whose bytes do not match its digest, changing nothing', async () => {
+    const { root, store: s, index } = await store();
+    const image = await busyboxImage();
+    const archive = await ociLayoutArchive(image, 'x:1', (blobs) => {
+      const h = image.configDigest.slice(7);
+      blobs.set(h, Buffer.from((blobs.get(h) as Buffer).toString().replace('shoal test image', 'tampered image!!')));
+    });
+    await expect(importArchive(Readable.from(archive), s, index)).rejects.toThrow(/^blob blobs\/sha256\/[a-f0-9]{64}: digest mismatch: expected sha256:/);
+    await storeUnchanged(root);
+  });
+
+  it('refuses a truncated archive, changing nothing', async () => {
+    const { root, store: s, index } = await store();
+    const archive = await dockerSaveArchive(await busyboxImage(), ['y:1']);
+    await expect(importArchive(Readable.from(archive.subarray(0, Math.floor(archive.length / 2))), s, index)).rejects.toThrow(/^image archive: not a complete tar archive/);
+    await storeUnchanged(root);
+  });
+
+  it("refuses a docker archive whose config's diff_ids do not match its layers", async () => {
+    const { root, store: s, index } = await store();
+    const image = await busyboxImage();
+    const other = Buffer.concat([image.layerTar.subarray(0, 512), Buffer.alloc(1024)]);
+    await expect(importArchive(Readable.from(await dockerSaveArchive(image, ['z:1'], other)), s, index)).rejects.toThrow(/rootfs\.diff_ids do not match/);
+    await storeUnchanged(root);
+  });
+
+  it('refuses something that is no image archive at all', async () => {
+    const { root, store: s, index } = await store();
+    const { tarOf } = await import('./test-images.js');
+    await expect(importArchive(Readable.from(await tarOf([{ name: 'hello.txt', type: 'file', body: 'hi' }])), s, index)).rejects.toThrow(
+      /neither an OCI image layout \(oci-layout\) nor a docker save archive/,
+    );
+    await storeUnchanged(root);
+  });
+});

@@ -1,0 +1,246 @@
+// Importing image archives: OCI image layouts (oci-layout, index.json, blobs/sha256/...) and
+// `docker save` archives (manifest.json, <config>.json, <layer>/layer.tar). Blobs stream into a
+// staging area, each checked against the digest its name claims; then manifests, configs and
+// layers are checked to fit together (docker configs' diff_ids against the layers' digests);
+// only then do the blobs move into the content store and the names into the image index. A bad
+// archive changes nothing.
+
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable} from 'node:stream';
+import { type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract } from 'tar-stream';
+import { ShoalError, invalidArgument } from '../../shared/errors.js';
+import { checkDigest, digestMismatch, type ContentStore, type Digest, type Staging } from './content-store.js';
+import { MEDIA, hostPlatform, parseConfig, parseIndex, parseManifest, type Descriptor } from './manifest.js';
+
+export const ARCHIVE_ENTRIES_MAX = 100_000;
+/** Small JSON files of an archive are read into memory, up to this size each. */
+const METADATA_BYTES_MAX = 16 * 1024 * 1024;
+
+export interface ImageRecord {
+  readonly reference: string;
+  /** The manifest's digest: the image's identity. */
+  readonly digest: Digest;
+  readonly createdAtMs: number;
+}
+
+/** `busybox` → `busybox:latest`; names with a tag or a digest are kept. */
+export function normalizeReference(ref: string): string {
+  const r = ref.trim();
+  if (!/^[a-z0-9][a-z0-9._/:@-]*$/.test(r) || r.length > 512) throw invalidArgument('image.bad_reference', `image reference ${JSON.stringify(ref)} is not valid`);
+  const lastPart = r.slice(r.lastIndexOf('/') + 1);
+  return r.includes('@') || lastPart.includes(':') ? r : `${r}:latest`;
+}
+
+/** The image index: names → manifest digests, in <root>/images.json, replaced atomically. */
+export class ImageIndex {
+  constructor(private readonly root: string) {}
+
+  private get path(): string {
+    return join(this.root, 'images.json');
+  }
+
+  async list(): Promise<ImageRecord[]> {
+    try {
+      return (JSON.parse(await readFile(this.path, 'utf8')) as { images: ImageRecord[] }).images;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  async get(reference: string): Promise<ImageRecord | undefined> {
+    const ref = normalizeReference(reference);
+    return (await this.list()).find((i) => i.reference === ref);
+  }
+
+  async put(records: readonly ImageRecord[]): Promise<void> {
+    const byRef = new Map((await this.list()).map((i) => [i.reference, i]));
+    for (const r of records) byRef.set(r.reference, r);
+    const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, JSON.stringify({ images: [...byRef.values()].sort((a, b) => a.reference.localeCompare(b.reference)) }, null, 2));
+    await rename(tmp, this.path);
+  }
+}
+
+function damaged(why: string, cause?: unknown): ShoalError {
+  return new ShoalError('invalid_argument', 'image.archive_damaged', `image archive: ${why}`, cause === undefined ? {} : { cause });
+}
+
+async function readSmall(body: Readable, name: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    size += (c as Buffer).length;
+    if (size > METADATA_BYTES_MAX) throw damaged(`${name} is larger than ${METADATA_BYTES_MAX} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+interface Collected {
+  ociLayout?: Buffer;
+  indexJson?: Buffer;
+  dockerManifest?: Buffer;
+  /** Every other file, by path, stored as a blob. */
+  files: Map<string, Digest>;
+}
+
+async function collect(archive: Readable, staging: Staging): Promise<Collected> {
+  const out: Collected = { files: new Map() };
+  let entries = 0;
+  const tar = extract();
+  tar.on('entry', (header, stream, next) => {
+    const body = stream as unknown as Readable;
+    body.on('error', () => undefined);
+    const name = header.name.replace(/^(\.\/)+/, '');
+    const work = async (): Promise<void> => {
+      if (++entries > ARCHIVE_ENTRIES_MAX) throw damaged(`more than ${ARCHIVE_ENTRIES_MAX} entries`);
+      if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        body.resume();
+        return;
+      }
+      if (name === 'oci-layout') out.ociLayout = await readSmall(body, name);
+      else if (name === 'index.json') out.indexJson = await readSmall(body, name);
+      else if (name === 'manifest.json') out.dockerManifest = await readSmall(body, name);
+      else {
+        const m = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name);
+        const expected = m !== null ? (`sha256:${m[1]}` as Digest) : undefined;
+        out.files.set(name, await staging.write(body, expected, `blob ${name}`));
+      }
+    };
+    work().then(
+      () => next(),
+      (err: unknown) => {
+        body.resume();
+        tar.destroy(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+  try {
+    await pipeline(archive, tar as unknown as Writable);
+  } catch (err) {
+    if (err instanceof ShoalError) throw err;
+    throw damaged(`not a complete tar archive (${(err as Error).message})`, err);
+  }
+  return out;
+}
+
+function parseJson(buf: Buffer, what: string): unknown {
+  try {
+    return JSON.parse(buf.toString('utf8')) as unknown;
+  } catch {
+    throw damaged(`${what} is not valid JSON`);
+  }
+}
+
+async function checkBlob(staging: Staging, d: Descriptor, what: string): Promise<void> {
+  if (!(await staging.has(d.digest))) throw damaged(`${what} ${d.digest} is missing from the archive`);
+  const size = staging.blobs.get(d.digest);
+  if (size !== undefined && size !== d.size) throw damaged(`${what} ${d.digest} has ${size} bytes, its descriptor says ${d.size}`);
+}
+
+/** Checks a manifest and everything it names; returns nothing, throws what is wrong. */
+async function checkImage(staging: Staging, manifestDigest: Digest): Promise<void> {
+  const manifest = parseManifest(parseJson(await staging.read(manifestDigest), `manifest ${manifestDigest}`), `manifest ${manifestDigest}`);
+  await checkBlob(staging, manifest.config, 'config');
+  parseConfig(parseJson(await staging.read(manifest.config.digest), `config ${manifest.config.digest}`), `config ${manifest.config.digest}`);
+  for (const layer of manifest.layers) await checkBlob(staging, layer, 'layer');
+}
+
+async function fromOciLayout(c: Collected, staging: Staging, fallbackRef: string | undefined): Promise<{ reference: string; digest: Digest }[]> {
+  const layout = parseJson(c.ociLayout as Buffer, 'oci-layout') as { imageLayoutVersion?: unknown };
+  if (layout.imageLayoutVersion !== '1.0.0') throw damaged(`oci-layout: unsupported imageLayoutVersion ${JSON.stringify(layout.imageLayoutVersion)}`);
+  if (c.indexJson === undefined) throw damaged('index.json is missing');
+  const index = parseIndex(parseJson(c.indexJson, 'index.json'), 'index.json');
+  const out: { reference: string; digest: Digest }[] = [];
+  for (const d of index.manifests) {
+    let manifestDigest = d.digest;
+    if (d.mediaType === MEDIA.ociIndex || d.mediaType === MEDIA.dockerList) {
+      await checkBlob(staging, d, 'index');
+      const nested = parseIndex(parseJson(await staging.read(d.digest), `index ${d.digest}`), `index ${d.digest}`);
+      const want = hostPlatform();
+      const pick = nested.manifests.find((m) => m.platform?.os === want.os && m.platform.architecture === want.architecture);
+      if (pick === undefined) throw invalidArgument('image.no_platform', `index ${d.digest} has no image for ${want.os}/${want.architecture}`);
+      manifestDigest = pick.digest;
+      await checkBlob(staging, pick, 'manifest');
+    } else {
+      await checkBlob(staging, d, 'manifest');
+    }
+    await checkImage(staging, manifestDigest);
+    const name = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'] ?? fallbackRef;
+    if (name === undefined) throw invalidArgument('image.no_name', 'the OCI layout names no image (org.opencontainers.image.ref.name): give a reference');
+    out.push({ reference: normalizeReference(name), digest: manifestDigest });
+  }
+  if (out.length === 0) throw damaged('index.json lists no image');
+  return out;
+}
+
+interface DockerManifestItem {
+  Config?: unknown;
+  RepoTags?: unknown;
+  Layers?: unknown;
+}
+
+async function fromDockerSave(c: Collected, staging: Staging, fallbackRef: string | undefined): Promise<{ reference: string; digest: Digest }[]> {
+  const items = parseJson(c.dockerManifest as Buffer, 'manifest.json');
+  if (!Array.isArray(items) || items.length === 0) throw damaged('manifest.json lists no image');
+  const out: { reference: string; digest: Digest }[] = [];
+  for (const raw of items as DockerManifestItem[]) {
+    if (typeof raw.Config !== 'string' || !Array.isArray(raw.Layers)) throw damaged('manifest.json: each image needs Config and Layers');
+    const configDigest = c.files.get(raw.Config.replace(/^(\.\/)+/, ''));
+    if (configDigest === undefined) throw damaged(`${raw.Config} is missing from the archive`);
+    // The config's file name is its digest (`<hex>.json` or `blobs/sha256/<hex>`).
+    const named = /([a-f0-9]{64})(\.json)?$/.exec(raw.Config)?.[1];
+    if (named !== undefined && `sha256:${named}` !== configDigest) throw digestMismatch(`config ${raw.Config}`, `sha256:${named}`, configDigest);
+    const config = parseConfig(parseJson(await staging.read(configDigest), `config ${raw.Config}`), `config ${raw.Config}`);
+    const layers: Descriptor[] = [];
+    for (const path of raw.Layers as unknown[]) {
+      const digest = typeof path === 'string' ? c.files.get(path.replace(/^(\.\/)+/, '')) : undefined;
+      if (digest === undefined) throw damaged(`layer ${String(path)} is missing from the archive`);
+      layers.push({ mediaType: MEDIA.dockerLayer, digest, size: staging.blobs.get(digest) ?? 0 });
+    }
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== layers.length || diffIds.some((d, i) => d !== layers[i]?.digest)) {
+      throw damaged(`config ${raw.Config}: rootfs.diff_ids do not match the layers' digests`);
+    }
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA.dockerManifest,
+      config: { mediaType: MEDIA.dockerConfig, digest: configDigest, size: staging.blobs.get(configDigest) ?? 0 },
+      layers,
+    };
+    const digest = await staging.writeBytes(Buffer.from(JSON.stringify(manifest)));
+    await checkImage(staging, digest);
+    const tags = Array.isArray(raw.RepoTags) ? (raw.RepoTags as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+    const names = tags.length > 0 ? tags : fallbackRef !== undefined ? [fallbackRef] : [];
+    if (names.length === 0) throw invalidArgument('image.no_name', 'the archive tags no image (RepoTags): give a reference');
+    for (const n of names) out.push({ reference: normalizeReference(n), digest });
+  }
+  return out;
+}
+
+/** Imports an archive; returns the images it named. Nothing changes when it fails. */
+export async function importArchive(archive: Readable, store: ContentStore, index: ImageIndex, reference?: string, nowMs = Date.now()): Promise<ImageRecord[]> {
+  const fallback = reference === undefined || reference === '' ? undefined : normalizeReference(reference);
+  const staging = await store.stage();
+  try {
+    const c = await collect(archive, staging);
+    let found: { reference: string; digest: Digest }[];
+    if (c.ociLayout !== undefined) found = await fromOciLayout(c, staging, fallback);
+    else if (c.dockerManifest !== undefined) found = await fromDockerSave(c, staging, fallback);
+    else throw damaged('neither an OCI image layout (oci-layout) nor a docker save archive (manifest.json)');
+    await staging.commit();
+    const records = found.map((f) => ({ ...f, createdAtMs: nowMs }));
+    await index.put(records);
+    return records;
+  } catch (err) {
+    await staging.abort();
+    throw err;
+  }
+}
+
+export { checkDigest };

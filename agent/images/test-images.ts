@@ -1,0 +1,112 @@
+// Test images built from Debian's busybox-static: a one-layer root filesystem (busybox and its
+// applet links), packed as an OCI image layout archive or a `docker save` archive. For tests
+// and benchmarks; nothing is downloaded.
+
+import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { pack, type Header } from 'tar-stream';
+import { digestOf } from './content-store.js';
+import { MEDIA, hostPlatform } from './manifest.js';
+
+export const BUSYBOX_PATH = '/bin/busybox';
+const APPLETS = ['sh', 'echo', 'sleep', 'cat', 'ls', 'true', 'false', 'id', 'env', 'hostname', 'ping', 'wget', 'nc', 'ip'];
+
+type Entry = Partial<Header> & { name: string; body?: Buffer | string };
+
+export async function tarOf(entries: readonly Entry[]): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve) => p.on('end', () => resolve()));
+  for (const { body, ...header } of entries) {
+    await new Promise<void>((resolve, reject) => p.entry({ mtime: new Date(0), ...header } as Header, body ?? '', (err) => (err ? reject(err) : resolve())));
+  }
+  p.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+export async function busyboxLayer(): Promise<Buffer> {
+  const busybox = await readFile(BUSYBOX_PATH);
+  return tarOf([
+    { name: 'bin/', type: 'directory', mode: 0o755 },
+    { name: 'bin/busybox', type: 'file', mode: 0o755, body: busybox },
+    ...APPLETS.map((a): Entry => ({ name: `bin/${a}`, type: 'symlink', linkname: 'busybox' })),
+    { name: 'etc/', type: 'directory', mode: 0o755 },
+    { name: 'etc/passwd', type: 'file', mode: 0o644, body: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' },
+    { name: 'etc/group', type: 'file', mode: 0o644, body: 'root:x:0:\nnogroup:x:65534:\n' },
+    { name: 'tmp/', type: 'directory', mode: 0o1777 },
+  ]);
+}
+
+export interface TestImage {
+  readonly layerTar: Buffer;
+  readonly config: Buffer;
+  readonly configDigest: string;
+}
+
+export async function busyboxImage(cmd: readonly string[] = ['sh']): Promise<TestImage> {
+  const layerTar = await busyboxLayer();
+  const { os, architecture } = hostPlatform();
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture,
+      os,
+      config: { Cmd: cmd, Env: ['PATH=/bin'], WorkingDir: '/' },
+      rootfs: { type: 'layers', diff_ids: [digestOf(layerTar)] },
+      history: [{ created_by: 'shoal test image' }],
+    }),
+  );
+  return { layerTar, config, configDigest: digestOf(config) };
+}
+
+const hex = (d: string): string => d.slice('sha256:'.length);
+
+/** An OCI image layout archive, its layer gzipped, named `name` by annotation. */
+export async function ociLayoutArchive(image: TestImage, name: string | undefined, tamper?: (blobs: Map<string, Buffer>) => void): Promise<Buffer> {
+  const layer = gzipSync(image.layerTar);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.ociManifest,
+      config: { mediaType: MEDIA.ociConfig, digest: image.configDigest, size: image.config.length },
+      layers: [{ mediaType: MEDIA.ociLayerGzip, digest: digestOf(layer), size: layer.length }],
+    }),
+  );
+  const index = {
+    schemaVersion: 2,
+    manifests: [
+      {
+        mediaType: MEDIA.ociManifest,
+        digest: digestOf(manifest),
+        size: manifest.length,
+        ...(name !== undefined ? { annotations: { 'org.opencontainers.image.ref.name': name } } : {}),
+      },
+    ],
+  };
+  const blobs = new Map([
+    [hex(digestOf(layer)), layer],
+    [hex(image.configDigest), image.config],
+    [hex(digestOf(manifest)), manifest],
+  ]);
+  tamper?.(blobs);
+  return tarOf([
+    { name: 'oci-layout', type: 'file', body: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
+    { name: 'index.json', type: 'file', body: JSON.stringify(index) },
+    { name: 'blobs/', type: 'directory' },
+    { name: 'blobs/sha256/', type: 'directory' },
+    ...[...blobs].map(([h, body]): Entry => ({ name: `blobs/sha256/${h}`, type: 'file', body })),
+  ]);
+}
+
+/** A `docker save` archive (the classic layout: manifest.json, <config>.json, <id>/layer.tar). */
+export async function dockerSaveArchive(image: TestImage, tags: readonly string[], layerTar = image.layerTar): Promise<Buffer> {
+  const layerId = hex(digestOf(layerTar));
+  return tarOf([
+    { name: 'manifest.json', type: 'file', body: JSON.stringify([{ Config: `${hex(image.configDigest)}.json`, RepoTags: tags, Layers: [`${layerId}/layer.tar`] }]) },
+    { name: `${hex(image.configDigest)}.json`, type: 'file', body: image.config },
+    { name: `${layerId}/`, type: 'directory' },
+    { name: `${layerId}/layer.tar`, type: 'file', body: layerTar },
+    { name: `${layerId}/VERSION`, type: 'file', body: '1.0' },
+  ]);
+}
