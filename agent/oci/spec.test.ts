@@ -46,6 +46,7 @@ function container(over: Partial<ContainerInput> = {}): ContainerInput {
     mounts: [],
     resources: { memoryBytes: 0, memoryReservationBytes: 0, cpus: 0, cpuShares: 0, cpusetCpus: '', pidsLimit: 0 },
     rootfsPath: '/var/lib/shoal/agent/containers/c0ffee/rootfs',
+    nofile: { soft: 1024, hard: 4096 },
     cgroupsPath: '/shoal-agent/c0ffee',
     etcFiles: { hosts: '/run/shoal/c0ffee/hosts', resolvConf: '/run/shoal/c0ffee/resolv.conf', hostname: '/run/shoal/c0ffee/hostname' },
     ...over,

@@ -103,6 +103,8 @@ export interface ContainerInput {
   /** A network namespace to join (the networking issue's), or none for a new, empty one. */
   readonly netnsPath?: string;
   readonly cgroupsPath: string;
+  /** RLIMIT_NOFILE for the process: the agent's own (agent/sys/limits.ts), never more. */
+  readonly nofile: { readonly soft: number; readonly hard: number };
   /** Files the supervisor wrote for this container, bind-mounted over the image's. */
   readonly etcFiles: { readonly hosts: string; readonly resolvConf: string; readonly hostname: string };
 }
@@ -259,7 +261,7 @@ export function buildRuntimeSpec(image: ImageConfig, c: ContainerInput): OciSpec
       env: processEnv(image, c),
       cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1_048_576, soft: 1_048_576 }],
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: c.nofile.hard, soft: Math.min(c.nofile.soft, c.nofile.hard) }],
       noNewPrivileges: true,
     },
     root: { path: c.rootfsPath, readonly: c.readOnlyRootfs },

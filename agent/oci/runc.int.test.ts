@@ -1,0 +1,143 @@
+// Real containers (root): a busybox image imported into a content store, its layer unpacked,
+// an overlayfs root per container, config.json from buildRuntimeSpec, and the real runc.
+
+import { closeSync, createReadStream, openSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ContentStore, type Digest } from '../images/content-store.js';
+import { ImageIndex, importArchive } from '../images/import.js';
+import { parseConfig, parseManifest } from '../images/manifest.js';
+import { mountOverlay, overlayMount, unmount } from '../images/snapshot.js';
+import { busyboxImage, dockerSaveArchive } from '../images/test-images.js';
+import { unpackLayer } from '../images/unpack.js';
+import { ownNofileLimit } from '../sys/limits.js';
+import { RuncDriver } from './runc.js';
+import { buildRuntimeSpec, type ContainerInput, type ImageConfig } from './spec.js';
+import { resolveUser } from './user.js';
+
+let root = '';
+let layerDir = '';
+let imageConfig: ImageConfig = {};
+let runc: RuncDriver;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'shoal-runc-'));
+  runc = new RuncDriver(join(root, 'runc-root'));
+  const store = new ContentStore(join(root, 'content'));
+  const [image] = await importArchive(Readable.from(await dockerSaveArchive(await busyboxImage(), ['busybox:test'])), store, new ImageIndex(join(root, 'content')));
+  const manifest = parseManifest(await store.readJson(image?.digest as Digest), 'manifest');
+  imageConfig = parseConfig(await store.readJson(manifest.config.digest), 'config').config;
+  layerDir = join(root, 'layers', 'l0');
+  await unpackLayer(createReadStream(store.blobPath((manifest.layers[0] as { digest: Digest }).digest)), layerDir);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Ran {
+  readonly exitCode: number;
+  readonly output: string;
+  readonly upper: string;
+}
+
+let seq = 0;
+
+async function runContainer(over: Partial<ContainerInput>): Promise<Ran> {
+  const id = `shoal-test-${process.pid}-${++seq}`;
+  const dir = join(root, 'containers', id);
+  const m = overlayMount([layerDir], dir);
+  await mountOverlay(m);
+  cleanups.push(async () => {
+    await runc.delete(id, true);
+    await unmount(m.target);
+  });
+  const etc = join(dir, 'etc');
+  await mkdir(etc, { recursive: true });
+  await writeFile(join(etc, 'hosts'), '127.0.0.1\tlocalhost\n');
+  await writeFile(join(etc, 'resolv.conf'), 'nameserver 127.0.0.11\n');
+  await writeFile(join(etc, 'hostname'), `${over.hostname ?? 'box'}\n`);
+  const input: ContainerInput = {
+    id,
+    hostname: 'box',
+    env: [],
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    labels: { 'test.id': id },
+    readOnlyRootfs: false,
+    mounts: [],
+    resources: { memoryBytes: 64 * 1024 * 1024, memoryReservationBytes: 0, cpus: 0.5, cpuShares: 0, cpusetCpus: '', pidsLimit: 64 },
+    rootfsPath: m.target,
+    nofile: ownNofileLimit(),
+    cgroupsPath: `/${id}`,
+    etcFiles: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
+    ...over,
+  };
+  await writeFile(join(dir, 'config.json'), JSON.stringify(buildRuntimeSpec(imageConfig, input), null, 2));
+  const logPath = join(dir, 'output.log');
+  const fd = openSync(logPath, 'w');
+  let exitCode: number;
+  try {
+    exitCode = await runc.runToExit(id, dir, fd, fd);
+  } finally {
+    closeSync(fd);
+  }
+  const output = await readFile(logPath, 'utf8');
+  if (process.env['SHOAL_DEBUG'] === '1') console.error(output);
+  return { exitCode, output, upper: m.upper };
+}
+
+describe('containers under real runc (root)', () => {
+  it('runs the command, captures its output and returns its exit code', async () => {
+    const r = await runContainer({ command: ['sh', '-c', 'echo hello from shoal; echo to stderr >&2; exit 3'] });
+    expect(r.exitCode).toBe(3);
+    expect(r.output).toContain('hello from shoal');
+    expect(r.output).toContain('to stderr');
+  });
+
+  it('gives the process the hostname, environment, directory and user asked for', async () => {
+    const passwd = await readFile(join(layerDir, 'etc', 'passwd'), 'utf8');
+    const group = await readFile(join(layerDir, 'etc', 'group'), 'utf8');
+    const r = await runContainer({
+      hostname: 'web-7',
+      env: ['GREETING=hi'],
+      workingDir: '/tmp',
+      user: resolveUser('nobody', passwd, group),
+      command: ['sh', '-c', 'echo "$(hostname) $GREETING $(pwd) $(id -u):$(id -g)"'],
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.output.trim()).toBe('web-7 hi /tmp 65534:65534');
+  });
+
+  it('keeps the image read-only: writes go to the container only, and a read-only root refuses them', async () => {
+    const rw = await runContainer({ command: ['sh', '-c', 'echo data > /tmp/written && cat /tmp/written'] });
+    expect(rw.output.trim()).toBe('data');
+    expect(await readFile(join(rw.upper, 'tmp', 'written'), 'utf8')).toBe('data\n');
+    expect(await readdir(join(layerDir, 'tmp'))).toEqual([]); // copy-on-write: the layer is untouched
+
+    const ro = await runContainer({ readOnlyRootfs: true, command: ['sh', '-c', 'echo x > /tmp/nope'] });
+    expect(ro.exitCode).not.toBe(0);
+    expect(ro.output).toMatch(/Read-only file system/);
+  });
+
+  it('masks sensitive kernel files that the host shows', async () => {
+    // On the host they have content, so the check below can fail.
+    expect((await readFile('/proc/timer_list', 'utf8')).length).toBeGreaterThan(0);
+    expect((await readdir('/sys/firmware')).length).toBeGreaterThan(0);
+    const r = await runContainer({ command: ['sh', '-c', 'wc -c < /proc/timer_list; ls /sys/firmware | wc -l'] });
+    expect(r.output.trim().split(/\s+/)).toEqual(['0', '0']);
+  });
+
+  it("surfaces runc's own message when the command does not exist", async () => {
+    const r = await runContainer({ command: ['/no/such/binary'] });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.output).toMatch(/no such file or directory/i);
+  });
+});
