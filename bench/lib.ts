@@ -1,7 +1,6 @@
 // Helpers shared by benchmarks: processes, ports, percentiles, and the closing JSON line.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,16 +10,7 @@ export const repoRoot = (() => {
   return here.includes(`${join('dist', 'bench')}`) ? join(here, '..', '..') : join(here, '..');
 })();
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../shared/net.js';
 
 export interface Proc {
   readonly child: ChildProcess;

@@ -25,6 +25,22 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const entry = (index: number, term: number, data = `e${index}`): Entry => ({ index, term, type: 'ENTRY_NORMAL', data: enc(data) });
 const entries = (from: number, to: number, term: number): Entry[] => Array.from({ length: to - from + 1 }, (_, i) => entry(from + i, term));
 
+/** A driver's ready loop for a one-server cluster: persist, apply (recording data), advance. */
+async function drainReady(node: RawNode, disk: RaftDisk, applied: string[] = []): Promise<number> {
+  let last = 0;
+  while (node.hasReady()) {
+    const rd = node.ready();
+    await disk.persist(rd);
+    for (const e of rd.committedEntries) {
+      if (e.type === 'ENTRY_CONF_CHANGE') node.applyConfChange({ type: 'CONF_ADD_VOTER', nodeId: 1, context: '' });
+      else if (e.data.length > 0) applied.push(new TextDecoder().decode(e.data));
+      last = e.index;
+    }
+    node.advance(rd);
+  }
+  return last;
+}
+
 async function onlySegment(dir: string): Promise<string> {
   const names = (await readdir(join(dir, 'wal'))).filter((n) => n.endsWith('.wal'));
   expect(names).toHaveLength(1);
@@ -125,15 +141,7 @@ describe('WAL (real files)', () => {
     node.bootstrap([{ id: 1, context: '' }]);
     let applied = 0;
     const drain = async (): Promise<void> => {
-      while (node.hasReady()) {
-        const rd = node.ready();
-        await disk.persist(rd);
-        for (const e of rd.committedEntries) {
-          if (e.type === 'ENTRY_CONF_CHANGE') node.applyConfChange({ type: 'CONF_ADD_VOTER', nodeId: 1, context: '' });
-          applied = e.index;
-        }
-        node.advance(rd);
-      }
+      applied = Math.max(applied, await drainReady(node, disk));
     };
     await drain(); // apply the bootstrap membership first, as a real server does
     node.campaign();
@@ -165,15 +173,7 @@ describe('WAL (real files)', () => {
     const node = new RawNode({ id: 1, storage: disk.storage, rng: new SeededRng(1) });
     node.bootstrap([{ id: 1, context: '' }]);
     const run = async (n: RawNode, d: RaftDisk, out: string[]): Promise<void> => {
-      while (n.hasReady()) {
-        const rd = n.ready();
-        await d.persist(rd);
-        for (const e of rd.committedEntries) {
-          if (e.type === 'ENTRY_CONF_CHANGE') n.applyConfChange({ type: 'CONF_ADD_VOTER', nodeId: 1, context: '' });
-          else if (e.data.length > 0) out.push(new TextDecoder().decode(e.data));
-        }
-        n.advance(rd);
-      }
+      await drainReady(n, d, out);
     };
     const first: string[] = [];
     await run(node, disk, first);

@@ -505,16 +505,11 @@ export class Raft {
       case 'MSG_PROP':
         throw proposalDropped('no leader (election under way)');
       case 'MSG_APP':
-        this.becomeFollower(m.term, m.from);
-        this.handleAppend(m);
-        break;
       case 'MSG_HEARTBEAT':
-        this.becomeFollower(m.term, m.from);
-        this.handleHeartbeat(m);
-        break;
       case 'MSG_SNAP':
+        // A leader of this term exists: the election is lost.
         this.becomeFollower(m.term, m.from);
-        this.handleSnapshot(m);
+        this.handleFromLeader(m);
         break;
       case myResp:
         this.votes.set(m.from, !m.reject);
@@ -532,19 +527,11 @@ export class Raft {
         this.send({ ...m, to: this.lead, from: this.id, term: 0 });
         break;
       case 'MSG_APP':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleAppend(m);
-        break;
       case 'MSG_HEARTBEAT':
-        this.electionElapsed = 0;
-        this.lead = m.from;
-        this.handleHeartbeat(m);
-        break;
       case 'MSG_SNAP':
         this.electionElapsed = 0;
         this.lead = m.from;
-        this.handleSnapshot(m);
+        this.handleFromLeader(m);
         break;
       case 'MSG_TRANSFER_LEADER':
         if (this.lead !== NONE) this.send({ ...m, to: this.lead, term: 0 });
@@ -564,6 +551,12 @@ export class Raft {
   }
 
   // ---- follower handlers ----
+
+  private handleFromLeader(m: Message): void {
+    if (m.type === 'MSG_APP') this.handleAppend(m);
+    else if (m.type === 'MSG_HEARTBEAT') this.handleHeartbeat(m);
+    else this.handleSnapshot(m);
+  }
 
   private handleAppend(m: Message): void {
     if (m.index < this.log.committed) {

@@ -16,7 +16,7 @@ import { systemClock } from '../../../shared/clock.js';
 import { callUnary } from '../../../shared/grpc.js';
 import { SeededRng } from '../../../shared/rng.js';
 import { checkLinearizable, type KvOperation } from '../linearizability.js';
-import { freePortForTests } from './test-ports.js';
+import { freeLoopbackPort } from '../../../shared/net.js';
 
 interface Member {
   readonly id: number;
@@ -36,7 +36,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const freePort = freePortForTests;
+const freePort = freeLoopbackPort;
 
 async function startCluster(size: number): Promise<Member[]> {
   const root = await mkdtemp(join(tmpdir(), 'shoal-chaos-'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/logger.js';
-import { freePortForTests } from './test-ports.js';
+import { freeLoopbackPort } from '../../../shared/net.js';
 import { KvServer } from './server.js';
 import { encodePut } from './state-machine.js';
 
@@ -53,7 +53,7 @@ describe('RaftNode membership (real transport, in process)', () => {
   it('adds a member as learner then voter, moves leadership to it, and removes a founder', async () => {
     const root = await mkdtemp(join(tmpdir(), 'shoal-members-'));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
-    const ports = await Promise.all([1, 2, 3, 4].map(() => freePortForTests()));
+    const ports = await Promise.all([1, 2, 3, 4].map(() => freeLoopbackPort()));
     const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
     const servers = [await member(root, 1, ports[0] as number, founding), await member(root, 2, ports[1] as number, founding), await member(root, 3, ports[2] as number, founding)];
     const leader = (): KvServer | undefined => servers.find((s) => s.node.isLeader());
@@ -93,7 +93,7 @@ describe('RaftNode membership (real transport, in process)', () => {
   it('refuses membership changes on a follower, naming the leader', async () => {
     const root = await mkdtemp(join(tmpdir(), 'shoal-members-'));
     cleanups.push(() => rm(root, { recursive: true, force: true }));
-    const ports = await Promise.all([1, 2, 3].map(() => freePortForTests()));
+    const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
     const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
     const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding)));
     await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
