@@ -1,7 +1,7 @@
 // The lab through the real CLI (root): hosts reach each other over the underlay, `down` leaves
 // nothing behind (also after `up` was killed half-way), labs side by side never collide.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findLabResources, isEmpty, type LabSummary } from './lab/lab.js';
@@ -25,6 +25,15 @@ async function ls(name: string): Promise<LabSummary | undefined> {
   const r = await shoal(['lab', 'ls', '--name', name, '--format', 'json']);
   expect(r.exitCode, r.stderr).toBe(0);
   return (JSON.parse(r.stdout) as LabSummary[])[0];
+}
+
+/** Whether br_netfilter sends bridged IPv4 through iptables on this host. */
+function bridgedTrafficFiltered(): boolean {
+  try {
+    return readFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
 }
 
 async function ping(name: string, from: string, to: string): Promise<number | null> {
@@ -70,9 +79,14 @@ describe('shoal lab (root)', () => {
     await run('iptables', ['-w', '-A', 'FORWARD', '-i', bridge, '-o', bridge, '-m', 'comment', '--comment', tag, '-j', 'DROP']);
     const h2 = (await ls(name))?.hosts[1]?.address ?? '';
     expect(await ping(name, 'h1', h2)).toBe(0);
-    // Without the lab's ACCEPT, bridged traffic really goes through FORWARD and is dropped.
     await run('iptables', ['-w', '-D', 'FORWARD', '-i', bridge, '-o', bridge, '-m', 'comment', '--comment', tag, '-j', 'ACCEPT']);
-    expect(await ping(name, 'h1', h2)).not.toBe(0);
+    if (bridgedTrafficFiltered()) {
+      // br_netfilter passes bridged frames through FORWARD: without the lab's ACCEPT they drop.
+      expect(await ping(name, 'h1', h2)).not.toBe(0);
+    } else {
+      // Without br_netfilter, bridged frames never meet iptables (Docker loads it; this host has not).
+      expect(await ping(name, 'h1', h2)).toBe(0);
+    }
     expect((await shoal(['lab', 'down', '--name', name])).exitCode).toBe(0);
     await expectNothingLeft(name);
   });
