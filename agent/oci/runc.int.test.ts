@@ -51,7 +51,7 @@ interface Ran {
 
 let seq = 0;
 
-async function runContainer(over: Partial<ContainerInput>): Promise<Ran> {
+async function prepare(over: Partial<ContainerInput>): Promise<{ id: string; dir: string; upper: string; logPath: string }> {
   const id = `shoal-test-${process.pid}-${++seq}`;
   const dir = join(root, 'containers', id);
   const m = overlayMount([layerDir], dir);
@@ -81,7 +81,11 @@ async function runContainer(over: Partial<ContainerInput>): Promise<Ran> {
     ...over,
   };
   await writeFile(join(dir, 'config.json'), JSON.stringify(buildRuntimeSpec(imageConfig, input), null, 2));
-  const logPath = join(dir, 'output.log');
+  return { id, dir, upper: m.upper, logPath: join(dir, 'output.log') };
+}
+
+async function runContainer(over: Partial<ContainerInput>): Promise<Ran> {
+  const { id, dir, upper, logPath } = await prepare(over);
   const fd = openSync(logPath, 'w');
   let exitCode: number;
   try {
@@ -91,10 +95,50 @@ async function runContainer(over: Partial<ContainerInput>): Promise<Ran> {
   }
   const output = await readFile(logPath, 'utf8');
   if (process.env['SHOAL_DEBUG'] === '1') console.error(output);
-  return { exitCode, output, upper: m.upper };
+  return { exitCode, output, upper };
+}
+
+/**
+ * Polls runc's state until `status`: without a shim (which reports exits as events) there is
+ * nothing to await, so this is bounded: 100 looks, 20 ms apart.
+ */
+async function until(id: string, status: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await runc.state(id))?.status === status) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`container ${id} never reached ${status}`);
 }
 
 describe('containers under real runc (root)', () => {
+  it('pauses and resumes through the freezer, updates limits while running, and reports stats', async () => {
+    const { id, dir, logPath } = await prepare({ command: ['sh', '-c', 'echo started; exec sleep 1000'] });
+    const fd = openSync(logPath, 'w');
+    try {
+      await runc.runDetached(id, dir, fd, fd);
+    } finally {
+      closeSync(fd);
+    }
+    expect((await runc.state(id))?.status).toBe('running');
+    const before = await runc.stats(id);
+    expect(before.memoryLimitBytes).toBe(64 * 1024 * 1024);
+    expect(before.pidsLimit).toBe(64);
+    expect(before.pidsCurrent).toBeGreaterThanOrEqual(1);
+
+    await runc.pause(id);
+    expect((await runc.state(id))?.status).toBe('paused');
+    await runc.resume(id);
+    expect((await runc.state(id))?.status).toBe('running');
+
+    await runc.update(id, { memoryBytes: 128 * 1024 * 1024, memoryReservationBytes: 0, cpus: 0.25, cpuShares: 0, cpusetCpus: '', pidsLimit: 32 });
+    const after = await runc.stats(id);
+    expect([after.memoryLimitBytes, after.pidsLimit]).toEqual([128 * 1024 * 1024, 32]);
+
+    await runc.kill(id, 'KILL');
+    await until(id, 'stopped');
+    expect(await readFile(logPath, 'utf8')).toBe('started\n');
+  });
+
   it('runs the command, captures its output and returns its exit code', async () => {
     const r = await runContainer({ command: ['sh', '-c', 'echo hello from shoal; echo to stderr >&2; exit 3'] });
     expect(r.exitCode).toBe(3);

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { ShoalError } from '../../shared/errors.js';
 import { run, runUnchecked } from '../../shared/exec.js';
+import { CFS_PERIOD_US, checkResources, type ResourceLimits } from './spec.js';
 
 export interface RuntimeState {
   readonly id: string;
@@ -36,6 +37,36 @@ export class RuncDriver {
     });
   }
 
+  /** Starts a container detached (runc run -d); its output goes to the given descriptors. */
+  async runDetached(id: string, bundle: string, stdoutFd: number, stderrFd: number): Promise<void> {
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(this.binary, this.args('run', '--detach', '--bundle', bundle, id), { stdio: ['ignore', stdoutFd, stderrFd] });
+      child.on('error', (err) => reject(new ShoalError('failed_precondition', 'runtime.spawn_failed', `${this.binary}: ${err.message}`, { cause: err })));
+      child.on('close', (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) throw new ShoalError('internal', 'runtime.start_failed', `${this.binary} run ${id} failed (exit code ${code}); its message is in the container's log`);
+  }
+
+  /** Freezes every process of the container (cgroup freezer). */
+  async pause(id: string): Promise<void> {
+    await run(this.binary, this.args('pause', id));
+  }
+
+  async resume(id: string): Promise<void> {
+    await run(this.binary, this.args('resume', id));
+  }
+
+  /** Changes a running container's limits, as `docker update` does. */
+  async update(id: string, resources: ResourceLimits): Promise<void> {
+    await run(this.binary, this.args('update', ...runcUpdateArgs(resources), id));
+  }
+
+  /** CPU, memory and pids figures from the container's cgroup. */
+  async stats(id: string): Promise<ContainerStats> {
+    const r = await run(this.binary, this.args('events', '--stats', id));
+    return parseRuncStats(r.stdout);
+  }
+
   async state(id: string): Promise<RuntimeState | undefined> {
     const r = await runUnchecked(this.binary, this.args('state', id));
     if (r.exitCode !== 0) {
@@ -62,4 +93,53 @@ export class RuncDriver {
     const parsed = JSON.parse(r.stdout.trim() === '' ? '[]' : r.stdout) as RuntimeState[] | null;
     return parsed ?? [];
   }
+}
+
+/** `runc update` flags for new limits; 0 means "no limit" where runc allows it. */
+export function runcUpdateArgs(r: ResourceLimits): string[] {
+  checkResources(r);
+  const args: string[] = [];
+  if (r.memoryBytes > 0) args.push('--memory', String(r.memoryBytes));
+  if (r.memoryReservationBytes > 0) args.push('--memory-reservation', String(r.memoryReservationBytes));
+  if (r.cpus > 0) args.push('--cpu-period', String(CFS_PERIOD_US), '--cpu-quota', String(Math.round(r.cpus * CFS_PERIOD_US)));
+  if (r.cpuShares > 0) args.push('--cpu-share', String(r.cpuShares));
+  if (r.cpusetCpus !== '') args.push('--cpuset-cpus', r.cpusetCpus);
+  if (r.pidsLimit > 0) args.push('--pids-limit', String(r.pidsLimit));
+  if (args.length === 0) throw new ShoalError('invalid_argument', 'container.no_update', 'update: name at least one limit to change');
+  return args;
+}
+
+export interface ContainerStats {
+  readonly cpuUsageNs: number;
+  readonly memoryUsageBytes: number;
+  readonly memoryLimitBytes: number;
+  readonly pidsCurrent: number;
+  readonly pidsLimit: number;
+}
+
+interface RuncStatsEvent {
+  type?: string;
+  data?: {
+    cpu?: { usage?: { total?: number } };
+    memory?: { usage?: { usage?: number; limit?: number } };
+    pids?: { current?: number; limit?: number };
+  };
+}
+
+/** The figures Shoal reports, from the JSON line `runc events --stats` prints. */
+export function parseRuncStats(json: string): ContainerStats {
+  let e: RuncStatsEvent;
+  try {
+    e = JSON.parse(json) as RuncStatsEvent;
+  } catch {
+    throw new ShoalError('internal', 'runtime.bad_stats', 'runc events --stats: output is not JSON');
+  }
+  const d = e.data ?? {};
+  return {
+    cpuUsageNs: d.cpu?.usage?.total ?? 0,
+    memoryUsageBytes: d.memory?.usage?.usage ?? 0,
+    memoryLimitBytes: d.memory?.usage?.limit ?? 0,
+    pidsCurrent: d.pids?.current ?? 0,
+    pidsLimit: d.pids?.limit ?? 0,
+  };
 }
