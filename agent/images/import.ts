@@ -13,7 +13,7 @@ import { type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import { ShoalError, invalidArgument } from '../../shared/errors.js';
-import { checkDigest, digestMismatch, type ContentStore, type Digest, type Staging } from './content-store.js';
+import { digestMismatch, type ContentStore, type Digest, type Staging } from './content-store.js';
 import { MEDIA, hostPlatform, parseConfig, parseIndex, parseManifest, type Descriptor } from './manifest.js';
 
 export const ARCHIVE_ENTRIES_MAX = 100_000;
@@ -243,4 +243,3 @@ export async function importArchive(archive: Readable, store: ContentStore, inde
   }
 }
 
-export { checkDigest };

@@ -41,10 +41,6 @@ export class Inflights {
     return this.queue.length >= this.capacity;
   }
 
-  get count(): number {
-    return this.queue.length;
-  }
-
   reset(): void {
     this.queue.length = 0;
   }

@@ -58,8 +58,4 @@ export class ReadOnly {
     const k = this.queue[this.queue.length - 1];
     return k === undefined ? undefined : this.pending.get(k)?.request.context;
   }
-
-  get size(): number {
-    return this.queue.length;
-  }
 }

@@ -82,11 +82,6 @@ export function isEmptySnapshot(s: Snapshot | undefined): boolean {
   return s === undefined || s.meta.index === 0;
 }
 
-/** Messages that answer requests and so never change the receiver's term by themselves. */
-export function isResponse(t: MessageType): boolean {
-  return t === 'MSG_APP_RESP' || t === 'MSG_VOTE_RESP' || t === 'MSG_PRE_VOTE_RESP' || t === 'MSG_HEARTBEAT_RESP' || t === 'MSG_READ_INDEX_RESP';
-}
-
 export function entryBytes(e: Entry): number {
   return e.data.length + 24;
 }

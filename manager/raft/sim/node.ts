@@ -8,7 +8,7 @@ import { RawNode, sendableBeforePersist, type Ready } from '../rawnode.js';
 import type { RaftConfig } from '../raft.js';
 import type { ReadState } from '../read-only.js';
 import { MemoryStorage } from '../storage.js';
-import type { ConfState, Entry, HardState, Message, NodeId, Snapshot } from '../types.js';
+import type { ConfState, Entry, Message, NodeId, Snapshot } from '../types.js';
 
 /** What a server keeps across a crash: its storage, as of its last sync. */
 export interface Disk {
@@ -149,9 +149,5 @@ export class SimNode {
     const compactTo = this.appliedIndex - keepEntries;
     if (compactTo > storage.firstIndex()) storage.compact(compactTo);
     return snap;
-  }
-
-  hardState(): HardState {
-    return this.node.raft.hardState();
   }
 }
