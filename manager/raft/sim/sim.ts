@@ -237,6 +237,13 @@ class Simulation {
     for (const [value, p] of this.pendingPuts) this.history.push({ kind: 'put', client: p.node.id, key: p.key, value, calledAt: p.calledAt, returnedAt: Infinity });
     this.pendingPuts.clear();
     const r = checkLinearizable(this.history);
+    if (!r.ok && this.o.trace !== undefined) {
+      for (const key of [...r.failedKeys, ...r.undecidedKeys]) {
+        for (const op of this.history.filter((o) => o.key === key).sort((a, b) => a.calledAt - b.calledAt)) {
+          this.trace(`history ${key}: ${op.kind} ${String(op.value)} by node ${op.client}, called ${op.calledAt}, returned ${op.returnedAt}`);
+        }
+      }
+    }
     if (!r.ok) {
       throw new InvariantViolation(`linearizability: the client history of keys ${[...r.failedKeys, ...r.undecidedKeys].join(', ')} is not linearizable${r.undecidedKeys.length > 0 ? ' (or undecided)' : ''}`);
     }
@@ -416,7 +423,13 @@ class Simulation {
       this.reportSnapshot(m, false);
       return;
     }
-    const copies = this.faulty && this.rng.float() < this.o.duplicateRate ? 2 : 1;
+    // Raft's own messages tolerate duplicates; a forwarded proposal does not: a copy would be
+    // appended and applied twice (Raft is at-least-once for proposals; exactly-once needs client
+    // sessions, thesis §6.3). Shoal's transport never duplicates or resends a message (gRPC
+    // streams over TCP; a broken stream's queue is dropped), so proposals are not duplicated here.
+    // The draw is made all the same, so each seed's fault schedule stays as it was.
+    const duplicate = this.faulty && this.rng.float() < this.o.duplicateRate;
+    const copies = duplicate && m.type !== 'MSG_PROP' ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const delay = this.faulty ? this.rng.int(this.o.maxDelayTicks + 1) : 0;
       this.inflight.push({ deliverAt: this.tickNow + delay, seq: this.seq++, m });
