@@ -4,5 +4,6 @@
 // "prepare" script).
 import { main } from '../dist/cli/main.js';
 import { managerAreas } from '../dist/manager/cli.js';
+import { agentAreas } from '../dist/agent/cli.js';
 
-process.exitCode = await main(process.argv, [...managerAreas]);
+process.exitCode = await main(process.argv, [...managerAreas, ...agentAreas]);

@@ -12,7 +12,7 @@ import { ShoalError, oneLine } from '../shared/errors.js';
 import { LOG_LEVELS, componentLogger, createLogger, type LogLevel, type Logger } from '../shared/logger.js';
 import { registerLab } from './commands/lab.js';
 import type { CliContext } from './context.js';
-import { option } from './options.js';
+import { option } from '../shared/cli-option.js';
 import { OUTPUT_FORMATS, createOutput, type OutputFormat } from './output.js';
 import { shoalVersion } from './version.js';
 

@@ -13,6 +13,7 @@ import { type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import { ShoalError, invalidArgument } from '../../shared/errors.js';
+import { Mutex } from '../../shared/mutex.js';
 import { digestMismatch, type ContentStore, type Digest, type Staging } from './content-store.js';
 import { MEDIA, hostPlatform, parseConfig, parseIndex, parseManifest, type Descriptor } from './manifest.js';
 
@@ -37,6 +38,9 @@ export function normalizeReference(ref: string): string {
 
 /** The image index: names → manifest digests, in <root>/images.json, replaced atomically. */
 export class ImageIndex {
+  /** images.json is rewritten whole: one change at a time. */
+  private readonly lock = new Mutex();
+
   constructor(private readonly root: string) {}
 
   private get path(): string {
@@ -57,9 +61,28 @@ export class ImageIndex {
     return (await this.list()).find((i) => i.reference === ref);
   }
 
-  async put(records: readonly ImageRecord[]): Promise<void> {
-    const byRef = new Map((await this.list()).map((i) => [i.reference, i]));
-    for (const r of records) byRef.set(r.reference, r);
+  put(records: readonly ImageRecord[]): Promise<void> {
+    return this.lock.run(async () => {
+      const byRef = new Map((await this.list()).map((i) => [i.reference, i]));
+      for (const r of records) byRef.set(r.reference, r);
+      await this.write([...byRef.values()]);
+    });
+  }
+
+  /** Removes a name; the image's blobs stay until garbage collection finds them unreferenced. */
+  remove(reference: string): Promise<ImageRecord> {
+    const ref = normalizeReference(reference);
+    return this.lock.run(async () => {
+      const all = await this.list();
+      const found = all.find((i) => i.reference === ref);
+      if (found === undefined) throw new ShoalError('not_found', 'image.not_found', `no image ${ref}`);
+      await this.write(all.filter((i) => i.reference !== ref));
+      return found;
+    });
+  }
+
+  private async write(records: readonly ImageRecord[]): Promise<void> {
+    const byRef = new Map(records.map((r) => [r.reference, r]));
     const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, JSON.stringify({ images: [...byRef.values()].sort((a, b) => a.reference.localeCompare(b.reference)) }, null, 2));
     await rename(tmp, this.path);

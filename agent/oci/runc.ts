@@ -3,8 +3,14 @@
 // other's containers. runc's own message is surfaced when it fails (shared/exec).
 
 import { spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ShoalError } from '../../shared/errors.js';
 import { run, runUnchecked } from '../../shared/exec.js';
+import { realPipe } from '../sys/libc.js';
 import { CFS_PERIOD_US, checkResources, type ResourceLimits } from './spec.js';
 
 export interface RuntimeState {
@@ -12,6 +18,29 @@ export interface RuntimeState {
   readonly status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
   readonly pid: number;
   readonly bundle: string;
+}
+
+export interface ExecProcess {
+  readonly args: string[];
+  readonly env: string[];
+  readonly cwd: string;
+  readonly user: { uid: number; gid: number; additionalGids?: number[] };
+  readonly stdin: Buffer;
+  readonly outputMax: number;
+}
+
+/** The last error runc wrote to its JSON log (--log-format json), one line; undefined when none. */
+export async function runcError(logPath: string): Promise<string | undefined> {
+  const text = await readFile(logPath, 'utf8').catch(() => '');
+  for (const line of text.trim().split('\n').reverse()) {
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string };
+      if (entry.level === 'error' && entry.msg !== undefined) return entry.msg.replace(/\s+/g, ' ');
+    } catch {
+      // not a JSON line
+    }
+  }
+  return undefined;
 }
 
 export class RuncDriver {
@@ -65,6 +94,48 @@ export class RuncDriver {
   async stats(id: string): Promise<ContainerStats> {
     const r = await run(this.binary, this.args('events', '--stats', id));
     return parseRuncStats(r.stdout);
+  }
+
+  /**
+   * Runs a process in a running container (runc exec) and collects its output through real pipes;
+   * resolves its exit code, output beyond `outputMax` bytes per stream being dropped.
+   */
+  async exec(id: string, p: ExecProcess): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }> {
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-exec-'));
+    try {
+      const processFile = join(dir, 'process.json');
+      const spec = { terminal: false, user: p.user, args: p.args, env: p.env, cwd: p.cwd, noNewPrivileges: true };
+      await writeFile(processFile, JSON.stringify(spec));
+      const out = realPipe();
+      const err = realPipe();
+      const inp = realPipe();
+      const collect = (fd: number): Promise<Buffer> => {
+        const s = new Socket({ fd, readable: true, writable: false });
+        const chunks: Buffer[] = [];
+        let bytes = 0;
+        s.on('data', (c: Buffer) => {
+          if ((bytes += c.length) <= p.outputMax) chunks.push(c);
+        });
+        return new Promise((resolve) => s.on('close', () => resolve(Buffer.concat(chunks))));
+      };
+      const stdout = collect(out.readFd);
+      const stderr = collect(err.readFd);
+      const runcLog = join(dir, 'runc.log');
+      const child = spawn(this.binary, this.args('--log', runcLog, '--log-format', 'json', 'exec', '--process', processFile, id), { stdio: [inp.readFd, out.writeFd, err.writeFd] });
+      for (const fd of [out.writeFd, err.writeFd, inp.readFd]) closeSync(fd);
+      const stdin = new Socket({ fd: inp.writeFd, readable: false, writable: true });
+      stdin.on('error', () => undefined);
+      stdin.end(p.stdin);
+      const code = await new Promise<number>((resolve, reject) => {
+        child.on('error', (e) => reject(new ShoalError('failed_precondition', 'runtime.spawn_failed', `${this.binary}: ${e.message}`, { cause: e })));
+        child.on('close', (c, signal) => resolve(c ?? 128 + (signal === null ? 0 : osConstants.signals[signal])));
+      });
+      const failure = await runcError(runcLog);
+      if (failure !== undefined) throw new ShoalError('failed_precondition', 'runtime.exec_failed', `runc exec ${id}: ${failure}`);
+      return { stdout: await stdout, stderr: await stderr, exitCode: code };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async state(id: string): Promise<RuntimeState | undefined> {

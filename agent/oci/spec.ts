@@ -219,14 +219,9 @@ function userMount(m: MountSpec, i: number): OciMount {
   return { destination: m.target, type: 'bind', source: m.source, options: ['rbind', m.readOnly ? 'ro' : 'rw', 'rprivate'] };
 }
 
-export function buildRuntimeSpec(image: ImageConfig, c: ContainerInput): OciSpec {
-  if (c.id === '') bad('container.id', 'must not be empty');
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(c.hostname)) bad('container.hostname', `${JSON.stringify(c.hostname)} is not a valid host name`);
-  checkResources(c.resources);
-  const r = c.resources;
-  const caps = [...DEFAULT_CAPABILITIES];
-  const cwd = c.workingDir ?? (image.WorkingDir || '/');
-  if (!cwd.startsWith('/')) bad('container.working_dir', `${JSON.stringify(cwd)} is not an absolute path`);
+/** The cgroup part of config.json: the allowed devices and the limits. */
+export function linuxResources(r: ResourceLimits): OciSpec['linux']['resources'] {
+  checkResources(r);
   const resources: OciSpec['linux']['resources'] = {
     devices: [
       { allow: false, access: 'rwm' },
@@ -246,6 +241,18 @@ export function buildRuntimeSpec(image: ImageConfig, c: ContainerInput): OciSpec
     };
   }
   if (r.pidsLimit > 0) resources.pids = { limit: r.pidsLimit };
+  return resources;
+}
+
+export function buildRuntimeSpec(image: ImageConfig, c: ContainerInput): OciSpec {
+  if (c.id === '') bad('container.id', 'must not be empty');
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(c.hostname)) bad('container.hostname', `${JSON.stringify(c.hostname)} is not a valid host name`);
+  checkResources(c.resources);
+  const r = c.resources;
+  const caps = [...DEFAULT_CAPABILITIES];
+  const cwd = c.workingDir ?? (image.WorkingDir || '/');
+  if (!cwd.startsWith('/')) bad('container.working_dir', `${JSON.stringify(cwd)} is not an absolute path`);
+  const resources = linuxResources(r);
 
   const etc: OciMount[] = [
     { destination: '/etc/hosts', type: 'bind', source: c.etcFiles.hosts, options: ['rbind', 'rprivate', 'rw'] },

@@ -103,17 +103,30 @@ export class LogWriter {
 
 /** Every line kept for a container, oldest first (rotated files included); `tail` keeps the last n. */
 export function readLogs(path: string, maxFiles: number, tail = 0): LogLine[] {
-  const files = [...Array.from({ length: maxFiles - 1 }, (_, i) => `${path}.${maxFiles - 1 - i}`), path].filter((f) => existsSync(f));
+  const lines = [...readRotatedLogs(path, maxFiles), ...readLogFile(path)];
+  return tail > 0 ? lines.slice(-tail) : lines;
+}
+
+/** The lines of the rotated files only (<path>.N … <path>.1), oldest first. */
+export function readRotatedLogs(path: string, maxFiles: number): LogLine[] {
+  return Array.from({ length: maxFiles - 1 }, (_, i) => `${path}.${maxFiles - 1 - i}`).flatMap((f) => readLogFile(f));
+}
+
+function readLogFile(file: string): LogLine[] {
+  if (!existsSync(file)) return [];
+  return parseLogLines(readFileSync(file, 'utf8'));
+}
+
+/** Log lines from json-file text; a line cut by a crash mid-write is skipped rather than failing the read. */
+export function parseLogLines(text: string): LogLine[] {
   const lines: LogLine[] = [];
-  for (const f of files) {
-    for (const raw of readFileSync(f, 'utf8').split('\n')) {
-      if (raw === '') continue;
-      try {
-        lines.push(JSON.parse(raw) as LogLine);
-      } catch {
-        // A line cut by a crash mid-write: skip it rather than fail the whole read.
-      }
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    try {
+      lines.push(JSON.parse(raw) as LogLine);
+    } catch {
+      // skipped
     }
   }
-  return tail > 0 ? lines.slice(-tail) : lines;
+  return lines;
 }

@@ -33,3 +33,41 @@ export function lsetxattr(path: string, name: string, value: string): void {
   const buf = Buffer.from(value);
   check(lsetxattrRaw(path, name, buf, buf.length, 0) as number, 'lsetxattr', path);
 }
+
+const pipe2Raw = libc.func('int pipe2(_Out_ int *fds, int flags)');
+const waitpidRaw = libc.func('int waitpid(int pid, _Out_ int *status, int options)');
+const prctlRaw = libc.func('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)');
+
+const O_CLOEXEC = 0o2000000;
+const WNOHANG = 1;
+const PR_SET_CHILD_SUBREAPER = 36;
+
+/**
+ * A real pipe (not the socketpair Node's stdio 'pipe' makes, under which /dev/stdout cannot be
+ * opened in a container), close-on-exec: hand the write end to a child through spawn's stdio.
+ */
+export function realPipe(): { readFd: number; writeFd: number } {
+  const fds = [-1, -1];
+  check(pipe2Raw(fds, O_CLOEXEC) as number, 'pipe2', '-');
+  return { readFd: fds[0] as number, writeFd: fds[1] as number };
+}
+
+/**
+ * Reaps `pid` if it has exited, without blocking: its raw wait status, or undefined while it
+ * runs. Only ever for a pid the caller tracks — never -1, which would steal libuv's children.
+ */
+export function reapIfExited(pid: number): number | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) throw new ShoalError('internal', 'sys.bad_pid', `waitpid: refusing pid ${pid}`);
+  const status = [0];
+  const r = waitpidRaw(pid, status, WNOHANG) as number;
+  if (r === 0) return undefined;
+  if (r === pid) return status[0] as number;
+  const e = koffi.errno();
+  if (e === constants.errno.ECHILD) throw new ShoalError('internal', 'sys.not_child', `waitpid ${pid}: not a child of this process`, { fields: { pid } });
+  throw new ShoalError('internal', 'sys.call_failed', `waitpid ${pid}: ${errnoName(e)}`, { fields: { pid, errno: e } });
+}
+
+/** Orphaned descendants are re-parented to this process instead of init (prctl). */
+export function becomeChildSubreaper(): void {
+  check(prctlRaw(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) as number, 'prctl(PR_SET_CHILD_SUBREAPER)', '-');
+}

@@ -8,7 +8,7 @@ import { DEFAULT_LAB_STATE_DIR } from '../../e2e/lab/state.js';
 import { LAB_HOSTS_MAX, LAB_NAME_LENGTH_MAX, checkLabName } from '../../e2e/lab/plan.js';
 import { labDown, labExec, labKill, labList, labUp, type LabSummary } from '../../e2e/lab/lab.js';
 import { requireRoot, type CliContext } from '../context.js';
-import { option } from '../options.js';
+import { option } from '../../shared/cli-option.js';
 import type { Output } from '../output.js';
 
 const DEFAULT_LAB_NAME = 'lab';

@@ -3,19 +3,13 @@
 //     --members 1=127.0.0.1:7001,2=127.0.0.1:7002,3=127.0.0.1:7003
 
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import type { AreaContext } from '../../../shared/cli-area.js';
-import { durationMs, envNameForFlag, intInRange, type Parser } from '../../../shared/config.js';
+import { option } from '../../../shared/cli-option.js';
+import { durationMs, intInRange, type Parser } from '../../../shared/config.js';
 import { invalidArgument } from '../../../shared/errors.js';
 import { parseAddress } from '../../../shared/grpc.js';
 import { RAFT_NODE_DEFAULTS } from '../node.js';
 import { KvServer } from './server.js';
-
-function opt<T>(flags: string, description: string, parse?: Parser<T>): Option {
-  const long = /--[a-z0-9-]+/.exec(flags)?.[0] ?? flags;
-  const o = new Option(flags, description).env(envNameForFlag(long));
-  return parse === undefined ? o : o.argParser((raw: string) => parse(raw, long));
-}
 
 /** `1=127.0.0.1:7001,2=127.0.0.1:7002`: member ids and their addresses. */
 export const membersList: Parser<Map<number, string>> = (raw, what) => {
@@ -36,15 +30,15 @@ export function registerRaftKv(program: Command, ctx: AreaContext): void {
   program
     .command('raft-kv')
     .description("run one member of a replicated key-value store on Shoal's Raft (tests and benchmarks)")
-    .addOption(opt('--id <n>', 'this member id', intInRange(1, 2 ** 32 - 1)).makeOptionMandatory())
-    .addOption(opt('--listen <host:port>', 'address for clients and the other members').makeOptionMandatory())
-    .addOption(opt('--data-dir <dir>', 'where the WAL and snapshots live').makeOptionMandatory())
-    .addOption(opt('--members <list>', 'members ID=HOST:PORT,...: the founding members, or with --join the existing ones', membersList))
+    .addOption(option('--id <n>', 'this member id', intInRange(1, 2 ** 32 - 1)).makeOptionMandatory())
+    .addOption(option('--listen <host:port>', 'address for clients and the other members').makeOptionMandatory())
+    .addOption(option('--data-dir <dir>', 'where the WAL and snapshots live').makeOptionMandatory())
+    .addOption(option('--members <list>', 'members ID=HOST:PORT,...: the founding members, or with --join the existing ones', membersList))
     .option('--join', 'join an existing cluster (a member adds this one) instead of founding one')
-    .addOption(opt('--cluster-id <n>', 'refuse messages of other clusters', intInRange(1, 2 ** 32 - 1)).default(1))
-    .addOption(opt('--tick <duration>', 'Raft tick', durationMs).default(RAFT_NODE_DEFAULTS.tickMs))
-    .addOption(opt('--election-ticks <n>', 'ticks without a leader before an election (randomized up to twice that)', intInRange(2, 1000)).default(RAFT_NODE_DEFAULTS.electionTicks))
-    .addOption(opt('--snapshot-entries <n>', 'entries between snapshots', intInRange(1, 100_000_000)).default(10_000))
+    .addOption(option('--cluster-id <n>', 'refuse messages of other clusters', intInRange(1, 2 ** 32 - 1)).default(1))
+    .addOption(option('--tick <duration>', 'Raft tick', durationMs).default(RAFT_NODE_DEFAULTS.tickMs))
+    .addOption(option('--election-ticks <n>', 'ticks without a leader before an election (randomized up to twice that)', intInRange(2, 1000)).default(RAFT_NODE_DEFAULTS.electionTicks))
+    .addOption(option('--snapshot-entries <n>', 'entries between snapshots', intInRange(1, 100_000_000)).default(10_000))
     .action(async (o: { id: number; listen: string; dataDir: string; members?: Map<number, string>; join?: boolean; clusterId: number; tick: number; electionTicks: number; snapshotEntries: number }) => {
       const logger = ctx.logger('raft-kv').child({ node: o.id });
       if (o.members !== undefined && o.join !== true && !o.members.has(o.id)) {

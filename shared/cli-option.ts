@@ -2,7 +2,7 @@
 // shared/config that names the flag in its error.
 
 import { Option } from 'commander';
-import { envNameForFlag, type Parser } from '../shared/config.js';
+import { envNameForFlag, type Parser } from './config.js';
 
 /**
  * `--hosts <n>` backed by SHOAL_HOSTS (or the `env` given) and parsed by `parse`. A parser's

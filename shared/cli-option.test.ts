@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { intInRange } from '../shared/config.js';
-import { option } from './options.js';
+import { option } from './cli-option.js';
 
 function parse(argv: string[]): { hosts: number } {
   const cmd = new Command('t').exitOverride().addOption(option('--hosts <n>', 'hosts', intInRange(1, 64)).default(3));

@@ -1,0 +1,36 @@
+// The agent's command area for the `shoal` binary (registered by bin/shoal.js):
+//   shoal agent --standalone [--data-dir DIR] [--socket PATH]
+
+import type { Command } from 'commander';
+import type { AreaContext, AreaRegistrar } from '../shared/cli-area.js';
+import { option } from '../shared/cli-option.js';
+import { systemClock } from '../shared/clock.js';
+import { byteSize, intInRange } from '../shared/config.js';
+import { failedPrecondition } from '../shared/errors.js';
+import { AGENT_DATA_DIR_DEFAULT, AGENT_SOCKET_DEFAULT, Agent } from './daemon.js';
+
+function registerAgent(program: Command, ctx: AreaContext): void {
+  program
+    .command('agent')
+    .description('run the agent of this host: containers, images, the shim (standalone: its local API only)')
+    .option('--standalone', 'serve only the local runtime API, without managers')
+    .addOption(option('--data-dir <dir>', 'images, containers and logs').default(AGENT_DATA_DIR_DEFAULT))
+    .addOption(option('--socket <path>', 'the local runtime API (unix socket)').default(AGENT_SOCKET_DEFAULT))
+    .addOption(option('--runc <path>', 'the OCI runtime binary').default('runc'))
+    .addOption(option('--log-max-size <size>', "rotate a container's log at this size", byteSize).default(10 * 1024 * 1024, '10m'))
+    .addOption(option('--log-max-files <n>', 'log files kept per container', intInRange(1, 100)).default(3))
+    .action(async (o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number }) => {
+      if (o.standalone !== true) throw failedPrecondition('agent.needs_standalone', 'agent: joining managers is not available yet; run with --standalone');
+      if (process.getuid?.() !== 0) throw failedPrecondition('agent.needs_root', 'agent: must run as root (it mounts file systems and runs runc)');
+      const logger = ctx.logger('agent');
+      const agent = new Agent({ dataDir: o.dataDir, socket: o.socket, clock: systemClock, logger, runcBinary: o.runc, logMaxBytes: o.logMaxSize, logMaxFiles: o.logMaxFiles });
+      await agent.start();
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', () => resolve());
+        process.once('SIGINT', () => resolve());
+      });
+      await agent.stop();
+    });
+}
+
+export const agentAreas: readonly AreaRegistrar[] = [registerAgent];

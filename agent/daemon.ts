@@ -1,0 +1,58 @@
+// A running agent: the supervisor and its local runtime API on a unix socket. Standalone today
+// (no manager); the worker that joins the managers comes with the control-plane issue.
+
+import { chmod } from 'node:fs/promises';
+import { Server } from '@grpc/grpc-js';
+import type { Clock } from '../shared/clock.js';
+import { listen, shutdown, type Address } from '../shared/grpc.js';
+import type { Logger } from '../shared/logger.js';
+import { addRuntimeServices, type PullHandler } from './runtime/api.js';
+import { Supervisor } from './runtime/supervisor.js';
+
+export const AGENT_DATA_DIR_DEFAULT = '/var/lib/shoal/agent';
+export const AGENT_SOCKET_DEFAULT = '/run/shoal/agent.sock';
+
+export interface AgentOptions {
+  readonly dataDir: string;
+  readonly socket: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly runcBinary?: string;
+  readonly shimVersion?: string;
+  readonly logMaxBytes?: number;
+  readonly logMaxFiles?: number;
+  readonly pull?: (sup: Supervisor) => PullHandler;
+}
+
+export class Agent {
+  readonly supervisor: Supervisor;
+  private readonly server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+
+  constructor(private readonly o: AgentOptions) {
+    this.supervisor = new Supervisor({
+      dataDir: o.dataDir,
+      clock: o.clock,
+      logger: o.logger,
+      ...(o.runcBinary !== undefined ? { runcBinary: o.runcBinary } : {}),
+      ...(o.shimVersion !== undefined ? { shimVersion: o.shimVersion } : {}),
+      ...(o.logMaxBytes !== undefined ? { logMaxBytes: o.logMaxBytes } : {}),
+      ...(o.logMaxFiles !== undefined ? { logMaxFiles: o.logMaxFiles } : {}),
+    });
+  }
+
+  async start(): Promise<Address> {
+    await this.supervisor.open();
+    addRuntimeServices(this.server, this.supervisor, this.o.pull?.(this.supervisor));
+    const address = await listen(this.server, { kind: 'unix', path: this.o.socket });
+    // The runtime API is root's: it starts containers.
+    await chmod(this.o.socket, 0o600);
+    this.o.logger.info({ socket: this.o.socket, dataDir: this.o.dataDir }, 'agent serving');
+    return address;
+  }
+
+  /** Stops serving; the shim and the containers keep running. */
+  async stop(): Promise<void> {
+    await shutdown(this.server, this.o.clock, 2_000);
+    this.supervisor.close();
+  }
+}

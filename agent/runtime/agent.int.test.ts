@@ -1,0 +1,165 @@
+// A standalone agent end to end (root, real runc, overlayfs, the real shim process), driven
+// through its gRPC API on a unix socket exactly as `shoal ctr` drives it.
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContainerSpec } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
+import { systemClock } from '../../shared/clock.js';
+import { silentLogger } from '../../shared/logger.js';
+import { RuntimeClient } from '../../shared/runtime-client.js';
+import { busyboxImage, dockerSaveArchive, ociLayoutArchive } from '../images/test-images.js';
+import { Agent } from '../daemon.js';
+import { purgeAgent } from './testing.js';
+
+let dataDir = '';
+let agent: Agent;
+let client: RuntimeClient;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'shoal-agent-'));
+  const socket = join(dataDir, 'agent.sock');
+  agent = new Agent({ dataDir, socket, clock: systemClock, logger: silentLogger(), logMaxBytes: 64 * 1024, logMaxFiles: 2 });
+  await agent.start();
+  client = new RuntimeClient(socket);
+  await client.importImage(Readable.from(await dockerSaveArchive(await busyboxImage(), ['busybox:test'])));
+});
+
+afterAll(async () => {
+  client?.close();
+  await agent?.stop();
+  if (dataDir !== '') await purgeAgent(dataDir);
+});
+
+function spec(command: string[], over: Partial<ContainerSpec> = {}): ContainerSpec {
+  return { image: 'busybox:test', command, ...over };
+}
+
+async function run(command: string[], over: Partial<ContainerSpec> = {}) {
+  const c = await client.create('', spec(command, over));
+  await client.start(c.id);
+  const exit = await client.wait(c.id);
+  const lines = [];
+  for await (const l of client.logs(c.id, false)) lines.push(l);
+  await client.remove(c.id, false);
+  return { exit, lines: lines.map((l) => ({ stream: l.stream, text: l.line.toString() })) };
+}
+
+describe('a standalone agent (root)', () => {
+  it('runs a container: its output in the log by stream, its exit code, events in order', async () => {
+    const events = await client.events();
+    const r = await run(['sh', '-c', 'echo out; echo err >&2; echo direct > /dev/stdout; exit 3']);
+    expect(r.exit.exitCode).toBe(3);
+    expect(r.lines).toEqual(
+      expect.arrayContaining([
+        { stream: 'stdout', text: 'out\n' },
+        { stream: 'stderr', text: 'err\n' },
+        { stream: 'stdout', text: 'direct\n' },
+      ]),
+    );
+    const types: string[] = [];
+    for await (const e of events) {
+      types.push(e.type);
+      if (e.type === 'container.deleted') break;
+    }
+    expect(types).toEqual(['container.created', 'task.started', 'task.exited', 'container.deleted']);
+  });
+
+  it('follows a log until the container exits', async () => {
+    const c = await client.create('', spec(['sh', '-c', 'for i in 1 2 3; do echo line $i; sleep 0.1; done']));
+    await client.start(c.id);
+    const seen: string[] = [];
+    for await (const l of client.logs(c.id, true)) seen.push(l.line.toString().trim());
+    expect(seen).toEqual(['line 1', 'line 2', 'line 3']);
+    await client.remove(c.id, false);
+  });
+
+  it('stops with SIGTERM, and with SIGKILL once the grace period is over', async () => {
+    const polite = await client.create('', spec(['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.05; done']));
+    await client.start(polite.id);
+    expect((await client.stop(polite.id, 10_000)).exitCode).toBe(0);
+
+    const stubborn = await client.create('', spec(['sh', '-c', 'trap "" TERM; while true; do sleep 0.05; done']));
+    await client.start(stubborn.id);
+    const started = Date.now();
+    const exit = await client.stop(stubborn.id, 300);
+    expect(exit).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await client.remove(polite.id, false);
+    await client.remove(stubborn.id, false);
+  });
+
+  it('reports an OOM kill as an event and in the exit status', async () => {
+    const events = await client.events(['task.oom', 'task.exited']);
+    const c = await client.create('', spec(['sh', '-c', 'exec dd if=/dev/zero of=/dev/null bs=64M count=1'], { resources: { memoryBytes: 16 * 1024 * 1024 } }));
+    await client.start(c.id);
+    const exit = await client.wait(c.id);
+    expect(exit).toMatchObject({ exitCode: 137, oomKilled: true });
+    const got: string[] = [];
+    for await (const e of events) {
+      if (e.id !== c.id) continue;
+      got.push(e.type);
+      if (e.type === 'task.exited') break;
+    }
+    expect(got).toEqual(['task.oom', 'task.exited']);
+    await client.remove(c.id, false);
+  });
+
+  it('pauses and resumes, updates limits live, reports stats and runs exec', async () => {
+    const c = await client.create('web', spec(['sh', '-c', 'echo ready; exec sleep 1000'], { env: ['GREETING=hi'], resources: { memoryBytes: 64 * 1024 * 1024, pidsLimit: 50 } }));
+    await client.start(c.id);
+    await client.pause('web');
+    expect((await client.get('web')).state).toBe('paused');
+    await client.resume('web');
+    expect((await client.get('web')).state).toBe('running');
+
+    await client.update('web', { memoryBytes: 96 * 1024 * 1024, pidsLimit: 20 });
+    const stats = await client.stats('web');
+    expect([stats.memoryLimitBytes, stats.pidsLimit]).toEqual([96 * 1024 * 1024, 20]);
+    expect(stats.pidsCurrent).toBeGreaterThanOrEqual(1);
+    expect((await client.get('web')).spec?.resources?.memoryBytes).toBe(96 * 1024 * 1024);
+
+    const ex = await client.exec('web', ['sh', '-c', 'echo "$GREETING $EXTRA"; cat; echo oops >&2; exit 4'], { env: ['EXTRA=there'], stdin: Buffer.from('from stdin\n') });
+    expect(ex.exitCode).toBe(4);
+    expect(ex.stdout.toString()).toBe('hi there\nfrom stdin\n');
+    expect(ex.stderr.toString()).toBe('oops\n');
+
+    await expect(client.exec('web', ['/no/such/tool'])).rejects.toThrow(/no such file or directory/i);
+    await client.remove('web', true);
+    await expect(client.get('web')).rejects.toThrow(/no container/);
+  });
+
+  it('refuses bad input with one line and changes nothing', async () => {
+    const before = await readdir(join(dataDir, 'containers'));
+    await expect(client.create('', spec(['true'], { image: 'nope:1' }))).rejects.toThrow(/no image nope:1/);
+    await expect(client.create('', spec(['true'], { resources: { memoryBytes: 1024 * 1024 } }))).rejects.toThrow(/memory: must be at least 6 MiB/);
+    await expect(client.create('bad name', spec(['true']))).rejects.toThrow(/container name "bad name" is not valid/);
+    const a = await client.create('dup', spec(['true']));
+    await expect(client.create('dup', spec(['true']))).rejects.toThrow(/the name dup is already in use/);
+    await client.remove(a.id, false);
+    await expect(client.kill('nothing-here', 'TERM')).rejects.toThrow(/no container "nothing-here"/);
+    await expect(client.importImage(Readable.from([Buffer.from('not a tar archive at all, and long enough to look like one'.repeat(20))]))).rejects.toThrow(/image archive/);
+    expect(await readdir(join(dataDir, 'containers'))).toEqual(before);
+  });
+
+  it('imports an OCI layout, refuses to remove an image in use, and collects its blobs and layers once removed', async () => {
+    const image = await busyboxImage(['echo', 'from oci']);
+    const [rec] = await client.importImage(Readable.from(await ociLayoutArchive(image, 'oci-box:1')));
+    expect(rec?.reference).toBe('oci-box:1');
+    const r = await run([], { image: 'oci-box:1' });
+    expect(r.lines.map((l) => l.text)).toEqual(['from oci\n']);
+
+    const c = await client.create('holder', spec([], { image: 'oci-box:1' }));
+    await expect(client.removeImage('oci-box:1')).rejects.toThrow(/used by container holder/);
+    await client.remove(c.id, false);
+    const blobsBefore = (await readdir(join(dataDir, 'content', 'blobs', 'sha256'))).length;
+    await client.removeImage('oci-box:1');
+    expect((await client.images()).map((i) => i.reference)).toEqual(['busybox:test']);
+    // The config and manifest blobs were its own; the layer is shared with busybox:test and stays.
+    expect((await readdir(join(dataDir, 'content', 'blobs', 'sha256'))).length).toBeLessThan(blobsBefore);
+    expect(existsSync(join(dataDir, 'layers'))).toBe(true);
+  });
+});

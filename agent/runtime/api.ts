@@ -1,0 +1,194 @@
+// The local runtime API (proto/runtime.proto) over the supervisor: what `shoal ctr` and, later,
+// the agent's worker call. Every failure is a ShoalError carried as a gRPC status.
+
+import { PassThrough } from 'node:stream';
+import { Metadata, type Server, type ServerReadableStream, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import { loadProto } from '../../proto/load.js';
+import type { Container } from '../../proto/gen/shoal/runtime/v1/Container.js';
+import type { ContainerRef__Output } from '../../proto/gen/shoal/runtime/v1/ContainerRef.js';
+import type { CreateContainerRequest__Output } from '../../proto/gen/shoal/runtime/v1/CreateContainerRequest.js';
+import type { DeleteContainerRequest__Output } from '../../proto/gen/shoal/runtime/v1/DeleteContainerRequest.js';
+import type { Event } from '../../proto/gen/shoal/runtime/v1/Event.js';
+import type { ExecRequest__Output } from '../../proto/gen/shoal/runtime/v1/ExecRequest.js';
+import type { ImportChunk__Output } from '../../proto/gen/shoal/runtime/v1/ImportChunk.js';
+import type { ImportResponse } from '../../proto/gen/shoal/runtime/v1/ImportResponse.js';
+import type { KillRequest__Output } from '../../proto/gen/shoal/runtime/v1/KillRequest.js';
+import type { ListContainersRequest__Output } from '../../proto/gen/shoal/runtime/v1/ListContainersRequest.js';
+import type { LogLine } from '../../proto/gen/shoal/runtime/v1/LogLine.js';
+import type { LogsRequest__Output } from '../../proto/gen/shoal/runtime/v1/LogsRequest.js';
+import type { PullProgress } from '../../proto/gen/shoal/runtime/v1/PullProgress.js';
+import type { PullRequest__Output } from '../../proto/gen/shoal/runtime/v1/PullRequest.js';
+import type { RemoveImageRequest__Output } from '../../proto/gen/shoal/runtime/v1/RemoveImageRequest.js';
+import type { StopRequest__Output } from '../../proto/gen/shoal/runtime/v1/StopRequest.js';
+import type { SubscribeRequest__Output } from '../../proto/gen/shoal/runtime/v1/SubscribeRequest.js';
+import type { UpdateRequest__Output } from '../../proto/gen/shoal/runtime/v1/UpdateRequest.js';
+import type { ExitStatus } from '../../proto/gen/shoal/types/v1/ExitStatus.js';
+import { invalidArgument, toGrpcStatus } from '../../shared/errors.js';
+import { unaryHandler } from '../../shared/grpc.js';
+import type { TaskExit } from '../shim/protocol.js';
+import type { RuntimeEvent } from './events.js';
+import type { ContainerRecord, Supervisor } from './supervisor.js';
+
+/** An import may be at most this large (an archive streamed in chunks). */
+export const IMPORT_BYTES_MAX = 16 * 1024 ** 3;
+
+export function exitToProto(e: TaskExit | undefined): ExitStatus | null {
+  return e === undefined ? null : { exitCode: e.exitCode, signal: e.signal, oomKilled: e.oomKilled, exitedAtMs: e.exitedAtMs };
+}
+
+export function containerToProto(c: ContainerRecord): Container {
+  return {
+    id: c.id,
+    name: c.name,
+    imageDigest: c.imageDigest,
+    spec: c.spec,
+    state: c.state,
+    pid: c.pid,
+    exit: exitToProto(c.exit),
+    createdAtMs: c.createdAtMs,
+    startedAtMs: c.startedAtMs,
+    shimId: c.shimId,
+  };
+}
+
+function eventToProto(e: RuntimeEvent): Event {
+  return { type: e.type, id: e.id, atMs: e.atMs, exit: exitToProto(e.exit), attributes: { ...e.attributes } };
+}
+
+/** Ends a server stream with the error's status. */
+function failStream(call: ServerWritableStream<unknown, unknown>, err: unknown): void {
+  call.emit('error', toGrpcStatus(err));
+}
+
+/** Pull is wired by the registry client; until one is given the call says so. */
+export type PullHandler = (req: PullRequest__Output, progress: (p: PullProgress) => void, signal: AbortSignal) => Promise<PullProgress>;
+
+export function addRuntimeServices(server: Server, sup: Supervisor, pull?: PullHandler): void {
+  const rt = loadProto('runtime').shoal.runtime.v1;
+
+  server.addService(rt.Containers.service, {
+    Create: unaryHandler(async (req: CreateContainerRequest__Output) => {
+      if (req.spec === null) throw invalidArgument('container.no_spec', 'create: a container spec is required');
+      return containerToProto(await sup.create(req.name, req.spec));
+    }),
+    Get: unaryHandler(async (req: ContainerRef__Output) => containerToProto(sup.find(req.id))),
+    List: unaryHandler(async (req: ListContainersRequest__Output) => ({ containers: sup.list(req.all).map(containerToProto) })),
+    Delete: unaryHandler(async (req: DeleteContainerRequest__Output) => {
+      await sup.delete(req.id, req.force);
+      return {};
+    }),
+  });
+
+  server.addService(rt.Tasks.service, {
+    Start: unaryHandler(async (req: ContainerRef__Output) => containerToProto(await sup.start(req.id))),
+    Kill: unaryHandler(async (req: KillRequest__Output) => {
+      await sup.kill(req.id, req.signal === '' ? 'SIGTERM' : req.signal);
+      return {};
+    }),
+    Stop: unaryHandler(async (req: StopRequest__Output) => ({ exit: exitToProto(await sup.stop(req.id, req.gracePeriodMs)) })),
+    Wait: unaryHandler(async (req: ContainerRef__Output) => ({ exit: exitToProto(await sup.wait(req.id)) })),
+    Pause: unaryHandler(async (req: ContainerRef__Output) => {
+      await sup.pause(req.id);
+      return {};
+    }),
+    Resume: unaryHandler(async (req: ContainerRef__Output) => {
+      await sup.resume(req.id);
+      return {};
+    }),
+    Update: unaryHandler(async (req: UpdateRequest__Output) => {
+      if (req.resources === null) throw invalidArgument('container.no_update', 'update: name at least one limit to change');
+      await sup.update(req.id, req.resources);
+      return {};
+    }),
+    Exec: unaryHandler(async (req: ExecRequest__Output) => sup.exec(req.id, req.args, req.env, req.workingDir, req.stdin)),
+    Stats: unaryHandler(async (req: ContainerRef__Output) => ({ ...(await sup.stats(req.id)), readAtMs: Date.now() })),
+  });
+
+  server.addService(rt.Images.service, {
+    Import: (call: ServerReadableStream<ImportChunk__Output, ImportResponse>, callback: sendUnaryData<ImportResponse>) => {
+      const body = new PassThrough();
+      let reference: string | undefined;
+      let first = true;
+      let bytes = 0;
+      call.on('data', (chunk: ImportChunk__Output) => {
+        if (first) {
+          reference = chunk.reference === '' ? undefined : chunk.reference;
+          first = false;
+        }
+        bytes += chunk.data.length;
+        if (bytes > IMPORT_BYTES_MAX) body.destroy(invalidArgument('image.too_large', `import: archive larger than ${IMPORT_BYTES_MAX} bytes`));
+        else if (!body.write(chunk.data)) {
+          call.pause();
+          body.once('drain', () => call.resume());
+        }
+      });
+      call.on('end', () => {
+        if (first) callback(toGrpcStatus(invalidArgument('image.empty_archive', 'import: the archive is empty')));
+        body.end();
+      });
+      call.on('error', (e) => body.destroy(e));
+      // The first chunk names the reference; wait for it before starting.
+      call.once('data', () => {
+        sup.importImage(body, reference).then(
+          (records) => callback(null, { images: records.map((r) => ({ reference: r.reference, digest: r.digest, sizeBytes: 0, createdAtMs: r.createdAtMs })) }),
+          (err: unknown) => {
+            body.resume();
+            callback(toGrpcStatus(err));
+          },
+        );
+      });
+    },
+    Pull: (call: ServerWritableStream<PullRequest__Output, PullProgress>) => {
+      if (pull === undefined) {
+        failStream(call as ServerWritableStream<unknown, unknown>, invalidArgument('image.pull_unavailable', 'this agent cannot pull images'));
+        return;
+      }
+      const abort = new AbortController();
+      call.on('cancelled', () => abort.abort());
+      pull(call.request, (p) => call.write(p), abort.signal).then(
+        (last) => {
+          call.write(last);
+          call.end();
+        },
+        (err: unknown) => failStream(call as ServerWritableStream<unknown, unknown>, err),
+      );
+    },
+    List: unaryHandler(async () => ({
+      images: (await sup.listImages()).map((i) => ({ reference: i.reference, digest: i.digest, sizeBytes: i.sizeBytes, createdAtMs: i.createdAtMs })),
+    })),
+    Remove: unaryHandler(async (req: RemoveImageRequest__Output) => {
+      await sup.removeImage(req.reference);
+      return {};
+    }),
+  });
+
+  server.addService(rt.Events.service, {
+    Subscribe: (call: ServerWritableStream<SubscribeRequest__Output, Event>) => {
+      const off = sup.events.subscribe(call.request.types, (e) => call.write(eventToProto(e)));
+      call.on('cancelled', off);
+      call.on('close', off);
+      call.on('error', off);
+      // Tells the client the subscription is in place (RuntimeClient.events waits for it).
+      call.sendMetadata(new Metadata());
+    },
+  });
+
+  server.addService(rt.Logs.service, {
+    Read: (call: ServerWritableStream<LogsRequest__Output, LogLine>) => {
+      const abort = new AbortController();
+      call.on('cancelled', () => abort.abort());
+      void (async () => {
+        try {
+          for await (const line of sup.logs(call.request.id, call.request.follow, call.request.tailLines, abort.signal)) {
+            if (!call.write({ stream: line.stream, line: Buffer.from(line.log), atMs: Date.parse(line.time) })) {
+              await new Promise((resolve) => call.once('drain', resolve));
+            }
+          }
+          call.end();
+        } catch (err) {
+          failStream(call as ServerWritableStream<unknown, unknown>, err);
+        }
+      })();
+    },
+  });
+}

@@ -1,0 +1,140 @@
+// The agent's images: names (ImageIndex), blobs (ContentStore), and layers unpacked once per
+// diff ID under <data>/layers, shared read-only by every container built on them. Removing a
+// name collects what no image and no container still uses.
+
+import { createReadStream } from 'node:fs';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { failedPrecondition, notFound } from '../../shared/errors.js';
+import { KeyedMutex } from '../../shared/mutex.js';
+import { ContentStore, type Digest } from '../images/content-store.js';
+import { ImageIndex, importArchive, normalizeReference, type ImageRecord } from '../images/import.js';
+import { parseConfig, parseManifest, type ImageConfigBlob, type Manifest } from '../images/manifest.js';
+import { unpackLayer } from '../images/unpack.js';
+
+export interface ResolvedImage {
+  readonly record: ImageRecord;
+  readonly manifest: Manifest;
+  readonly config: ImageConfigBlob;
+  /** Unpacked layer folders, base first. */
+  readonly layerDirs: readonly string[];
+}
+
+export interface ImageSummary extends ImageRecord {
+  readonly sizeBytes: number;
+}
+
+export class ImageService {
+  readonly store: ContentStore;
+  readonly index: ImageIndex;
+  private readonly unpacking = new KeyedMutex();
+
+  constructor(
+    private readonly dataDir: string,
+    /** Manifest digests that containers use: never collected. */
+    private readonly inUse: () => ReadonlySet<string>,
+  ) {
+    this.store = new ContentStore(join(dataDir, 'content'));
+    this.index = new ImageIndex(join(dataDir, 'content'));
+  }
+
+  layerDir(diffId: Digest): string {
+    return join(this.dataDir, 'layers', diffId.slice('sha256:'.length));
+  }
+
+  async import(archive: Readable, reference: string | undefined, nowMs: number): Promise<ImageRecord[]> {
+    return importArchive(archive, this.store, this.index, reference, nowMs);
+  }
+
+  async list(): Promise<ImageSummary[]> {
+    const out: ImageSummary[] = [];
+    for (const r of await this.index.list()) {
+      let sizeBytes = 0;
+      try {
+        const m = parseManifest(await this.store.readJson(r.digest), `manifest ${r.digest}`);
+        sizeBytes = m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
+      } catch {
+        // a damaged image still lists; inspecting it tells what is wrong
+      }
+      out.push({ ...r, sizeBytes });
+    }
+    return out;
+  }
+
+  /** The image a container spec names, with its layers unpacked (once per diff ID). */
+  async resolve(reference: string): Promise<ResolvedImage> {
+    const ref = normalizeReference(reference);
+    const record = await this.index.get(ref);
+    if (record === undefined) throw notFound('image.not_found', `no image ${ref}: import or pull it first`);
+    const manifest = parseManifest(await this.store.readJson(record.digest), `manifest ${record.digest}`);
+    const config = parseConfig(await this.store.readJson(manifest.config.digest), `config ${manifest.config.digest}`);
+    if (config.rootfs.diff_ids.length !== manifest.layers.length) {
+      throw failedPrecondition('image.bad_config', `image ${ref}: its config lists ${config.rootfs.diff_ids.length} layers, its manifest ${manifest.layers.length}`);
+    }
+    const layerDirs: string[] = [];
+    for (const [i, layer] of manifest.layers.entries()) {
+      const diffId = config.rootfs.diff_ids[i] as Digest;
+      const dir = this.layerDir(diffId);
+      await this.unpacking.run(diffId, async () => {
+        if (await exists(dir)) return;
+        await unpackLayer(createReadStream(this.store.blobPath(layer.digest)), dir);
+      });
+      layerDirs.push(dir);
+    }
+    return { record, manifest, config, layerDirs };
+  }
+
+  /** Removes a name, then collects blobs and layers nothing references any more. */
+  async remove(reference: string, usedBy: (digest: Digest) => string | undefined): Promise<ImageRecord> {
+    const ref = normalizeReference(reference);
+    const record = await this.index.get(ref);
+    if (record === undefined) throw notFound('image.not_found', `no image ${ref}`);
+    const others = (await this.index.list()).filter((r) => r.reference !== ref && r.digest === record.digest);
+    const user = others.length === 0 ? usedBy(record.digest) : undefined;
+    if (user !== undefined) throw failedPrecondition('image.in_use', `image ${ref} is used by container ${user}; remove the container first`);
+    const removed = await this.index.remove(ref);
+    await this.collectGarbage();
+    return removed;
+  }
+
+  /** Deletes every blob and unpacked layer that no named image and no container needs. Returns what went. */
+  async collectGarbage(): Promise<{ blobs: number; layers: number }> {
+    const keepBlobs = new Set<string>();
+    const keepLayers = new Set<string>();
+    const roots = new Set<string>([...(await this.index.list()).map((r) => r.digest), ...this.inUse()]);
+    for (const digest of roots) {
+      keepBlobs.add(digest);
+      try {
+        const m = parseManifest(await this.store.readJson(digest as Digest), `manifest ${digest}`);
+        keepBlobs.add(m.config.digest);
+        for (const l of m.layers) keepBlobs.add(l.digest);
+        const c = parseConfig(await this.store.readJson(m.config.digest), `config ${m.config.digest}`);
+        for (const d of c.rootfs.diff_ids) keepLayers.add(d.slice('sha256:'.length));
+      } catch {
+        // keep what can be read; a damaged image keeps only its manifest
+      }
+    }
+    let blobs = 0;
+    for (const d of await this.store.list()) {
+      if (keepBlobs.has(d)) continue;
+      await this.store.remove(d);
+      blobs++;
+    }
+    let layers = 0;
+    const layerRoot = join(this.dataDir, 'layers');
+    for (const name of await readdir(layerRoot).catch(() => [] as string[])) {
+      if (keepLayers.has(name) || name.includes('.unpacking-')) continue;
+      await this.unpacking.run(`sha256:${name}`, () => rm(join(layerRoot, name), { recursive: true, force: true }));
+      layers++;
+    }
+    return { blobs, layers };
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,618 @@
+// The supervisor (containerd's role): containers as records on disk, each with an overlayfs
+// root and an OCI bundle; tasks run through the shim; images through the ImageService; every
+// change announced on the event bus. It owns the agent's data folder:
+//
+//   <data>/content/          blobs and images.json          <data>/layers/<diff id>/  unpacked layers
+//   <data>/containers/<id>/  container.json, config.json, rootfs/ upper/ work/ etc/, json.log
+//   <data>/volumes/<name>/   named local volumes              <data>/shims/<shim id>/  each shim
+//   <data>/runc/             runc's --root
+//
+// and the cgroup parent /shoal/<agent key>: two agents with different data folders share nothing.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Clock } from '../../shared/clock.js';
+import { ShoalError, alreadyExists, failedPrecondition, invalidArgument, notFound, oneLine } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { KeyedMutex } from '../../shared/mutex.js';
+import type { ContainerSpec__Output } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
+import type { Resources__Output } from '../../proto/gen/shoal/types/v1/Resources.js';
+import type { ImageRecord } from '../images/import.js';
+import { mountOverlay, overlayMount, unmount } from '../images/snapshot.js';
+import { RuncDriver, type ContainerStats } from '../oci/runc.js';
+import { buildRuntimeSpec, linuxResources, type MountSpec, type OciSpec, type ResourceLimits } from '../oci/spec.js';
+import { resolveUser } from '../oci/user.js';
+import { ShimClient, currentShimVersion, startShim } from '../shim/client.js';
+import type { ShimEvent, TaskExit, TaskRecord } from '../shim/protocol.js';
+import { ownNofileLimit } from '../sys/limits.js';
+import { EventBus, type EventType } from './events.js';
+import { ImageService, type ImageSummary } from './images.js';
+import { followLogs } from './logs.js';
+import type { LogLine } from '../shim/log-writer.js';
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'stopped';
+
+export interface ContainerRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly imageReference: string;
+  readonly imageDigest: string;
+  readonly spec: ContainerSpec__Output;
+  readonly createdAtMs: number;
+  readonly state: ContainerState;
+  readonly pid: number;
+  readonly shimId: string;
+  readonly startedAtMs: number;
+  readonly exit?: TaskExit;
+}
+
+export interface SupervisorOptions {
+  readonly dataDir: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly runcBinary?: string;
+  /** The shim version this agent runs; defaults to the hash of the shim's code (an upgrade changes it). */
+  readonly shimVersion?: string;
+  readonly logMaxBytes?: number;
+  readonly logMaxFiles?: number;
+}
+
+export const STOP_GRACE_MS_DEFAULT = 10_000;
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+const EXEC_OUTPUT_MAX = 16 * 1024 * 1024;
+
+/** The key that separates this agent's runc state and cgroups from any other agent's on the host. */
+export function agentKey(dataDir: string): string {
+  return createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+}
+
+function toLimits(r: Resources__Output | null | undefined): ResourceLimits {
+  return {
+    memoryBytes: r?.memoryBytes ?? 0,
+    memoryReservationBytes: r?.memoryReservationBytes ?? 0,
+    cpus: (r?.nanoCpus ?? 0) / 1e9,
+    cpuShares: r?.cpuShares ?? 0,
+    cpusetCpus: r?.cpusetCpus ?? '',
+    pidsLimit: r?.pidsLimit ?? 0,
+  };
+}
+
+export class Supervisor {
+  readonly events = new EventBus();
+  readonly images: ImageService;
+  readonly runc: RuncDriver;
+  readonly cgroupParent: string;
+  private readonly containers = new Map<string, ContainerRecord>();
+  private readonly locks = new KeyedMutex();
+  /** Image digests claimed by containers being created (not yet recorded). */
+  private readonly creating = new Set<string>();
+  private readonly shims = new Map<string, ShimClient>();
+  private currentShim: ShimClient | undefined;
+  private shimStarting: Promise<ShimClient> | undefined;
+  private readonly exitWaiters = new Map<string, ((e: TaskExit) => void)[]>();
+  private readonly shimVersion: string;
+
+  constructor(private readonly o: SupervisorOptions) {
+    this.runc = new RuncDriver(join(o.dataDir, 'runc'), o.runcBinary);
+    this.cgroupParent = `/shoal/${agentKey(o.dataDir)}`;
+    this.shimVersion = o.shimVersion ?? currentShimVersion();
+    this.images = new ImageService(o.dataDir, () => new Set([...[...this.containers.values()].map((c) => c.imageDigest), ...this.creating]));
+  }
+
+  private containerDir(id: string): string {
+    return join(this.o.dataDir, 'containers', id);
+  }
+
+  logPath(id: string): string {
+    return join(this.containerDir(id), 'json.log');
+  }
+
+  get logMaxFiles(): number {
+    return this.o.logMaxFiles ?? 3;
+  }
+
+  // ---- start-up: records, shims, exits learned while the agent was down ----
+
+  async open(): Promise<void> {
+    await mkdir(join(this.o.dataDir, 'containers'), { recursive: true });
+    await mkdir(join(this.o.dataDir, 'shims'), { recursive: true });
+    for (const id of await readdir(join(this.o.dataDir, 'containers'))) {
+      try {
+        const rec = JSON.parse(await readFile(join(this.containerDir(id), 'container.json'), 'utf8')) as ContainerRecord;
+        this.containers.set(rec.id, rec);
+      } catch (e) {
+        // A container folder without a record is a create that crashed half-way: clean it.
+        this.o.logger.warn({ id, err: oneLine(e) }, 'removing a container folder without a record');
+        await unmount(join(this.containerDir(id), 'rootfs')).catch(() => undefined);
+        await rm(this.containerDir(id), { recursive: true, force: true });
+      }
+    }
+    await this.attachShims();
+    for (const c of this.containers.values()) await this.reconcile(c);
+  }
+
+  private async attachShims(): Promise<void> {
+    for (const shimId of await readdir(join(this.o.dataDir, 'shims'))) {
+      const dir = join(this.o.dataDir, 'shims', shimId);
+      let client: ShimClient;
+      try {
+        client = await ShimClient.connect(dir);
+      } catch {
+        continue; // dead: its containers are reconciled from its records
+      }
+      const hello = await client.request({ op: 'hello' });
+      this.addShim(shimId, client);
+      if (hello.version === this.shimVersion && !hello.draining && this.currentShim === undefined) {
+        this.currentShim = client;
+      } else {
+        // An older shim keeps serving its containers and exits when they are all gone.
+        this.o.logger.info({ shimId, version: hello.version }, 'older shim: draining');
+        await client.request({ op: 'drain' });
+      }
+    }
+  }
+
+  private addShim(shimId: string, client: ShimClient): void {
+    this.shims.set(shimId, client);
+    client.onEvent((e) => void this.onShimEvent(e));
+    client.onClose(() => {
+      this.shims.delete(shimId);
+      if (this.currentShim === client) this.currentShim = undefined;
+    });
+  }
+
+  /** Brings one record in line with what its shim (or runc) knows. */
+  private async reconcile(c: ContainerRecord): Promise<void> {
+    if (c.state !== 'running' && c.state !== 'paused') return;
+    const shim = this.shims.get(c.shimId);
+    let task: TaskRecord | undefined;
+    if (shim !== undefined) {
+      task = (await shim.request({ op: 'list' })).tasks.find((t) => t.id === c.id);
+    } else {
+      // The shim is gone; its record may hold the exit.
+      task = await readFile(join(this.o.dataDir, 'shims', c.shimId, 'tasks', `${c.id}.json`), 'utf8')
+        .then((t) => JSON.parse(t) as TaskRecord)
+        .catch(() => undefined);
+      if (task?.exit === undefined) {
+        // Nobody holds its output or will reap it: end it, as containerd does when a shim dies.
+        await this.runc.kill(c.id, 'KILL').catch(() => undefined);
+        await this.runc.delete(c.id, true).catch(() => undefined);
+        task = { ...(task ?? { id: c.id, bundle: this.containerDir(c.id), pid: c.pid, log: this.logOptions(c.id), startedAtMs: c.startedAtMs }), exit: { exitCode: 137, signal: 'SIGKILL', oomKilled: false, exitedAtMs: this.o.clock.wallMs() } };
+        this.o.logger.warn({ id: c.id, shimId: c.shimId }, 'the shim of a running container is gone: container killed');
+      }
+    }
+    if (task?.exit !== undefined) await this.recordExit(c.id, task.exit, { learned: 'on agent start' });
+    else if (task === undefined) await this.recordExit(c.id, { exitCode: 255, signal: '', oomKilled: false, exitedAtMs: this.o.clock.wallMs() }, { learned: 'task lost' });
+    else {
+      const state = await this.runc.state(c.id).catch(() => undefined);
+      if (state?.status === 'paused' && c.state !== 'paused') await this.save({ ...c, state: 'paused' });
+      if (state?.status === 'running' && c.state !== 'running') await this.save({ ...c, state: 'running' });
+    }
+  }
+
+  private async onShimEvent(e: ShimEvent): Promise<void> {
+    if (e.type !== 'exit') return;
+    await this.locks.run(e.id, () => this.recordExit(e.id, e.exit, {}));
+  }
+
+  private async recordExit(id: string, exit: TaskExit, attributes: Record<string, string>): Promise<void> {
+    const c = this.containers.get(id);
+    if (c === undefined || c.state === 'stopped' || c.state === 'created') return;
+    await this.save({ ...c, state: 'stopped', exit, pid: 0 });
+    if (exit.oomKilled) this.emit('task.oom', id, { ...attributes, name: c.name }, exit);
+    this.emit('task.exited', id, { ...attributes, name: c.name, exit_code: String(exit.exitCode) }, exit);
+    for (const w of this.exitWaiters.get(id) ?? []) w(exit);
+    this.exitWaiters.delete(id);
+  }
+
+  private emit(type: EventType, id: string, attributes: Record<string, string>, exit?: TaskExit): void {
+    this.events.emit({ type, id, atMs: this.o.clock.wallMs(), attributes, ...(exit !== undefined ? { exit } : {}) });
+  }
+
+  private async save(c: ContainerRecord): Promise<ContainerRecord> {
+    const path = join(this.containerDir(c.id), 'container.json');
+    await writeFile(`${path}.tmp`, JSON.stringify(c, null, 2));
+    await rename(`${path}.tmp`, path);
+    this.containers.set(c.id, c);
+    return c;
+  }
+
+  /** Closes the shim connections; the shims and their containers keep running. */
+  close(): void {
+    for (const s of this.shims.values()) s.close();
+    this.shims.clear();
+    this.currentShim = undefined;
+  }
+
+  // ---- lookup ----
+
+  /** By id, name, or a unique id prefix. */
+  find(ref: string): ContainerRecord {
+    const exact = this.containers.get(ref);
+    if (exact !== undefined) return exact;
+    const byName = [...this.containers.values()].find((c) => c.name === ref);
+    if (byName !== undefined) return byName;
+    const byPrefix = ref.length >= 3 ? [...this.containers.values()].filter((c) => c.id.startsWith(ref)) : [];
+    if (byPrefix.length === 1) return byPrefix[0] as ContainerRecord;
+    if (byPrefix.length > 1) throw invalidArgument('container.ambiguous', `${JSON.stringify(ref)} names ${byPrefix.length} containers: give more of the id`);
+    throw notFound('container.not_found', `no container ${JSON.stringify(ref)}`);
+  }
+
+  list(all: boolean): ContainerRecord[] {
+    return [...this.containers.values()].filter((c) => all || c.state === 'running' || c.state === 'paused').sort((a, b) => a.createdAtMs - b.createdAtMs);
+  }
+
+  // ---- containers ----
+
+  async create(name: string, spec: ContainerSpec__Output): Promise<ContainerRecord> {
+    const id = randomBytes(32).toString('hex');
+    const finalName = name === '' ? `shoal_${id.slice(0, 8)}` : name;
+    if (!NAME.test(finalName)) throw invalidArgument('container.bad_name', `container name ${JSON.stringify(name)} is not valid (letters, digits, _ . -, up to 63)`);
+    return this.locks.run(`name:${finalName}`, async () => {
+      if ([...this.containers.values()].some((c) => c.name === finalName)) throw alreadyExists('container.name_in_use', `the name ${finalName} is already in use`);
+      if (spec.image === '') throw invalidArgument('container.no_image', 'container.image: name an image');
+      const limits = toLimits(spec.resources);
+      const dir = this.containerDir(id);
+      let claimed: string | undefined;
+      try {
+        const image = await this.images.index.get(spec.image);
+        if (image === undefined) throw notFound('image.not_found', `no image ${spec.image}: import or pull it first`);
+        claimed = image.digest;
+        this.creating.add(claimed);
+        const resolved = await this.images.resolve(spec.image);
+        const mounts = await this.mounts(spec);
+        await mkdir(dir, { recursive: true });
+        const m = overlayMount(resolved.layerDirs, dir);
+        await mountOverlay(m);
+        const hostname = spec.hostname === '' ? id.slice(0, 12) : spec.hostname;
+        const etc = join(dir, 'etc');
+        await mkdir(etc, { recursive: true });
+        await writeFile(join(etc, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+        await writeFile(join(etc, 'resolv.conf'), await hostResolvConf());
+        await writeFile(join(etc, 'hostname'), `${hostname}\n`);
+        const userSpec = spec.user !== '' ? spec.user : (resolved.config.config.User ?? '');
+        const user = resolveUser(userSpec, await readImageFile(m.target, 'passwd'), await readImageFile(m.target, 'group'));
+        const oci = buildRuntimeSpec(resolved.config.config, {
+          id,
+          hostname,
+          ...(spec.command.length > 0 ? { command: spec.command } : {}),
+          ...(spec.args.length > 0 ? { args: spec.args } : {}),
+          env: spec.env,
+          ...(spec.workingDir !== '' ? { workingDir: spec.workingDir } : {}),
+          user,
+          labels: spec.labels,
+          readOnlyRootfs: spec.readOnlyRootfs,
+          mounts,
+          resources: limits,
+          rootfsPath: m.target,
+          cgroupsPath: `${this.cgroupParent}/${id}`,
+          nofile: ownNofileLimit(),
+          etcFiles: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
+        });
+        await writeFile(join(dir, 'config.json'), JSON.stringify(oci, null, 2));
+        const rec = await this.save({
+          id,
+          name: finalName,
+          imageReference: resolved.record.reference,
+          imageDigest: resolved.record.digest,
+          spec,
+          createdAtMs: this.o.clock.wallMs(),
+          state: 'created',
+          pid: 0,
+          shimId: '',
+          startedAtMs: 0,
+        });
+        this.emit('container.created', id, { name: finalName, image: resolved.record.reference });
+        return rec;
+      } catch (e) {
+        await unmount(join(dir, 'rootfs')).catch(() => undefined);
+        await rm(dir, { recursive: true, force: true });
+        throw e;
+      } finally {
+        if (claimed !== undefined) this.creating.delete(claimed);
+      }
+    });
+  }
+
+  private async mounts(spec: ContainerSpec__Output): Promise<MountSpec[]> {
+    const out: MountSpec[] = [];
+    for (const [i, m] of spec.mounts.entries()) {
+      if (m.type === 'TMPFS') {
+        out.push({ type: 'tmpfs', target: m.target, sizeBytes: m.tmpfsSizeBytes });
+      } else if (m.type === 'VOLUME') {
+        if (!NAME.test(m.source)) throw invalidArgument('container.bad_volume', `mounts[${i}]: volume name ${JSON.stringify(m.source)} is not valid`);
+        const data = join(this.o.dataDir, 'volumes', m.source, '_data');
+        await mkdir(data, { recursive: true });
+        out.push({ type: 'volume', source: data, target: m.target, readOnly: m.readOnly });
+      } else {
+        if (!m.source.startsWith('/')) throw invalidArgument('container.bad_mount', `mounts[${i}]: bind source ${JSON.stringify(m.source)} must be an absolute path`);
+        await lstat(m.source).catch(() => {
+          throw invalidArgument('container.bad_mount', `mounts[${i}]: bind source ${m.source} does not exist`);
+        });
+        out.push({ type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly });
+      }
+    }
+    return out;
+  }
+
+  async delete(ref: string, force: boolean): Promise<void> {
+    const c0 = this.find(ref);
+    if ((c0.state === 'running' || c0.state === 'paused') && !force) throw failedPrecondition('container.running', `container ${c0.name} is running: stop it first or remove it with force`);
+    if (c0.state === 'running' || c0.state === 'paused') await this.kill(c0.id, 'KILL').catch(() => undefined);
+    if (c0.state === 'running' || c0.state === 'paused') await this.waitExit(c0.id, 10_000);
+    await this.locks.run(c0.id, async () => {
+      const c = this.find(c0.id);
+      await this.dropTask(c);
+      await this.runc.delete(c.id, true);
+      await unmount(join(this.containerDir(c.id), 'rootfs'));
+      await rm(this.containerDir(c.id), { recursive: true, force: true });
+      this.containers.delete(c.id);
+      this.emit('container.deleted', c.id, { name: c.name });
+    });
+  }
+
+  /** Forgets a finished task in its shim (the shim deletes its runc state). */
+  private async dropTask(c: ContainerRecord): Promise<void> {
+    if (c.shimId === '') return;
+    const shim = this.shims.get(c.shimId);
+    if (shim === undefined) return;
+    await shim.request({ op: 'delete', id: c.id, force: true }).catch((e: unknown) => {
+      if (!(e instanceof ShoalError && e.kind === 'not_found')) throw e;
+    });
+  }
+
+  // ---- tasks ----
+
+  private async shim(): Promise<ShimClient> {
+    if (this.currentShim !== undefined && !this.currentShim.isClosed) return this.currentShim;
+    this.shimStarting ??= (async () => {
+      const shimId = `${this.shimVersion.slice(0, 8)}-${this.o.clock.wallMs().toString(36)}`;
+      const client = await startShim({
+        shimId,
+        version: this.shimVersion,
+        dir: join(this.o.dataDir, 'shims', shimId),
+        runcRoot: this.runc.root,
+        ...(this.o.runcBinary !== undefined ? { runcBinary: this.o.runcBinary } : {}),
+        cgroup: `${this.cgroupParent}/shim-${shimId}`,
+        clock: this.o.clock,
+      });
+      this.addShim(shimId, client);
+      this.currentShim = client;
+      this.o.logger.info({ shimId }, 'shim started');
+      return client;
+    })().finally(() => {
+      this.shimStarting = undefined;
+    });
+    return this.shimStarting;
+  }
+
+  private logOptions(id: string): { path: string; maxBytes: number; maxFiles: number } {
+    return { path: this.logPath(id), maxBytes: this.o.logMaxBytes ?? 10 * 1024 * 1024, maxFiles: this.logMaxFiles };
+  }
+
+  async start(ref: string): Promise<ContainerRecord> {
+    const id = this.find(ref).id;
+    return this.locks.run(id, async () => {
+      const c = this.find(id);
+      if (c.state === 'running' || c.state === 'paused') throw failedPrecondition('task.running', `container ${c.name} is already running`);
+      await this.dropTask(c);
+      await this.ensureRootfs(c);
+      const shim = await this.shim();
+      const task = await shim.request({ op: 'start', id: c.id, bundle: this.containerDir(c.id), log: this.logOptions(c.id) });
+      const shimId = [...this.shims.entries()].find(([, s]) => s === shim)?.[0] ?? '';
+      const { exit: _dropped, ...rest } = c;
+      void _dropped;
+      const rec = await this.save({ ...rest, state: 'running', pid: task.pid, shimId, startedAtMs: task.startedAtMs });
+      this.emit('task.started', c.id, { name: c.name, pid: String(task.pid) });
+      return rec;
+    });
+  }
+
+  /** After a reboot the overlay is gone: mount it again. */
+  private async ensureRootfs(c: ContainerRecord): Promise<void> {
+    const rootfs = join(this.containerDir(c.id), 'rootfs');
+    const mounted = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((l) => l.split(' ')[4] === rootfs);
+    if (mounted) return;
+    const resolved = await this.images.resolve(c.imageReference);
+    await mountOverlay(overlayMount(resolved.layerDirs, this.containerDir(c.id)));
+  }
+
+  private running(ref: string): ContainerRecord {
+    const c = this.find(ref);
+    if (c.state !== 'running' && c.state !== 'paused') throw failedPrecondition('task.not_running', `container ${c.name} is not running`);
+    return c;
+  }
+
+  async kill(ref: string, signal: string): Promise<void> {
+    const c = this.running(ref);
+    const sig = normalizeSignal(signal);
+    const shim = this.shims.get(c.shimId);
+    if (shim === undefined) throw failedPrecondition('task.no_shim', `the shim of container ${c.name} is not reachable`);
+    await shim.request({ op: 'kill', id: c.id, signal: sig });
+    // A frozen process gets its signal only when thawed (as Docker does for kill on a paused container).
+    if (c.state === 'paused' && (sig === 'SIGKILL' || sig === 'SIGTERM')) await this.resume(c.id).catch(() => undefined);
+  }
+
+  /** Resolves when the container's task has exited (at once when it already has). */
+  wait(ref: string): Promise<TaskExit> {
+    const c = this.find(ref);
+    if (c.state === 'stopped' && c.exit !== undefined) return Promise.resolve(c.exit);
+    if (c.state === 'created') return Promise.reject(failedPrecondition('task.not_started', `container ${c.name} has not been started`));
+    return new Promise((resolve) => {
+      const list = this.exitWaiters.get(c.id) ?? [];
+      list.push(resolve);
+      this.exitWaiters.set(c.id, list);
+    });
+  }
+
+  private async waitExit(id: string, timeoutMs: number): Promise<TaskExit | undefined> {
+    let timer: { cancel(): void } | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = this.o.clock.setTimer(timeoutMs, () => resolve(undefined));
+    });
+    try {
+      return await Promise.race([this.wait(id), timeout]);
+    } finally {
+      timer?.cancel();
+    }
+  }
+
+  /** The stop signal, then SIGKILL once the grace period has passed. */
+  async stop(ref: string, graceMs: number): Promise<TaskExit> {
+    const c = this.find(ref);
+    if (c.state === 'stopped' && c.exit !== undefined) return c.exit;
+    this.running(ref);
+    const grace = graceMs > 0 ? graceMs : c.spec.stopGracePeriodMs > 0 ? c.spec.stopGracePeriodMs : STOP_GRACE_MS_DEFAULT;
+    await this.kill(c.id, c.spec.stopSignal === '' ? 'SIGTERM' : c.spec.stopSignal).catch(ignoreNotRunning);
+    const polite = await this.waitExit(c.id, grace);
+    if (polite !== undefined) return polite;
+    this.o.logger.info({ id: c.id, graceMs: grace }, 'grace period over: SIGKILL');
+    await this.kill(c.id, 'SIGKILL').catch(ignoreNotRunning);
+    const killed = await this.waitExit(c.id, 10_000);
+    if (killed === undefined) throw new ShoalError('deadline_exceeded', 'task.stop_timeout', `container ${c.name} did not exit after SIGKILL`);
+    return killed;
+  }
+
+  async pause(ref: string): Promise<void> {
+    const c = this.running(ref);
+    await this.locks.run(c.id, async () => {
+      if (this.find(c.id).state === 'paused') throw failedPrecondition('task.paused', `container ${c.name} is already paused`);
+      await this.runc.pause(c.id);
+      await this.save({ ...this.find(c.id), state: 'paused' });
+      this.emit('task.paused', c.id, { name: c.name });
+    });
+  }
+
+  async resume(ref: string): Promise<void> {
+    const c = this.running(ref);
+    await this.locks.run(c.id, async () => {
+      if (this.find(c.id).state !== 'paused') throw failedPrecondition('task.not_paused', `container ${c.name} is not paused`);
+      await this.runc.resume(c.id);
+      await this.save({ ...this.find(c.id), state: 'running' });
+      this.emit('task.resumed', c.id, { name: c.name });
+    });
+  }
+
+  /** Changes a container's limits: live when it runs, and in its spec for later starts. */
+  async update(ref: string, resources: Resources__Output): Promise<ContainerRecord> {
+    const c0 = this.find(ref);
+    return this.locks.run(c0.id, async () => {
+      const c = this.find(c0.id);
+      const merged: Resources__Output = { ...(c.spec.resources ?? emptyResources()) };
+      for (const [k, v] of Object.entries(resources) as [keyof Resources__Output, number | string][]) {
+        if (v !== 0 && v !== '') (merged as unknown as Record<string, unknown>)[k] = v;
+      }
+      const limits = toLimits(merged);
+      const next = linuxResources(limits); // checks the limits as a whole before anything changes
+      if (c.state === 'running' || c.state === 'paused') await this.runc.update(c.id, toLimits(resources));
+      // Keep the bundle in step, so that a later start runs with the new limits.
+      const configPath = join(this.containerDir(c.id), 'config.json');
+      const oci = JSON.parse(await readFile(configPath, 'utf8')) as OciSpec;
+      oci.linux.resources = next;
+      await writeFile(`${configPath}.tmp`, JSON.stringify(oci, null, 2));
+      await rename(`${configPath}.tmp`, configPath);
+      const rec = await this.save({ ...c, spec: { ...c.spec, resources: merged } });
+      this.emit('task.updated', c.id, { name: c.name });
+      return rec;
+    });
+  }
+
+  async exec(ref: string, args: readonly string[], env: readonly string[], workingDir: string, stdin: Buffer): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }> {
+    const c = this.running(ref);
+    if (c.state === 'paused') throw failedPrecondition('task.paused', `container ${c.name} is paused`);
+    if (args.length === 0) throw invalidArgument('exec.no_command', 'exec: name a command to run');
+    for (const kv of env) if (kv.indexOf('=') <= 0) throw invalidArgument('exec.bad_env', `exec: ${JSON.stringify(kv)} is not NAME=VALUE`);
+    const oci = JSON.parse(await readFile(join(this.containerDir(c.id), 'config.json'), 'utf8')) as OciSpec;
+    const r = await this.runc.exec(c.id, {
+      args: [...args],
+      env: [...oci.process.env.filter((kv) => !env.some((e) => e.split('=')[0] === kv.split('=')[0])), ...env],
+      cwd: workingDir !== '' ? workingDir : oci.process.cwd,
+      user: oci.process.user,
+      stdin,
+      outputMax: EXEC_OUTPUT_MAX,
+    });
+    this.emit('task.exec', c.id, { name: c.name, exit_code: String(r.exitCode) });
+    return r;
+  }
+
+  async stats(ref: string): Promise<ContainerStats> {
+    const c = this.running(ref);
+    return this.runc.stats(c.id);
+  }
+
+  logs(ref: string, follow: boolean, tail: number, signal: AbortSignal): AsyncGenerator<LogLine> {
+    const c = this.find(ref);
+    return followLogs({
+      path: this.logPath(c.id),
+      maxFiles: this.logMaxFiles,
+      tail,
+      follow,
+      finished: () => {
+        const now = this.containers.get(c.id);
+        return now === undefined || now.state === 'stopped' || (now.state === 'created' && now.startedAtMs === 0);
+      },
+      clock: this.o.clock,
+      signal,
+    });
+  }
+
+  // ---- images ----
+
+  async importImage(archive: Readable, reference: string | undefined): Promise<ImageRecord[]> {
+    const records = await this.images.import(archive, reference, this.o.clock.wallMs());
+    for (const r of records) this.emit('image.imported', r.reference, { digest: r.digest });
+    return records;
+  }
+
+  listImages(): Promise<ImageSummary[]> {
+    return this.images.list();
+  }
+
+  async removeImage(reference: string): Promise<void> {
+    const removed = await this.images.remove(reference, (digest) => [...this.containers.values()].find((c) => c.imageDigest === digest)?.name);
+    this.emit('image.deleted', removed.reference, { digest: removed.digest });
+  }
+}
+
+function ignoreNotRunning(e: unknown): void {
+  if (e instanceof ShoalError && e.code === 'task.not_running') return;
+  throw e;
+}
+
+function emptyResources(): Resources__Output {
+  return { memoryBytes: 0, memoryReservationBytes: 0, nanoCpus: 0, cpuShares: 0, cpusetCpus: '', pidsLimit: 0 };
+}
+
+/** "TERM", "SIGTERM" or "15" → "SIGTERM"; anything else is refused. */
+export function normalizeSignal(raw: string): string {
+  const s = raw.trim().toUpperCase();
+  const { signals } = osConstants;
+  if (/^\d+$/.test(s)) {
+    const name = Object.entries(signals).find(([, n]) => n === Number(s))?.[0];
+    if (name === undefined) throw invalidArgument('signal.unknown', `unknown signal ${raw}`);
+    return name;
+  }
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  if (!(name in signals)) throw invalidArgument('signal.unknown', `unknown signal ${JSON.stringify(raw)}`);
+  return name;
+}
+
+/** The host's resolv.conf for containers without a network of Shoal's (the networking issue replaces it). */
+async function hostResolvConf(): Promise<string> {
+  const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  // A loopback resolver on the host is unreachable from the container's own network namespace.
+  const lines = text.split('\n').filter((l) => !/^nameserver\s+(127\.|::1)/.test(l));
+  return `${lines.join('\n').trim()}\n`;
+}
+
+/** /etc/<name> of the container's root, read only when neither it nor /etc is a symlink (which could point at the host's). */
+async function readImageFile(rootfs: string, name: string): Promise<string> {
+  for (const p of [join(rootfs, 'etc'), join(rootfs, 'etc', name)]) {
+    const st = await lstat(p).catch(() => undefined);
+    if (st === undefined || st.isSymbolicLink()) return '';
+  }
+  return readFile(join(rootfs, 'etc', name), 'utf8');
+}

@@ -1,0 +1,95 @@
+// The shim's entry point, started detached by the agent (agent/shim/client.ts, startShim):
+//   node dist/agent/shim/main.js --shim-id ID --version V --dir DIR --runc-root DIR [--cgroup PATH] [--runc BIN]
+// It makes itself child subreaper, leaves the agent's cgroup for its own, serves <dir>/shim.sock
+// and writes "ready" on fd 3 when it listens (then closes fd 3, so it holds nothing of the agent).
+
+import { closeSync, writeSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../../shared/clock.js';
+import { oneLine } from '../../shared/errors.js';
+import { createLogger } from '../../shared/logger.js';
+import { joinCgroup } from '../sys/cgroups.js';
+import { becomeChildSubreaper } from '../sys/libc.js';
+import { readMessages, toWireError, writeMessage, type ShimRequest } from './protocol.js';
+import { Shim } from './shim.js';
+
+const { values } = parseArgs({
+  options: {
+    'shim-id': { type: 'string' },
+    version: { type: 'string' },
+    dir: { type: 'string' },
+    'runc-root': { type: 'string' },
+    runc: { type: 'string' },
+    cgroup: { type: 'string' },
+  },
+});
+const shimId = values['shim-id'];
+const version = values.version;
+const dir = values.dir;
+const runcRoot = values['runc-root'];
+if (shimId === undefined || version === undefined || dir === undefined || runcRoot === undefined) {
+  process.stderr.write('shoal shim: --shim-id, --version, --dir and --runc-root are required\n');
+  process.exit(2);
+}
+
+const logger = createLogger({ format: 'json', level: 'info' }).child({ component: 'shim', shim: shimId });
+becomeChildSubreaper();
+if (values.cgroup !== undefined) {
+  const refused = joinCgroup(values.cgroup, process.pid);
+  if (refused.length > 0) logger.warn({ refused }, 'could not leave the agent cgroup in some hierarchies');
+}
+
+const socketPath = join(dir, 'shim.sock');
+const server = createServer();
+const shim = new Shim({
+  shimId,
+  version,
+  dir,
+  runcRoot,
+  ...(values.runc !== undefined ? { runcBinary: values.runc } : {}),
+  clock: systemClock,
+  logger,
+  onDrained: () => {
+    logger.info('drained: no container left, exiting');
+    server.close();
+    process.exit(0);
+  },
+});
+
+process.on('SIGCHLD', () => shim.reapTracked());
+// The shim must outlive anything that goes wrong in one request.
+process.on('uncaughtException', (e) => logger.error({ err: oneLine(e) }, 'uncaught error'));
+process.on('unhandledRejection', (e) => logger.error({ err: oneLine(e) }, 'unhandled rejection'));
+// The agent's terminal going away is no reason to stop.
+process.on('SIGHUP', () => undefined);
+
+server.on('connection', (socket) => {
+  shim.addClient(socket);
+  socket.on('error', () => undefined);
+  readMessages(
+    socket,
+    (m) => {
+      const { seq, ...req } = m as { seq: number } & ShimRequest;
+      shim.handle(req as ShimRequest).then(
+        (result) => writeMessage(socket, { seq, ok: true, result }),
+        (err: unknown) => writeMessage(socket, { seq, ok: false, error: toWireError(err) }),
+      );
+    },
+    (reason) => logger.warn({ reason }, 'dropped a client'),
+  );
+});
+
+server.listen(socketPath, () => {
+  void writeFile(join(dir, 'shim.json'), JSON.stringify({ shimId, version, pid: process.pid, startedAtMs: Date.now() })).then(() => {
+    try {
+      writeSync(3, 'ready\n');
+      closeSync(3);
+    } catch {
+      // started without a ready pipe (by hand): nothing to tell
+    }
+    logger.info({ socket: socketPath, pid: process.pid }, 'shim serving');
+  });
+});
