@@ -1,7 +1,7 @@
 // A standalone agent end to end (root, real runc, overlayfs, the real shim process), driven
 // through its gRPC API on a unix socket exactly as `shoal ctr` drives it.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { silentLogger } from '../../shared/logger.js';
 import { RuntimeClient } from '../../shared/runtime-client.js';
 import { busyboxImage, dockerSaveArchive, ociLayoutArchive } from '../images/test-images.js';
 import { Agent } from '../daemon.js';
-import { purgeAgent } from './testing.js';
+import { agentKey } from './supervisor.js';
+import { purgeAgent, shimPids } from './testing.js';
 
 let dataDir = '';
 let agent: Agent;
@@ -130,6 +131,17 @@ describe('a standalone agent (root)', () => {
     await expect(client.exec('web', ['/no/such/tool'])).rejects.toThrow(/no such file or directory/i);
     await client.remove('web', true);
     await expect(client.get('web')).rejects.toThrow(/no container/);
+  });
+
+  it('runs its one shim detached: its own session, its own cgroup beside the containers, not the agent\'s', async () => {
+    const [shimPid] = await shimPids(dataDir);
+    expect(shimPid).toBeDefined();
+    const sessionOf = (pid: number | string): string => (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')[3] ?? '';
+    expect(sessionOf(shimPid as number)).toBe(String(shimPid));
+    expect(sessionOf('self')).not.toBe(String(shimPid));
+    const cgroup = readFileSync(`/proc/${shimPid}/cgroup`, 'utf8');
+    expect(cgroup).toMatch(new RegExp(`:pids:/shoal/${agentKey(dataDir)}/shim-`));
+    expect(readFileSync('/proc/self/cgroup', 'utf8')).not.toMatch(/shoal/);
   });
 
   it('refuses bad input with one line and changes nothing', async () => {

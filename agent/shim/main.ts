@@ -5,7 +5,7 @@
 
 import { closeSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../shared/clock.js';
@@ -52,12 +52,16 @@ const shim = new Shim({
   ...(values.runc !== undefined ? { runcBinary: values.runc } : {}),
   clock: systemClock,
   logger,
-  onDrained: () => {
-    logger.info('drained: no container left, exiting');
-    server.close();
-    process.exit(0);
-  },
 });
+
+/** Once drained, the shim exits after its answer has been written. */
+function answer(socket: Socket, message: unknown): void {
+  writeMessage(socket, message);
+  if (!shim.drained) return;
+  logger.info('drained: no container left, exiting');
+  server.close();
+  socket.end(() => process.exit(0));
+}
 
 process.on('SIGCHLD', () => shim.reapTracked());
 // The shim must outlive anything that goes wrong in one request.
@@ -74,8 +78,8 @@ server.on('connection', (socket) => {
     (m) => {
       const { seq, ...req } = m as { seq: number } & ShimRequest;
       shim.handle(req as ShimRequest).then(
-        (result) => writeMessage(socket, { seq, ok: true, result }),
-        (err: unknown) => writeMessage(socket, { seq, ok: false, error: toWireError(err) }),
+        (result) => answer(socket, { seq, ok: true, result }),
+        (err: unknown) => answer(socket, { seq, ok: false, error: toWireError(err) }),
       );
     },
     (reason) => logger.warn({ reason }, 'dropped a client'),

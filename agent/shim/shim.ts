@@ -31,8 +31,6 @@ export interface ShimOptions {
   readonly logger: Logger;
   /** After a container's init exits, how long its output pipes may stay open before the exit is reported anyway. */
   readonly exitDrainMs?: number;
-  /** Called when a draining shim has no container left. */
-  readonly onDrained?: () => void;
 }
 
 const CONTAINER_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -106,7 +104,6 @@ export class Shim {
         return { tasks: [...this.tasks.values()].map((t) => t.record) };
       case 'drain':
         this.draining = true;
-        this.checkDrained();
         return {};
       default:
         throw invalidArgument('shim.bad_request', `unknown shim operation ${JSON.stringify((req as { op?: unknown }).op)}`);
@@ -213,7 +210,6 @@ export class Shim {
     await rm(join(this.tasksDir, `${id}.json`), { force: true });
     await rm(join(this.tasksDir, `${id}.runc.log`), { force: true });
     await rm(join(this.tasksDir, `${id}.pid`), { force: true });
-    this.checkDrained();
   }
 
   /** On SIGCHLD: reap each tracked container whose init has exited; nothing else. */
@@ -268,7 +264,8 @@ export class Shim {
     await rename(`${path}.tmp`, path);
   }
 
-  private checkDrained(): void {
-    if (this.draining && this.tasks.size === 0) this.o.onDrained?.();
+  /** A draining shim with no container left: it may exit once its last answer is out. */
+  get drained(): boolean {
+    return this.draining && this.tasks.size === 0;
   }
 }
