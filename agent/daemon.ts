@@ -6,11 +6,12 @@ import { Server } from '@grpc/grpc-js';
 import type { Clock } from '../shared/clock.js';
 import { listen, shutdown, type Address } from '../shared/grpc.js';
 import type { Logger } from '../shared/logger.js';
+import { AGENT_SOCKET_DEFAULT } from '../shared/runtime-client.js';
 import { addRuntimeServices, type PullHandler } from './runtime/api.js';
 import { Supervisor } from './runtime/supervisor.js';
 
 export const AGENT_DATA_DIR_DEFAULT = '/var/lib/shoal/agent';
-export const AGENT_SOCKET_DEFAULT = '/run/shoal/agent.sock';
+export { AGENT_SOCKET_DEFAULT };
 
 export interface AgentOptions {
   readonly dataDir: string;

@@ -10,6 +10,7 @@ import type { AreaRegistrar } from '../shared/cli-area.js';
 import { oneOf } from '../shared/config.js';
 import { ShoalError, oneLine } from '../shared/errors.js';
 import { LOG_LEVELS, componentLogger, createLogger, type LogLevel, type Logger } from '../shared/logger.js';
+import { registerCtr } from './commands/ctr.js';
 import { registerLab } from './commands/lab.js';
 import type { CliContext } from './context.js';
 import { option } from '../shared/cli-option.js';
@@ -22,7 +23,7 @@ export const EXIT_USAGE = 2;
 export function buildProgram(ctx: CliContext, areas: readonly AreaRegistrar[] = [], stderr: NodeJS.WritableStream = process.stderr): Command {
   const program = new Command('shoal')
     .description('Shoal: a multi-host container cluster manager (managers with Raft, agents with runc, overlay networks)')
-    .version(shoalVersion(), '-v, --version', 'print the version')
+    .version(shoalVersion(), '--version', 'print the version')
     .addOption(option('--format <format>', 'output format: table or json', oneOf(OUTPUT_FORMATS)).default('table'))
     .addOption(option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')}`, oneOf(LOG_LEVELS)).default('info'))
     .helpCommand(false)
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CliContext, areas: readonly AreaRegistrar[] = 
       outputError: (s, write) => write(`shoal: ${oneLine(s.replace(/^error: /, ''))}\n`),
     });
   registerLab(program, ctx);
+  registerCtr(program, ctx);
   for (const register of areas) register(program, ctx);
   return program;
 }

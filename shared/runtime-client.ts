@@ -24,6 +24,9 @@ import type { Resources } from '../proto/gen/shoal/types/v1/Resources.js';
 import { fromGrpcStatus } from './errors.js';
 import { callUnary, grpcTarget, parseAddress } from './grpc.js';
 
+/** Where an agent serves its runtime API unless told otherwise. */
+export const AGENT_SOCKET_DEFAULT = '/run/shoal/agent.sock';
+
 /** Calls that return at once; Wait, Stop and Exec take as long as the container does. */
 const QUICK_MS = 60_000;
 const LONG_MS = 24 * 3_600_000;

@@ -1,0 +1,84 @@
+// `shoal ctr` as a user types it (root): the real binary against a standalone agent.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../daemon.js';
+import { busyboxImage, dockerSaveArchive } from '../images/test-images.js';
+import { purgeAgent } from './testing.js';
+import { systemClock } from '../../shared/clock.js';
+import { silentLogger } from '../../shared/logger.js';
+
+const SHOAL = fileURLToPath(new URL('../../bin/shoal.js', import.meta.url));
+let dataDir = '';
+let socket = '';
+let agent: Agent;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'shoal-ctr-'));
+  socket = join(dataDir, 'agent.sock');
+  agent = new Agent({ dataDir, socket, clock: systemClock, logger: silentLogger() });
+  await agent.start();
+  await writeFile(join(dataDir, 'busybox.tar'), await dockerSaveArchive(await busyboxImage(), ['busybox:latest']));
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  if (dataDir !== '') await purgeAgent(dataDir);
+});
+
+function ctr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SHOAL, 'ctr', '--socket', socket, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('shoal ctr (root)', () => {
+  it('imports, runs in the foreground with the exit code, runs detached, execs, reads logs, removes', async () => {
+    expect((await ctr('images', 'import', join(dataDir, 'busybox.tar'))).stdout).toMatch(/busybox:latest\s+sha256:/);
+    const fg = await ctr('run', '--rm', '-e', 'WHO=world', 'busybox', 'sh', '-c', 'echo hello $WHO; echo warn >&2; exit 5');
+    expect([fg.code, fg.stdout, fg.stderr]).toEqual([5, 'hello world\n', 'warn\n']);
+    expect((await ctr('ps', '-a')).stdout.split('\n').filter((l) => l !== '')).toHaveLength(1); // --rm: only the header
+
+    const d = await ctr('run', '-d', '--name', 'web', '--memory', '32m', '--pids-limit', '20', 'busybox', 'sh', '-c', 'echo up; exec sleep 1000');
+    expect(d.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    expect((await ctr('ps')).stdout).toMatch(/web\s+busybox\s+sh -c echo up; exec sleep 1000\s+running/);
+    const ex = await ctr('exec', 'web', 'sh', '-c', 'cat /sys/fs/cgroup/pids/pids.max; exit 3');
+    expect([ex.code, ex.stdout]).toEqual([3, '20\n']);
+    expect((await ctr('update', '--pids-limit', '30', 'web')).code).toBe(0);
+    expect((await ctr('exec', 'web', 'cat', '/sys/fs/cgroup/pids/pids.max')).stdout).toBe('30\n');
+    expect((await ctr('logs', 'web')).stdout).toBe('up\n');
+    // sleep as the container's PID 1 has no SIGTERM handler: the grace period ends in SIGKILL.
+    const stop = await ctr('--format', 'json', 'stop', '-t', '200ms', 'web');
+    expect(JSON.parse(stop.stdout)).toMatchObject({ exit_code: 137, signal: 'SIGKILL' });
+    expect((await ctr('ps', '-a')).stdout).toMatch(/web .* exited \(137\)/);
+    expect((await ctr('rm', 'web')).code).toBe(0);
+  });
+
+  it('answers bad input with one line and exit code 1 or 2', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['run', 'nosuch:1', 'true'], 1, /^shoal: no image nosuch:1: import or pull it first\n$/],
+      [['run', '--memory', 'lots', 'busybox', 'true'], 2, /^shoal: --memory: "lots" is not a size like 64m, 1g or 512k\n$/],
+      [['run', '--memory', '1m', 'busybox', 'true'], 1, /^shoal: container\.resources\.memory: must be at least 6 MiB/],
+      [['run', '-v', 'relative', 'busybox', 'true'], 2, /^shoal: --volume: "relative" is not SOURCE:\/TARGET\[:ro\]\n$/],
+      [['logs', 'ghost'], 1, /^shoal: no container "ghost"\n$/],
+      [['kill', '-s', 'SIGNOPE', 'ghost'], 1, /^shoal: no container "ghost"\n$/],
+      [['images', 'import', '/no/such/file.tar'], 1, /^shoal: images import: \/no\/such\/file\.tar does not exist\n$/],
+      [['images', 'rm', 'ghost:1'], 1, /^shoal: no image ghost:1\n$/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await ctr(...args);
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), code]);
+      expect(r.stderr).toMatch(message);
+    }
+    expect((await ctr('ps', '-a')).stdout.split('\n').filter((l) => l !== '')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,369 @@
+// `shoal ctr`: the local CLI of an agent's runtime API (as docker-containerd-ctr was to
+// containerd), over the agent's unix socket. Works with a standalone agent, no manager needed.
+
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import type { Container__Output } from '../../proto/gen/shoal/runtime/v1/Container.js';
+import type { Mount } from '../../proto/gen/shoal/types/v1/Mount.js';
+import type { Resources } from '../../proto/gen/shoal/types/v1/Resources.js';
+import { option } from '../../shared/cli-option.js';
+import { byteSize, durationMs, intInRange, type Parser } from '../../shared/config.js';
+import { invalidArgument, notFound } from '../../shared/errors.js';
+import { AGENT_SOCKET_DEFAULT, RuntimeClient } from '../../shared/runtime-client.js';
+import type { CliContext } from '../context.js';
+
+/** CPUs as a decimal, Docker's --cpus: 0.5 is half a CPU. */
+export const cpus: Parser<number> = (raw, what) => {
+  const n = Number(raw.trim());
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(n > 0) || n > 1024) throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(raw)} is not a number of CPUs like 0.5 or 2`);
+  return n;
+};
+
+/** `KEY=VALUE`, repeatable. */
+export const envVar: Parser<string> = (raw, what) => {
+  if (!/^[^=\s]+=/.test(raw)) throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(raw)} is not KEY=VALUE`);
+  return raw;
+};
+
+/** `-v /host/path:/in/container[:ro]` (a bind) or `-v name:/in/container[:ro]` (a named local volume). */
+export const volume: Parser<Mount> = (raw, what) => {
+  const parts = raw.split(':');
+  const mode = parts.length === 3 ? parts[2] : 'rw';
+  if (parts.length < 2 || parts.length > 3 || (mode !== 'ro' && mode !== 'rw') || parts[0] === '' || !(parts[1] ?? '').startsWith('/')) {
+    throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(raw)} is not SOURCE:/TARGET[:ro]`);
+  }
+  const source = parts[0] as string;
+  return { type: source.startsWith('/') ? 'BIND' : 'VOLUME', source, target: parts[1] as string, readOnly: mode === 'ro' };
+};
+
+const collect =
+  <T>(parse: Parser<T>) =>
+  (what: string) =>
+  (raw: string, prev: T[] | undefined): T[] => [...(prev ?? []), parse(raw, what)];
+
+function shortId(id: string): string {
+  return id.slice(0, 12);
+}
+
+function ago(ms: number): string {
+  if (ms === 0) return '';
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  return `${Math.round(s / 3600)}h ago`;
+}
+
+function status(c: Container__Output): string {
+  if (c.state === 'stopped' && c.exit !== null) return `exited (${c.exit.exitCode})${c.exit.oomKilled ? ' oom' : ''}`;
+  return c.state;
+}
+
+function humanBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+interface RunOpts {
+  detach?: boolean;
+  rm?: boolean;
+  name?: string;
+  env?: string[];
+  memory?: number;
+  cpus?: number;
+  pidsLimit?: number;
+  volume?: Mount[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  readOnly?: boolean;
+}
+
+function resources(o: { memory?: number; cpus?: number; pidsLimit?: number }): Resources {
+  return {
+    ...(o.memory !== undefined ? { memoryBytes: o.memory } : {}),
+    ...(o.cpus !== undefined ? { nanoCpus: Math.round(o.cpus * 1e9) } : {}),
+    ...(o.pidsLimit !== undefined ? { pidsLimit: o.pidsLimit } : {}),
+  };
+}
+
+export function registerCtr(program: Command, ctx: CliContext): void {
+  const ctr = program
+    .command('ctr')
+    .description("drive this host's agent directly through its local runtime API (containers, images, logs, events)")
+    .addOption(option('--socket <path>', "the agent's socket (SHOAL_SOCKET)").default(AGENT_SOCKET_DEFAULT))
+    // `run IMAGE sh -c ...` and `exec NAME ls -l`: options after the image or container belong
+    // to the container's command (passThroughOptions needs positional options in the parent).
+    .enablePositionalOptions();
+
+  /** A client for the action's --socket, closed when the action ends. */
+  const withClient =
+    <A extends unknown[]>(fn: (client: RuntimeClient, ...args: A) => Promise<void>) =>
+    async (...args: A): Promise<void> => {
+      const cmd = args[args.length - 1] as Command;
+      const client = new RuntimeClient(cmd.optsWithGlobals<{ socket: string }>().socket);
+      try {
+        await fn(client, ...args);
+      } finally {
+        client.close();
+      }
+    };
+
+  // ---- images ----
+  const images = ctr.command('images').description('images in the agent’s content store');
+  images
+    .command('import <file>')
+    .description('import a `docker save` archive or an OCI image layout archive')
+    .option('--name <reference>', 'the name for an OCI layout that names none')
+    .action(
+      withClient(async (client, file: string, o: { name?: string }) => {
+        await stat(file).catch(() => {
+          throw notFound('cli.no_file', `images import: ${file} does not exist`);
+        });
+        const got = await client.importImage(createReadStream(file), o.name ?? '');
+        ctx.output().list(got, [
+          { header: 'reference', value: (i) => i.reference },
+          { header: 'digest', value: (i) => i.digest },
+        ]);
+      }),
+    );
+  images
+    .command('pull <reference>')
+    .description('pull an image from a registry (OCI distribution API)')
+    .option('--insecure', 'plain http (registries on loopback)')
+    .addOption(option('--username <name>', 'registry user'))
+    .addOption(option('--password <secret>', 'registry password (or SHOAL_PASSWORD)'))
+    .addOption(option('--platform <os/arch>', "the platform to pick from an index (default: this host's)"))
+    .action(
+      withClient(async (client, reference: string, o: { insecure?: boolean; username?: string; password?: string; platform?: string }) => {
+        const out = ctx.output();
+        const bar = out.format === 'table' && process.stderr.isTTY ? new SingleBar({ format: '{status} |{bar}| {percentage}% {value}/{total} bytes', hideCursor: true }) : undefined;
+        let started = false;
+        let last: Awaited<ReturnType<typeof client.pull>> extends AsyncGenerator<infer P> ? P | undefined : never;
+        for await (const p of client.pull({ reference, insecure: o.insecure === true, username: o.username ?? '', password: o.password ?? '', platform: o.platform ?? '' })) {
+          last = p;
+          if (bar === undefined) continue;
+          if (!started && p.totalBytes > 0) {
+            bar.start(p.totalBytes, p.doneBytes, { status: p.status });
+            started = true;
+          } else if (started) {
+            bar.setTotal(Math.max(p.totalBytes, 1));
+            bar.update(p.doneBytes, { status: p.status });
+          }
+        }
+        bar?.stop();
+        if (last?.image) out.object({ reference: last.image.reference, digest: last.image.digest, size: humanBytes(last.image.sizeBytes) });
+      }),
+    );
+  images
+    .command('ls')
+    .description('list images')
+    .action(
+      withClient(async (client) => {
+        ctx.output().list(await client.images(), [
+          { header: 'reference', value: (i) => i.reference },
+          { header: 'digest', value: (i) => i.digest.slice(0, 19) },
+          { header: 'size', value: (i) => humanBytes(i.sizeBytes) },
+          { header: 'created', value: (i) => ago(i.createdAtMs) },
+        ]);
+      }),
+    );
+  images
+    .command('rm <reference>')
+    .description('remove an image name; unreferenced blobs and layers are collected')
+    .action(
+      withClient(async (client, reference: string) => {
+        await client.removeImage(reference);
+      }),
+    );
+
+  // ---- containers ----
+  ctr
+    .command('run <image> [command...]')
+    .description('create and start a container; without -d, stream its output and exit with its exit code')
+    .passThroughOptions()
+    .option('-d, --detach', 'print the id and return at once')
+    .option('--rm', 'remove the container when it exits')
+    .option('--name <name>', 'container name')
+    .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', collect(envVar)('--env'))
+    .addOption(option('--memory <size>', 'memory limit, like 64m', byteSize))
+    .addOption(option('--cpus <n>', 'CPU limit, like 0.5', cpus))
+    .addOption(option('--pids-limit <n>', 'process limit', intInRange(1, 4_194_304)))
+    .option('-v, --volume <src:dst[:ro]>', 'bind mount (absolute source) or named volume (repeatable)', collect(volume)('--volume'))
+    .option('-w, --workdir <dir>', 'working directory')
+    .option('-u, --user <user>', 'user[:group] or uid[:gid]')
+    .option('--hostname <name>', 'host name')
+    .option('--read-only', 'read-only root file system')
+    .action(
+      withClient(async (client, image: string, command: string[], o: RunOpts) => {
+        const c = await client.create(o.name ?? '', {
+          image,
+          ...(command.length > 0 ? { command } : {}),
+          env: o.env ?? [],
+          mounts: o.volume ?? [],
+          resources: resources(o),
+          ...(o.workdir !== undefined ? { workingDir: o.workdir } : {}),
+          ...(o.user !== undefined ? { user: o.user } : {}),
+          ...(o.hostname !== undefined ? { hostname: o.hostname } : {}),
+          readOnlyRootfs: o.readOnly === true,
+        });
+        try {
+          await client.start(c.id);
+        } catch (e) {
+          await client.remove(c.id, true).catch(() => undefined);
+          throw e;
+        }
+        if (o.detach === true) {
+          process.stdout.write(`${c.id}\n`);
+          return;
+        }
+        // Signals to the client go to the container, as `docker run` proxies them.
+        const forward = (sig: NodeJS.Signals): void => void client.kill(c.id, sig).catch(() => undefined);
+        process.on('SIGINT', forward);
+        process.on('SIGTERM', forward);
+        try {
+          for await (const line of client.logs(c.id, true)) (line.stream === 'stderr' ? process.stderr : process.stdout).write(line.line);
+          const exit = await client.wait(c.id);
+          ctx.exitCode = exit.exitCode;
+        } finally {
+          process.off('SIGINT', forward);
+          process.off('SIGTERM', forward);
+          if (o.rm === true) await client.remove(c.id, true);
+        }
+      }),
+    );
+  ctr
+    .command('ps')
+    .description('list running containers')
+    .option('-a, --all', 'stopped ones too')
+    .action(
+      withClient(async (client, o: { all?: boolean }) => {
+        ctx.output().list(
+          await client.list(o.all === true),
+          [
+            { header: 'id', value: (c) => shortId(c.id) },
+            { header: 'name', value: (c) => c.name },
+            { header: 'image', value: (c) => c.spec?.image ?? '' },
+            { header: 'command', value: (c) => [...(c.spec?.command ?? []), ...(c.spec?.args ?? [])].join(' ').slice(0, 40) },
+            { header: 'status', value: (c) => status(c) },
+            { header: 'started', value: (c) => ago(c.startedAtMs) },
+          ],
+          (c) => c,
+        );
+      }),
+    );
+  ctr
+    .command('inspect <container>')
+    .description('everything known of a container (JSON)')
+    .action(
+      withClient(async (client, id: string) => {
+        process.stdout.write(`${JSON.stringify(await client.get(id), null, 2)}\n`);
+      }),
+    );
+  ctr
+    .command('logs <container>')
+    .description("a container's output")
+    .option('-f, --follow', 'keep printing until it exits')
+    .addOption(option('--tail <n>', 'only the last n lines', intInRange(1, 10_000_000)))
+    .action(
+      withClient(async (client, id: string, o: { follow?: boolean; tail?: number }) => {
+        for await (const line of client.logs(id, o.follow === true, o.tail ?? 0)) (line.stream === 'stderr' ? process.stderr : process.stdout).write(line.line);
+      }),
+    );
+  ctr
+    .command('exec <container> <command...>')
+    .description('run a command in a running container; exits with its exit code')
+    .passThroughOptions()
+    .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', collect(envVar)('--env'))
+    .option('-w, --workdir <dir>', 'working directory')
+    .action(
+      withClient(async (client, id: string, command: string[], o: { env?: string[]; workdir?: string }) => {
+        const r = await client.exec(id, command, { env: o.env ?? [], ...(o.workdir !== undefined ? { workingDir: o.workdir } : {}) });
+        process.stdout.write(r.stdout);
+        process.stderr.write(r.stderr);
+        ctx.exitCode = r.exitCode;
+      }),
+    );
+  ctr
+    .command('kill <container>')
+    .description('send a signal (default SIGKILL, as docker kill)')
+    .option('-s, --signal <signal>', 'signal name or number', 'SIGKILL')
+    .action(
+      withClient(async (client, id: string, o: { signal: string }) => {
+        await client.kill(id, o.signal);
+      }),
+    );
+  ctr
+    .command('stop <container>')
+    .description('SIGTERM (or its stop signal), then SIGKILL after the grace period')
+    .addOption(option('-t, --time <duration>', 'grace period (default: the container’s, else 10s)', durationMs))
+    .action(
+      withClient(async (client, id: string, o: { time?: number }) => {
+        const exit = await client.stop(id, o.time ?? 0);
+        ctx.output().object({ container: id, exit_code: exit.exitCode, ...(exit.signal !== '' ? { signal: exit.signal } : {}) });
+      }),
+    );
+  for (const [verb, what] of [
+    ['pause', 'freeze every process of a container'],
+    ['resume', 'thaw a paused container'],
+    ['start', 'start a created or stopped container'],
+  ] as const) {
+    ctr
+      .command(`${verb} <container>`)
+      .description(what)
+      .action(
+        withClient(async (client, id: string) => {
+          if (verb === 'pause') await client.pause(id);
+          else if (verb === 'resume') await client.resume(id);
+          else await client.start(id);
+        }),
+      );
+  }
+  ctr
+    .command('update <container>')
+    .description("change a container's limits while it runs (as docker update)")
+    .addOption(option('--memory <size>', 'memory limit, like 64m', byteSize))
+    .addOption(option('--cpus <n>', 'CPU limit, like 0.5', cpus))
+    .addOption(option('--pids-limit <n>', 'process limit', intInRange(1, 4_194_304)))
+    .action(
+      withClient(async (client, id: string, o: { memory?: number; cpus?: number; pidsLimit?: number }) => {
+        const r = resources(o);
+        if (Object.keys(r).length === 0) throw invalidArgument('config.invalid', 'update: name at least one of --memory, --cpus, --pids-limit');
+        await client.update(id, r);
+      }),
+    );
+  ctr
+    .command('stats <container>')
+    .description('CPU, memory and pids of a running container, from its cgroup')
+    .action(
+      withClient(async (client, id: string) => {
+        const s = await client.stats(id);
+        ctx.output().object({ cpu_seconds: (s.cpuUsageNs / 1e9).toFixed(3), memory: humanBytes(s.memoryUsageBytes), memory_limit: humanBytes(s.memoryLimitBytes), pids: s.pidsCurrent, pids_limit: s.pidsLimit });
+      }),
+    );
+  ctr
+    .command('rm <container>')
+    .description('remove a container (its root file system and log)')
+    .option('-f, --force', 'kill it first if it runs')
+    .action(
+      withClient(async (client, id: string, o: { force?: boolean }) => {
+        await client.remove(id, o.force === true);
+      }),
+    );
+  ctr
+    .command('events')
+    .description('print events as they happen, one JSON object a line')
+    .option('--type <type>', 'only this type, like task.exited (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .action(
+      withClient(async (client, o: { type?: string[] }) => {
+        for await (const e of await client.events(o.type ?? [])) process.stdout.write(`${JSON.stringify({ type: e.type, id: e.id, at: new Date(e.atMs).toISOString(), ...(e.exit !== null ? { exit: e.exit } : {}), attributes: e.attributes })}\n`);
+      }),
+    );
+}
