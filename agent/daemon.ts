@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import { listen, shutdown, type Address } from '../shared/grpc.js';
 import type { Logger } from '../shared/logger.js';
 import { AGENT_SOCKET_DEFAULT } from '../shared/runtime-client.js';
-import { addRuntimeServices, type PullHandler } from './runtime/api.js';
+import { addRuntimeServices } from './runtime/api.js';
 import { Supervisor } from './runtime/supervisor.js';
 
 export const AGENT_DATA_DIR_DEFAULT = '/var/lib/shoal/agent';
@@ -22,7 +22,6 @@ export interface AgentOptions {
   readonly shimVersion?: string;
   readonly logMaxBytes?: number;
   readonly logMaxFiles?: number;
-  readonly pull?: (sup: Supervisor) => PullHandler;
 }
 
 export class Agent {
@@ -43,7 +42,7 @@ export class Agent {
 
   async start(): Promise<Address> {
     await this.supervisor.open();
-    addRuntimeServices(this.server, this.supervisor, this.o.pull?.(this.supervisor));
+    addRuntimeServices(this.server, this.supervisor);
     const address = await listen(this.server, { kind: 'unix', path: this.o.socket });
     // The runtime API is root's: it starts containers.
     await chmod(this.o.socket, 0o600);

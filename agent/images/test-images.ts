@@ -62,6 +62,17 @@ export async function busyboxImage(cmd: readonly string[] = ['sh']): Promise<Tes
 
 const hex = (d: string): string => d.slice('sha256:'.length);
 
+/** The files of an OCI image layout: oci-layout, index.json and blobs/sha256/<hex>. */
+function layoutTar(index: unknown, blobs: ReadonlyMap<string, Buffer>): Promise<Buffer> {
+  return tarOf([
+    { name: 'oci-layout', type: 'file', body: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
+    { name: 'index.json', type: 'file', body: JSON.stringify(index) },
+    { name: 'blobs/', type: 'directory' },
+    { name: 'blobs/sha256/', type: 'directory' },
+    ...[...blobs].map(([h, body]): Entry => ({ name: `blobs/sha256/${h}`, type: 'file', body })),
+  ]);
+}
+
 /** An OCI image layout archive, its layer gzipped, named `name` by annotation. */
 export async function ociLayoutArchive(image: TestImage, name: string | undefined, tamper?: (blobs: Map<string, Buffer>) => void): Promise<Buffer> {
   const layer = gzipSync(image.layerTar);
@@ -90,13 +101,7 @@ export async function ociLayoutArchive(image: TestImage, name: string | undefine
     [hex(digestOf(manifest)), manifest],
   ]);
   tamper?.(blobs);
-  return tarOf([
-    { name: 'oci-layout', type: 'file', body: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
-    { name: 'index.json', type: 'file', body: JSON.stringify(index) },
-    { name: 'blobs/', type: 'directory' },
-    { name: 'blobs/sha256/', type: 'directory' },
-    ...[...blobs].map(([h, body]): Entry => ({ name: `blobs/sha256/${h}`, type: 'file', body })),
-  ]);
+  return layoutTar(index, blobs);
 }
 
 /** A `docker save` archive (the classic layout: manifest.json, <config>.json, <id>/layer.tar). */
@@ -109,4 +114,33 @@ export async function dockerSaveArchive(image: TestImage, tags: readonly string[
     { name: `${layerId}/layer.tar`, type: 'file', body: layerTar },
     { name: `${layerId}/VERSION`, type: 'file', body: '1.0' },
   ]);
+}
+
+/**
+ * An OCI image layout archive whose index.json names an image index with one manifest per
+ * platform (each its own config; the busybox layer shared), as multi-arch images are published.
+ * `gzip: false` keeps the layer an uncompressed tar.
+ */
+export async function multiPlatformLayoutArchive(name: string, platforms: readonly { os: string; architecture: string }[], o: { gzip: boolean } = { gzip: true }): Promise<Buffer> {
+  const tar = await busyboxLayer();
+  const layer = o.gzip ? gzipSync(tar) : tar;
+  const blobs = new Map<string, Buffer>([[hex(digestOf(layer)), layer]]);
+  const manifests = platforms.map((p) => {
+    const config = Buffer.from(JSON.stringify({ architecture: p.architecture, os: p.os, config: { Cmd: ['sh'], Env: ['PATH=/bin'] }, rootfs: { type: 'layers', diff_ids: [digestOf(tar)] } }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA.ociManifest,
+        config: { mediaType: MEDIA.ociConfig, digest: digestOf(config), size: config.length },
+        layers: [{ mediaType: o.gzip ? MEDIA.ociLayerGzip : MEDIA.ociLayer, digest: digestOf(layer), size: layer.length }],
+      }),
+    );
+    blobs.set(hex(digestOf(config)), config);
+    blobs.set(hex(digestOf(manifest)), manifest);
+    return { mediaType: MEDIA.ociManifest, digest: digestOf(manifest), size: manifest.length, platform: p };
+  });
+  const nested = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests }));
+  blobs.set(hex(digestOf(nested)), nested);
+  const index = { schemaVersion: 2, manifests: [{ mediaType: MEDIA.ociIndex, digest: digestOf(nested), size: nested.length, annotations: { 'org.opencontainers.image.ref.name': name } }] };
+  return layoutTar(index, blobs);
 }

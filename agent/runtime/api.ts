@@ -25,6 +25,7 @@ import type { UpdateRequest__Output } from '../../proto/gen/shoal/runtime/v1/Upd
 import type { ExitStatus } from '../../proto/gen/shoal/types/v1/ExitStatus.js';
 import { invalidArgument, toGrpcStatus } from '../../shared/errors.js';
 import { unaryHandler } from '../../shared/grpc.js';
+import { parsePlatform } from '../images/registry.js';
 import type { TaskExit } from '../shim/protocol.js';
 import type { RuntimeEvent } from './events.js';
 import type { ContainerRecord, Supervisor } from './supervisor.js';
@@ -60,10 +61,7 @@ function failStream(call: ServerWritableStream<unknown, unknown>, err: unknown):
   call.emit('error', toGrpcStatus(err));
 }
 
-/** Pull is wired by the registry client; until one is given the call says so. */
-export type PullHandler = (req: PullRequest__Output, progress: (p: PullProgress) => void, signal: AbortSignal) => Promise<PullProgress>;
-
-export function addRuntimeServices(server: Server, sup: Supervisor, pull?: PullHandler): void {
+export function addRuntimeServices(server: Server, sup: Supervisor): void {
   const rt = loadProto('runtime').shoal.runtime.v1;
 
   server.addService(rt.Containers.service, {
@@ -139,19 +137,32 @@ export function addRuntimeServices(server: Server, sup: Supervisor, pull?: PullH
       });
     },
     Pull: (call: ServerWritableStream<PullRequest__Output, PullProgress>) => {
-      if (pull === undefined) {
-        failStream(call as ServerWritableStream<unknown, unknown>, invalidArgument('image.pull_unavailable', 'this agent cannot pull images'));
-        return;
-      }
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
-      pull(call.request, (p) => call.write(p), abort.signal).then(
-        (last) => {
-          call.write(last);
+      const req = call.request;
+      let lastSent = 0;
+      void (async () => {
+        try {
+          const record = await sup.pullImage(req.reference, {
+            insecure: req.insecure,
+            ...(req.username !== '' ? { username: req.username, password: req.password } : {}),
+            platform: parsePlatform(req.platform),
+            signal: abort.signal,
+            onProgress: (p) => {
+              // At most ten progress messages a second, and every change of status.
+              const now = Date.now();
+              if (p.status === 'downloading' && now - lastSent < 100 && p.doneBytes < p.totalBytes) return;
+              lastSent = now;
+              call.write({ digest: p.digest, doneBytes: p.doneBytes, totalBytes: p.totalBytes, status: p.status });
+            },
+          });
+          const summary = (await sup.listImages()).find((i) => i.reference === record.reference);
+          call.write({ digest: record.digest, status: 'done', image: { reference: record.reference, digest: record.digest, sizeBytes: summary?.sizeBytes ?? 0, createdAtMs: record.createdAtMs } });
           call.end();
-        },
-        (err: unknown) => failStream(call as ServerWritableStream<unknown, unknown>, err),
-      );
+        } catch (err) {
+          failStream(call as ServerWritableStream<unknown, unknown>, err);
+        }
+      })();
     },
     List: unaryHandler(async () => ({
       images: (await sup.listImages()).map((i) => ({ reference: i.reference, digest: i.digest, sizeBytes: i.sizeBytes, createdAtMs: i.createdAtMs })),

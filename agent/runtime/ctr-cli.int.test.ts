@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../daemon.js';
-import { busyboxImage, dockerSaveArchive } from '../images/test-images.js';
+import { hostPlatform } from '../images/manifest.js';
+import { busyboxImage, dockerSaveArchive, multiPlatformLayoutArchive } from '../images/test-images.js';
+import { startRegistry } from '../images/test-registry.js';
 import { purgeAgent } from './testing.js';
 import { systemClock } from '../../shared/clock.js';
 import { silentLogger } from '../../shared/logger.js';
@@ -61,6 +63,23 @@ describe('shoal ctr (root)', () => {
     expect(JSON.parse(stop.stdout)).toMatchObject({ exit_code: 137, signal: 'SIGKILL' });
     expect((await ctr('ps', '-a')).stdout).toMatch(/web .* exited \(137\)/);
     expect((await ctr('rm', 'web')).code).toBe(0);
+  });
+
+  it('pulls from a registry with a progress summary and runs the image', async () => {
+    const registry = await startRegistry();
+    try {
+      await writeFile(join(dataDir, 'layout.tar'), await multiPlatformLayoutArchive('pulled:1', [hostPlatform()]));
+      await registry.push(join(dataDir, 'layout.tar'), 'team/pulled:1', ['--all']);
+      const pull = await ctr('images', 'pull', '--insecure', `${registry.host}/team/pulled:1`);
+      expect(pull.code).toBe(0);
+      expect(pull.stdout).toMatch(new RegExp(`reference\\s+${registry.host}/team/pulled:1\\ndigest\\s+sha256:[0-9a-f]{64}\\nsize`));
+      const r = await ctr('run', '--rm', `${registry.host}/team/pulled:1`, 'echo', 'pulled and running');
+      expect([r.code, r.stdout]).toEqual([0, 'pulled and running\n']);
+      expect((await ctr('images', 'pull', '--insecure', `${registry.host}/team/absent:1`)).stderr).toMatch(/^shoal: registry 127\.0\.0\.1:\d+, team\/absent:1: HTTP 404/);
+      expect((await ctr('images', 'rm', `${registry.host}/team/pulled:1`)).code).toBe(0);
+    } finally {
+      await registry.stop();
+    }
   });
 
   it('answers bad input with one line and exit code 1 or 2', async () => {

@@ -21,6 +21,7 @@ import { KeyedMutex } from '../../shared/mutex.js';
 import type { ContainerSpec__Output } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
 import type { Resources__Output } from '../../proto/gen/shoal/types/v1/Resources.js';
 import type { ImageRecord } from '../images/import.js';
+import { pullImage, type PullOptions } from '../images/registry.js';
 import { mountOverlay, overlayMount, unmount } from '../images/snapshot.js';
 import { RuncDriver, type ContainerStats } from '../oci/runc.js';
 import { buildRuntimeSpec, linuxResources, type MountSpec, type OciSpec, type ResourceLimits } from '../oci/spec.js';
@@ -565,6 +566,12 @@ export class Supervisor {
     const records = await this.images.import(archive, reference, this.o.clock.wallMs());
     for (const r of records) this.emit('image.imported', r.reference, { digest: r.digest });
     return records;
+  }
+
+  async pullImage(reference: string, o: Omit<PullOptions, 'nowMs'>): Promise<ImageRecord> {
+    const record = await pullImage(reference, this.images.store, this.images.index, { ...o, nowMs: this.o.clock.wallMs() });
+    this.emit('image.pulled', record.reference, { digest: record.digest });
+    return record;
   }
 
   listImages(): Promise<ImageSummary[]> {
