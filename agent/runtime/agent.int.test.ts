@@ -2,7 +2,7 @@
 // through its gRPC API on a unix socket exactly as `shoal ctr` drives it.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -142,6 +142,56 @@ describe('a standalone agent (root)', () => {
     const cgroup = readFileSync(`/proc/${shimPid}/cgroup`, 'utf8');
     expect(cgroup).toMatch(new RegExp(`:pids:/shoal/${agentKey(dataDir)}/shim-`));
     expect(readFileSync('/proc/self/cgroup', 'utf8')).not.toMatch(/shoal/);
+  });
+
+  it('mounts binds (read-only when asked), named volumes that outlive containers, and tmpfs', async () => {
+    const host = await mkdtemp(join(tmpdir(), 'shoal-bind-'));
+    try {
+      await writeFile(join(host, 'in.txt'), 'from the host\n');
+      const mounts = [
+        { type: 'BIND' as const, source: host, target: '/host', readOnly: true },
+        { type: 'VOLUME' as const, source: 'keep', target: '/data' },
+        { type: 'TMPFS' as const, target: '/scratch', tmpfsSizeBytes: 1024 * 1024 },
+      ];
+      const first = await run(['sh', '-c', 'cat /host/in.txt; echo kept > /data/v.txt; touch /host/x 2>/dev/null || echo read-only; grep -c " /scratch tmpfs" /proc/mounts'], { mounts });
+      expect(first.lines.map((l) => l.text)).toEqual(['from the host\n', 'read-only\n', '1\n']);
+      const second = await run(['cat', '/data/v.txt'], { mounts: [mounts[1] as (typeof mounts)[1]] });
+      expect(second.lines.map((l) => l.text)).toEqual(['kept\n']);
+    } finally {
+      await rm(host, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps two agents on one host apart: same container name, separate runc roots and cgroups', async () => {
+    const otherDir = await mkdtemp(join(tmpdir(), 'shoal-agent2-'));
+    const other = new Agent({ dataDir: otherDir, socket: join(otherDir, 'agent.sock'), clock: systemClock, logger: silentLogger() });
+    const otherClient = new RuntimeClient(join(otherDir, 'agent.sock'));
+    try {
+      await other.start();
+      await otherClient.importImage(Readable.from(await dockerSaveArchive(await busyboxImage(), ['busybox:test'])));
+      const a = await client.create('twin', spec(['sleep', '1000']));
+      const b = await otherClient.create('twin', spec(['sleep', '1000']));
+      await client.start(a.id);
+      await otherClient.start(b.id);
+      expect((await client.list(true)).map((c) => c.id)).toEqual([a.id]);
+      expect((await otherClient.list(true)).map((c) => c.id)).toEqual([b.id]);
+      expect(agentKey(dataDir)).not.toBe(agentKey(otherDir));
+      expect(readFileSync(`/proc/${(await otherClient.get('twin')).pid}/cgroup`, 'utf8')).toMatch(new RegExp(`:pids:/shoal/${agentKey(otherDir)}/${b.id}`));
+      await client.remove('twin', true);
+      expect((await otherClient.get('twin')).state).toBe('running');
+      await otherClient.remove('twin', true);
+    } finally {
+      otherClient.close();
+      await other.stop();
+      await purgeAgent(otherDir);
+    }
+  });
+
+  it("surfaces runc's own message when a container cannot start, and keeps it startable once fixed", async () => {
+    const c = await client.create('', spec(['/no/such/binary']));
+    await expect(client.start(c.id)).rejects.toThrow(/runc create [0-9a-f]+: .*no such file or directory/i);
+    expect((await client.get(c.id)).state).toBe('created');
+    await client.remove(c.id, false);
   });
 
   it('refuses bad input with one line and changes nothing', async () => {
