@@ -53,6 +53,6 @@ export class Agent {
   /** Stops serving; the shim and the containers keep running. */
   async stop(): Promise<void> {
     await shutdown(this.server, this.o.clock, 2_000);
-    this.supervisor.close();
+    await this.supervisor.close();
   }
 }

@@ -221,8 +221,16 @@ export class Supervisor {
     return c;
   }
 
-  /** Closes the shim connections; the shims and their containers keep running. */
-  close(): void {
+  /**
+   * Closes the shim connections; the shims and their containers keep running. A shim with no
+   * container is told to drain, so that it exits instead of waiting for an agent that may not come.
+   */
+  async close(): Promise<void> {
+    for (const [shimId, shim] of this.shims) {
+      if (![...this.containers.values()].some((c) => c.shimId === shimId && (c.state === 'running' || c.state === 'paused'))) {
+        await shim.request({ op: 'drain' }).catch(() => undefined);
+      }
+    }
     for (const s of this.shims.values()) s.close();
     this.shims.clear();
     this.currentShim = undefined;
