@@ -3,25 +3,17 @@
 
 import { chmod } from 'node:fs/promises';
 import { Server } from '@grpc/grpc-js';
-import type { Clock } from '../shared/clock.js';
 import { listen, shutdown, type Address } from '../shared/grpc.js';
-import type { Logger } from '../shared/logger.js';
 import { AGENT_SOCKET_DEFAULT } from '../shared/runtime-client.js';
 import { addRuntimeServices } from './runtime/api.js';
-import { Supervisor } from './runtime/supervisor.js';
+import { Supervisor, type SupervisorOptions } from './runtime/supervisor.js';
 
 export const AGENT_DATA_DIR_DEFAULT = '/var/lib/shoal/agent';
 export { AGENT_SOCKET_DEFAULT };
 
-export interface AgentOptions {
-  readonly dataDir: string;
+export interface AgentOptions extends SupervisorOptions {
+  /** The local runtime API's unix socket. */
   readonly socket: string;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly runcBinary?: string;
-  readonly shimVersion?: string;
-  readonly logMaxBytes?: number;
-  readonly logMaxFiles?: number;
 }
 
 export class Agent {
@@ -29,15 +21,7 @@ export class Agent {
   private readonly server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
 
   constructor(private readonly o: AgentOptions) {
-    this.supervisor = new Supervisor({
-      dataDir: o.dataDir,
-      clock: o.clock,
-      logger: o.logger,
-      ...(o.runcBinary !== undefined ? { runcBinary: o.runcBinary } : {}),
-      ...(o.shimVersion !== undefined ? { shimVersion: o.shimVersion } : {}),
-      ...(o.logMaxBytes !== undefined ? { logMaxBytes: o.logMaxBytes } : {}),
-      ...(o.logMaxFiles !== undefined ? { logMaxFiles: o.logMaxFiles } : {}),
-    });
+    this.supervisor = new Supervisor(o);
   }
 
   async start(): Promise<Address> {
