@@ -23,7 +23,7 @@ function answer(bytes: Buffer, networks: string[], o = opts(), transport: 'udp' 
   const d = resolve(bytes, new Set(networks), transport, o);
   if (d.kind !== 'answer') return d;
   const p = dnsPacket.decode(d.bytes);
-  return { ...d, packet: p, ips: (p.answers ?? []).map((a) => a.data as string) };
+  return { ...d, packet: p, ips: (p.answers ?? []).map((a) => (a as { data: unknown }).data as string) };
 }
 
 describe('names in the cluster', () => {
@@ -50,7 +50,7 @@ describe('the resolver', () => {
       expect([...r.ips].sort()).toEqual(['10.1.0.2', '10.1.0.3', '10.1.0.4']);
       expect(r.packet.id).toBe(4242);
       expect(((r.packet.flags ?? 0) & dnsPacket.AUTHORITATIVE_ANSWER) !== 0).toBe(true);
-      expect((r.packet.answers ?? []).every((a) => a.ttl === 5)).toBe(true);
+      expect((r.packet.answers ?? []).every((a) => (a as { ttl?: number }).ttl === 5)).toBe(true);
       orders.add(r.ips.join(','));
     }
     expect(orders.size).toBeGreaterThanOrEqual(2);

@@ -1,6 +1,7 @@
 // Layer unpacking on a real filesystem (root: device nodes for whiteouts, trusted.* xattrs,
 // an overlayfs mount to prove them). Malicious layers are refused with nothing written outside.
 
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, readlink, rm, stat, lstat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,5 +170,16 @@ describe('layer unpack (root, real filesystem)', () => {
     const badGzip = await unpackLayer(Readable.from(Buffer.concat([gzipSync(good).subarray(0, 40), Buffer.alloc(40, 7)])), join(root, 'gz')).catch((e: unknown) => e);
     expect((badGzip as Error).message).toMatch(/^layer archive is damaged/);
     expect(await readdir(root)).toEqual([]);
+  });
+
+  it('checks the uncompressed content against the diff ID the image config names', async () => {
+    const root = await workdir();
+    const tar = await tarOf([{ name: 'f', type: 'file', body: 'content' }]);
+    const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
+    await unpackLayer(Readable.from(gzipSync(tar)), join(root, 'ok'), diffId);
+    expect(await readFile(join(root, 'ok', 'f'), 'utf8')).toBe('content');
+    const wrong = await unpackLayer(Readable.from(gzipSync(tar)), join(root, 'bad'), `sha256:${'0'.repeat(64)}`).catch((e: unknown) => e);
+    expect((wrong as Error).message).toMatch(/does not match the diff ID sha256:0+ its image config names/);
+    expect(await readdir(root)).toEqual(['ok']);
   });
 });

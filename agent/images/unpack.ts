@@ -10,6 +10,7 @@
 // The layer is unpacked into a temporary sibling folder and renamed into place only when the
 // whole archive was good: a refused or broken layer leaves nothing behind.
 
+import { createHash } from 'node:crypto';
 import { chmod, lchown, link, lstat, lutimes, mkdir, open, rename, rm, symlink } from 'node:fs/promises';
 import { constants as fsConstants } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -205,7 +206,7 @@ function maybeGunzip(): Transform {
  * Unpacks a layer archive into `finalDir`, which must not exist yet. Returns what was unpacked;
  * throws (with nothing left behind) on an unsafe entry or a damaged archive.
  */
-export async function unpackLayer(archive: Readable, finalDir: string): Promise<UnpackStats> {
+export async function unpackLayer(archive: Readable, finalDir: string, expectedDiffId?: string): Promise<UnpackStats> {
   if ((await lstatOrUndefined(finalDir)) !== undefined) {
     throw new ShoalError('already_exists', 'image.layer_exists', `layer folder ${finalDir} exists already`);
   }
@@ -230,7 +231,19 @@ export async function unpackLayer(archive: Readable, finalDir: string): Promise<
     );
   });
   try {
-    await pipeline(archive, maybeGunzip(), tar as unknown as Writable);
+    // The diff ID is the digest of the uncompressed tar: the config names it, the layer must match.
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(archive, maybeGunzip(), hashing, tar as unknown as Writable);
+    const diffId = `sha256:${hash.digest('hex')}`;
+    if (expectedDiffId !== undefined && diffId !== expectedDiffId) {
+      throw new ShoalError('invalid_argument', 'image.diff_id_mismatch', `layer content ${diffId} does not match the diff ID ${expectedDiffId} its image config names; the layer was refused`);
+    }
     await rename(tmp, finalDir);
     return stats;
   } catch (err) {

@@ -78,7 +78,7 @@ export class ImageService {
       const dir = this.layerDir(diffId);
       await this.unpacking.run(diffId, async () => {
         if (await exists(dir)) return;
-        await unpackLayer(createReadStream(this.store.blobPath(layer.digest)), dir);
+        await unpackLayer(createReadStream(this.store.blobPath(layer.digest)), dir, diffId);
       });
       layerDirs.push(dir);
     }
