@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { bridgeName, macFor, overlayMtu, planNetwork, vethName, vxlanName, type DesiredState, type ObservedState } from './plan.js';
+
+const host = { vtep: '198.18.0.2', underlayDevice: 'eth0', underlayMtu: 1500 };
+const net = { name: 'front', vni: 100, subnet: '10.1.0.0/24', port: 4789 };
+const none: ObservedState = { bridges: [], vxlans: [], veths: [], fdb: [], neigh: [] };
+const local = { network: 'front', owner: 'c1', netns: 'ns-c1', ifname: 'eth0', ip: '10.1.0.2', mac: macFor('10.1.0.2') };
+const remote = { network: 'front', ip: '10.1.0.3', mac: macFor('10.1.0.3'), vtep: '198.18.0.3' };
+const desired = (over: Partial<DesiredState> = {}): DesiredState => ({ host, networks: [net], local: [local], remote: [remote], ...over });
+
+describe('the network planner', () => {
+  it('builds devices before ports before entries, with the MTU of the underlay less 50', () => {
+    const ops = planNetwork(desired(), none);
+    expect(ops.map((o) => o.op)).toEqual(['bridge.add', 'vxlan.add', 'veth.add', 'fdb.add', 'neigh.add']);
+    expect(ops[1]).toMatchObject({ name: vxlanName(100), vni: 100, port: 4789, vtep: '198.18.0.2', device: 'eth0', bridge: bridgeName(100), mtu: 1450 });
+    expect(ops[2]).toMatchObject({ name: vethName('c1', 'front'), netns: 'ns-c1', address: '10.1.0.2/24', mac: '02:42:0a:01:00:02', mtu: 1450 });
+    expect(ops[3]).toEqual({ op: 'fdb.add', dev: 'shx100', mac: '02:42:0a:01:00:03', dst: '198.18.0.3' });
+    expect(overlayMtu(9000)).toBe(8950);
+  });
+
+  it('plans nothing when the host is in step, and single entries as remote endpoints come and go', () => {
+    const inStep: ObservedState = {
+      bridges: [{ name: 'shb100' }],
+      vxlans: [{ name: 'shx100', vni: 100, port: 4789, mtu: 1450 }],
+      veths: [{ name: vethName('c1', 'front') }],
+      fdb: [{ dev: 'shx100', mac: remote.mac, dst: remote.vtep }],
+      neigh: [{ dev: 'shx100', ip: remote.ip, mac: remote.mac }],
+    };
+    expect(planNetwork(desired(), inStep)).toEqual([]);
+    expect(planNetwork(desired({ remote: [] }), inStep)).toEqual([
+      { op: 'fdb.del', dev: 'shx100', mac: remote.mac, dst: remote.vtep },
+      { op: 'neigh.del', dev: 'shx100', ip: remote.ip },
+    ]);
+    // A moved endpoint: its old FDB entry goes, the new one comes; the neighbour entry stays.
+    const moved = { ...remote, vtep: '198.18.0.4' };
+    expect(planNetwork(desired({ remote: [moved] }), inStep).map((o) => o.op)).toEqual(['fdb.del', 'fdb.add']);
+  });
+
+  it('rebuilds a VXLAN device whose port changed, and removes what is no longer wanted, entries first', () => {
+    const stale: ObservedState = {
+      bridges: [{ name: 'shb100' }, { name: 'shb7' }],
+      vxlans: [{ name: 'shx100', vni: 100, port: 8472, mtu: 1450 }, { name: 'shx7', vni: 7, port: 4789, mtu: 1450 }],
+      veths: [{ name: vethName('c1', 'front') }, { name: 'shv00000000' }],
+      fdb: [{ dev: 'shx7', mac: '02:42:0a:07:00:02', dst: '198.18.0.9' }],
+      neigh: [],
+    };
+    const ops = planNetwork(desired(), stale);
+    expect(ops.map((o) => `${o.op} ${'name' in o ? o.name : o.dev}`)).toEqual([
+      'link.del shx100',
+      'link.del shv00000000',
+      'link.del shx7',
+      'link.del shb7',
+      'vxlan.add shx100',
+      'fdb.add shx100',
+      'neigh.add shx100',
+    ]);
+  });
+
+  it('refuses a bad desired state with one line naming what is wrong', () => {
+    const bad: [Partial<DesiredState>, RegExp][] = [
+      [{ networks: [net, { ...net, name: 'back', vni: 200, subnet: '10.1.0.128/25' }] }, /network back: subnet 10\.1\.0\.128\/25 overlaps front's 10\.1\.0\.0\/24/],
+      [{ networks: [net, { ...net, name: 'back', subnet: '10.2.0.0/24' }] }, /network back: VNI 100 is already used by network front/],
+      [{ networks: [{ ...net, subnet: '10.1.0.1/24' }] }, /has host bits set \(did you mean 10\.1\.0\.0\/24\?\)/],
+      [{ networks: [{ ...net, vni: 0 }] }, /VNI 0 is not from 1 to 16777215/],
+      [{ local: [{ ...local, ip: '10.9.0.2' }] }, /endpoint 10\.9\.0\.2 is outside network front's subnet 10\.1\.0\.0\/24/],
+      [{ remote: [{ ...remote, ip: '10.1.0.2' }] }, /address 10\.1\.0\.2 on network front is already used by container c1/],
+      [{ local: [{ ...local, network: 'nope' }] }, /endpoint 10\.1\.0\.2: no network nope/],
+      [{ host: { ...host, underlayMtu: 600 } }, /MTU 600 leaves less than 576 bytes/],
+    ];
+    for (const [over, message] of bad) expect(() => planNetwork(desired(over), none)).toThrow(message);
+  });
+});
