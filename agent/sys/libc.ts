@@ -2,6 +2,7 @@
 // path and the errno. Everything that makes a syscall lives under agent/sys.
 
 import koffi from 'koffi';
+import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { ShoalError } from '../../shared/errors.js';
 
@@ -70,4 +71,68 @@ export function reapIfExited(pid: number): number | undefined {
 /** Orphaned descendants are re-parented to this process instead of init (prctl). */
 export function becomeChildSubreaper(): void {
   check(prctlRaw(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) as number, 'prctl(PR_SET_CHILD_SUBREAPER)', '-');
+}
+
+const setnsRaw = libc.func('int setns(int fd, int nstype)');
+const socketRaw = libc.func('int socket(int domain, int type, int protocol)');
+const bindRaw = libc.func('int bind(int fd, const void *addr, uint32_t len)');
+const listenRaw = libc.func('int listen(int fd, int backlog)');
+const setsockoptRaw = libc.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)');
+const closeRaw = libc.func('int close(int fd)');
+
+const CLONE_NEWNET = 0x40000000;
+const AF_INET = 2;
+const SOCK_STREAM = 1;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+
+function sockaddrIn(ip: string, port: number): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeUInt16LE(AF_INET, 0);
+  b.writeUInt16BE(port, 2);
+  ip.split('.').forEach((o, i) => b.writeUInt8(Number(o), 4 + i));
+  return b;
+}
+
+/**
+ * A UDP and a listening TCP socket bound to ip:port inside the network namespace at
+ * `netnsPath`, as raw descriptors for dgram/net to adopt. The calling thread switches into the
+ * namespace, creates and binds both sockets synchronously and switches back before returning,
+ * so no other code — and no libuv worker thread — ever runs inside the namespace.
+ */
+export function bindInNetns(netnsPath: string, ip: string, port: number): { udpFd: number; tcpFd: number } {
+  const target = openSync(netnsPath, 'r');
+  const home = openSync('/proc/thread-self/ns/net', 'r');
+  const made: number[] = [];
+  try {
+    check(setnsRaw(target, CLONE_NEWNET) as number, 'setns', netnsPath);
+    try {
+      const addr = sockaddrIn(ip, port);
+      const udp = socketRaw(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) as number;
+      check(udp < 0 ? -1 : 0, 'socket(udp)', netnsPath);
+      made.push(udp);
+      check(bindRaw(udp, addr, addr.length) as number, `bind udp ${ip}:${port}`, netnsPath);
+      const tcp = socketRaw(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) as number;
+      check(tcp < 0 ? -1 : 0, 'socket(tcp)', netnsPath);
+      made.push(tcp);
+      const one = Buffer.alloc(4);
+      one.writeInt32LE(1);
+      check(setsockoptRaw(tcp, SOL_SOCKET, SO_REUSEADDR, one, 4) as number, 'setsockopt(SO_REUSEADDR)', netnsPath);
+      check(bindRaw(tcp, addr, addr.length) as number, `bind tcp ${ip}:${port}`, netnsPath);
+      check(listenRaw(tcp, 128) as number, 'listen', netnsPath);
+      return { udpFd: udp, tcpFd: tcp };
+    } catch (e) {
+      for (const fd of made) closeRaw(fd);
+      throw e;
+    } finally {
+      // Back home whatever happened: this thread runs the event loop.
+      check(setnsRaw(home, CLONE_NEWNET) as number, 'setns (back)', '/proc/thread-self/ns/net');
+    }
+  } finally {
+    closeSync(target);
+    closeSync(home);
+  }
 }
