@@ -5,28 +5,47 @@ import { chmod } from 'node:fs/promises';
 import { Server } from '@grpc/grpc-js';
 import { listen, shutdown, type Address } from '../shared/grpc.js';
 import { AGENT_SOCKET_DEFAULT } from '../shared/runtime-client.js';
+import { systemRng } from '../shared/rng.js';
+import { hostUpstreams, type Upstream } from './dns/server.js';
+import { rootRunner } from './network/exec.js';
+import { NetworkManager } from './network/manager.js';
 import { addRuntimeServices } from './runtime/api.js';
 import { Supervisor, type SupervisorOptions } from './runtime/supervisor.js';
 
 export const AGENT_DATA_DIR_DEFAULT = '/var/lib/shoal/agent';
 export { AGENT_SOCKET_DEFAULT };
 
-export interface AgentOptions extends SupervisorOptions {
+export interface AgentOptions extends Omit<SupervisorOptions, 'network'> {
   /** The local runtime API's unix socket. */
   readonly socket: string;
+  /** This host's underlay address, for overlay networks (VXLAN source, what peers send to). */
+  readonly advertise?: string;
+  /** Where the embedded DNS server forwards names outside the cluster; default: /etc/resolv.conf's. */
+  readonly dnsUpstreams?: readonly Upstream[];
 }
 
 export class Agent {
   readonly supervisor: Supervisor;
+  readonly network: NetworkManager;
   private readonly server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
 
   constructor(private readonly o: AgentOptions) {
-    this.supervisor = new Supervisor(o);
+    const network = new NetworkManager({
+      dataDir: o.dataDir,
+      ...(o.advertise !== undefined ? { advertise: o.advertise } : {}),
+      runner: rootRunner,
+      clock: o.clock,
+      rng: systemRng,
+      logger: o.logger,
+      upstreams: o.dnsUpstreams ?? hostUpstreams(),
+    });
+    this.network = network;
+    this.supervisor = new Supervisor({ ...o, network });
   }
 
   async start(): Promise<Address> {
     await this.supervisor.open();
-    addRuntimeServices(this.server, this.supervisor);
+    addRuntimeServices(this.server, this.supervisor, this.network);
     const address = await listen(this.server, { kind: 'unix', path: this.o.socket });
     // The runtime API is root's: it starts containers.
     await chmod(this.o.socket, 0o600);

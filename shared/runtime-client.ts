@@ -14,6 +14,10 @@ import type { Image__Output } from '../proto/gen/shoal/runtime/v1/Image.js';
 import type { ImagesClient } from '../proto/gen/shoal/runtime/v1/Images.js';
 import type { LogLine__Output } from '../proto/gen/shoal/runtime/v1/LogLine.js';
 import type { LogsClient } from '../proto/gen/shoal/runtime/v1/Logs.js';
+import type { CreateNetworkRequest } from '../proto/gen/shoal/runtime/v1/CreateNetworkRequest.js';
+import type { Network__Output } from '../proto/gen/shoal/runtime/v1/Network.js';
+import type { NetworksClient } from '../proto/gen/shoal/runtime/v1/Networks.js';
+import type { Peer } from '../proto/gen/shoal/runtime/v1/Peer.js';
 import type { PullProgress__Output } from '../proto/gen/shoal/runtime/v1/PullProgress.js';
 import type { PullRequest } from '../proto/gen/shoal/runtime/v1/PullRequest.js';
 import type { Stats__Output } from '../proto/gen/shoal/runtime/v1/Stats.js';
@@ -48,6 +52,7 @@ export class RuntimeClient {
   private readonly imagesApi: ImagesClient;
   private readonly eventsApi: EventsClient;
   private readonly logsApi: LogsClient;
+  private readonly networksApi: NetworksClient;
 
   constructor(socket: string) {
     const rt = loadProto('runtime').shoal.runtime.v1;
@@ -60,10 +65,11 @@ export class RuntimeClient {
     this.imagesApi = new rt.Images(target, creds, options);
     this.eventsApi = new rt.Events(target, creds, options);
     this.logsApi = new rt.Logs(target, creds, options);
+    this.networksApi = new rt.Networks(target, creds, options);
   }
 
   close(): void {
-    for (const c of [this.containers, this.tasks, this.imagesApi, this.eventsApi, this.logsApi]) c.close();
+    for (const c of [this.containers, this.tasks, this.imagesApi, this.eventsApi, this.logsApi, this.networksApi]) c.close();
   }
 
   create(name: string, spec: ContainerSpec): Promise<Container__Output> {
@@ -143,6 +149,25 @@ export class RuntimeClient {
   }
   async removeImage(reference: string): Promise<void> {
     await callUnary(this.imagesApi.Remove.bind(this.imagesApi), { reference }, QUICK_MS);
+  }
+
+  createNetwork(req: CreateNetworkRequest): Promise<Network__Output> {
+    return callUnary(this.networksApi.Create.bind(this.networksApi), req, QUICK_MS);
+  }
+  network(name: string): Promise<Network__Output> {
+    return callUnary(this.networksApi.Get.bind(this.networksApi), { name }, QUICK_MS);
+  }
+  async networks(): Promise<Network__Output[]> {
+    return (await callUnary(this.networksApi.List.bind(this.networksApi), {}, QUICK_MS)).networks;
+  }
+  async removeNetwork(name: string): Promise<void> {
+    await callUnary(this.networksApi.Remove.bind(this.networksApi), { name }, QUICK_MS);
+  }
+  addPeer(network: string, peer: Peer): Promise<Network__Output> {
+    return callUnary(this.networksApi.AddPeer.bind(this.networksApi), { network, peer }, QUICK_MS);
+  }
+  removePeer(network: string, ip: string): Promise<Network__Output> {
+    return callUnary(this.networksApi.RemovePeer.bind(this.networksApi), { network, ip }, QUICK_MS);
   }
 
   /** Resolves once the agent has registered the subscription: no later event is missed. */

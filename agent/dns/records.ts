@@ -75,6 +75,11 @@ export class RecordTable {
     return undefined;
   }
 
+  clear(): void {
+    this.byName.clear();
+    this.byIp.clear();
+  }
+
   get size(): number {
     let n = 0;
     for (const m of this.byIp.values()) n += m.size;

@@ -27,6 +27,8 @@ export interface NetworkSpec {
   /** CIDR, e.g. 10.20.0.0/24. */
   readonly subnet: string;
   readonly port: number;
+  /** Containers' MTU on it; default (and most) the underlay's less 50. */
+  readonly mtu?: number;
 }
 
 export interface HostSpec {
@@ -141,6 +143,11 @@ export function checkDesired(d: DesiredState): void {
     byName.set(n.name, n);
   }
   if (overlayMtu(d.host.underlayMtu) < 576) throw invalidArgument('network.mtu_too_small', `underlay ${d.host.underlayDevice}: MTU ${d.host.underlayMtu} leaves less than 576 bytes for containers after VXLAN's ${VXLAN_OVERHEAD}`);
+  for (const n of d.networks) {
+    if (n.mtu !== undefined && (n.mtu > overlayMtu(d.host.underlayMtu) || n.mtu < 576)) {
+      throw invalidArgument('network.bad_mtu', `network ${n.name}: MTU ${n.mtu} cannot be carried: the underlay ${d.host.underlayDevice} (MTU ${d.host.underlayMtu}) carries at most ${overlayMtu(d.host.underlayMtu)} after VXLAN's ${VXLAN_OVERHEAD}, and the least is 576`);
+    }
+  }
   const used = new Map<string, string>();
   for (const e of [...d.local, ...d.remote]) {
     const n = byName.get(e.network);
@@ -155,7 +162,7 @@ export function checkDesired(d: DesiredState): void {
 /** The operations that bring the host from `observed` to `desired`, in a workable order. */
 export function planNetwork(desired: DesiredState, observed: ObservedState): NetOp[] {
   checkDesired(desired);
-  const mtu = overlayMtu(desired.host.underlayMtu);
+  const mtuOf = (n: NetworkSpec): number => n.mtu ?? overlayMtu(desired.host.underlayMtu);
   const nets = new Map(desired.networks.map((n) => [n.name, n]));
   const adds: NetOp[] = [];
   const entryAdds: NetOp[] = [];
@@ -171,6 +178,7 @@ export function planNetwork(desired: DesiredState, observed: ObservedState): Net
     const vx = vxlanName(n.vni);
     wantBridges.add(br);
     wantVxlans.add(vx);
+    const mtu = mtuOf(n);
     if (!haveBridge.has(br)) adds.push({ op: 'bridge.add', name: br, mtu });
     const v = haveVxlan.get(vx);
     if (v !== undefined && (v.port !== n.port || v.mtu !== mtu || v.vni !== n.vni)) linkDels.push({ op: 'link.del', name: vx });
@@ -186,7 +194,7 @@ export function planNetwork(desired: DesiredState, observed: ObservedState): Net
     const name = vethName(e.owner, e.network);
     wantVeths.add(name);
     if (!haveVeth.has(name)) {
-      adds.push({ op: 'veth.add', name, bridge: bridgeName(n.vni), netns: e.netns, ifname: e.ifname, address: `${e.ip}/${parseCidr(n.subnet, n.name).prefix}`, mac: e.mac, mtu });
+      adds.push({ op: 'veth.add', name, bridge: bridgeName(n.vni), netns: e.netns, ifname: e.ifname, address: `${e.ip}/${parseCidr(n.subnet, n.name).prefix}`, mac: e.mac, mtu: mtuOf(n) });
     }
   }
 

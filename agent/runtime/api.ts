@@ -4,7 +4,12 @@
 import { PassThrough } from 'node:stream';
 import { Metadata, type Server, type ServerReadableStream, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
 import { loadProto } from '../../proto/load.js';
+import type { AddPeerRequest__Output } from '../../proto/gen/shoal/runtime/v1/AddPeerRequest.js';
 import type { Container } from '../../proto/gen/shoal/runtime/v1/Container.js';
+import type { CreateNetworkRequest__Output } from '../../proto/gen/shoal/runtime/v1/CreateNetworkRequest.js';
+import type { Network } from '../../proto/gen/shoal/runtime/v1/Network.js';
+import type { NetworkRef__Output } from '../../proto/gen/shoal/runtime/v1/NetworkRef.js';
+import type { RemovePeerRequest__Output } from '../../proto/gen/shoal/runtime/v1/RemovePeerRequest.js';
 import type { ContainerRef__Output } from '../../proto/gen/shoal/runtime/v1/ContainerRef.js';
 import type { CreateContainerRequest__Output } from '../../proto/gen/shoal/runtime/v1/CreateContainerRequest.js';
 import type { DeleteContainerRequest__Output } from '../../proto/gen/shoal/runtime/v1/DeleteContainerRequest.js';
@@ -26,6 +31,7 @@ import type { ExitStatus } from '../../proto/gen/shoal/types/v1/ExitStatus.js';
 import { invalidArgument, toGrpcStatus } from '../../shared/errors.js';
 import { unaryHandler } from '../../shared/grpc.js';
 import { parsePlatform } from '../images/registry.js';
+import type { NetworkManager } from '../network/manager.js';
 import type { TaskExit } from '../shim/protocol.js';
 import type { RuntimeEvent } from './events.js';
 import type { ContainerRecord, Supervisor } from './supervisor.js';
@@ -49,6 +55,22 @@ export function containerToProto(c: ContainerRecord): Container {
     createdAtMs: c.createdAtMs,
     startedAtMs: c.startedAtMs,
     shimId: c.shimId,
+    endpoints: (c.endpoints ?? []).map((e) => ({ network: e.network, ip: e.ip, mac: e.mac, aliases: [...e.aliases] })),
+  };
+}
+
+function networkToProto(net: NetworkManager, name: string): Network {
+  const n = net.get(name);
+  return {
+    name: n.name,
+    vni: n.vni,
+    subnet: n.subnet,
+    gateway: n.gateway,
+    mtu: net.mtuOf(n),
+    port: n.port,
+    createdAtMs: n.createdAtMs,
+    peers: net.peersOf(n.name).map((p) => ({ ip: p.ip, mac: p.mac, vtep: p.vtep, dnsNames: [...p.dnsNames] })),
+    endpoints: net.endpointsOf(n.name).map(({ container, endpoint }) => ({ network: n.name, container: container.name, ip: endpoint.ip, mac: endpoint.mac, aliases: [...endpoint.aliases] })),
   };
 }
 
@@ -61,8 +83,23 @@ function failStream(call: ServerWritableStream<unknown, unknown>, err: unknown):
   call.emit('error', toGrpcStatus(err));
 }
 
-export function addRuntimeServices(server: Server, sup: Supervisor): void {
+export function addRuntimeServices(server: Server, sup: Supervisor, net: NetworkManager): void {
   const rt = loadProto('runtime').shoal.runtime.v1;
+
+  server.addService(rt.Networks.service, {
+    Create: unaryHandler(async (req: CreateNetworkRequest__Output) => networkToProto(net, (await net.create(req)).name)),
+    Get: unaryHandler(async (req: NetworkRef__Output) => networkToProto(net, req.name)),
+    List: unaryHandler(async () => ({ networks: net.list().map((n) => networkToProto(net, n.name)) })),
+    Remove: unaryHandler(async (req: NetworkRef__Output) => {
+      await net.remove(req.name);
+      return {};
+    }),
+    AddPeer: unaryHandler(async (req: AddPeerRequest__Output) => {
+      if (req.peer === null) throw invalidArgument('network.no_peer', 'peer add: give the peer');
+      return networkToProto(net, (await net.addPeer(req.network, req.peer)).name);
+    }),
+    RemovePeer: unaryHandler(async (req: RemovePeerRequest__Output) => networkToProto(net, (await net.removePeer(req.network, req.ip)).name)),
+  });
 
   server.addService(rt.Containers.service, {
     Create: unaryHandler(async (req: CreateContainerRequest__Output) => {

@@ -26,6 +26,8 @@ import { mountOverlay, overlayMount, unmount } from '../images/snapshot.js';
 import { RuncDriver, type ContainerStats } from '../oci/runc.js';
 import { buildRuntimeSpec, linuxResources, type MountSpec, type OciSpec, type ResourceLimits } from '../oci/spec.js';
 import { resolveUser } from '../oci/user.js';
+import { DNS_ADDRESS } from '../dns/server.js';
+import { netnsName, type ContainerNet, type Endpoint, type NetworkManager } from '../network/manager.js';
 import { ShimClient, currentShimVersion, startShim } from '../shim/client.js';
 import type { ShimEvent, TaskExit, TaskRecord } from '../shim/protocol.js';
 import { ownNofileLimit } from '../sys/limits.js';
@@ -48,6 +50,8 @@ export interface ContainerRecord {
   readonly shimId: string;
   readonly startedAtMs: number;
   readonly exit?: TaskExit;
+  /** Its addresses on overlay networks (its own network namespace holds them). */
+  readonly endpoints?: readonly Endpoint[];
 }
 
 export interface SupervisorOptions {
@@ -59,6 +63,8 @@ export interface SupervisorOptions {
   readonly shimVersion?: string;
   readonly logMaxBytes?: number;
   readonly logMaxFiles?: number;
+  /** Overlay networks and DNS; without one, containers get a network namespace of their own with only lo. */
+  readonly network?: NetworkManager;
 }
 
 export const STOP_GRACE_MS_DEFAULT = 10_000;
@@ -133,6 +139,7 @@ export class Supervisor {
     }
     await this.attachShims();
     for (const c of this.containers.values()) await this.reconcile(c);
+    await this.o.network?.open([...this.containers.values()].map((c) => ({ id: c.id, name: c.name, endpoints: c.endpoints ?? [] })));
   }
 
   private async attachShims(): Promise<void> {
@@ -234,6 +241,7 @@ export class Supervisor {
     for (const s of this.shims.values()) s.close();
     this.shims.clear();
     this.currentShim = undefined;
+    await this.o.network?.close();
   }
 
   // ---- lookup ----
@@ -266,6 +274,7 @@ export class Supervisor {
       const limits = toLimits(spec.resources);
       const dir = this.containerDir(id);
       let claimed: string | undefined;
+      let attached = false;
       try {
         const image = await this.images.index.get(spec.image);
         if (image === undefined) throw notFound('image.not_found', `no image ${spec.image}: import or pull it first`);
@@ -273,14 +282,26 @@ export class Supervisor {
         this.creating.add(claimed);
         const resolved = await this.images.resolve(spec.image);
         const mounts = await this.mounts(spec);
+        let net: ContainerNet | undefined;
+        if (spec.networks.length > 0) {
+          if (this.o.network === undefined) throw failedPrecondition('network.unavailable', 'this agent runs no overlay networks');
+          net = await this.o.network.attach(
+            id,
+            finalName,
+            spec.networks.map((a) => ({ network: a.network, address: a.address, aliases: a.aliases })),
+          );
+          attached = true;
+        }
         await mkdir(dir, { recursive: true });
         const m = overlayMount(resolved.layerDirs, dir);
         await mountOverlay(m);
         const hostname = spec.hostname === '' ? id.slice(0, 12) : spec.hostname;
         const etc = join(dir, 'etc');
         await mkdir(etc, { recursive: true });
-        await writeFile(join(etc, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
-        await writeFile(join(etc, 'resolv.conf'), await hostResolvConf());
+        const own = net?.endpoints[0] !== undefined ? `${net.endpoints[0].ip}\t${hostname}\n` : '';
+        await writeFile(join(etc, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${own}`);
+        // On an overlay the embedded DNS server answers in the container's own namespace.
+        await writeFile(join(etc, 'resolv.conf'), net !== undefined ? `nameserver ${DNS_ADDRESS}\noptions ndots:0\n` : await hostResolvConf());
         await writeFile(join(etc, 'hostname'), `${hostname}\n`);
         const userSpec = spec.user !== '' ? spec.user : (resolved.config.config.User ?? '');
         const user = resolveUser(userSpec, await readImageFile(m.target, 'passwd'), await readImageFile(m.target, 'group'));
@@ -297,6 +318,7 @@ export class Supervisor {
           mounts,
           resources: limits,
           rootfsPath: m.target,
+          ...(net !== undefined ? { netnsPath: `/run/netns/${netnsName(id)}` } : {}),
           cgroupsPath: `${this.cgroupParent}/${id}`,
           nofile: ownNofileLimit(),
           etcFiles: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
@@ -313,12 +335,14 @@ export class Supervisor {
           pid: 0,
           shimId: '',
           startedAtMs: 0,
+          ...(net !== undefined ? { endpoints: net.endpoints } : {}),
         });
         this.emit('container.created', id, { name: finalName, image: resolved.record.reference });
         return rec;
       } catch (e) {
         await unmount(join(dir, 'rootfs')).catch(() => undefined);
         await rm(dir, { recursive: true, force: true });
+        if (attached) await this.o.network?.detach(id).catch(() => undefined);
         throw e;
       } finally {
         if (claimed !== undefined) this.creating.delete(claimed);
@@ -357,6 +381,7 @@ export class Supervisor {
       await this.dropTask(c);
       await this.runc.delete(c.id, true);
       await unmount(join(this.containerDir(c.id), 'rootfs'));
+      await this.o.network?.detach(c.id);
       await rm(this.containerDir(c.id), { recursive: true, force: true });
       this.containers.delete(c.id);
       this.emit('container.deleted', c.id, { name: c.name });

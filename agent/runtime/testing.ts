@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runUnchecked } from '../../shared/exec.js';
+import { netnsName } from '../network/manager.js';
+import { bridgeName, vxlanName } from '../network/plan.js';
 import { RuncDriver } from '../oci/runc.js';
 import { cgroupHierarchies, removeCgroup } from '../sys/cgroups.js';
 import { agentKey } from './supervisor.js';
@@ -45,6 +47,13 @@ export async function purgeAgent(dataDir: string): Promise<void> {
     .filter((m) => m.startsWith(`${dataDir}/`))
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) await runUnchecked('umount', ['-l', m]);
+  // Containers' network namespaces, and the devices of the agent's networks.
+  for (const id of await readdir(join(dataDir, 'containers')).catch(() => [] as string[])) await runUnchecked('ip', ['netns', 'del', netnsName(id)]);
+  const stored = await readFile(join(dataDir, 'networks.json'), 'utf8').catch(() => undefined);
+  for (const n of stored === undefined ? [] : (JSON.parse(stored) as { networks: { vni: number }[] }).networks) {
+    await runUnchecked('ip', ['link', 'del', bridgeName(n.vni)]);
+    await runUnchecked('ip', ['link', 'del', vxlanName(n.vni)]);
+  }
   // A killed shim leaves the cgroup only once the kernel has reaped it: retry briefly.
   for (let i = 0; ; i++) {
     try {

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Container__Output } from '../../proto/gen/shoal/runtime/v1/Container.js';
+import type { Network__Output } from '../../proto/gen/shoal/runtime/v1/Network.js';
 import type { Mount } from '../../proto/gen/shoal/types/v1/Mount.js';
 import type { Resources } from '../../proto/gen/shoal/types/v1/Resources.js';
 import { option } from '../../shared/cli-option.js';
@@ -84,7 +85,16 @@ interface RunOpts {
   user?: string;
   hostname?: string;
   readOnly?: boolean;
+  network?: { network: string; address: string }[];
+  networkAlias?: string[];
 }
+
+/** `--network front` or `--network front:10.1.0.7`. */
+export const networkRef: Parser<{ network: string; address: string }> = (raw, what) => {
+  const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]*)(?::(\d+\.\d+\.\d+\.\d+))?$/.exec(raw);
+  if (m === null) throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(raw)} is not NAME or NAME:IPv4`);
+  return { network: m[1] as string, address: m[2] ?? '' };
+};
 
 function resources(o: { memory?: number; cpus?: number; pidsLimit?: number }): Resources {
   return {
@@ -184,6 +194,86 @@ export function registerCtr(program: Command, ctx: CliContext): void {
       }),
     );
 
+  // ---- networks ----
+  const network = ctr.command('network').description('overlay networks of this agent (VXLAN between hosts)');
+  const printNetwork = (n: Network__Output): void =>
+    ctx.output().object({
+      name: n.name,
+      vni: n.vni,
+      subnet: n.subnet,
+      gateway: n.gateway,
+      mtu: n.mtu,
+      port: n.port,
+      endpoints: n.endpoints.map((e) => `${e.container} ${e.ip}`).join(', '),
+      peers: n.peers.map((p) => `${p.ip} on ${p.vtep}${p.dnsNames.length > 0 ? ` (${p.dnsNames.join(' ')})` : ''}`).join(', '),
+    });
+  network
+    .command('create <name>')
+    .description('create a network: a bridge and a VXLAN device on this host')
+    .addOption(option('--vni <n>', 'VXLAN network identifier, the same on every host', intInRange(1, 16_777_215)).makeOptionMandatory())
+    .addOption(option('--subnet <cidr>', 'its IPv4 subnet, like 10.1.0.0/24').makeOptionMandatory())
+    .addOption(option('--gateway <ip>', 'reserved address (default: the first of the subnet)'))
+    .addOption(option('--mtu <n>', "containers' MTU (default and most: the underlay's less 50)", intInRange(576, 65_535)))
+    .addOption(option('--port <n>', 'VXLAN UDP port', intInRange(1, 65_535)).default(4789))
+    .action(
+      withClient(async (client, name: string, o: { vni: number; subnet: string; gateway?: string; mtu?: number; port: number }) => {
+        printNetwork(await client.createNetwork({ name, vni: o.vni, subnet: o.subnet, gateway: o.gateway ?? '', mtu: o.mtu ?? 0, port: o.port }));
+      }),
+    );
+  network
+    .command('ls')
+    .description('list networks')
+    .action(
+      withClient(async (client) => {
+        ctx.output().list(await client.networks(), [
+          { header: 'name', value: (n) => n.name },
+          { header: 'vni', value: (n) => n.vni },
+          { header: 'subnet', value: (n) => n.subnet },
+          { header: 'mtu', value: (n) => n.mtu },
+          { header: 'containers', value: (n) => n.endpoints.length },
+          { header: 'peers', value: (n) => n.peers.length },
+        ]);
+      }),
+    );
+  network
+    .command('inspect <name>')
+    .description('a network, its containers and its peers')
+    .action(
+      withClient(async (client, name: string) => {
+        printNetwork(await client.network(name));
+      }),
+    );
+  network
+    .command('rm <name>')
+    .description('remove a network (its devices and entries) once no container uses it')
+    .action(
+      withClient(async (client, name: string) => {
+        await client.removeNetwork(name);
+      }),
+    );
+  const peer = network.command('peer').description('endpoints of a network on other hosts');
+  peer
+    .command('add <network>')
+    .description('reach an endpoint on another host: a static FDB and neighbour entry, and its DNS names')
+    .addOption(option('--ip <ip>', "the endpoint's address").makeOptionMandatory())
+    .addOption(option('--vtep <ip>', "its host's underlay address").makeOptionMandatory())
+    .addOption(option('--mac <mac>', 'its MAC (default: derived from the address, as Shoal does)'))
+    .option('--dns-name <name>', 'a name it answers to (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .action(
+      withClient(async (client, net: string, o: { ip: string; vtep: string; mac?: string; dnsName?: string[] }) => {
+        printNetwork(await client.addPeer(net, { ip: o.ip, vtep: o.vtep, mac: o.mac ?? '', dnsNames: o.dnsName ?? [] }));
+      }),
+    );
+  peer
+    .command('rm <network>')
+    .description('forget a remote endpoint: its entries go, nothing else changes')
+    .addOption(option('--ip <ip>', "the endpoint's address").makeOptionMandatory())
+    .action(
+      withClient(async (client, net: string, o: { ip: string }) => {
+        printNetwork(await client.removePeer(net, o.ip));
+      }),
+    );
+
   // ---- containers ----
   ctr
     .command('run <image> [command...]')
@@ -201,6 +291,8 @@ export function registerCtr(program: Command, ctx: CliContext): void {
     .option('-u, --user <user>', 'user[:group] or uid[:gid]')
     .option('--hostname <name>', 'host name')
     .option('--read-only', 'read-only root file system')
+    .option('--network <name[:ip]>', 'attach to an overlay network, optionally at an address (repeatable: one interface each)', collect(networkRef)('--network'))
+    .option('--network-alias <name>', 'another DNS name on its networks (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .action(
       withClient(async (client, image: string, command: string[], o: RunOpts) => {
         const c = await client.create(o.name ?? '', {
@@ -213,6 +305,7 @@ export function registerCtr(program: Command, ctx: CliContext): void {
           ...(o.user !== undefined ? { user: o.user } : {}),
           ...(o.hostname !== undefined ? { hostname: o.hostname } : {}),
           readOnlyRootfs: o.readOnly === true,
+          networks: (o.network ?? []).map((n) => ({ ...n, aliases: o.networkAlias ?? [] })),
         });
         try {
           await client.start(c.id);

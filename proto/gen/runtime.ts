@@ -1,10 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AddPeerRequest as _shoal_runtime_v1_AddPeerRequest, AddPeerRequest__Output as _shoal_runtime_v1_AddPeerRequest__Output } from './shoal/runtime/v1/AddPeerRequest.js';
 import type { Container as _shoal_runtime_v1_Container, Container__Output as _shoal_runtime_v1_Container__Output } from './shoal/runtime/v1/Container.js';
+import type { ContainerEndpoint as _shoal_runtime_v1_ContainerEndpoint, ContainerEndpoint__Output as _shoal_runtime_v1_ContainerEndpoint__Output } from './shoal/runtime/v1/ContainerEndpoint.js';
 import type { ContainerRef as _shoal_runtime_v1_ContainerRef, ContainerRef__Output as _shoal_runtime_v1_ContainerRef__Output } from './shoal/runtime/v1/ContainerRef.js';
 import type { ContainersClient as _shoal_runtime_v1_ContainersClient, ContainersDefinition as _shoal_runtime_v1_ContainersDefinition } from './shoal/runtime/v1/Containers.js';
 import type { CreateContainerRequest as _shoal_runtime_v1_CreateContainerRequest, CreateContainerRequest__Output as _shoal_runtime_v1_CreateContainerRequest__Output } from './shoal/runtime/v1/CreateContainerRequest.js';
+import type { CreateNetworkRequest as _shoal_runtime_v1_CreateNetworkRequest, CreateNetworkRequest__Output as _shoal_runtime_v1_CreateNetworkRequest__Output } from './shoal/runtime/v1/CreateNetworkRequest.js';
 import type { DeleteContainerRequest as _shoal_runtime_v1_DeleteContainerRequest, DeleteContainerRequest__Output as _shoal_runtime_v1_DeleteContainerRequest__Output } from './shoal/runtime/v1/DeleteContainerRequest.js';
 import type { Empty as _shoal_runtime_v1_Empty, Empty__Output as _shoal_runtime_v1_Empty__Output } from './shoal/runtime/v1/Empty.js';
 import type { Event as _shoal_runtime_v1_Event, Event__Output as _shoal_runtime_v1_Event__Output } from './shoal/runtime/v1/Event.js';
@@ -19,12 +22,18 @@ import type { KillRequest as _shoal_runtime_v1_KillRequest, KillRequest__Output 
 import type { ListContainersRequest as _shoal_runtime_v1_ListContainersRequest, ListContainersRequest__Output as _shoal_runtime_v1_ListContainersRequest__Output } from './shoal/runtime/v1/ListContainersRequest.js';
 import type { ListContainersResponse as _shoal_runtime_v1_ListContainersResponse, ListContainersResponse__Output as _shoal_runtime_v1_ListContainersResponse__Output } from './shoal/runtime/v1/ListContainersResponse.js';
 import type { ListImagesResponse as _shoal_runtime_v1_ListImagesResponse, ListImagesResponse__Output as _shoal_runtime_v1_ListImagesResponse__Output } from './shoal/runtime/v1/ListImagesResponse.js';
+import type { ListNetworksResponse as _shoal_runtime_v1_ListNetworksResponse, ListNetworksResponse__Output as _shoal_runtime_v1_ListNetworksResponse__Output } from './shoal/runtime/v1/ListNetworksResponse.js';
 import type { LogLine as _shoal_runtime_v1_LogLine, LogLine__Output as _shoal_runtime_v1_LogLine__Output } from './shoal/runtime/v1/LogLine.js';
 import type { LogsClient as _shoal_runtime_v1_LogsClient, LogsDefinition as _shoal_runtime_v1_LogsDefinition } from './shoal/runtime/v1/Logs.js';
 import type { LogsRequest as _shoal_runtime_v1_LogsRequest, LogsRequest__Output as _shoal_runtime_v1_LogsRequest__Output } from './shoal/runtime/v1/LogsRequest.js';
+import type { Network as _shoal_runtime_v1_Network, Network__Output as _shoal_runtime_v1_Network__Output } from './shoal/runtime/v1/Network.js';
+import type { NetworkRef as _shoal_runtime_v1_NetworkRef, NetworkRef__Output as _shoal_runtime_v1_NetworkRef__Output } from './shoal/runtime/v1/NetworkRef.js';
+import type { NetworksClient as _shoal_runtime_v1_NetworksClient, NetworksDefinition as _shoal_runtime_v1_NetworksDefinition } from './shoal/runtime/v1/Networks.js';
+import type { Peer as _shoal_runtime_v1_Peer, Peer__Output as _shoal_runtime_v1_Peer__Output } from './shoal/runtime/v1/Peer.js';
 import type { PullProgress as _shoal_runtime_v1_PullProgress, PullProgress__Output as _shoal_runtime_v1_PullProgress__Output } from './shoal/runtime/v1/PullProgress.js';
 import type { PullRequest as _shoal_runtime_v1_PullRequest, PullRequest__Output as _shoal_runtime_v1_PullRequest__Output } from './shoal/runtime/v1/PullRequest.js';
 import type { RemoveImageRequest as _shoal_runtime_v1_RemoveImageRequest, RemoveImageRequest__Output as _shoal_runtime_v1_RemoveImageRequest__Output } from './shoal/runtime/v1/RemoveImageRequest.js';
+import type { RemovePeerRequest as _shoal_runtime_v1_RemovePeerRequest, RemovePeerRequest__Output as _shoal_runtime_v1_RemovePeerRequest__Output } from './shoal/runtime/v1/RemovePeerRequest.js';
 import type { Stats as _shoal_runtime_v1_Stats, Stats__Output as _shoal_runtime_v1_Stats__Output } from './shoal/runtime/v1/Stats.js';
 import type { StopRequest as _shoal_runtime_v1_StopRequest, StopRequest__Output as _shoal_runtime_v1_StopRequest__Output } from './shoal/runtime/v1/StopRequest.js';
 import type { SubscribeRequest as _shoal_runtime_v1_SubscribeRequest, SubscribeRequest__Output as _shoal_runtime_v1_SubscribeRequest__Output } from './shoal/runtime/v1/SubscribeRequest.js';
@@ -47,10 +56,13 @@ export interface ProtoGrpcType {
   shoal: {
     runtime: {
       v1: {
+        AddPeerRequest: MessageTypeDefinition<_shoal_runtime_v1_AddPeerRequest, _shoal_runtime_v1_AddPeerRequest__Output>
         Container: MessageTypeDefinition<_shoal_runtime_v1_Container, _shoal_runtime_v1_Container__Output>
+        ContainerEndpoint: MessageTypeDefinition<_shoal_runtime_v1_ContainerEndpoint, _shoal_runtime_v1_ContainerEndpoint__Output>
         ContainerRef: MessageTypeDefinition<_shoal_runtime_v1_ContainerRef, _shoal_runtime_v1_ContainerRef__Output>
         Containers: SubtypeConstructor<typeof grpc.Client, _shoal_runtime_v1_ContainersClient> & { service: _shoal_runtime_v1_ContainersDefinition }
         CreateContainerRequest: MessageTypeDefinition<_shoal_runtime_v1_CreateContainerRequest, _shoal_runtime_v1_CreateContainerRequest__Output>
+        CreateNetworkRequest: MessageTypeDefinition<_shoal_runtime_v1_CreateNetworkRequest, _shoal_runtime_v1_CreateNetworkRequest__Output>
         DeleteContainerRequest: MessageTypeDefinition<_shoal_runtime_v1_DeleteContainerRequest, _shoal_runtime_v1_DeleteContainerRequest__Output>
         Empty: MessageTypeDefinition<_shoal_runtime_v1_Empty, _shoal_runtime_v1_Empty__Output>
         Event: MessageTypeDefinition<_shoal_runtime_v1_Event, _shoal_runtime_v1_Event__Output>
@@ -65,12 +77,18 @@ export interface ProtoGrpcType {
         ListContainersRequest: MessageTypeDefinition<_shoal_runtime_v1_ListContainersRequest, _shoal_runtime_v1_ListContainersRequest__Output>
         ListContainersResponse: MessageTypeDefinition<_shoal_runtime_v1_ListContainersResponse, _shoal_runtime_v1_ListContainersResponse__Output>
         ListImagesResponse: MessageTypeDefinition<_shoal_runtime_v1_ListImagesResponse, _shoal_runtime_v1_ListImagesResponse__Output>
+        ListNetworksResponse: MessageTypeDefinition<_shoal_runtime_v1_ListNetworksResponse, _shoal_runtime_v1_ListNetworksResponse__Output>
         LogLine: MessageTypeDefinition<_shoal_runtime_v1_LogLine, _shoal_runtime_v1_LogLine__Output>
         Logs: SubtypeConstructor<typeof grpc.Client, _shoal_runtime_v1_LogsClient> & { service: _shoal_runtime_v1_LogsDefinition }
         LogsRequest: MessageTypeDefinition<_shoal_runtime_v1_LogsRequest, _shoal_runtime_v1_LogsRequest__Output>
+        Network: MessageTypeDefinition<_shoal_runtime_v1_Network, _shoal_runtime_v1_Network__Output>
+        NetworkRef: MessageTypeDefinition<_shoal_runtime_v1_NetworkRef, _shoal_runtime_v1_NetworkRef__Output>
+        Networks: SubtypeConstructor<typeof grpc.Client, _shoal_runtime_v1_NetworksClient> & { service: _shoal_runtime_v1_NetworksDefinition }
+        Peer: MessageTypeDefinition<_shoal_runtime_v1_Peer, _shoal_runtime_v1_Peer__Output>
         PullProgress: MessageTypeDefinition<_shoal_runtime_v1_PullProgress, _shoal_runtime_v1_PullProgress__Output>
         PullRequest: MessageTypeDefinition<_shoal_runtime_v1_PullRequest, _shoal_runtime_v1_PullRequest__Output>
         RemoveImageRequest: MessageTypeDefinition<_shoal_runtime_v1_RemoveImageRequest, _shoal_runtime_v1_RemoveImageRequest__Output>
+        RemovePeerRequest: MessageTypeDefinition<_shoal_runtime_v1_RemovePeerRequest, _shoal_runtime_v1_RemovePeerRequest__Output>
         Stats: MessageTypeDefinition<_shoal_runtime_v1_Stats, _shoal_runtime_v1_Stats__Output>
         StopRequest: MessageTypeDefinition<_shoal_runtime_v1_StopRequest, _shoal_runtime_v1_StopRequest__Output>
         SubscribeRequest: MessageTypeDefinition<_shoal_runtime_v1_SubscribeRequest, _shoal_runtime_v1_SubscribeRequest__Output>

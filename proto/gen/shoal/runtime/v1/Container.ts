@@ -2,6 +2,7 @@
 
 import type { ContainerSpec as _shoal_types_v1_ContainerSpec, ContainerSpec__Output as _shoal_types_v1_ContainerSpec__Output } from '../../../shoal/types/v1/ContainerSpec.js';
 import type { ExitStatus as _shoal_types_v1_ExitStatus, ExitStatus__Output as _shoal_types_v1_ExitStatus__Output } from '../../../shoal/types/v1/ExitStatus.js';
+import type { ContainerEndpoint as _shoal_runtime_v1_ContainerEndpoint, ContainerEndpoint__Output as _shoal_runtime_v1_ContainerEndpoint__Output } from '../../../shoal/runtime/v1/ContainerEndpoint.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Container {
@@ -15,6 +16,7 @@ export interface Container {
   'createdAtMs'?: (number | string | Long);
   'startedAtMs'?: (number | string | Long);
   'shimId'?: (string);
+  'endpoints'?: (_shoal_runtime_v1_ContainerEndpoint)[];
 }
 
 export interface Container__Output {
@@ -28,4 +30,5 @@ export interface Container__Output {
   'createdAtMs': (number);
   'startedAtMs': (number);
   'shimId': (string);
+  'endpoints': (_shoal_runtime_v1_ContainerEndpoint__Output)[];
 }

@@ -1,0 +1,204 @@
+// Standalone agents on three lab hosts (root, real runc): containers on one overlay reach each
+// other across hosts by name (ping, TCP), their DNS (asked with dig inside a container's
+// namespace) answers every record in changing orders, only for networks the container is on,
+// and forwards other names to an upstream the test runs inside the lab; containers on different
+// overlays stay apart; a kill -9 and restart of an agent keeps everything reachable and leaves
+// no stale device; removing containers and networks leaves nothing behind.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busyboxImage, dockerSaveArchive } from '../agent/images/test-images.js';
+import { netnsName } from '../agent/network/manager.js';
+import { purgeAgent } from '../agent/runtime/testing.js';
+import { runUnchecked } from '../shared/exec.js';
+import { RuntimeClient } from '../shared/runtime-client.js';
+import { cleanupLab, shoalBin, uniqueLabName, waitForLine } from './helpers.js';
+import { labUp } from './lab/lab.js';
+import type { LabHostPlan } from './lab/plan.js';
+import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
+
+const lab = uniqueLabName('ag');
+interface Host {
+  readonly plan: LabHostPlan;
+  readonly dataDir: string;
+  readonly socket: string;
+  agent: ChildProcess;
+  client: RuntimeClient;
+}
+const hosts: Host[] = [];
+let upstream: ChildProcess | undefined;
+const ids = new Map<string, { host: number; id: string }>();
+
+function startAgent(plan: LabHostPlan, dataDir: string, socket: string, upstreamIp: string): Promise<ChildProcess> {
+  const child = spawn('nsenter', [`--net=/run/netns/${plan.netns}`, '--', process.execPath, shoalBin, 'agent', '--standalone', '--data-dir', dataDir, '--socket', socket, '--advertise', plan.address, '--dns-upstream', upstreamIp], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return waitForLine(child.stderr as Readable, /agent serving/).then(() => child);
+}
+
+async function inHost(h: number, argv: string[]) {
+  return runUnchecked('nsenter', [`--net=/run/netns/${(hosts[h] as Host).plan.netns}`, '--', ...argv], { timeoutMs: 20_000 });
+}
+
+/** Runs a command with the container's network namespace (and the host's tools, such as dig). */
+async function inContainerNet(name: string, argv: string[]) {
+  const c = ids.get(name);
+  if (c === undefined) throw new Error(`no container ${name}`);
+  return runUnchecked('nsenter', [`--net=/run/netns/${netnsName(c.id)}`, '--', ...argv], { timeoutMs: 20_000 });
+}
+
+async function run(h: number, name: string, networks: { network: string; address?: string; aliases?: string[] }[], command: string[]) {
+  const host = hosts[h] as Host;
+  const c = await host.client.create(name, { image: 'busybox:test', command, networks: networks.map((n) => ({ network: n.network, address: n.address ?? '', aliases: n.aliases ?? [] })) });
+  await host.client.start(c.id);
+  ids.set(name, { host: h, id: c.id });
+  return c;
+}
+
+async function exec(name: string, argv: string[]) {
+  const c = ids.get(name);
+  if (c === undefined) throw new Error(`no container ${name}`);
+  return (hosts[c.host] as Host).client.exec(c.id, argv);
+}
+
+async function shoalDevices(h: number): Promise<string> {
+  const r = await inHost(h, ['ip', '-o', 'link', 'show']);
+  return r.stdout
+    .split('\n')
+    .map((l) => /^\d+: (sh[bxv][0-9a-f]+)[@:]/.exec(l)?.[1])
+    .filter((x): x is string => x !== undefined)
+    .sort()
+    .join(' ');
+}
+
+beforeAll(async () => {
+  const state = await labUp({ name: lab, hosts: 3, stateDir: DEFAULT_LAB_STATE_DIR });
+  const plans = state.plan.hosts;
+  const h3 = plans[2] as LabHostPlan;
+  // The upstream resolver the agents forward to: a small DNS server inside lab host h3.
+  const resolverJs = `
+    const d = require('dgram'); const s = d.createSocket('udp4');
+    s.on('message', (m, from) => {
+      const id = m.readUInt16BE(0); let o = 12; const labels = [];
+      while (m[o]) { labels.push(m.subarray(o + 1, o + 1 + m[o]).toString()); o += m[o] + 1; }
+      const q = m.subarray(12, o + 5); const name = labels.join('.');
+      const hit = name === 'outside.example';
+      const head = Buffer.alloc(12); head.writeUInt16BE(id, 0); head.writeUInt16BE(0x8180 | (hit ? 0 : 3), 2); head.writeUInt16BE(1, 4); head.writeUInt16BE(hit ? 1 : 0, 6);
+      const ans = hit ? Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 7]) : Buffer.alloc(0);
+      s.send(Buffer.concat([head, q, ans]), from.port, from.address);
+    });
+    s.bind(53, '${h3.address}', () => console.log('resolver up'));`;
+  upstream = spawn('nsenter', [`--net=/run/netns/${h3.netns}`, '--', process.execPath, '-e', resolverJs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await waitForLine(upstream.stdout as Readable, /resolver up/);
+
+  const archive = await dockerSaveArchive(await busyboxImage(), ['busybox:test']);
+  for (const plan of plans) {
+    const dataDir = await mkdtemp(join(tmpdir(), `shoal-${lab}-${plan.name}-`));
+    const socket = join(dataDir, 'agent.sock');
+    const agent = await startAgent(plan, dataDir, socket, h3.address);
+    const client = new RuntimeClient(socket);
+    await client.importImage(Readable.from(archive));
+    hosts.push({ plan, dataDir, socket, agent, client });
+  }
+  for (const h of hosts) await h.client.createNetwork({ name: 'front', vni: 300, subnet: '10.30.0.0/24' });
+  for (const h of [hosts[0], hosts[2]] as Host[]) await h.client.createNetwork({ name: 'back', vni: 301, subnet: '10.31.0.0/24' });
+
+  await run(0, 'web1', [{ network: 'front', address: '10.30.0.11', aliases: ['web'] }], ['sh', '-c', 'while true; do echo hello-over-tcp | nc -l -p 8080; done']);
+  await run(1, 'web2', [{ network: 'front', address: '10.30.0.12', aliases: ['web'] }], ['sleep', '100000']);
+  await run(2, 'client', [{ network: 'front', address: '10.30.0.13' }, { network: 'back', address: '10.31.0.13' }], ['sleep', '100000']);
+  await run(0, 'db', [{ network: 'back', address: '10.31.0.11' }], ['sleep', '100000']);
+
+  // What the managers will do later: tell each host where the others' endpoints are.
+  const endpoints = [
+    { host: 0, network: 'front', ip: '10.30.0.11', names: ['web1', 'web'] },
+    { host: 1, network: 'front', ip: '10.30.0.12', names: ['web2', 'web'] },
+    { host: 2, network: 'front', ip: '10.30.0.13', names: ['client'] },
+    { host: 2, network: 'back', ip: '10.31.0.13', names: ['client'] },
+    { host: 0, network: 'back', ip: '10.31.0.11', names: ['db'] },
+  ];
+  for (const [i, h] of hosts.entries()) {
+    const nets = (await h.client.networks()).map((n) => n.name);
+    for (const e of endpoints) {
+      if (e.host === i || !nets.includes(e.network)) continue;
+      await h.client.addPeer(e.network, { ip: e.ip, vtep: (hosts[e.host] as Host).plan.address, dnsNames: e.names });
+    }
+  }
+}, 180_000);
+
+afterAll(async () => {
+  for (const h of hosts) {
+    h.client.close();
+    h.agent.kill('SIGKILL');
+  }
+  upstream?.kill('SIGKILL');
+  for (const h of hosts) await purgeAgent(h.dataDir);
+  await cleanupLab(lab);
+}, 120_000);
+
+describe('standalone agents on an overlay across lab hosts (root)', () => {
+  it('connects containers across hosts by name: ping and TCP', async () => {
+    for (const [from, to] of [
+      ['client', 'web1'],
+      ['client', 'web2'],
+      ['web2', 'web1'],
+      ['client', 'db'],
+    ] as const) {
+      const r = await exec(from, ['ping', '-c', '1', '-W', '2', to]);
+      expect(r.exitCode, `${from} → ${to}: ${r.stdout.toString()}${r.stderr.toString()}`).toBe(0);
+    }
+    const tcp = await exec('web2', ['nc', 'web1', '8080']);
+    expect(tcp.stdout.toString()).toBe('hello-over-tcp\n');
+  });
+
+  it('answers DNS inside containers with every record in changing order, per network, and forwards the rest', async () => {
+    const orders = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const r = await inContainerNet('client', ['dig', '@127.0.0.11', '+short', '+time=2', '+tries=1', 'web']);
+      const ips = r.stdout.trim().split('\n');
+      expect([...ips].sort()).toEqual(['10.30.0.11', '10.30.0.12']);
+      orders.add(ips.join(','));
+    }
+    expect(orders.size).toBe(2);
+    // web1 is on front only: db (on back) is not a name it can see; client is on both.
+    expect((await inContainerNet('web1', ['dig', '@127.0.0.11', '+time=2', '+tries=1', 'db'])).stdout).toMatch(/status: NXDOMAIN/);
+    expect((await inContainerNet('client', ['dig', '@127.0.0.11', '+short', '+time=2', '+tries=1', 'db'])).stdout.trim()).toBe('10.31.0.11');
+    expect((await inContainerNet('web1', ['dig', '@127.0.0.11', '+short', '+time=2', '+tries=1', 'outside.example'])).stdout.trim()).toBe('192.0.2.7');
+    // The container's own resolver configuration points there.
+    expect((await exec('web2', ['cat', '/etc/resolv.conf'])).stdout.toString()).toMatch(/^nameserver 127\.0\.0\.11$/m);
+  });
+
+  it('keeps networks apart, on one host and across hosts', async () => {
+    // db (back) borrows an address of front's subnet and still reaches no one there.
+    expect((await inContainerNet('db', ['ip', 'addr', 'add', '10.30.0.99/24', 'dev', 'eth0'])).exitCode).toBe(0);
+    try {
+      expect((await exec('db', ['ping', '-c', '1', '-W', '2', '10.30.0.11'])).exitCode).not.toBe(0);
+      expect((await exec('db', ['ping', '-c', '1', '-W', '2', '10.30.0.12'])).exitCode).not.toBe(0);
+    } finally {
+      await inContainerNet('db', ['ip', 'addr', 'del', '10.30.0.99/24', 'dev', 'eth0']);
+    }
+  });
+
+  it('keeps everything reachable through kill -9 and restart of an agent, with no stale device', async () => {
+    const h2 = hosts[1] as Host;
+    const before = await shoalDevices(1);
+    h2.agent.kill('SIGKILL');
+    await new Promise((r) => h2.agent.once('exit', r));
+    expect((await exec('client', ['ping', '-c', '1', '-W', '2', '10.30.0.12'])).exitCode).toBe(0);
+    h2.agent = await startAgent(h2.plan, h2.dataDir, h2.socket, (hosts[2] as Host).plan.address);
+    expect(await shoalDevices(1)).toBe(before);
+    expect((await exec('client', ['ping', '-c', '1', '-W', '2', 'web2'])).exitCode).toBe(0);
+    expect((await inContainerNet('web2', ['dig', '@127.0.0.11', '+short', '+time=2', '+tries=1', 'web1'])).stdout.trim()).toBe('10.30.0.11');
+  });
+
+  it('leaves nothing behind once containers and networks are removed', async () => {
+    for (const [name, c] of ids) await (hosts[c.host] as Host).client.remove(name, true);
+    for (const h of hosts) for (const n of await h.client.networks()) await h.client.removeNetwork(n.name);
+    for (let i = 0; i < hosts.length; i++) expect(await shoalDevices(i)).toBe('');
+    const netns = await runUnchecked('ip', ['netns', 'list']);
+    for (const c of ids.values()) expect(netns.stdout).not.toContain(netnsName(c.id));
+  });
+});

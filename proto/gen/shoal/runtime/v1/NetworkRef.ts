@@ -1,0 +1,10 @@
+// Original file: proto/runtime.proto
+
+
+export interface NetworkRef {
+  'name'?: (string);
+}
+
+export interface NetworkRef__Output {
+  'name': (string);
+}

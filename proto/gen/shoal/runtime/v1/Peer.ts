@@ -1,0 +1,16 @@
+// Original file: proto/runtime.proto
+
+
+export interface Peer {
+  'ip'?: (string);
+  'mac'?: (string);
+  'vtep'?: (string);
+  'dnsNames'?: (string)[];
+}
+
+export interface Peer__Output {
+  'ip': (string);
+  'mac': (string);
+  'vtep': (string);
+  'dnsNames': (string)[];
+}

@@ -1,0 +1,12 @@
+// Original file: proto/runtime.proto
+
+
+export interface RemovePeerRequest {
+  'network'?: (string);
+  'ip'?: (string);
+}
+
+export interface RemovePeerRequest__Output {
+  'network': (string);
+  'ip': (string);
+}
