@@ -194,10 +194,61 @@ describe('standalone agents on an overlay across lab hosts (root)', () => {
     expect((await inContainerNet('web2', ['dig', '@127.0.0.11', '+short', '+time=2', '+tries=1', 'web1'])).stdout.trim()).toBe('10.30.0.11');
   });
 
+  it('publishes TCP and UDP ports, reachable from another host and from the host itself', async () => {
+    const h1 = hosts[0] as Host;
+    const created = await h1.client.create('pub', {
+      image: 'busybox:test',
+      command: ['sh', '-c', 'while true; do echo published | nc -l -p 8080; done'],
+      networks: [{ network: 'front', address: '10.30.0.21', aliases: [] }],
+      ports: [
+        { protocol: 'TCP', hostPort: 18080, containerPort: 8080 },
+        { protocol: 'UDP', hostPort: 15353, containerPort: 5353 },
+      ],
+    });
+    await h1.client.start(created.id);
+    ids.set('pub', { host: 0, id: created.id });
+    // A UDP echo inside the container's network namespace.
+    const echo = spawn('nsenter', [`--net=/run/netns/${netnsName(created.id)}`, '--', process.execPath, '-e', "const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(m,r.port,r.address));s.bind(5353,()=>console.log('echo up'))"], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await waitForLine(echo.stdout as Readable, /echo up/);
+      const tcpClient = (ip: string) => `const c=require('net').connect(18080,'${ip}');let d='';c.on('data',x=>d+=x);c.on('end',()=>{console.log(d.trim());process.exit(0)});c.on('error',e=>{console.log(e.code);process.exit(1)});setTimeout(()=>process.exit(2),5000)`;
+      const udpClient = (ip: string) => `const s=require('dgram').createSocket('udp4');s.on('message',m=>{console.log(m.toString());process.exit(0)});s.send('ping-udp',15353,'${ip}');setTimeout(()=>process.exit(2),5000)`;
+      const h1ip = h1.plan.address;
+      for (const from of [1, 0]) {
+        expect((await inHost(from, [process.execPath, '-e', tcpClient(h1ip)])).stdout.trim(), `tcp from h${from + 1}`).toBe('published');
+        expect((await inHost(from, [process.execPath, '-e', udpClient(h1ip)])).stdout.trim(), `udp from h${from + 1}`).toBe('ping-udp');
+      }
+    } finally {
+      echo.kill('SIGKILL');
+    }
+  });
+
+  it('refuses bad network input with one line and changes nothing', async () => {
+    const h1 = hosts[0] as Host;
+    const before = { networks: JSON.stringify(await h1.client.networks()), containers: (await h1.client.list(true)).length, devices: await shoalDevices(0) };
+    const cases: [() => Promise<unknown>, RegExp][] = [
+      [() => h1.client.createNetwork({ name: 'other', vni: 302, subnet: '10.30.0.128/25' }), /subnet 10\.30\.0\.128\/25 overlaps front's 10\.30\.0\.0\/24/],
+      [() => h1.client.createNetwork({ name: 'other', vni: 300, subnet: '10.99.0.0/24' }), /VNI 300 is already used by network front/],
+      [() => h1.client.createNetwork({ name: 'other', vni: 303, subnet: '10.99.0.0/24', mtu: 9000 }), /MTU 9000 cannot be carried: the underlay eth\d+ \(MTU \d+\) carries at most \d+/],
+      [() => h1.client.createNetwork({ name: 'front', vni: 304, subnet: '10.98.0.0/24' }), /network front already exists/],
+      [() => h1.client.create('x1', { image: 'busybox:test', command: ['true'], networks: [{ network: 'nowhere' }] }), /no network "nowhere"/],
+      [() => h1.client.create('x2', { image: 'busybox:test', command: ['true'], networks: [{ network: 'front', address: '10.77.0.5' }] }), /endpoint 10\.77\.0\.5 is outside network front's subnet/],
+      [() => h1.client.create('x3', { image: 'busybox:test', command: ['true'], networks: [{ network: 'front', address: '10.30.0.12' }] }), /address 10\.30\.0\.12 on network front is already in use/],
+      [() => h1.client.create('x4', { image: 'busybox:test', command: ['true'], networks: [{ network: 'front' }], ports: [{ protocol: 'TCP', hostPort: 18080, containerPort: 80 }] }), /host port 18080\/tcp is already published by container pub/],
+      [() => h1.client.addPeer('front', { ip: '10.30.0.300', vtep: '198.18.0.9' }), /10\.30\.0\.300/],
+    ];
+    for (const [call, message] of cases) await expect(call()).rejects.toThrow(message);
+    expect({ networks: JSON.stringify(await h1.client.networks()), containers: (await h1.client.list(true)).length, devices: await shoalDevices(0) }).toEqual(before);
+  });
+
   it('leaves nothing behind once containers and networks are removed', async () => {
     for (const [name, c] of ids) await (hosts[c.host] as Host).client.remove(name, true);
     for (const h of hosts) for (const n of await h.client.networks()) await h.client.removeNetwork(n.name);
-    for (let i = 0; i < hosts.length; i++) expect(await shoalDevices(i)).toBe('');
+    for (let i = 0; i < hosts.length; i++) {
+      expect(await shoalDevices(i)).toBe('');
+      const rules = await inHost(i, ['sh', '-c', 'iptables-save | grep -ci shoal || true']);
+      expect(rules.stdout.trim(), `iptables rules left on h${i + 1}`).toBe('0');
+    }
     const netns = await runUnchecked('ip', ['netns', 'list']);
     for (const c of ids.values()) expect(netns.stdout).not.toContain(netnsName(c.id));
   });

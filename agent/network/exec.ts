@@ -48,7 +48,10 @@ export async function observe(runner: HostRunner): Promise<ObservedState> {
 function linesOf(op: NetOp): { tool: 'ip' | 'bridge'; lines: string[]; inNetns?: { netns: string; lines: string[] } } {
   switch (op.op) {
     case 'bridge.add':
-      return { tool: 'ip', lines: [`link add ${op.name} mtu ${op.mtu} type bridge`, `link set ${op.name} addrgenmode none`, `link set ${op.name} up`] };
+      return {
+        tool: 'ip',
+        lines: [`link add ${op.name} mtu ${op.mtu} type bridge`, `link set ${op.name} addrgenmode none`, ...(op.address !== undefined ? [`addr add ${op.address} dev ${op.name}`] : []), `link set ${op.name} up`],
+      };
     case 'vxlan.add':
       return {
         tool: 'ip',
@@ -63,7 +66,10 @@ function linesOf(op: NetOp): { tool: 'ip' | 'bridge'; lines: string[]; inNetns?:
       return {
         tool: 'ip',
         lines: [`link add ${op.name} mtu ${op.mtu} type veth peer name ${op.ifname} mtu ${op.mtu} netns ${op.netns}`, `link set ${op.name} master ${op.bridge}`, `link set ${op.name} up`],
-        inNetns: { netns: op.netns, lines: [`link set ${op.ifname} address ${op.mac}`, `addr add ${op.address} dev ${op.ifname}`, `link set ${op.ifname} up`, 'link set lo up'] },
+        inNetns: {
+          netns: op.netns,
+          lines: [`link set ${op.ifname} address ${op.mac}`, `addr add ${op.address} dev ${op.ifname}`, `link set ${op.ifname} up`, 'link set lo up', ...(op.gateway !== undefined ? [`route add default via ${op.gateway}`] : [])],
+        },
       };
     case 'link.del':
       return { tool: 'ip', lines: [`link del ${op.name}`] };

@@ -19,6 +19,7 @@ import { RecordTable, normalizeName } from '../dns/records.js';
 import { DEFAULT_TTL_S } from '../dns/resolver.js';
 import { DnsServer, Forwarder, type Upstream } from '../dns/server.js';
 import { apply, observe, underlayOf, type HostRunner } from './exec.js';
+import { enableForwarding, removeFirewall, syncFirewall, type PublishedPort } from './firewall.js';
 import { VXLAN_PORT_DEFAULT, checkDesired, inSubnet, macFor, overlayMtu, parseCidr, planNetwork, type DesiredState, type HostSpec, type NetworkSpec } from './plan.js';
 
 export interface StoredNetwork extends NetworkSpec {
@@ -41,10 +42,18 @@ export interface Endpoint {
   readonly aliases: readonly string[];
 }
 
+export interface PortSpec {
+  readonly protocol: 'tcp' | 'udp';
+  readonly hostPort: number;
+  readonly containerPort: number;
+}
+
 export interface ContainerNet {
   readonly id: string;
   readonly name: string;
   readonly endpoints: readonly Endpoint[];
+  /** Published on this host, to the container's first address. */
+  readonly ports: readonly PortSpec[];
 }
 
 export interface Attachment {
@@ -151,6 +160,20 @@ export class NetworkManager {
     const ops = planNetwork(this.desired(), await observe(this.o.runner));
     if (ops.length > 0) this.o.logger.info({ ops: ops.length }, 'network: reconciling the host');
     await apply(ops, this.o.runner);
+    if (this.networks.length === 0) {
+      await removeFirewall(this.o.runner);
+      return;
+    }
+    await enableForwarding(this.o.runner);
+    await syncFirewall(
+      this.networks.map((n) => n.vni),
+      this.published(),
+      this.o.runner,
+    );
+  }
+
+  private published(containers: Iterable<ContainerNet> = this.containers.values()): PublishedPort[] {
+    return [...containers].flatMap((c) => c.ports.map((p) => ({ ...p, containerIp: (c.endpoints[0] as Endpoint).ip, owner: c.name })));
   }
 
   private async save(): Promise<void> {
@@ -231,9 +254,16 @@ export class NetworkManager {
   }
 
   /** Gives a container its namespace and an address on each network; returns where its namespace is. */
-  attach(id: string, name: string, attachments: readonly Attachment[]): Promise<ContainerNet> {
+  attach(id: string, name: string, attachments: readonly Attachment[], ports: readonly PortSpec[] = []): Promise<ContainerNet> {
     return this.lock.run(async () => {
       this.requireHost();
+      if (ports.length > 0 && attachments.length === 0) throw invalidArgument('network.ports_need_network', `container ${name}: publishing ports needs an overlay network (--network)`);
+      const taken = this.published();
+      for (const [i, p] of ports.entries()) {
+        for (const port of [p.hostPort, p.containerPort]) if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalidArgument('network.bad_port', `container ${name}: port ${port} is not from 1 to 65535`);
+        const clash = [...taken, ...ports.slice(0, i).map((q) => ({ ...q, owner: name }))].find((q) => q.protocol === p.protocol && q.hostPort === p.hostPort);
+        if (clash !== undefined) throw alreadyExists('network.port_in_use', `host port ${p.hostPort}/${p.protocol} is already published by container ${clash.owner}`);
+      }
       const seen = new Set<string>();
       const endpoints: Endpoint[] = [];
       for (const a of attachments) {
@@ -246,7 +276,7 @@ export class NetworkManager {
         const aliases = a.aliases.map(normalizeName);
         endpoints.push({ network: n.name, ip, mac: macFor(ip), aliases });
       }
-      const c: ContainerNet = { id, name, endpoints };
+      const c: ContainerNet = { id, name, endpoints, ports };
       checkDesired(this.desired(this.networks, this.peers, [...this.containers.values(), c]));
       await ensureNetns(netnsName(id));
       this.containers.set(id, c);

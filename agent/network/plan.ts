@@ -29,6 +29,8 @@ export interface NetworkSpec {
   readonly port: number;
   /** Containers' MTU on it; default (and most) the underlay's less 50. */
   readonly mtu?: number;
+  /** The bridge's address on every host (containers' default route; published ports go through it). */
+  readonly gateway?: string;
 }
 
 export interface HostSpec {
@@ -77,9 +79,9 @@ export interface ObservedState {
 }
 
 export type NetOp =
-  | { readonly op: 'bridge.add'; readonly name: string; readonly mtu: number }
+  | { readonly op: 'bridge.add'; readonly name: string; readonly mtu: number; readonly address?: string }
   | { readonly op: 'vxlan.add'; readonly name: string; readonly vni: number; readonly port: number; readonly vtep: string; readonly device: string; readonly bridge: string; readonly mtu: number }
-  | { readonly op: 'veth.add'; readonly name: string; readonly bridge: string; readonly netns: string; readonly ifname: string; readonly address: string; readonly mac: string; readonly mtu: number }
+  | { readonly op: 'veth.add'; readonly name: string; readonly bridge: string; readonly netns: string; readonly ifname: string; readonly address: string; readonly mac: string; readonly mtu: number; readonly gateway?: string }
   | { readonly op: 'link.del'; readonly name: string }
   | { readonly op: 'fdb.add'; readonly dev: string; readonly mac: string; readonly dst: string }
   | { readonly op: 'fdb.del'; readonly dev: string; readonly mac: string; readonly dst: string }
@@ -179,7 +181,8 @@ export function planNetwork(desired: DesiredState, observed: ObservedState): Net
     wantBridges.add(br);
     wantVxlans.add(vx);
     const mtu = mtuOf(n);
-    if (!haveBridge.has(br)) adds.push({ op: 'bridge.add', name: br, mtu });
+    const prefix = parseCidr(n.subnet, n.name).prefix;
+    if (!haveBridge.has(br)) adds.push({ op: 'bridge.add', name: br, mtu, ...(n.gateway !== undefined ? { address: `${n.gateway}/${prefix}` } : {}) });
     const v = haveVxlan.get(vx);
     if (v !== undefined && (v.port !== n.port || v.mtu !== mtu || v.vni !== n.vni)) linkDels.push({ op: 'link.del', name: vx });
     if (v === undefined || v.port !== n.port || v.mtu !== mtu || v.vni !== n.vni) {
@@ -194,7 +197,9 @@ export function planNetwork(desired: DesiredState, observed: ObservedState): Net
     const name = vethName(e.owner, e.network);
     wantVeths.add(name);
     if (!haveVeth.has(name)) {
-      adds.push({ op: 'veth.add', name, bridge: bridgeName(n.vni), netns: e.netns, ifname: e.ifname, address: `${e.ip}/${parseCidr(n.subnet, n.name).prefix}`, mac: e.mac, mtu: mtuOf(n) });
+      // The first interface carries the default route, through its network's gateway.
+      const gateway = e.ifname === 'eth0' && n.gateway !== undefined ? { gateway: n.gateway } : {};
+      adds.push({ op: 'veth.add', name, bridge: bridgeName(n.vni), netns: e.netns, ifname: e.ifname, address: `${e.ip}/${parseCidr(n.subnet, n.name).prefix}`, mac: e.mac, mtu: mtuOf(n), ...gateway });
     }
   }
 

@@ -27,7 +27,7 @@ import { RuncDriver, type ContainerStats } from '../oci/runc.js';
 import { buildRuntimeSpec, linuxResources, type MountSpec, type OciSpec, type ResourceLimits } from '../oci/spec.js';
 import { resolveUser } from '../oci/user.js';
 import { DNS_ADDRESS } from '../dns/server.js';
-import { netnsName, type ContainerNet, type Endpoint, type NetworkManager } from '../network/manager.js';
+import { netnsName, type ContainerNet, type Endpoint, type NetworkManager, type PortSpec } from '../network/manager.js';
 import { ShimClient, currentShimVersion, startShim } from '../shim/client.js';
 import type { ShimEvent, TaskExit, TaskRecord } from '../shim/protocol.js';
 import { ownNofileLimit } from '../sys/limits.js';
@@ -139,7 +139,7 @@ export class Supervisor {
     }
     await this.attachShims();
     for (const c of this.containers.values()) await this.reconcile(c);
-    await this.o.network?.open([...this.containers.values()].map((c) => ({ id: c.id, name: c.name, endpoints: c.endpoints ?? [] })));
+    await this.o.network?.open([...this.containers.values()].map((c) => ({ id: c.id, name: c.name, endpoints: c.endpoints ?? [], ports: portsOf(c.spec) })));
   }
 
   private async attachShims(): Promise<void> {
@@ -283,12 +283,13 @@ export class Supervisor {
         const resolved = await this.images.resolve(spec.image);
         const mounts = await this.mounts(spec);
         let net: ContainerNet | undefined;
-        if (spec.networks.length > 0) {
+        if (spec.networks.length > 0 || spec.ports.length > 0) {
           if (this.o.network === undefined) throw failedPrecondition('network.unavailable', 'this agent runs no overlay networks');
           net = await this.o.network.attach(
             id,
             finalName,
             spec.networks.map((a) => ({ network: a.network, address: a.address, aliases: a.aliases })),
+            portsOf(spec),
           );
           attached = true;
         }
@@ -615,6 +616,10 @@ export class Supervisor {
     const removed = await this.images.remove(reference, (digest) => [...this.containers.values()].find((c) => c.imageDigest === digest)?.name);
     this.emit('image.deleted', removed.reference, { digest: removed.digest });
   }
+}
+
+function portsOf(spec: ContainerSpec__Output): PortSpec[] {
+  return spec.ports.map((p) => ({ protocol: p.protocol === 'UDP' ? 'udp' : 'tcp', hostPort: p.hostPort, containerPort: p.containerPort }));
 }
 
 function ignoreNotRunning(e: unknown): void {

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { Container__Output } from '../../proto/gen/shoal/runtime/v1/Container.js';
 import type { Network__Output } from '../../proto/gen/shoal/runtime/v1/Network.js';
 import type { Mount } from '../../proto/gen/shoal/types/v1/Mount.js';
+import type { PortMapping } from '../../proto/gen/shoal/types/v1/PortMapping.js';
 import type { Resources } from '../../proto/gen/shoal/types/v1/Resources.js';
 import { option } from '../../shared/cli-option.js';
 import { byteSize, durationMs, intInRange, type Parser } from '../../shared/config.js';
@@ -87,7 +88,16 @@ interface RunOpts {
   readOnly?: boolean;
   network?: { network: string; address: string }[];
   networkAlias?: string[];
+  publish?: PortMapping[];
 }
+
+/** `-p 8080:80` or `-p 5353:53/udp`. */
+export const publish: Parser<PortMapping> = (raw, what) => {
+  const m = /^(\d{1,5}):(\d{1,5})(?:\/(tcp|udp))?$/.exec(raw);
+  const [h, c] = [Number(m?.[1]), Number(m?.[2])];
+  if (m === null || h < 1 || h > 65535 || c < 1 || c > 65535) throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(raw)} is not HOSTPORT:CONTAINERPORT[/udp] with ports from 1 to 65535`);
+  return { protocol: m[3] === 'udp' ? 'UDP' : 'TCP', hostPort: h, containerPort: c };
+};
 
 /** `--network front` or `--network front:10.1.0.7`. */
 export const networkRef: Parser<{ network: string; address: string }> = (raw, what) => {
@@ -293,6 +303,7 @@ export function registerCtr(program: Command, ctx: CliContext): void {
     .option('--read-only', 'read-only root file system')
     .option('--network <name[:ip]>', 'attach to an overlay network, optionally at an address (repeatable: one interface each)', collect(networkRef)('--network'))
     .option('--network-alias <name>', 'another DNS name on its networks (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('-p, --publish <hostPort:ctrPort[/udp]>', "publish a container port on this host's addresses (repeatable)", collect(publish)('--publish'))
     .action(
       withClient(async (client, image: string, command: string[], o: RunOpts) => {
         const c = await client.create(o.name ?? '', {
@@ -306,6 +317,7 @@ export function registerCtr(program: Command, ctx: CliContext): void {
           ...(o.hostname !== undefined ? { hostname: o.hostname } : {}),
           readOnlyRootfs: o.readOnly === true,
           networks: (o.network ?? []).map((n) => ({ ...n, aliases: o.networkAlias ?? [] })),
+          ports: o.publish ?? [],
         });
         try {
           await client.start(c.id);

@@ -1,0 +1,67 @@
+// Shoal's iptables rules on a host: published ports (DNAT from the host's addresses to a
+// container, for traffic from other hosts and from the host itself) and the FORWARD rules the
+// overlay needs — traffic within one network's bridge accepted (hosts where Docker set the
+// FORWARD policy to DROP and br_netfilter sends bridged frames through it), traffic between two
+// networks' bridges dropped (each bridge holds its gateway address, so the host could route
+// between them), published and outgoing traffic accepted.
+//
+// The rules live in Shoal's own chains, SHOAL-FORWARD (filter) and SHOAL-DNAT (nat), written
+// whole and atomically with `iptables-restore --noflush` (which resets only the chains it
+// declares); one jump rule each from FORWARD, PREROUTING and OUTPUT. Nothing else is touched.
+// The rule text is pure; syncFirewall and removeFirewall run the tools.
+
+import type { HostRunner } from './exec.js';
+import { bridgeName } from './plan.js';
+
+export interface PublishedPort {
+  readonly protocol: 'tcp' | 'udp';
+  readonly hostPort: number;
+  readonly containerIp: string;
+  readonly containerPort: number;
+  /** The container that published it, for error messages. */
+  readonly owner: string;
+}
+
+const JUMPS: readonly (readonly string[])[] = [
+  ['-t', 'filter', 'FORWARD', '-j', 'SHOAL-FORWARD'],
+  ['-t', 'nat', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'SHOAL-DNAT'],
+  ['-t', 'nat', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'SHOAL-DNAT'],
+];
+
+/** The iptables-restore input for Shoal's chains. */
+export function firewallRules(vnis: readonly number[], ports: readonly PublishedPort[]): string {
+  const filter = [
+    '*filter',
+    ':SHOAL-FORWARD - [0:0]',
+    ...vnis.map((v) => `-A SHOAL-FORWARD -i ${bridgeName(v)} -o ${bridgeName(v)} -j ACCEPT`),
+    '-A SHOAL-FORWARD -i shb+ -o shb+ -j DROP',
+    '-A SHOAL-FORWARD -o shb+ -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    '-A SHOAL-FORWARD -o shb+ -m conntrack --ctstate DNAT -j ACCEPT',
+    '-A SHOAL-FORWARD -i shb+ -j ACCEPT',
+    'COMMIT',
+  ];
+  const nat = ['*nat', ':SHOAL-DNAT - [0:0]', ...ports.map((p) => `-A SHOAL-DNAT -p ${p.protocol} --dport ${p.hostPort} -j DNAT --to-destination ${p.containerIp}:${p.containerPort}`), 'COMMIT'];
+  return `${[...filter, ...nat].join('\n')}\n`;
+}
+
+/** Writes Shoal's chains and makes sure each jump to them exists once. */
+export async function syncFirewall(vnis: readonly number[], ports: readonly PublishedPort[], runner: HostRunner): Promise<void> {
+  await runner(['iptables-restore', '--noflush'], firewallRules(vnis, ports));
+  for (const [, table, chain, ...rule] of JUMPS) {
+    const present = await runner(['sh', '-c', `iptables -t ${table} -C ${chain} ${rule.join(' ')} 2>/dev/null && echo yes || true`]);
+    if (present.trim() !== 'yes') await runner(['iptables', '-t', table as string, '-I', chain as string, '1', ...rule]);
+  }
+}
+
+/** Removes the jumps and Shoal's chains; what is already gone is fine. */
+export async function removeFirewall(runner: HostRunner): Promise<void> {
+  for (const [, table, chain, ...rule] of JUMPS) {
+    await runner(['sh', '-c', `while iptables -t ${table} -D ${chain} ${rule.join(' ')} 2>/dev/null; do :; done; true`]);
+  }
+  await runner(['sh', '-c', 'iptables -t filter -F SHOAL-FORWARD 2>/dev/null; iptables -t filter -X SHOAL-FORWARD 2>/dev/null; iptables -t nat -F SHOAL-DNAT 2>/dev/null; iptables -t nat -X SHOAL-DNAT 2>/dev/null; true']);
+}
+
+/** Lets the host forward between its underlay and the bridges (net.ipv4.ip_forward, per network namespace). */
+export async function enableForwarding(runner: HostRunner): Promise<void> {
+  await runner(['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
+}
