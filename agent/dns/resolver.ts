@@ -86,6 +86,75 @@ function respond(query: Packet, question: Question, rcode: number, answers: Answ
   return build([], true);
 }
 
+/** The one question of a plain query, read straight from the bytes (no compression, as queries have none). */
+function readQuestion(bytes: Buffer): { name: string; qtype: number; qclass: number; end: number } | undefined {
+  let o = 12;
+  const labels: string[] = [];
+  for (let len = bytes[o]; len !== 0; len = bytes[o]) {
+    if (len === undefined || len > 63 || o + 1 + len > bytes.length) return undefined;
+    labels.push(bytes.toString('latin1', o + 1, o + 1 + len));
+    o += 1 + len;
+    if (o > 12 + 255) return undefined;
+  }
+  if (o + 5 > bytes.length) return undefined;
+  return { name: labels.join('.').toLowerCase(), qtype: bytes.readUInt16BE(o + 1), qclass: bytes.readUInt16BE(o + 3), end: o + 5 };
+}
+
+/** The UDP size an OPT record right after the question offers, or 512 without one; undefined when the rest is not just that. */
+function readUdpLimit(bytes: Buffer, at: number, additionals: number): number | undefined {
+  if (additionals === 0) return at === bytes.length ? UDP_PAYLOAD_CLASSIC : undefined;
+  // An OPT record: root name, type 41, class = payload size, TTL, rdata length.
+  if (additionals !== 1 || at + 11 > bytes.length || bytes[at] !== 0 || bytes.readUInt16BE(at + 1) !== 41) return undefined;
+  if (at + 11 + bytes.readUInt16BE(at + 9) !== bytes.length) return undefined;
+  return Math.max(UDP_PAYLOAD_CLASSIC, Math.min(bytes.readUInt16BE(at + 3), UDP_PAYLOAD_MAX));
+}
+
+const QTYPE = { A: 1, AAAA: 28, ANY: 255 } as const;
+
+/**
+ * The common case without a general parser: one question for A, AAAA or ANY of a cluster
+ * name, answered by writing the bytes directly (the answers point at the question's name).
+ * Undefined for anything else, which takes the general path.
+ */
+function fastAnswer(bytes: Buffer, networks: ReadonlySet<string>, transport: 'udp' | 'tcp', o: ResolverOptions, additionals: number): Decision | undefined {
+  if ((((bytes[2] as number) >> 3) & 0x0f) !== 0) return undefined;
+  const q = readQuestion(bytes);
+  if (q === undefined || q.qclass !== 1 || (q.qtype !== QTYPE.A && q.qtype !== QTYPE.AAAA && q.qtype !== QTYPE.ANY)) return undefined;
+  const limit = readUdpLimit(bytes, q.end, additionals);
+  if (limit === undefined) return undefined;
+  const name = clusterName(q.name, o.domain);
+  if (name === undefined) return undefined;
+  const ips = o.table.lookup(name, networks);
+  const rcode = ips.length === 0 ? RCODE.NXDOMAIN : RCODE.NOERROR;
+  const records = q.qtype === QTYPE.AAAA ? [] : shuffled(o.rng, ips);
+  const qlen = q.end - 12;
+  let count = records.length;
+  let tc = false;
+  if (transport === 'udp' && 12 + qlen + 16 * count > limit) {
+    count = 0;
+    tc = true;
+  }
+  const out = Buffer.allocUnsafe(12 + qlen + 16 * count);
+  bytes.copy(out, 0, 0, 2);
+  out.writeUInt16BE(0x8000 | ((bytes[2] as number) & 0x01) << 8 | FLAG.AA | FLAG.RA | (tc ? FLAG.TC : 0) | rcode, 2);
+  out.writeUInt16BE(1, 4);
+  out.writeUInt16BE(count, 6);
+  out.writeUInt32BE(0, 8);
+  bytes.copy(out, 12, 12, q.end);
+  let at = 12 + qlen;
+  for (let i = 0; i < count; i++) {
+    out.writeUInt16BE(0xc00c, at); // the question's name
+    out.writeUInt16BE(QTYPE.A, at + 2);
+    out.writeUInt16BE(1, at + 4);
+    out.writeUInt32BE(o.ttlSeconds, at + 6);
+    out.writeUInt16BE(4, at + 10);
+    const parts = (records[i] as string).split('.');
+    for (let k = 0; k < 4; k++) out[at + 12 + k] = Number(parts[k]);
+    at += 16;
+  }
+  return { kind: 'answer', bytes: out, rcode };
+}
+
 /** What to do with one query from a container attached to `networks`. */
 export function resolve(bytes: Buffer, networks: ReadonlySet<string>, transport: 'udp' | 'tcp', o: ResolverOptions): Decision {
   if (bytes.length < 12) return { kind: 'drop' };
@@ -94,6 +163,8 @@ export function resolve(bytes: Buffer, networks: ReadonlySet<string>, transport:
   // before parsing: a 12-byte header claiming 65,535 records would cost the parser milliseconds.
   const [qd, an, ns, ar] = [4, 6, 8, 10].map((at) => bytes.readUInt16BE(at)) as [number, number, number, number];
   if (qd !== 1 || an !== 0 || ns !== 0 || ar > 2) return { kind: 'answer', bytes: errorResponse(bytes, RCODE.FORMERR), rcode: RCODE.FORMERR };
+  const fast = fastAnswer(bytes, networks, transport, o, ar);
+  if (fast !== undefined) return fast;
   let query: Packet;
   try {
     query = dnsPacket.decode(bytes);

@@ -186,10 +186,14 @@ export class DnsServer {
     await new Promise<void>((resolve) => udp.bind({ fd: udpFd }, resolve));
     await new Promise<void>((resolve) => tcp.listen({ fd: tcpFd }, resolve));
     udp.on('message', (msg, from) => {
-      void this.answer(msg, s, 'udp').then((bytes) => {
+      const send = (bytes: Buffer | undefined): void => {
         if (bytes === undefined || this.served.get(id) !== s) return; // stopped meanwhile
         udp.send(bytes, from.port, from.address, () => undefined);
-      });
+      };
+      const answer = this.answer(msg, s, 'udp');
+      // Cluster names are answered at once; only forwarded names wait for an upstream.
+      if (answer instanceof Promise) void answer.then(send);
+      else send(answer);
     });
     udp.on('error', (e) => this.o.logger.warn({ id, err: oneLine(e) }, 'dns udp socket error'));
     tcp.on('connection', (c) => this.onTcp(c, s));
@@ -201,7 +205,7 @@ export class DnsServer {
     if (s !== undefined) s.networks = new Set(networks);
   }
 
-  private async answer(msg: Buffer, s: Served, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+  private answer(msg: Buffer, s: Served, transport: 'udp' | 'tcp'): Buffer | undefined | Promise<Buffer> {
     let d;
     try {
       d = resolve(msg, s.networks, transport, this.o);
@@ -229,7 +233,7 @@ export class DnsServer {
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        void this.answer(Buffer.from(msg), s, 'tcp').then((bytes) => {
+        void Promise.resolve(this.answer(Buffer.from(msg), s, 'tcp')).then((bytes) => {
           if (bytes === undefined || c.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(bytes.length);
