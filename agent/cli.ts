@@ -22,7 +22,8 @@ function registerAgent(program: Command, ctx: AreaContext): void {
     .addOption(option('--log-max-files <n>', 'log files kept per container', intInRange(1, 100)).default(3))
     .addOption(option('--advertise <ip>', "this host's underlay address for overlay networks (its interface and MTU are detected)", ipv4))
     .addOption(option('--dns-upstream <ip[:port]>', "where containers' DNS forwards other names (repeatable; default: /etc/resolv.conf's)").argParser((v: string, prev: Upstream[] | undefined) => [...(prev ?? []), parseUpstream(v)]))
-    .action(async (o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[] }) => {
+    .addOption(option('--dns-ttl <seconds>', 'TTL of DNS answers for cluster names', intInRange(0, 3600)).default(5))
+    .action(async (o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number }) => {
       if (o.standalone !== true) throw failedPrecondition('agent.needs_standalone', 'agent: joining managers is not available yet; run with --standalone');
       if (process.getuid?.() !== 0) throw failedPrecondition('agent.needs_root', 'agent: must run as root (it mounts file systems and runs runc)');
       const logger = ctx.logger('agent');
@@ -36,6 +37,7 @@ function registerAgent(program: Command, ctx: AreaContext): void {
         logMaxFiles: o.logMaxFiles,
         ...(o.advertise !== undefined ? { advertise: o.advertise } : {}),
         ...(o.dnsUpstream !== undefined ? { dnsUpstreams: o.dnsUpstream } : {}),
+        dnsTtlSeconds: o.dnsTtl,
       });
       await agent.start();
       await new Promise<void>((resolve) => {

@@ -22,6 +22,7 @@ export interface AgentOptions extends Omit<SupervisorOptions, 'network'> {
   readonly advertise?: string;
   /** Where the embedded DNS server forwards names outside the cluster; default: /etc/resolv.conf's. */
   readonly dnsUpstreams?: readonly Upstream[];
+  readonly dnsTtlSeconds?: number;
 }
 
 export class Agent {
@@ -38,6 +39,7 @@ export class Agent {
       rng: systemRng,
       logger: o.logger,
       upstreams: o.dnsUpstreams ?? hostUpstreams(),
+      ...(o.dnsTtlSeconds !== undefined ? { dnsTtlSeconds: o.dnsTtlSeconds } : {}),
     });
     this.network = network;
     this.supervisor = new Supervisor({ ...o, network });

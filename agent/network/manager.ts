@@ -73,6 +73,8 @@ export interface NetworkManagerOptions {
   readonly logger: Logger;
   readonly upstreams: readonly Upstream[];
   readonly domain?: string;
+  /** TTL of the DNS answers for cluster names; default 5 s. */
+  readonly dnsTtlSeconds?: number;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
@@ -93,7 +95,7 @@ export class NetworkManager {
       table: this.table,
       rng: o.rng,
       domain: o.domain ?? 'shoal',
-      ttlSeconds: DEFAULT_TTL_S,
+      ttlSeconds: o.dnsTtlSeconds ?? DEFAULT_TTL_S,
       forwarder: new Forwarder({ upstreams: o.upstreams, clock: o.clock, rng: o.rng }),
       logger: o.logger,
     });
