@@ -29,7 +29,8 @@ async function iperf(serverNs: string, clientNs: string, ip: string): Promise<nu
   for (let i = 0; ; i++) {
     // The server needs a moment to listen: retry the client a bounded number of times.
     const r = await runUnchecked('nsenter', [`--net=/run/netns/${clientNs}`, '--', 'iperf3', '-c', ip, '-t', String(SECONDS), '-J'], { timeoutMs: (SECONDS + 30) * 1000 });
-    if (r.exitCode === 0) {
+    // iperf3 -J may exit 0 with {"error": "unable to connect..."}: that is a retry too.
+    if (r.exitCode === 0 && !r.stdout.includes('"error"')) {
       out = r.stdout;
       break;
     }
@@ -37,8 +38,10 @@ async function iperf(serverNs: string, clientNs: string, ip: string): Promise<nu
     await new Promise((res) => setTimeout(res, 100));
   }
   await server;
-  const j = JSON.parse(out) as { end: { sum_received: { bits_per_second: number } } };
-  return j.end.sum_received.bits_per_second;
+  const j = JSON.parse(out) as { end?: { sum_received?: { bits_per_second: number } }; error?: string };
+  const bps = j.end?.sum_received?.bits_per_second;
+  if (bps === undefined) throw new Error(`iperf3 ${clientNs} → ${ip}: ${j.error ?? 'no result'}`);
+  return bps;
 }
 
 if (process.getuid?.() !== 0) {
