@@ -18,7 +18,7 @@ import type { Rng } from '../../shared/rng.js';
 import { RaftDisk } from './disk.js';
 import { decodeConfChange, type ConfChange } from './membership.js';
 import { RawNode, sendableBeforePersist, type Ready, type Status } from './rawnode.js';
-import type { Role } from './raft.js';
+import { proposalDropped, type Role } from './raft.js';
 import { RaftTransport, transportHandlers } from './transport.js';
 import type { RaftTransportHandlers } from '../../proto/gen/shoal/raft/v1/RaftTransport.js';
 import { NONE, type ConfState, type Entry, type NodeId, type Snapshot } from './types.js';
@@ -102,6 +102,8 @@ export class RaftNode {
   private readonly peers = new Map<NodeId, string>();
   private confState: ConfState = { voters: [], learners: [] };
   private appliedIndex = 0;
+  /** Proposals taken since the loop last ran, handed to the core together. */
+  private readonly batch: { seq: number; data: Uint8Array }[] = [];
   private lastSnapshotIndex = 0;
   private tickTimer: Timer | undefined;
   private processing = false;
@@ -210,7 +212,7 @@ export class RaftNode {
 
   private async process(): Promise<void> {
     try {
-      while (!this.stopped && this.raw.hasReady()) {
+      while (!this.stopped && (this.flushProposals(), this.raw.hasReady())) {
         const rd = this.raw.ready();
         // The leader's replication goes out while its own copy is written; everything that
         // promises something about this server's disk waits until the write is durable.
@@ -380,13 +382,32 @@ export class RaftNode {
     view.setUint32(1, this.id);
     view.setUint32(5, seq);
     data.set(command, ENVELOPE_BYTES);
-    // Hand it to the core first: it throws raft.proposal_dropped synchronously, and then no
-    // waiter (with its timer) may be left behind.
-    this.raw.propose(data);
+    // Refused at once when there is no leader to take it; otherwise it waits for the next turn
+    // of the loop, which hands every waiting proposal to the core as one: one log append and
+    // one message per follower for the lot, rather than one per proposal.
+    if (!this.raw.leaderKnown) throw proposalDropped('no leader known');
     const { promise, waiter } = this.waiter<unknown>('proposal', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => this.proposals.delete(seq));
     this.proposals.set(seq, waiter);
+    this.batch.push({ seq, data });
     this.schedule();
     return promise;
+  }
+
+  /** Hands the waiting proposals to the core together; if it refuses them, each proposer is told why. */
+  private flushProposals(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch.splice(0);
+    try {
+      this.raw.proposeMany(batch.map((p) => p.data));
+    } catch (err) {
+      for (const p of batch) {
+        const w = this.proposals.get(p.seq);
+        if (w === undefined) continue;
+        this.proposals.delete(p.seq);
+        w.timer.cancel();
+        w.reject(err);
+      }
+    }
   }
 
   read(): Promise<number> {

@@ -108,7 +108,17 @@ export class RawNode {
 
   /** Proposes data to append; throws a proposal_dropped ShoalError when it cannot be taken. */
   propose(data: Uint8Array): void {
-    this.raft.step(message({ type: 'MSG_PROP', to: NONE, from: this.raft.id, entries: [{ term: 0, index: 0, type: 'ENTRY_NORMAL', data }] }));
+    this.proposeMany([data]);
+  }
+
+  /** Several commands as one proposal: one append to the log, one message to each follower. */
+  proposeMany(datas: readonly Uint8Array[]): void {
+    this.raft.step(message({ type: 'MSG_PROP', to: NONE, from: this.raft.id, entries: datas.map((data) => ({ term: 0, index: 0, type: 'ENTRY_NORMAL' as const, data })) }));
+  }
+
+  /** Whether a proposal has somewhere to go now: this server leads, or knows who does. */
+  get leaderKnown(): boolean {
+    return this.raft.role === 'leader' || (this.raft.role === 'follower' && this.raft.lead !== NONE);
   }
 
   proposeConfChange(cc: ConfChange): void {
