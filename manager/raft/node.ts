@@ -69,7 +69,8 @@ export const RAFT_NODE_DEFAULTS = {
    */
   electionTicks: 5,
   heartbeatTicks: 1,
-  snapshotEntries: 10_000,
+  /** As etcd's --snapshot-count (100,000) and its catch-up entries kept after one (5,000). */
+  snapshotEntries: 100_000,
   keepEntries: 5_000,
   proposalTimeoutMs: 10_000,
   /** Proposals waiting to be applied, at most. */

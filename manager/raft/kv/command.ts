@@ -38,7 +38,7 @@ export function registerRaftKv(program: Command, ctx: AreaContext): void {
     .addOption(option('--cluster-id <n>', 'refuse messages of other clusters', intInRange(1, 2 ** 32 - 1)).default(1))
     .addOption(option('--tick <duration>', 'Raft tick', durationMs).default(RAFT_NODE_DEFAULTS.tickMs))
     .addOption(option('--election-ticks <n>', 'ticks without a leader before an election (randomized up to twice that)', intInRange(2, 1000)).default(RAFT_NODE_DEFAULTS.electionTicks))
-    .addOption(option('--snapshot-entries <n>', 'entries between snapshots', intInRange(1, 100_000_000)).default(10_000))
+    .addOption(option('--snapshot-entries <n>', 'entries between snapshots', intInRange(1, 100_000_000)).default(RAFT_NODE_DEFAULTS.snapshotEntries))
     .action(async (o: { id: number; listen: string; dataDir: string; members?: Map<number, string>; join?: boolean; clusterId: number; tick: number; electionTicks: number; snapshotEntries: number }) => {
       const logger = ctx.logger('raft-kv').child({ node: o.id });
       if (o.members !== undefined && o.join !== true && !o.members.has(o.id)) {
