@@ -102,4 +102,27 @@ describe('RaftNode membership (real transport, in process)', () => {
     await waitFor('the follower to know the leader', () => follower.node.status().lead === leaderId);
     expect(() => follower.node.removeMember(leaderId)).toThrow(`membership changes go to the leader (node ${leaderId})`);
   }, 30_000);
+
+  it('takes proposals that arrive together as one batch: each proposer gets its own entry, on the leader and through a follower; none without a leader', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'shoal-raft-batch-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
+    const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
+    const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding)));
+    // Before any election: refused at once, with the reason.
+    expect(() => (servers[0] as KvServer).node.propose(encodePut('early', Buffer.from('x')))).toThrow(/proposal dropped: no leader known/);
+    await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
+    const leader = servers.find((s) => s.node.isLeader()) as KvServer;
+    const follower = servers.find((s) => s !== leader) as KvServer;
+    await waitFor('the follower to know the leader', () => follower.node.status().lead === leader.node.id);
+    // Proposed in one turn of the event loop: they reach the core as batches.
+    const viaLeader = Array.from({ length: 200 }, (_, i) => leader.node.propose(encodePut(`l${i}`, Buffer.from([i % 256]))));
+    const viaFollower = Array.from({ length: 50 }, (_, i) => follower.node.propose(encodePut(`f${i}`, Buffer.from([i]))));
+    const indexes = (await Promise.all([...viaLeader, ...viaFollower])) as number[];
+    expect(new Set(indexes).size).toBe(250);
+    // The leader's own proposals are appended in the order they were made.
+    const own = indexes.slice(0, 200);
+    expect(own).toEqual([...own].sort((a, b) => a - b));
+    await waitFor('every member to hold all 250 keys', () => servers.every((s) => [...s.sm.data.keys()].filter((k) => /^[lf]\d+$/.test(k)).length === 250));
+  }, 30_000);
 });
