@@ -79,10 +79,4 @@ export class RecordTable {
     this.byName.clear();
     this.byIp.clear();
   }
-
-  get size(): number {
-    let n = 0;
-    for (const m of this.byIp.values()) n += m.size;
-    return n;
-  }
 }

@@ -56,10 +56,6 @@ export class Forwarder {
 
   constructor(private readonly o: ForwarderOptions) {}
 
-  get inFlight(): number {
-    return this.pending.size;
-  }
-
   private udp(): UdpSocket {
     if (this.socket !== undefined) return this.socket;
     const s = createSocket('udp4');
