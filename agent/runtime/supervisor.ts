@@ -437,10 +437,10 @@ export class Supervisor {
       await this.ensureRootfs(c);
       const shim = await this.shim();
       const task = await shim.request({ op: 'start', id: c.id, bundle: this.containerDir(c.id), log: this.logOptions(c.id) });
-      const shimId = [...this.shims.entries()].find(([, s]) => s === shim)?.[0] ?? '';
-      const { exit: _dropped, ...rest } = c;
-      void _dropped;
-      const rec = await this.save({ ...rest, state: 'running', pid: task.pid, shimId, startedAtMs: task.startedAtMs });
+      // A fresh task: the previous run's exit no longer describes it.
+      const { exit, ...rest } = c;
+      void exit;
+      const rec = await this.save({ ...rest, state: 'running', pid: task.pid, shimId: shim.shimId, startedAtMs: task.startedAtMs });
       this.emit('task.started', c.id, { name: c.name, pid: String(task.pid) });
       return rec;
     });

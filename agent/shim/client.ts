@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../shared/clock.js';
@@ -109,6 +109,11 @@ export class ShimClient {
       });
       socket.once('error', (e) => reject(unavailable('shim.unreachable', `no shim answers at ${join(dir, 'shim.sock')}: ${e.message}`)));
     });
+  }
+
+  /** The shim's id: its folder's name under <data>/shims. */
+  get shimId(): string {
+    return basename(this.dir);
   }
 
   get isClosed(): boolean {
