@@ -206,4 +206,20 @@ describe('WAL (real files)', () => {
     expect(again.storage.lastIndex()).toBe(3);
     await again.close();
   });
+
+  it('keeps the commit index at or past a snapshot taken while the commit was deferred, across a crash', async () => {
+    const dir = await tempDir();
+    const disk = await RaftDisk.open(dir);
+    await disk.persist({ entries: entries(1, 3, 1), committedEntries: [], messages: [], readStates: [], mustSync: true, hardState: { term: 1, vote: 1, commit: 1 } });
+    // Only the commit index moves: the WAL defers it to the next write.
+    await disk.persist({ entries: [], committedEntries: [], messages: [], readStates: [], mustSync: false, hardState: { term: 1, vote: 1, commit: 3 } });
+    await disk.snapshot(3, { voters: [1], learners: [] }, enc('state'), 0);
+    // A crash: no close, so nothing more is flushed.
+    const again = await RaftDisk.open(dir);
+    expect(again.opened.snapshotIndex).toBe(3);
+    expect(again.storage.initialState().hardState.commit).toBe(3);
+    await again.close();
+    await disk.close();
+  });
 });
+

@@ -60,7 +60,9 @@ export class RaftDisk {
     if (hs.commit > storage.lastIndex()) {
       throw new ShoalError('failed_precondition', 'raft.log_truncated', `the hard state commits ${hs.commit} but the log ends at ${storage.lastIndex()}`);
     }
-    storage.setHardState(hs);
+    // A snapshot holds committed entries only: a commit index below it (a WAL written before
+    // the marker carried the deferred commit) is raised to it.
+    storage.setHardState(hs.commit < snapIndex ? { ...hs, commit: snapIndex } : hs);
     return storage;
   }
 

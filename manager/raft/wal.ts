@@ -167,7 +167,12 @@ export class Wal {
 
   /** Records that entries up to (index, term) are in a snapshot file (written before this). */
   async saveSnapshotMarker(index: number, term: number): Promise<void> {
-    await this.write([{ kind: 'snapshot', index, term }], true);
+    // A deferred commit index goes out with the marker: the snapshot covers applied (so
+    // committed) entries, and the WAL must never say less was committed than it holds.
+    const records: WalRecord[] = [{ kind: 'snapshot', index, term }];
+    if (this.deferredHardState !== undefined) records.push({ kind: 'hard-state', hardState: this.deferredHardState });
+    this.deferredHardState = undefined;
+    await this.write(records, true);
     this.snapshotMarker = { index, term };
     if (this.lastIndex < index) this.lastIndex = index;
   }
