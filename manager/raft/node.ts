@@ -1,6 +1,7 @@
 // RaftNode: the driver, and the API the manager's store uses. The only loop that touches I/O:
-// for each Ready it persists (WAL, snapshot files), then sends (transport), then applies
-// committed entries to the state machine, then advances the core. Ticks come from the Clock.
+// for each Ready it sends the leader's replication, applies the committed entries (durable on a
+// majority already) while it persists the new ones (WAL, snapshot files), then sends what had
+// to wait for the disk, then advances the core. Ticks come from the Clock.
 //
 //   propose(data)      resolves with the state machine's result once the entry is applied here;
 //                      rejects when it cannot be taken, or when leadership changes first (the
@@ -218,9 +219,21 @@ export class RaftNode {
         // The leader's replication goes out while its own copy is written; everything that
         // promises something about this server's disk waits until the write is durable.
         this.transport.send(rd.messages.filter(sendableBeforePersist));
-        await this.disk.persist(rd);
+        if (rd.snapshot !== undefined) {
+          await this.disk.persist(rd);
+          this.apply(rd);
+        } else {
+          // Committed entries are already durable on a majority (the leader counts its own copy
+          // only once written): they are applied, and their proposers answered, while this
+          // Ready's new entries go to disk, rather than one disk write later.
+          const persisted = this.disk.persist(rd);
+          try {
+            this.apply(rd);
+          } finally {
+            await persisted;
+          }
+        }
         this.transport.send(rd.messages.filter((m) => !sendableBeforePersist(m)));
-        this.apply(rd);
         this.raw.advance(rd);
         this.noticeLeadership(rd);
         this.releaseReads();
@@ -377,11 +390,12 @@ export class RaftNode {
       throw new ShoalError('resource_exhausted', 'raft.too_many_proposals', `more than ${RAFT_NODE_DEFAULTS.pendingProposalsMax} proposals pending`);
     }
     const seq = (this.seq = (this.seq + 1) >>> 0);
-    const data = new Uint8Array(ENVELOPE_BYTES + command.length);
-    const view = new DataView(data.buffer);
-    view.setUint8(0, ENVELOPE_MAGIC);
-    view.setUint32(1, this.id);
-    view.setUint32(5, seq);
+    // From Node's shared pool rather than a backing store of its own: an entry stays in the log
+    // until compaction, and every backing store is more work for each major GC.
+    const data = Buffer.allocUnsafe(ENVELOPE_BYTES + command.length);
+    data.writeUInt8(ENVELOPE_MAGIC, 0);
+    data.writeUInt32BE(this.id, 1);
+    data.writeUInt32BE(seq, 5);
     data.set(command, ENVELOPE_BYTES);
     // Refused at once when there is no leader to take it; otherwise it waits for the next turn
     // of the loop, which hands every waiting proposal to the core as one: one log append and
