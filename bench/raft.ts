@@ -3,16 +3,19 @@
 // and 64 clients each writing in a closed loop (a write waits for the previous one) to the
 // leader; throughput and p50/p99 commit latency. Then: time to a new leader that commits, after
 // the leader is killed (kill -9); and the restart time of a Shoal node with 1,000,000 entries in
-// its log. Last line: the throughput ratio at 64 clients.
+// its log. Also measured, as a yardstick: the same 64-client load against a bare grpc-js server
+// that answers every Put at once (no Raft, no disk) — the ceiling any Node server that takes one
+// unary call per write has on this machine. Last line: the throughput ratio at 64 clients.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials } from '@grpc/grpc-js';
+import { fileURLToPath } from 'node:url';
+import { Server, credentials } from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
 import { loadProto } from '../proto/load.js';
 import type { KeyValueClient } from '../proto/gen/shoal/raft/v1/KeyValue.js';
-import { callUnary } from '../shared/grpc.js';
+import { callUnary, listen } from '../shared/grpc.js';
 import { SeededRng } from '../shared/rng.js';
 import { RaftDisk } from '../manager/raft/disk.js';
 import { RawNode } from '../manager/raft/rawnode.js';
@@ -22,6 +25,7 @@ import { closedLoop, freePort, printResult, repoRoot, startProcess, type LoadRes
 const LOAD_MS = Number(process.env['SHOAL_BENCH_LOAD_MS'] ?? 4000);
 const CLIENTS = [1, 16, 64];
 const VALUE = Buffer.alloc(100, 'v');
+const FLOOR_SERVER = '--grpc-floor-server';
 
 interface System {
   readonly name: string;
@@ -111,6 +115,38 @@ async function etcdCluster(root: string): Promise<System> {
   };
 }
 
+/** This file run as the yardstick server: KeyValue.Put answered at once, on `port`. */
+async function serveFloor(port: number): Promise<void> {
+  const server = new Server();
+  const KV = loadProto('raft').shoal.raft.v1.KeyValue;
+  server.addService(KV.service, {
+    Put: (_call: unknown, callback: (err: null, res: { index: number }) => void) => callback(null, { index: 0 }),
+  });
+  await listen(server, { kind: 'tcp', host: '127.0.0.1', port });
+  process.once('SIGTERM', () => process.exit(0));
+}
+
+/** 64 clients against the yardstick server, in a process of its own as the members are. */
+async function measureFloor(): Promise<LoadResult> {
+  const port = await freePort();
+  const proc = startProcess(process.execPath, [fileURLToPath(import.meta.url), FLOOR_SERVER, String(port)]);
+  const KV = loadProto('raft').shoal.raft.v1.KeyValue;
+  const c: KeyValueClient = new KV(`127.0.0.1:${port}`, credentials.createInsecure());
+  try {
+    const put = (key: string): Promise<void> => callUnary(c.Put.bind(c), { key, value: VALUE }, 5000).then(() => undefined);
+    let up = false;
+    for (let i = 0; i < 200 && !up; i++) up = await put('probe').then(() => true, async () => (await new Promise((r) => setTimeout(r, 25)), false));
+    if (!up) throw new Error('grpc-js yardstick server did not answer');
+    for (let i = 0; i < 200; i++) await put(`warmup-${i}`);
+    const r = await closedLoop(64, LOAD_MS, (k, n) => put(`c${k}-${n}`));
+    console.log(`bare grpc-js server, Put answered at once (yardstick): 64 clients: ${r.opsPerSecond.toFixed(0)} writes/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`);
+    return r;
+  } finally {
+    c.close();
+    await proc.kill('SIGTERM');
+  }
+}
+
 async function measureLoad(sys: System): Promise<LoadResult[]> {
   const leader = await sys.leader();
   for (let i = 0; i < 200; i++) await sys.put(leader, `warmup-${i}`);
@@ -171,6 +207,7 @@ async function main(): Promise<void> {
     const etcdFailoverMs = await failover(etcd);
     await etcd.stop();
 
+    const floor = await measureFloor();
     const restartMs = await restartWith(1_000_000, root);
     console.log(`time to a new leader that commits, after kill -9 of the leader: shoal ${shoalFailoverMs.toFixed(0)} ms, etcd ${etcdFailoverMs.toFixed(0)} ms`);
     console.log(`restart of a shoal node with 1,000,000 entries in its log: ${restartMs.toFixed(0)} ms`);
@@ -192,11 +229,16 @@ async function main(): Promise<void> {
       p99_ms: { shoal: Number(s64.p99Ms.toFixed(2)), peer: Number(e64.p99Ms.toFixed(2)) },
       failover_ms: { shoal: Math.round(shoalFailoverMs), peer: Math.round(etcdFailoverMs) },
       restart_1m_entries_ms: Math.round(restartMs),
+      grpc_js_floor_64_clients: { writes_per_second: Math.round(floor.opsPerSecond), p99_ms: Number(floor.p99Ms.toFixed(2)) },
     });
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 }
 
-await main();
-process.exit(0);
+if (process.argv[2] === FLOOR_SERVER) {
+  await serveFloor(Number(process.argv[3]));
+} else {
+  await main();
+  process.exit(0);
+}

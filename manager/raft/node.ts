@@ -93,6 +93,16 @@ interface Waiter<T> {
   timer: Timer;
 }
 
+/**
+ * A proposal's waiter has a deadline instead of a timer of its own: proposals are kept in the
+ * order they were made, all with the same timeout, so the tick expires them from the front.
+ */
+interface ProposalWaiter {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  readonly deadlineMs: number;
+}
+
 export type LeaderListener = (lead: NodeId, term: number, role: Role) => void;
 
 export class RaftNode {
@@ -113,7 +123,8 @@ export class RaftNode {
   private stopped = false;
   private fatal: Error | undefined;
   private seq: number;
-  private readonly proposals = new Map<number, Waiter<unknown>>();
+  /** In the order proposed, so in deadline order. */
+  private readonly proposals = new Map<number, ProposalWaiter>();
   private readonly reads = new Map<string, Waiter<number> & { index?: number }>();
   private readonly confWaiters: { cc: ConfChange; waiter: Waiter<ConfState> }[] = [];
   private readonly leaderListeners: LeaderListener[] = [];
@@ -186,6 +197,7 @@ export class RaftNode {
     const tickMs = this.o.tickMs ?? RAFT_NODE_DEFAULTS.tickMs;
     const tick = (): void => {
       if (this.stopped) return;
+      this.expireProposals();
       this.raw.tick();
       this.schedule();
       this.tickTimer = this.o.clock.setTimer(tickMs, tick);
@@ -283,7 +295,6 @@ export class RaftNode {
     const w = this.proposals.get(seq);
     if (w === undefined) return;
     this.proposals.delete(seq);
-    w.timer.cancel();
     if (error !== undefined) w.reject(error);
     else w.resolve(result);
   }
@@ -322,7 +333,6 @@ export class RaftNode {
 
   private failAll(err: ShoalError): void {
     for (const [seq, w] of this.proposals) {
-      w.timer.cancel();
       w.reject(err);
       this.proposals.delete(seq);
     }
@@ -401,11 +411,25 @@ export class RaftNode {
     // of the loop, which hands every waiting proposal to the core as one: one log append and
     // one message per follower for the lot, rather than one per proposal.
     if (!this.raw.leaderKnown) throw proposalDropped('no leader known');
-    const { promise, waiter } = this.waiter<unknown>('proposal', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => this.proposals.delete(seq));
-    this.proposals.set(seq, waiter);
+    const deadlineMs = this.o.clock.nowMs() + this.proposalTimeoutMs();
+    const promise = new Promise<unknown>((resolve, reject) => this.proposals.set(seq, { resolve, reject, deadlineMs }));
     this.batch.push({ seq, data });
     this.schedule();
     return promise;
+  }
+
+  private proposalTimeoutMs(): number {
+    return this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs;
+  }
+
+  /** Rejects the proposals whose deadline has passed (the oldest first; see ProposalWaiter). */
+  private expireProposals(): void {
+    const now = this.o.clock.nowMs();
+    for (const [seq, w] of this.proposals) {
+      if (w.deadlineMs > now) break;
+      this.proposals.delete(seq);
+      w.reject(new ShoalError('deadline_exceeded', 'raft.timeout', `proposal did not complete within ${this.proposalTimeoutMs()} ms`));
+    }
   }
 
   /** Hands the waiting proposals to the core together; if it refuses them, each proposer is told why. */
@@ -419,7 +443,6 @@ export class RaftNode {
         const w = this.proposals.get(p.seq);
         if (w === undefined) continue;
         this.proposals.delete(p.seq);
-        w.timer.cancel();
         w.reject(err);
       }
     }
@@ -431,7 +454,7 @@ export class RaftNode {
     for (let i = 0; i < ctx.length; i++) ctx[i] = this.o.rng.int(256);
     const key = Buffer.from(ctx).toString('hex');
     this.raw.readIndex(ctx); // may throw synchronously: no leader
-    const { promise, waiter } = this.waiter<number>('linearizable read', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => this.reads.delete(key));
+    const { promise, waiter } = this.waiter<number>('linearizable read', this.proposalTimeoutMs(), () => this.reads.delete(key));
     this.reads.set(key, waiter);
     this.schedule();
     return promise;
@@ -443,7 +466,7 @@ export class RaftNode {
       throw failedPrecondition('raft.not_leader', `membership changes go to the leader (node ${this.raw.status().lead || 'unknown'})`, { fields: { leader: this.raw.status().lead } });
     }
     this.raw.proposeConfChange(cc); // may throw synchronously: one change at a time
-    const { promise, waiter } = this.waiter<ConfState>('membership change', this.o.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs, () => {
+    const { promise, waiter } = this.waiter<ConfState>('membership change', this.proposalTimeoutMs(), () => {
       const i = this.confWaiters.findIndex((w) => w.waiter === waiter);
       if (i >= 0) this.confWaiters.splice(i, 1);
     });

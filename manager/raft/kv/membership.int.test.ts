@@ -25,7 +25,7 @@ async function waitFor(what: string, done: () => boolean, timeoutMs = 10_000): P
   }
 }
 
-async function member(root: string, id: number, port: number, founding: Map<number, string>, joining = false): Promise<KvServer> {
+async function member(root: string, id: number, port: number, founding: Map<number, string>, joining = false, proposalTimeoutMs?: number): Promise<KvServer> {
   const s = new KvServer({
     id,
     clusterId: 7,
@@ -37,6 +37,7 @@ async function member(root: string, id: number, port: number, founding: Map<numb
     tickMs: 20,
     electionTicks: 10,
     snapshotEntries: 50,
+    ...(proposalTimeoutMs !== undefined ? { proposalTimeoutMs } : {}),
   });
   await s.start();
   cleanups.push(() => s.stop());
@@ -124,5 +125,31 @@ describe('RaftNode membership (real transport, in process)', () => {
     const own = indexes.slice(0, 200);
     expect(own).toEqual([...own].sort((a, b) => a - b));
     await waitFor('every member to hold all 250 keys', () => servers.every((s) => [...s.sm.data.keys()].filter((k) => /^[lf]\d+$/.test(k)).length === 250));
+  }, 30_000);
+
+  it('fails proposals that cannot commit once their timeout passes, saying so', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'shoal-raft-timeout-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
+    const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
+    const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding, false, 500)));
+    await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
+    const leader = servers.find((s) => s.node.isLeader()) as KvServer;
+    await leader.node.propose(encodePut('before', Buffer.from('ok')));
+    // Both followers go (they drop what arrives from the moment stop is called); the leader keeps
+    // its term (pre-vote), so only the deadline ends the wait.
+    const stopping = servers.filter((s) => s !== leader).map((s) => s.stop());
+    const started = systemClock.nowMs();
+    const outcomes = await Promise.allSettled([1, 2, 3].map((i) => leader.node.propose(encodePut(`lost${i}`, Buffer.from('x')))));
+    const waited = systemClock.nowMs() - started;
+    await Promise.all(stopping);
+    for (const o of outcomes) {
+      expect(o.status).toBe('rejected');
+      expect((o as PromiseRejectedResult).reason).toMatchObject({ code: 'raft.timeout', message: 'proposal did not complete within 500 ms' });
+    }
+    // Not before the deadline, and not long after it (expiry runs on the 20 ms tick).
+    expect(waited).toBeGreaterThanOrEqual(500);
+    expect(waited).toBeLessThan(1000);
+    expect(text(leader.sm.get('lost1'))).toBeUndefined();
   }, 30_000);
 });

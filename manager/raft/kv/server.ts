@@ -28,6 +28,7 @@ export interface KvServerOptions {
   readonly tickMs?: number;
   readonly electionTicks?: number;
   readonly snapshotEntries?: number;
+  readonly proposalTimeoutMs?: number;
 }
 
 export class KvServer {
@@ -51,6 +52,7 @@ export class KvServer {
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
       ...(o.electionTicks !== undefined ? { electionTicks: o.electionTicks } : {}),
       ...(o.snapshotEntries !== undefined ? { snapshotEntries: o.snapshotEntries } : {}),
+      ...(o.proposalTimeoutMs !== undefined ? { proposalTimeoutMs: o.proposalTimeoutMs } : {}),
     });
     const raft = loadProto('raft').shoal.raft.v1;
     this.server.addService(raft.RaftTransport.service, this.node.transportHandlers());
