@@ -1,11 +1,13 @@
 // `npm run bench -- raft`: a 3-member `shoal raft-kv` cluster against a 3-member etcd 3.4
 // cluster (Debian's etcd-server), both on loopback, started here, in the same run. Load: 1, 16
 // and 64 clients each writing in a closed loop (a write waits for the previous one) to the
-// leader; throughput and p50/p99 commit latency. Then: time to a new leader that commits, after
-// the leader is killed (kill -9); and the restart time of a Shoal node with 1,000,000 entries in
-// its log. Also measured, as a yardstick: the same 64-client load against a bare grpc-js server
-// that answers every Put at once (no Raft, no disk) — the ceiling any Node server that takes one
-// unary call per write has on this machine. Last line: the throughput ratio at 64 clients.
+// leader; throughput and p50/p99 commit latency. The two clusters take turns at each load, and
+// the 64-client load (the headline) is run three times over on each; medians are reported.
+// Then: time to a new leader that commits, after the leader is killed (kill -9); and the restart
+// time of a Shoal node with 1,000,000 entries in its log. Also measured, as a yardstick: the same
+// 64-client load against a bare grpc-js server that answers every Put at once (no Raft, no disk),
+// the ceiling of any Node server that takes one unary call per write, on this machine.
+// Last line: the throughput ratio at 64 clients.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ import { closedLoop, freePort, printResult, repoRoot, startProcess, type LoadRes
 
 const LOAD_MS = Number(process.env['SHOAL_BENCH_LOAD_MS'] ?? 4000);
 const CLIENTS = [1, 16, 64];
+const ROUNDS_64 = 3;
 const VALUE = Buffer.alloc(100, 'v');
 const FLOOR_SERVER = '--grpc-floor-server';
 
@@ -147,14 +150,43 @@ async function measureFloor(): Promise<LoadResult> {
   }
 }
 
-async function measureLoad(sys: System): Promise<LoadResult[]> {
-  const leader = await sys.leader();
-  for (let i = 0; i < 200; i++) await sys.put(leader, `warmup-${i}`);
-  const out: LoadResult[] = [];
+/** The median of each figure over rounds (an odd number of them). */
+function medianOf(rounds: readonly LoadResult[]): LoadResult {
+  const mid = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const first = rounds[0] as LoadResult;
+  return {
+    clients: first.clients,
+    opsPerSecond: mid(rounds.map((r) => r.opsPerSecond)),
+    p50Ms: mid(rounds.map((r) => r.p50Ms)),
+    p99Ms: mid(rounds.map((r) => r.p99Ms)),
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+/**
+ * Both clusters run side by side (the idle one only heartbeats) and take turns: each load level
+ * goes to Shoal, then etcd, and the 64-client level, the headline, ROUNDS_64 times over, so that
+ * a change in the machine's speed during the run reaches both alike. Medians per level.
+ */
+async function measureLoads(systems: readonly System[]): Promise<LoadResult[][]> {
+  const leaders: number[] = [];
+  for (const sys of systems) {
+    const leader = await sys.leader();
+    for (let i = 0; i < 200; i++) await sys.put(leader, `warmup-${i}`);
+    leaders.push(leader);
+  }
+  const out: LoadResult[][] = systems.map(() => []);
   for (const clients of CLIENTS) {
-    const r = await closedLoop(clients, LOAD_MS, (c, n) => sys.put(leader, `c${clients}-${c}-${n}`));
-    console.log(`${sys.name}: ${clients} clients: ${r.opsPerSecond.toFixed(0)} writes/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`);
-    out.push(r);
+    const rounds: LoadResult[][] = systems.map(() => []);
+    for (let round = 0; round < (clients === 64 ? ROUNDS_64 : 1); round++) {
+      for (const [i, sys] of systems.entries()) {
+        const leader = leaders[i] as number;
+        const r = await closedLoop(clients, LOAD_MS, (c, n) => sys.put(leader, `c${clients}-r${round}-${c}-${n}`));
+        console.log(`${sys.name}: ${clients} clients: ${r.opsPerSecond.toFixed(0)} writes/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`);
+        rounds[i]?.push(r);
+      }
+    }
+    for (const [i, rs] of rounds.entries()) out[i]?.push(medianOf(rs));
   }
   return out;
 }
@@ -198,14 +230,24 @@ async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'shoal-bench-raft-'));
   try {
     const shoal = await shoalCluster(root);
-    const shoalLoad = await measureLoad(shoal).finally(() => undefined);
-    const shoalFailoverMs = await failover(shoal);
-    await shoal.stop();
-
-    const etcd = await etcdCluster(root);
-    const etcdLoad = await measureLoad(etcd);
-    const etcdFailoverMs = await failover(etcd);
-    await etcd.stop();
+    const etcd = await etcdCluster(root).catch(async (err: unknown) => {
+      await shoal.stop();
+      throw err;
+    });
+    let shoalLoad: LoadResult[];
+    let etcdLoad: LoadResult[];
+    let shoalFailoverMs: number;
+    let etcdFailoverMs: number;
+    try {
+      const loads = await measureLoads([shoal, etcd]);
+      shoalLoad = loads[0] ?? [];
+      etcdLoad = loads[1] ?? [];
+      shoalFailoverMs = await failover(shoal);
+      etcdFailoverMs = await failover(etcd);
+    } finally {
+      await shoal.stop();
+      await etcd.stop();
+    }
 
     const floor = await measureFloor();
     const restartMs = await restartWith(1_000_000, root);
@@ -214,7 +256,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < CLIENTS.length; i++) {
       const s = shoalLoad[i] as LoadResult;
       const e = etcdLoad[i] as LoadResult;
-      console.log(`${CLIENTS[i]} clients: throughput ratio ${(s.opsPerSecond / e.opsPerSecond).toFixed(2)}, p99 shoal ${s.p99Ms.toFixed(2)} ms vs etcd ${e.p99Ms.toFixed(2)} ms`);
+      console.log(`${CLIENTS[i]} clients${CLIENTS[i] === 64 ? ` (medians of ${ROUNDS_64} rounds)` : ''}: throughput ratio ${(s.opsPerSecond / e.opsPerSecond).toFixed(2)}, p99 shoal ${s.p99Ms.toFixed(2)} ms vs etcd ${e.p99Ms.toFixed(2)} ms`);
     }
     const s64 = shoalLoad[2] as LoadResult;
     const e64 = etcdLoad[2] as LoadResult;
