@@ -1,7 +1,6 @@
 // RaftNode: the driver, and the API the manager's store uses. The only loop that touches I/O:
-// for each Ready it sends the leader's replication, applies the committed entries (durable on a
-// majority already) while it persists the new ones (WAL, snapshot files), then sends what had
-// to wait for the disk, then advances the core. Ticks come from the Clock.
+// for each Ready it persists (WAL, snapshot files), then sends (transport), then applies
+// committed entries to the state machine, then advances the core. Ticks come from the Clock.
 //
 //   propose(data)      resolves with the state machine's result once the entry is applied here;
 //                      rejects when it cannot be taken, or when leadership changes first (the
@@ -231,21 +230,9 @@ export class RaftNode {
         // The leader's replication goes out while its own copy is written; everything that
         // promises something about this server's disk waits until the write is durable.
         this.transport.send(rd.messages.filter(sendableBeforePersist));
-        if (rd.snapshot !== undefined) {
-          await this.disk.persist(rd);
-          this.apply(rd);
-        } else {
-          // Committed entries are already durable on a majority (the leader counts its own copy
-          // only once written): they are applied, and their proposers answered, while this
-          // Ready's new entries go to disk, rather than one disk write later.
-          const persisted = this.disk.persist(rd);
-          try {
-            this.apply(rd);
-          } finally {
-            await persisted;
-          }
-        }
+        await this.disk.persist(rd);
         this.transport.send(rd.messages.filter((m) => !sendableBeforePersist(m)));
+        this.apply(rd);
         this.raw.advance(rd);
         this.noticeLeadership(rd);
         this.releaseReads();

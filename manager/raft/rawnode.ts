@@ -2,8 +2,6 @@
 //   tick() on a timer; step() for each message received; propose()/readIndex() for clients;
 //   when hasReady(): rd = ready(); persist rd.hardState + rd.entries + rd.snapshot (fsync if
 //   rd.mustSync); then send rd.messages; then apply rd.committedEntries; then advance(rd).
-//   (Messages that pass sendableBeforePersist may go before the write, and committed entries,
-//   durable on a majority already, may be applied during it; see DESIGN.md.)
 // Nothing is durable unless the driver wrote it before sending the messages that depend on it.
 
 import { ShoalError, assert } from '../../shared/errors.js';

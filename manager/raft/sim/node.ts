@@ -1,6 +1,6 @@
 // One simulated server: the real RawNode over a MemoryStorage that stands for its disk, and a
-// state machine that records what it applied. `handleReady` runs the same Ready cycle as the real
-// driver (node.ts), in the same order, minus the I/O.
+// state machine that records what it applied. `handleReady` is the same persist → send → apply
+// → advance loop the real driver runs, minus the I/O.
 
 import { SeededRng } from '../../../shared/rng.js';
 import { decodeConfChange } from '../membership.js';
@@ -79,24 +79,21 @@ export class SimNode {
   /**
    * Runs one ready cycle; returns the messages to send (empty when there was nothing). With
    * `crashAfterEntries`, the server dies while writing: only that many of the Ready's entries
-   * reach the disk (a torn write), nothing else does, and only what happens before the write
-   * took place: the leader's replication went out and committed entries were applied.
+   * reach the disk (a torn write), nothing else does, nothing is applied, and only the messages
+   * sent before the write (a leader's replication) went out.
    */
   handleReady(crashAfterEntries?: number): Message[] {
     if (!this.node.hasReady()) return [];
     const rd = this.node.ready();
     // As the real driver does, the leader's replication leaves before the write.
     const early = rd.messages.filter(sendableBeforePersist);
-    // And, as it does, committed entries are applied (their proposers answered) while the
-    // Ready's own write is under way, unless the Ready carries a snapshot.
-    if (rd.snapshot === undefined) this.apply(rd);
     if (crashAfterEntries !== undefined) {
       if (rd.snapshot === undefined) this.disk.storage.append(rd.entries.slice(0, crashAfterEntries));
       return early;
     }
     this.persist(rd);
     const out = [...early, ...rd.messages.filter((m) => !sendableBeforePersist(m))];
-    if (rd.snapshot !== undefined) this.apply(rd);
+    this.apply(rd);
     this.readStates.push(...rd.readStates);
     this.node.advance(rd);
     return out;
