@@ -8,7 +8,7 @@ import { RawNode, sendableBeforePersist, type Ready } from '../rawnode.js';
 import type { RaftConfig } from '../raft.js';
 import type { ReadState } from '../read-only.js';
 import { MemoryStorage } from '../storage.js';
-import type { ConfState, Entry, Message, NodeId, Snapshot } from '../types.js';
+import type { ConfState, Entry, HardState, Message, NodeId, Snapshot } from '../types.js';
 
 /** What a server keeps across a crash: its storage, as of its last sync. */
 export interface Disk {
@@ -45,6 +45,11 @@ export class SimNode {
   readonly restoredSnapshots: number[] = [];
   /** Told of every entry applied, empty and conf change entries included (invariant checks). */
   onApply: ((node: SimNode, entry: Entry) => void) | undefined;
+  /**
+   * A hard state that only moved the commit index, held back as the real WAL holds it back
+   * (wal.ts): it reaches the disk with the next write or snapshot, and a crash loses it.
+   */
+  private deferredHardState: HardState | undefined;
 
   constructor(options: SimNodeOptions) {
     this.id = options.id;
@@ -101,9 +106,23 @@ export class SimNode {
 
   private persist(rd: Ready): void {
     const storage = this.disk.storage;
-    if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot);
+    if (rd.snapshot === undefined && rd.entries.length === 0 && !rd.mustSync && rd.hardState !== undefined) {
+      this.deferredHardState = rd.hardState;
+      return;
+    }
+    if (rd.snapshot !== undefined) {
+      this.flushDeferredHardState(); // the snapshot marker carries it
+      storage.applySnapshot(rd.snapshot);
+    }
     storage.append(rd.entries);
-    if (rd.hardState !== undefined) storage.setHardState(rd.hardState);
+    const hs = rd.hardState ?? this.deferredHardState;
+    this.deferredHardState = undefined;
+    if (hs !== undefined) storage.setHardState(hs);
+  }
+
+  private flushDeferredHardState(): void {
+    if (this.deferredHardState !== undefined) this.disk.storage.setHardState(this.deferredHardState);
+    this.deferredHardState = undefined;
   }
 
   private apply(rd: Ready): void {
@@ -146,6 +165,7 @@ export class SimNode {
       }),
     );
     const snap = storage.createSnapshot(this.appliedIndex, this.confState, data);
+    this.flushDeferredHardState(); // as the real snapshot marker carries it (wal.ts)
     const compactTo = this.appliedIndex - keepEntries;
     if (compactTo > storage.firstIndex()) storage.compact(compactTo);
     return snap;

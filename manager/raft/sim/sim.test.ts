@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRng } from '../../../shared/rng.js';
+import { Cluster } from './cluster.js';
 import { InvariantViolation, SafetyChecker } from './invariants.js';
 import { SimNode } from './node.js';
 import { REGRESSIONS } from './regressions.js';
@@ -34,6 +35,24 @@ describe('raft simulation', () => {
     const caught = Array.from({ length: 40 }, (_, i) => runSimulation(optionsForSeed(500 + i, { staleReads: true }))).filter((r) => !r.ok);
     expect(caught.length).toBeGreaterThan(0);
     expect(caught[0]?.failure).toMatch(/^linearizability: /);
+  });
+
+  it('keeps a commit-only hard state off the disk as the WAL does, and a snapshot writes it, so the server restarts', () => {
+    const c = new Cluster(3);
+    c.elect(1);
+    for (let i = 0; i < 5; i++) c.propose(1, `k${i}=v`);
+    const follower = c.get(2);
+    const inMemory = follower.node.raft.log.committed;
+    // The commit the follower learned after its last write is held back (a crash loses it)...
+    expect(follower.disk.storage.initialState().hardState.commit).toBeLessThan(inMemory);
+    // ...until a snapshot of what it applied, which must carry it: a snapshot past the commit
+    // index on disk is a server that cannot restart (the chaos test's commit 1501, snapshot 1502).
+    const snap = follower.snapshotAndCompact(0);
+    expect(snap?.meta.index).toBe(inMemory);
+    expect(follower.disk.storage.initialState().hardState.commit).toBe(inMemory);
+    const restarted = c.restart(2);
+    expect(restarted.node.raft.log.committed).toBe(inMemory);
+    expect(restarted.kv.get('k4')).toBe('v');
   });
 
   it('replays a seed exactly', () => {
