@@ -5,7 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { credentials } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadProto } from '../../../proto/load.js';
+import type { KvPutStreamResponse__Output } from '../../../proto/gen/shoal/raft/v1/KvPutStreamResponse.js';
 import { systemClock } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { freeLoopbackPort } from '../../../shared/net.js';
@@ -151,5 +154,38 @@ describe('RaftNode membership (real transport, in process)', () => {
     expect(waited).toBeGreaterThanOrEqual(500);
     expect(waited).toBeLessThan(1000);
     expect(text(leader.sm.get('lost1'))).toBeUndefined();
+  }, 30_000);
+
+  it('answers writes sent on one PutStream in the order sent, a bad one with its error, and goes on', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'shoal-raft-stream-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
+    const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
+    const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding)));
+    await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
+    const leader = servers.find((s) => s.node.isLeader()) as KvServer;
+    const KV = loadProto('raft').shoal.raft.v1.KeyValue;
+    const client = new KV(`127.0.0.1:${ports[servers.indexOf(leader)]}`, credentials.createInsecure());
+    cleanups.push(async () => client.close());
+    const stream = client.PutStream();
+    const answers: KvPutStreamResponse__Output[] = [];
+    stream.on('data', (r: KvPutStreamResponse__Output) => answers.push(r));
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    // All written at once: the server proposes each as it arrives and must still answer in order.
+    const keys = Array.from({ length: 60 }, (_, i) => (i === 20 ? '' : `s${i}`));
+    for (const [i, key] of keys.entries()) stream.write({ key, value: Buffer.from(`v${i}`) });
+    stream.end();
+    await ended;
+    expect(answers).toHaveLength(60);
+    expect(answers[20]).toMatchObject({ index: 0, error: 'key: must be 1 to 4096 bytes' });
+    const indexes = answers.filter((_, i) => i !== 20).map((a) => Number(a.index));
+    expect(indexes.every((x) => x > 0)).toBe(true);
+    expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
+    expect(answers.filter((a) => a.error !== '')).toHaveLength(1);
+    expect(text(leader.sm.get('s59'))).toBe('v59');
+    expect(text(leader.sm.get('s19'))).toBe('v19');
   }, 30_000);
 });

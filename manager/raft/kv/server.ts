@@ -2,13 +2,15 @@
 // target of Shoal's Raft. One gRPC server per member carries both the KeyValue API and the
 // RaftTransport between members.
 
-import { Server } from '@grpc/grpc-js';
+import { Server, type ServerDuplexStream } from '@grpc/grpc-js';
 import { loadProto } from '../../../proto/load.js';
 import type { KvGetRequest__Output } from '../../../proto/gen/shoal/raft/v1/KvGetRequest.js';
 import type { KvMemberRequest__Output } from '../../../proto/gen/shoal/raft/v1/KvMemberRequest.js';
 import type { KvPutRequest__Output } from '../../../proto/gen/shoal/raft/v1/KvPutRequest.js';
+import type { KvPutStreamResponse } from '../../../proto/gen/shoal/raft/v1/KvPutStreamResponse.js';
 import type { KvStatus } from '../../../proto/gen/shoal/raft/v1/KvStatus.js';
 import { systemClock, type Clock } from '../../../shared/clock.js';
+import { oneLine } from '../../../shared/errors.js';
 import { clientCredentials, listen, parseAddress, shutdown, unaryHandler, type Address } from '../../../shared/grpc.js';
 import type { Logger } from '../../../shared/logger.js';
 import { systemRng } from '../../../shared/rng.js';
@@ -58,6 +60,7 @@ export class KvServer {
     this.server.addService(raft.RaftTransport.service, this.node.transportHandlers());
     this.server.addService(raft.KeyValue.service, {
       Put: unaryHandler(async (req: KvPutRequest__Output) => ({ index: (await this.node.propose(encodePut(req.key, req.value))) as number })),
+      PutStream: (call: ServerDuplexStream<KvPutRequest__Output, KvPutStreamResponse>) => this.putStream(call),
       Get: unaryHandler(async (req: KvGetRequest__Output) => {
         const index = req.stale ? this.sm.lastApplied : await this.node.read();
         const value = this.sm.get(req.key);
@@ -73,6 +76,27 @@ export class KvServer {
         return this.statusMessage();
       }),
     });
+  }
+
+  /**
+   * Each write on the stream is proposed as it arrives (so writes from one stream can share a
+   * batch) and answered in the order sent. A failed write is answered with its error and the
+   * stream goes on; the stream ends after the last answer once the client has ended it.
+   */
+  private putStream(call: ServerDuplexStream<KvPutRequest__Output, KvPutStreamResponse>): void {
+    let answered: Promise<void> = Promise.resolve();
+    call.on('data', (req: KvPutRequest__Output) => {
+      const result = (async (): Promise<KvPutStreamResponse> => ({ index: (await this.node.propose(encodePut(req.key, req.value))) as number }))().catch(
+        (err: unknown): KvPutStreamResponse => ({ index: 0, error: oneLine(err) }),
+      );
+      answered = answered.then(async () => {
+        const res = await result;
+        if (!call.destroyed) call.write(res);
+      });
+    });
+    call.on('end', () => void answered.then(() => call.end()));
+    // A client that goes away mid-stream: nothing to answer; the writes it sent still commit.
+    call.on('error', () => undefined);
   }
 
   private statusMessage(): KvStatus {

@@ -8,6 +8,7 @@ import type { KvGetResponse as _shoal_raft_v1_KvGetResponse, KvGetResponse__Outp
 import type { KvMemberRequest as _shoal_raft_v1_KvMemberRequest, KvMemberRequest__Output as _shoal_raft_v1_KvMemberRequest__Output } from '../../../shoal/raft/v1/KvMemberRequest.js';
 import type { KvPutRequest as _shoal_raft_v1_KvPutRequest, KvPutRequest__Output as _shoal_raft_v1_KvPutRequest__Output } from '../../../shoal/raft/v1/KvPutRequest.js';
 import type { KvPutResponse as _shoal_raft_v1_KvPutResponse, KvPutResponse__Output as _shoal_raft_v1_KvPutResponse__Output } from '../../../shoal/raft/v1/KvPutResponse.js';
+import type { KvPutStreamResponse as _shoal_raft_v1_KvPutStreamResponse, KvPutStreamResponse__Output as _shoal_raft_v1_KvPutStreamResponse__Output } from '../../../shoal/raft/v1/KvPutStreamResponse.js';
 import type { KvStatus as _shoal_raft_v1_KvStatus, KvStatus__Output as _shoal_raft_v1_KvStatus__Output } from '../../../shoal/raft/v1/KvStatus.js';
 
 export interface KeyValueClient extends grpc.Client {
@@ -38,6 +39,11 @@ export interface KeyValueClient extends grpc.Client {
   put(argument: _shoal_raft_v1_KvPutRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
   put(argument: _shoal_raft_v1_KvPutRequest, callback: grpc.requestCallback<_shoal_raft_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
   
+  PutStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutStreamResponse__Output>;
+  PutStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutStreamResponse__Output>;
+  putStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutStreamResponse__Output>;
+  putStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutStreamResponse__Output>;
+  
   RemoveMember(argument: _shoal_raft_v1_KvMemberRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvStatus__Output>): grpc.ClientUnaryCall;
   RemoveMember(argument: _shoal_raft_v1_KvMemberRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_raft_v1_KvStatus__Output>): grpc.ClientUnaryCall;
   RemoveMember(argument: _shoal_raft_v1_KvMemberRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvStatus__Output>): grpc.ClientUnaryCall;
@@ -65,6 +71,8 @@ export interface KeyValueHandlers extends grpc.UntypedServiceImplementation {
   
   Put: grpc.handleUnaryCall<_shoal_raft_v1_KvPutRequest__Output, _shoal_raft_v1_KvPutResponse>;
   
+  PutStream: grpc.handleBidiStreamingCall<_shoal_raft_v1_KvPutRequest__Output, _shoal_raft_v1_KvPutStreamResponse>;
+  
   RemoveMember: grpc.handleUnaryCall<_shoal_raft_v1_KvMemberRequest__Output, _shoal_raft_v1_KvStatus>;
   
   Status: grpc.handleUnaryCall<_shoal_raft_v1_KvEmpty__Output, _shoal_raft_v1_KvStatus>;
@@ -75,6 +83,7 @@ export interface KeyValueDefinition extends grpc.ServiceDefinition {
   AddMember: MethodDefinition<_shoal_raft_v1_KvMemberRequest, _shoal_raft_v1_KvStatus, _shoal_raft_v1_KvMemberRequest__Output, _shoal_raft_v1_KvStatus__Output>
   Get: MethodDefinition<_shoal_raft_v1_KvGetRequest, _shoal_raft_v1_KvGetResponse, _shoal_raft_v1_KvGetRequest__Output, _shoal_raft_v1_KvGetResponse__Output>
   Put: MethodDefinition<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutResponse, _shoal_raft_v1_KvPutRequest__Output, _shoal_raft_v1_KvPutResponse__Output>
+  PutStream: MethodDefinition<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutStreamResponse, _shoal_raft_v1_KvPutRequest__Output, _shoal_raft_v1_KvPutStreamResponse__Output>
   RemoveMember: MethodDefinition<_shoal_raft_v1_KvMemberRequest, _shoal_raft_v1_KvStatus, _shoal_raft_v1_KvMemberRequest__Output, _shoal_raft_v1_KvStatus__Output>
   Status: MethodDefinition<_shoal_raft_v1_KvEmpty, _shoal_raft_v1_KvStatus, _shoal_raft_v1_KvEmpty__Output, _shoal_raft_v1_KvStatus__Output>
 }
