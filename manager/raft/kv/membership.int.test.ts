@@ -47,6 +47,17 @@ async function member(root: string, id: number, port: number, founding: Map<numb
   return s;
 }
 
+/** Three founding members in this process, with a leader elected; removed after the test. */
+async function threeMembers(tag: string, proposalTimeoutMs?: number): Promise<{ servers: KvServer[]; ports: number[] }> {
+  const root = await mkdtemp(join(tmpdir(), `shoal-${tag}-`));
+  cleanups.push(() => rm(root, { recursive: true, force: true }));
+  const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
+  const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
+  const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding, false, proposalTimeoutMs)));
+  await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
+  return { servers, ports };
+}
+
 const step = (what: string): void => {
   if (process.env['SHOAL_DEBUG_STEPS'] === '1') console.error(`[${systemClock.nowMs().toFixed(0)}] ${what}`);
 };
@@ -95,12 +106,7 @@ describe('RaftNode membership (real transport, in process)', () => {
   }, 60_000);
 
   it('refuses membership changes on a follower, naming the leader', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'shoal-members-'));
-    cleanups.push(() => rm(root, { recursive: true, force: true }));
-    const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
-    const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
-    const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding)));
-    await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
+    const { servers } = await threeMembers('members');
     const follower = servers.find((s) => !s.node.isLeader()) as KvServer;
     const leaderId = (servers.find((s) => s.node.isLeader()) as KvServer).node.id;
     await waitFor('the follower to know the leader', () => follower.node.status().lead === leaderId);
@@ -131,12 +137,7 @@ describe('RaftNode membership (real transport, in process)', () => {
   }, 30_000);
 
   it('fails proposals that cannot commit once their timeout passes, saying so', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'shoal-raft-timeout-'));
-    cleanups.push(() => rm(root, { recursive: true, force: true }));
-    const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
-    const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
-    const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding, false, 500)));
-    await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
+    const { servers } = await threeMembers('raft-timeout', 500);
     const leader = servers.find((s) => s.node.isLeader()) as KvServer;
     await leader.node.propose(encodePut('before', Buffer.from('ok')));
     // Both followers go (they drop what arrives from the moment stop is called); the leader keeps
@@ -157,12 +158,7 @@ describe('RaftNode membership (real transport, in process)', () => {
   }, 30_000);
 
   it('answers writes sent on one PutStream in the order sent, a bad one with its error, and goes on', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'shoal-raft-stream-'));
-    cleanups.push(() => rm(root, { recursive: true, force: true }));
-    const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
-    const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
-    const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding)));
-    await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
+    const { servers, ports } = await threeMembers('raft-stream');
     const leader = servers.find((s) => s.node.isLeader()) as KvServer;
     const KV = loadProto('raft').shoal.raft.v1.KeyValue;
     const client = new KV(`127.0.0.1:${ports[servers.indexOf(leader)]}`, credentials.createInsecure());
