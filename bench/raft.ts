@@ -79,15 +79,19 @@ async function shoalCluster(root: string): Promise<System> {
       const c = clients[i] as KeyValueClient;
       const calls = Array.from({ length: n }, () => {
         const call = c.PutStream();
-        const waiting: ((err?: Error) => void)[] = [];
-        call.on('data', (r: KvPutStreamResponse__Output) => waiting.shift()?.(r.error === '' ? undefined : new Error(r.error)));
-        call.on('error', (err: Error) => waiting.splice(0).forEach((w) => w(err)));
-        return { call, waiting };
+        const s = { call, waiting: [] as ((err?: Error) => void)[], failed: undefined as Error | undefined };
+        call.on('data', (r: KvPutStreamResponse__Output) => s.waiting.shift()?.(r.error === '' ? undefined : new Error(r.error)));
+        call.on('error', (err: Error) => {
+          s.failed = err;
+          s.waiting.splice(0).forEach((w) => w(err));
+        });
+        return s;
       });
       return {
         put: (k, key) =>
           new Promise<void>((resolve, reject) => {
             const s = calls[k] as (typeof calls)[number];
+            if (s.failed !== undefined) return reject(s.failed); // a broken stream answers nothing more
             s.waiting.push((err) => (err === undefined ? resolve() : reject(err)));
             s.call.write({ key, value: VALUE });
           }),

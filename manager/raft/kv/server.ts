@@ -59,7 +59,7 @@ export class KvServer {
     const raft = loadProto('raft').shoal.raft.v1;
     this.server.addService(raft.RaftTransport.service, this.node.transportHandlers());
     this.server.addService(raft.KeyValue.service, {
-      Put: unaryHandler(async (req: KvPutRequest__Output) => ({ index: (await this.node.propose(encodePut(req.key, req.value))) as number })),
+      Put: unaryHandler(async (req: KvPutRequest__Output) => ({ index: await this.put(req) })),
       PutStream: (call: ServerDuplexStream<KvPutRequest__Output, KvPutStreamResponse>) => this.putStream(call),
       Get: unaryHandler(async (req: KvGetRequest__Output) => {
         const index = req.stale ? this.sm.lastApplied : await this.node.read();
@@ -78,6 +78,11 @@ export class KvServer {
     });
   }
 
+  /** One write, resolving to the index at which it was applied. A bad key rejects, as the core does. */
+  private async put(req: KvPutRequest__Output): Promise<number> {
+    return (await this.node.propose(encodePut(req.key, req.value))) as number;
+  }
+
   /**
    * Each write on the stream is proposed as it arrives (so writes from one stream can share a
    * batch) and answered in the order sent. A failed write is answered with its error and the
@@ -86,7 +91,8 @@ export class KvServer {
   private putStream(call: ServerDuplexStream<KvPutRequest__Output, KvPutStreamResponse>): void {
     let answered: Promise<void> = Promise.resolve();
     call.on('data', (req: KvPutRequest__Output) => {
-      const result = (async (): Promise<KvPutStreamResponse> => ({ index: (await this.node.propose(encodePut(req.key, req.value))) as number }))().catch(
+      const result = this.put(req).then(
+        (index): KvPutStreamResponse => ({ index }),
         (err: unknown): KvPutStreamResponse => ({ index: 0, error: oneLine(err) }),
       );
       answered = answered.then(async () => {
