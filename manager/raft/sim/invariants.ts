@@ -27,6 +27,20 @@ export class SafetyChecker {
   /** The last index each server incarnation applied, to check order. */
   private readonly lastApplied = new Map<SimNode, number>();
 
+  /** For each client write that took effect (session:seq), the index of the entry it took effect at. */
+  private readonly effectiveAt = new Map<string, number>();
+
+  /**
+   * Hook for SimNode.onEffect. Exactly-once: a client's write takes effect at one index of the
+   * log only, however many copies of it were appended (retries, duplicated messages). A server
+   * replaying its log after a restart applies it at the same index again, which is fine.
+   */
+  onEffect = (node: SimNode, stamp: string, index: number): void => {
+    const at = this.effectiveAt.get(stamp);
+    if (at === undefined) this.effectiveAt.set(stamp, index);
+    else if (at !== index) throw new InvariantViolation(`exactly-once: node ${node.id} applied client write ${stamp} at ${index}, which already took effect at ${at}`);
+  };
+
   /** Hook for SimNode.onApply. State machine safety: all servers apply the same entry at an index. */
   onApply = (node: SimNode, e: Entry): void => {
     const prev = this.lastApplied.get(node);

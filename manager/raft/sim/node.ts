@@ -2,11 +2,13 @@
 // state machine that records what it applied. `handleReady` is the same persist → send → apply
 // → advance loop the real driver runs, minus the I/O.
 
+import { ShoalError } from '../../../shared/errors.js';
 import { SeededRng } from '../../../shared/rng.js';
 import { decodeConfChange } from '../membership.js';
 import { RawNode, sendableBeforePersist, type Ready } from '../rawnode.js';
 import type { RaftConfig } from '../raft.js';
 import type { ReadState } from '../read-only.js';
+import { SessionTable, type SessionsSnapshot } from '../sessions.js';
 import { MemoryStorage } from '../storage.js';
 import type { ConfState, Entry, HardState, Message, NodeId, Snapshot } from '../types.js';
 
@@ -27,6 +29,26 @@ export interface SimNodeOptions {
   readonly maxMsgBytes?: number;
   /** An existing disk (restart); a fresh one bootstrapped with `peers` as voters otherwise. */
   readonly disk?: Disk;
+  /**
+   * Test only: apply every copy of a client's command, as a state machine without client
+   * sessions would. The linearizability check must catch the writes applied twice.
+   */
+  readonly noSessions?: boolean;
+}
+
+/** Client sessions 1..SIM_CLIENTS exist from the start on every server (the initial state). */
+export const SIM_CLIENTS = 4;
+
+/** A client's write: `session:seq:acked key=value`; `key=value` alone has no session. */
+export function encodeSimPut(stamp: { session: number; seq: number; acked: number } | undefined, key: string, value: string): string {
+  return stamp === undefined ? `${key}=${value}` : `${stamp.session}:${stamp.seq}:${stamp.acked} ${key}=${value}`;
+}
+
+export function decodeSimPut(text: string): { stamp?: { session: number; seq: number; acked: number }; key: string; value: string } | undefined {
+  const m = /^(?:(\d+):(\d+):(\d+) )?([^=]+)=(.*)$/.exec(text);
+  if (m === null) return undefined;
+  const put = { key: m[4] as string, value: m[5] as string };
+  return m[1] === undefined ? put : { ...put, stamp: { session: Number(m[1]), seq: Number(m[2]), acked: Number(m[3]) } };
 }
 
 export class SimNode {
@@ -39,10 +61,15 @@ export class SimNode {
   appliedIndex: number;
   confState: ConfState;
   readonly readStates: ReadState[] = [];
-  /** State of the replicated key-value store (data "k=v"). */
+  /** State of the replicated key-value store (data "k=v", see encodeSimPut). */
   readonly kv = new Map<string, string>();
+  /** Its client sessions: a copy of a client's write (a retry, a duplicated message) is not applied again. */
+  readonly sessions = new SessionTable<number>();
+  private readonly noSessions: boolean;
   /** Indexes of snapshots this node restored from. */
   readonly restoredSnapshots: number[] = [];
+  /** Told of every client write that takes effect (`session:seq`), at the index of its entry. */
+  onEffect: ((node: SimNode, stamp: string, index: number) => void) | undefined;
   /** Told of every entry applied, empty and conf change entries included (invariant checks). */
   onApply: ((node: SimNode, entry: Entry) => void) | undefined;
   /**
@@ -53,6 +80,8 @@ export class SimNode {
 
   constructor(options: SimNodeOptions) {
     this.id = options.id;
+    this.noSessions = options.noSessions === true;
+    for (let id = 1; id <= SIM_CLIENTS; id++) this.sessions.open(id);
     const fresh = options.disk === undefined;
     if (options.disk === undefined) {
       this.disk = { storage: new MemoryStorage() };
@@ -136,18 +165,36 @@ export class SimNode {
         this.confState = this.node.applyConfChange(decodeConfChange(e.data));
       } else if (e.data.length > 0) {
         this.applied.push(e);
-        const text = new TextDecoder().decode(e.data);
-        const eq = text.indexOf('=');
-        if (eq > 0) this.kv.set(text.slice(0, eq), text.slice(eq + 1));
+        const put = decodeSimPut(new TextDecoder().decode(e.data));
+        if (put !== undefined) this.applyPut(put, e.index);
       }
       this.appliedIndex = e.index;
     }
   }
 
+  private applyPut(put: NonNullable<ReturnType<typeof decodeSimPut>>, index: number): void {
+    const write = (): number => {
+      this.kv.set(put.key, put.value);
+      if (put.stamp !== undefined) this.onEffect?.(this, `${put.stamp.session}:${put.stamp.seq}`, index);
+      return 0;
+    };
+    if (put.stamp === undefined || this.noSessions) {
+      write();
+      return;
+    }
+    try {
+      this.sessions.apply(put.stamp, write);
+    } catch (err) {
+      // A late copy of a command the client acknowledged: refused, as the proposer would be told.
+      if (!(err instanceof ShoalError && err.code === 'raft.session_stale')) throw err;
+    }
+  }
+
   private restoreStateMachine(snap: Snapshot): void {
-    const state = JSON.parse(new TextDecoder().decode(snap.data)) as { kv: [string, string][]; applied: { index: number; term: number; data: string }[] };
+    const state = JSON.parse(new TextDecoder().decode(snap.data)) as { kv: [string, string][]; sessions: SessionsSnapshot<number>; applied: { index: number; term: number; data: string }[] };
     this.kv.clear();
     for (const [k, v] of state.kv) this.kv.set(k, v);
+    this.sessions.restore(state.sessions);
     this.applied.length = 0;
     for (const a of state.applied) this.applied.push({ index: a.index, term: a.term, type: 'ENTRY_NORMAL', data: new TextEncoder().encode(a.data) });
     this.appliedIndex = snap.meta.index;
@@ -161,6 +208,7 @@ export class SimNode {
     const data = new TextEncoder().encode(
       JSON.stringify({
         kv: [...this.kv],
+        sessions: this.sessions.snapshot(),
         applied: this.applied.map((e) => ({ index: e.index, term: e.term, data: new TextDecoder().decode(e.data) })),
       }),
     );

@@ -37,6 +37,18 @@ describe('raft simulation', () => {
     expect(caught[0]?.failure).toMatch(/^linearizability: /);
   });
 
+  it('applies each client write once despite retries and duplicated proposals, and catches a state machine without sessions', () => {
+    // The same seeds, servers with and without client sessions: retries and duplicated
+    // forwarded proposals put copies of writes in the log; only sessions keep them from taking
+    // effect twice.
+    const seeds = Array.from({ length: 20 }, (_, i) => 1 + i);
+    const withSessions = seeds.map((seed) => runSimulation(optionsForSeed(seed)));
+    expect(withSessions.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.failure}`)).toEqual([]);
+    const without = seeds.map((seed) => runSimulation(optionsForSeed(seed, { noSessions: true }))).filter((r) => !r.ok);
+    expect(without.length).toBeGreaterThan(0);
+    expect(without[0]?.failure).toMatch(/^exactly-once: node \d+ applied client write \d+:\d+ at \d+, which already took effect at \d+$/);
+  });
+
   it('keeps a commit-only hard state off the disk as the WAL does, and a snapshot writes it, so the server restarts', () => {
     const c = new Cluster(3);
     c.elect(1);

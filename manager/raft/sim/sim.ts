@@ -6,6 +6,12 @@
 // SafetyChecker verifies Raft's safety properties; once the faults stop, liveness is required:
 // a leader within a bounded number of ticks, and a new proposal committed on every voter.
 //
+// Clients write through sessions (sessions.ts), as the manager store and raft-kv clients do: a
+// write whose answer does not come within a timeout, or whose server died, is sent again with
+// the same session and sequence number to some server, and the network may duplicate a forwarded
+// proposal. The linearizability check of the client history then proves each write took effect
+// once.
+//
 // The same seed replays the same run exactly.
 
 import { ShoalError } from '../../../shared/errors.js';
@@ -14,7 +20,7 @@ import { decodeConfChange } from '../membership.js';
 import type { Entry, Message, NodeId } from '../types.js';
 import { checkLinearizable, type KvOperation } from '../linearizability.js';
 import { InvariantViolation, SafetyChecker } from './invariants.js';
-import { SimNode, type Disk } from './node.js';
+import { SIM_CLIENTS, SimNode, encodeSimPut, type Disk } from './node.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -47,6 +53,8 @@ export interface SimOptions {
    * read-index exists to prevent. The linearizability check must catch it.
    */
   readonly staleReads?: boolean;
+  /** Test only: servers apply every copy of a write (no client sessions); the check must catch it. */
+  readonly noSessions?: boolean;
   /** Told of each notable event (elections, crashes, membership), for `--trace`. */
   readonly trace?: (tick: number, event: string) => void;
 }
@@ -105,6 +113,17 @@ export interface SimResult {
   };
 }
 
+interface PendingPut {
+  /** The server the client waits on: the one it last sent the write to. */
+  node: SimNode;
+  readonly key: string;
+  readonly data: string;
+  readonly session: number;
+  readonly seq: number;
+  readonly calledAt: number;
+  sentAt: number;
+}
+
 interface InFlight {
   readonly deliverAt: number;
   readonly seq: number;
@@ -151,7 +170,12 @@ class Simulation {
   private readonly clientRng: SeededRng;
   private events = 0;
   private readonly history: KvOperation[] = [];
-  private readonly pendingPuts = new Map<string, { node: SimNode; key: string; calledAt: number }>();
+  /** Writes waiting for their answer, by value (each value is written once). */
+  private readonly pendingPuts = new Map<string, PendingPut>();
+  /** Per client session: the next sequence number, and which were answered (for `acked`). */
+  private readonly sessions = Array.from({ length: SIM_CLIENTS }, () => ({ next: 1, acked: 0, answered: new Set<number>() }));
+  /** Picks the servers that retries go to (its own stream, so the fault schedule is the seed's). */
+  private readonly retryRng: SeededRng;
   private readonly pendingReads = new Map<string, { node: SimNode; key: string; calledAt: number }>();
   private reads = 0;
 
@@ -159,6 +183,7 @@ class Simulation {
     this.o = options;
     this.rng = new SeededRng(options.seed);
     this.clientRng = new SeededRng(options.seed ^ 0xc11e47);
+    this.retryRng = new SeededRng(options.seed ^ 0x2e7a1);
     const voters = Array.from({ length: options.voters }, (_, i) => i + 1);
     for (const id of voters) this.start(id, voters);
     this.nextId = voters.length + 1;
@@ -172,7 +197,9 @@ class Simulation {
       electionTicks: this.o.electionTicks,
       heartbeatTicks: this.o.heartbeatTicks,
       ...(disk ? { disk } : {}),
+      ...(this.o.noSessions === true ? { noSessions: true } : {}),
     });
+    node.onEffect = this.checker.onEffect;
     node.onApply = (n, e) => {
       this.checker.onApply(n, e);
       this.completePut(n, e);
@@ -186,13 +213,46 @@ class Simulation {
     return node;
   }
 
+  /** A write is answered when the server its client waits on applies it (the first copy there). */
   private completePut(n: SimNode, e: Entry): void {
     if (e.type !== 'ENTRY_NORMAL' || e.data.length === 0) return;
-    const [key, value] = new TextDecoder().decode(e.data).split('=');
-    const p = value === undefined ? undefined : this.pendingPuts.get(value);
-    if (p === undefined || p.node !== n || key !== p.key) return;
-    this.pendingPuts.delete(value as string);
-    this.history.push({ kind: 'put', client: n.id, key, value: value as string, calledAt: p.calledAt, returnedAt: ++this.events });
+    const text = new TextDecoder().decode(e.data);
+    const value = text.slice(text.indexOf('=') + 1);
+    const p = this.pendingPuts.get(value);
+    if (p === undefined || p.node !== n || text !== p.data) return;
+    this.pendingPuts.delete(value);
+    this.answered(p.session, p.seq);
+    this.history.push({ kind: 'put', client: p.session, key: p.key, value, calledAt: p.calledAt, returnedAt: ++this.events });
+  }
+
+  /** The client has the answer to (session, seq): later writes acknowledge it. */
+  private answered(session: number, seq: number): void {
+    const s = this.sessions[session - 1];
+    if (s === undefined) return;
+    s.answered.add(seq);
+    while (s.answered.delete(s.acked + 1)) s.acked++;
+  }
+
+  /**
+   * A client whose write is not answered within a timeout (lost with a stale leader, its
+   * forwarding dropped) or whose server is gone sends it again, same session and sequence
+   * number, to some live server.
+   */
+  private retryPuts(): void {
+    const retryTicks = 2 * this.o.electionTicks;
+    for (const p of this.pendingPuts.values()) {
+      if (this.live.get(p.node.id) === p.node && this.tickNow - p.sentAt < retryTicks) continue;
+      const servers = [...this.live.values()];
+      if (servers.length === 0) return;
+      const node = servers[this.retryRng.int(servers.length)] as SimNode;
+      p.sentAt = this.tickNow;
+      try {
+        node.node.propose(new TextEncoder().encode(p.data));
+        p.node = node;
+      } catch (err) {
+        if (!(err instanceof ShoalError && err.code === 'raft.proposal_dropped')) throw err;
+      }
+    }
   }
 
   /** Reads whose read state arrived and whose index is applied return the local value. */
@@ -205,13 +265,8 @@ class Simulation {
     }
   }
 
-  /** A server died: its clients never learn how their puts went; their reads are lost. */
+  /** A server died: its clients' reads are lost; their writes are sent again (retryPuts). */
   private abandonClients(node: SimNode): void {
-    for (const [value, p] of this.pendingPuts) {
-      if (p.node !== node) continue;
-      this.pendingPuts.delete(value);
-      this.history.push({ kind: 'put', client: node.id, key: p.key, value, calledAt: p.calledAt, returnedAt: Infinity });
-    }
     for (const [ctx, r] of this.pendingReads) if (r.node === node) this.pendingReads.delete(ctx);
   }
 
@@ -234,7 +289,7 @@ class Simulation {
   }
 
   private checkHistory(): void {
-    for (const [value, p] of this.pendingPuts) this.history.push({ kind: 'put', client: p.node.id, key: p.key, value, calledAt: p.calledAt, returnedAt: Infinity });
+    for (const [value, p] of this.pendingPuts) this.history.push({ kind: 'put', client: p.session, key: p.key, value, calledAt: p.calledAt, returnedAt: Infinity });
     this.pendingPuts.clear();
     const r = checkLinearizable(this.history);
     if (!r.ok && this.o.trace !== undefined) {
@@ -282,6 +337,7 @@ class Simulation {
     this.deliverDue();
     this.pump();
     this.completeReads();
+    this.retryPuts();
     this.checker.check([...this.live.values()], this.tickNow % 10 === 0);
   }
 
@@ -303,7 +359,7 @@ class Simulation {
       n?.snapshotAndCompact(this.rng.int(10));
     }
     if (this.rng.float() < o.confChangeRate) this.changeMembership();
-    if (this.rng.float() < o.proposeRate) this.proposeSomewhere(`k${this.rng.int(20)}=v${this.proposals++}`);
+    if (this.rng.float() < o.proposeRate) this.proposeSomewhere(`k${this.rng.int(20)}`, `v${this.proposals++}`);
     if (this.clientRng.float() < o.readRate) this.readSomewhere();
   }
 
@@ -370,17 +426,20 @@ class Simulation {
     }
   }
 
-  private proposeSomewhere(data: string): boolean {
+  /** A client's new write, on the session the write's number picks, to some live server. */
+  private proposeSomewhere(key: string, value: string): void {
     const node = this.pick([...this.live.values()]);
-    if (node === undefined) return false;
+    if (node === undefined) return;
+    const session = (this.proposals % SIM_CLIENTS) + 1;
+    const s = this.sessions[session - 1] as (typeof this.sessions)[number];
+    const seq = s.next++;
+    const data = encodeSimPut({ session, seq, acked: s.acked }, key, value);
     try {
       node.node.propose(new TextEncoder().encode(data));
-      const [key, value] = data.split('=') as [string, string];
-      if (key !== 'liveness') this.pendingPuts.set(value, { node, key, calledAt: ++this.events });
-      return true;
+      this.pendingPuts.set(value, { node, key, data, session, seq, calledAt: ++this.events, sentAt: this.tickNow });
     } catch (err) {
-      if (err instanceof ShoalError && err.code === 'raft.proposal_dropped') return false;
-      throw err;
+      if (!(err instanceof ShoalError && err.code === 'raft.proposal_dropped')) throw err;
+      this.answered(session, seq); // refused at once: the client knows it was never appended
     }
   }
 
@@ -423,13 +482,10 @@ class Simulation {
       this.reportSnapshot(m, false);
       return;
     }
-    // Raft's own messages tolerate duplicates; a forwarded proposal does not: a copy would be
-    // appended and applied twice (Raft is at-least-once for proposals; exactly-once needs client
-    // sessions, thesis §6.3). Shoal's transport never duplicates or resends a message (gRPC
-    // streams over TCP; a broken stream's queue is dropped), so proposals are not duplicated here.
-    // The draw is made all the same, so each seed's fault schedule stays as it was.
+    // A duplicated forwarded proposal is appended twice (Raft is at-least-once for proposals);
+    // the servers' client sessions apply it once.
     const duplicate = this.faulty && this.rng.float() < this.o.duplicateRate;
-    const copies = duplicate && m.type !== 'MSG_PROP' ? 2 : 1;
+    const copies = duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const delay = this.faulty ? this.rng.int(this.o.maxDelayTicks + 1) : 0;
       this.inflight.push({ deliverAt: this.tickNow + delay, seq: this.seq++, m });
