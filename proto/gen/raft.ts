@@ -13,6 +13,7 @@ import type { KvMemberRequest as _shoal_raft_v1_KvMemberRequest, KvMemberRequest
 import type { KvPutRequest as _shoal_raft_v1_KvPutRequest, KvPutRequest__Output as _shoal_raft_v1_KvPutRequest__Output } from './shoal/raft/v1/KvPutRequest.js';
 import type { KvPutResponse as _shoal_raft_v1_KvPutResponse, KvPutResponse__Output as _shoal_raft_v1_KvPutResponse__Output } from './shoal/raft/v1/KvPutResponse.js';
 import type { KvPutStreamResponse as _shoal_raft_v1_KvPutStreamResponse, KvPutStreamResponse__Output as _shoal_raft_v1_KvPutStreamResponse__Output } from './shoal/raft/v1/KvPutStreamResponse.js';
+import type { KvSession as _shoal_raft_v1_KvSession, KvSession__Output as _shoal_raft_v1_KvSession__Output } from './shoal/raft/v1/KvSession.js';
 import type { KvStatus as _shoal_raft_v1_KvStatus, KvStatus__Output as _shoal_raft_v1_KvStatus__Output } from './shoal/raft/v1/KvStatus.js';
 import type { Message as _shoal_raft_v1_Message, Message__Output as _shoal_raft_v1_Message__Output } from './shoal/raft/v1/Message.js';
 import type { MessageBatch as _shoal_raft_v1_MessageBatch, MessageBatch__Output as _shoal_raft_v1_MessageBatch__Output } from './shoal/raft/v1/MessageBatch.js';
@@ -44,6 +45,7 @@ export interface ProtoGrpcType {
         KvPutRequest: MessageTypeDefinition<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutRequest__Output>
         KvPutResponse: MessageTypeDefinition<_shoal_raft_v1_KvPutResponse, _shoal_raft_v1_KvPutResponse__Output>
         KvPutStreamResponse: MessageTypeDefinition<_shoal_raft_v1_KvPutStreamResponse, _shoal_raft_v1_KvPutStreamResponse__Output>
+        KvSession: MessageTypeDefinition<_shoal_raft_v1_KvSession, _shoal_raft_v1_KvSession__Output>
         KvStatus: MessageTypeDefinition<_shoal_raft_v1_KvStatus, _shoal_raft_v1_KvStatus__Output>
         Message: MessageTypeDefinition<_shoal_raft_v1_Message, _shoal_raft_v1_Message__Output>
         MessageBatch: MessageTypeDefinition<_shoal_raft_v1_MessageBatch, _shoal_raft_v1_MessageBatch__Output>

@@ -1,7 +1,11 @@
 // Real processes: `shoal raft-kv` clusters of 3 and 5 members on loopback under a concurrent
 // write and read load, while random members (leaders included) are killed with SIGKILL and
 // restarted, for a bounded time. Then: every acknowledged write is still there, and the whole
-// recorded history is linearizable.
+// recorded history is linearizable. Writes to the shared keys go through client sessions and are
+// sent again (same session and number, up to three times) when they fail, as a client that never
+// got its answer does. (That a copy takes effect once is shown exactly by the session test in
+// membership.int.test.ts and by the simulator's exactly-once check; a history here shows a
+// double write only when a read happens to see it.)
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -107,6 +111,17 @@ async function converge(members: readonly Member[]): Promise<void> {
   throw new Error(`the cluster did not converge:\n${members.map((m) => `member ${m.id}: ${m.stderrTail}`).join('\n')}`);
 }
 
+/** A client session, opened through any member that answers; bounded. */
+async function openSession(members: readonly Member[], r: SeededRng): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const m = members[r.int(members.length)] as Member;
+    const s = await callUnary(m.client.OpenSession.bind(m.client), {}, OP_TIMEOUT_MS).catch(() => undefined);
+    if (s !== undefined) return Number(s.id);
+    await systemClock.sleep(50);
+  }
+  throw new Error('no member opened a client session in 100 attempts');
+}
+
 async function chaos(size: number, durationMs: number, seed: number): Promise<{ acked: number; history: number }> {
   const members = await startCluster(size);
   const list = members.map((m) => `${m.id}=127.0.0.1:${m.port}`).join(',');
@@ -121,6 +136,10 @@ async function chaos(size: number, durationMs: number, seed: number): Promise<{ 
 
   const client = async (clientId: number): Promise<void> => {
     const r = new SeededRng(seed * 100 + clientId);
+    const session = await openSession(members, r);
+    let next = 1;
+    let acked = 0;
+    const answered = new Set<number>();
     for (let n = 0; performance.now() < endAt && n < 100_000; n++) {
       const m = members[r.int(members.length)] as Member;
       const roll = r.float();
@@ -133,7 +152,16 @@ async function chaos(size: number, durationMs: number, seed: number): Promise<{ 
       } else if (roll < 0.6) {
         const key = sharedKeys[r.int(sharedKeys.length)] as string;
         const value = `${clientId}:${seq++}`;
-        const ok = await callUnary(m.client.Put.bind(m.client), { key, value: Buffer.from(value) }, OP_TIMEOUT_MS).then(() => true, () => false);
+        const stamp = { session, seq: next++, acked };
+        let ok = false;
+        for (let attempt = 0; attempt < 3 && !ok; attempt++) {
+          const to = attempt === 0 ? m : (members[r.int(members.length)] as Member);
+          ok = await callUnary(to.client.Put.bind(to.client), { key, value: Buffer.from(value), ...stamp }, OP_TIMEOUT_MS).then(() => true, () => false);
+        }
+        if (ok) {
+          answered.add(stamp.seq);
+          while (answered.delete(acked + 1)) acked++;
+        }
         history.push({ kind: 'put', client: clientId, key, value, calledAt, returnedAt: ok ? performance.now() : Infinity });
       } else {
         const key = sharedKeys[r.int(sharedKeys.length)] as string;

@@ -12,8 +12,9 @@ import type { KvPutStreamResponse__Output } from '../../../proto/gen/shoal/raft/
 import { systemClock } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { freeLoopbackPort } from '../../../shared/net.js';
+import { callUnary } from '../../../shared/grpc.js';
 import { KvServer } from './server.js';
-import { encodePut } from './state-machine.js';
+import { KvStateMachine, encodePut, encodeSessionPut } from './state-machine.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -183,5 +184,38 @@ describe('RaftNode membership (real transport, in process)', () => {
     expect(answers.filter((a) => a.error !== '')).toHaveLength(1);
     expect(text(leader.sm.get('s59'))).toBe('v59');
     expect(text(leader.sm.get('s19'))).toBe('v19');
+  }, 30_000);
+
+  it('applies a write sent again in its session once: the copy gets the first answer and undoes nothing, also after a snapshot', async () => {
+    const { servers, ports } = await threeMembers('raft-session');
+    const follower = servers.find((s) => !s.node.isLeader()) as KvServer;
+    const KV = loadProto('raft').shoal.raft.v1.KeyValue;
+    const client = new KV(`127.0.0.1:${ports[servers.indexOf(follower)]}`, credentials.createInsecure());
+    cleanups.push(async () => client.close());
+    const put = (session: number, seq: number, acked: number, key: string, value: string): Promise<number> =>
+      callUnary(client.Put.bind(client), { key, value: Buffer.from(value), session, seq, acked }, 5000).then((r) => Number(r.index));
+    const get = async (key: string): Promise<string> => (await callUnary(client.Get.bind(client), { key, stale: false }, 5000)).value.toString();
+
+    const session = Number((await callUnary(client.OpenSession.bind(client), {}, 5000)).id);
+    expect(session).toBeGreaterThan(0);
+    const first = await put(session, 1, 0, 'a', 'x');
+    const second = await put(session, 2, 0, 'a', 'y'); // the answer to 1 "lost": not acknowledged
+    expect(second).toBeGreaterThan(first);
+    // The client sends write 1 again (through a follower, so it is a new entry in the log):
+    // answered as the first time, and it does not put back the older value.
+    expect(await put(session, 1, 0, 'a', 'x')).toBe(first);
+    expect(await get('a')).toBe('y');
+    // Once acknowledged, a late copy is refused; a write without a session is applied each time.
+    const third = await put(session, 3, 2, 'b', 'z');
+    await expect(put(session, 1, 0, 'a', 'x')).rejects.toThrow(`session ${session}: command 1 was answered before (acknowledged up to 2)`);
+    await expect(put(987_654, 1, 0, 'a', 'x')).rejects.toThrow('session 987654 is unknown or expired: open a new session');
+    expect(await get('a')).toBe('y');
+    expect(await put(0, 0, 0, 'a', 'x')).not.toBe(await put(0, 0, 0, 'a', 'x'));
+
+    // The sessions travel in snapshots: a server restored from one answers the copy, unapplied.
+    const restored = new KvStateMachine();
+    restored.restore(follower.sm.snapshot());
+    expect(restored.apply(encodeSessionPut({ session, seq: 3, acked: 2 }, 'b', Buffer.from('other')), 1_000_000)).toBe(third);
+    expect(text(restored.get('b'))).toBe('z');
   }, 30_000);
 });

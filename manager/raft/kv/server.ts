@@ -15,7 +15,7 @@ import { clientCredentials, listen, parseAddress, shutdown, unaryHandler, type A
 import type { Logger } from '../../../shared/logger.js';
 import { systemRng } from '../../../shared/rng.js';
 import { RaftNode } from '../node.js';
-import { KvStateMachine, encodePut } from './state-machine.js';
+import { KvStateMachine, encodeOpenSession, encodeSessionPut } from './state-machine.js';
 
 export interface KvServerOptions {
   readonly id: number;
@@ -60,6 +60,7 @@ export class KvServer {
     this.server.addService(raft.RaftTransport.service, this.node.transportHandlers());
     this.server.addService(raft.KeyValue.service, {
       Put: unaryHandler(async (req: KvPutRequest__Output) => ({ index: await this.put(req) })),
+      OpenSession: unaryHandler(async () => ({ id: (await this.node.propose(encodeOpenSession())) as number })),
       PutStream: (call: ServerDuplexStream<KvPutRequest__Output, KvPutStreamResponse>) => this.putStream(call),
       Get: unaryHandler(async (req: KvGetRequest__Output) => {
         const index = req.stale ? this.sm.lastApplied : await this.node.read();
@@ -78,9 +79,12 @@ export class KvServer {
     });
   }
 
-  /** One write, resolving to the index at which it was applied. A bad key rejects, as the core does. */
+  /**
+   * One write, resolving to the index at which it took effect (in a session, a copy of a write
+   * answers with the first's index). A bad key or session rejects, as the state machine does.
+   */
   private async put(req: KvPutRequest__Output): Promise<number> {
-    return (await this.node.propose(encodePut(req.key, req.value))) as number;
+    return (await this.node.propose(encodeSessionPut({ session: req.session, seq: req.seq, acked: req.acked }, req.key, req.value))) as number;
   }
 
   /**

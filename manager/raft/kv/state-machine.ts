@@ -1,11 +1,20 @@
-// The state machine of `shoal raft-kv`: a map from string keys to byte values. Commands are
-//   u8 op (1 = put) | u16 key length | key (UTF-8) | value
-// Snapshots are the whole map, entries encoded the same way.
+// The state machine of `shoal raft-kv`: a map from string keys to byte values, and the client
+// sessions that make writes exactly-once (../sessions.ts). Commands:
+//   put:                u8 1 | u16 key length | key (UTF-8) | value
+//   open a session:     u8 2                       (the session is named by the entry's index)
+//   put in a session:   u8 3 | u64 session | u64 seq | u64 acked | put command
+// Snapshots: length-prefixed (u32) records, each a put command, and one sessions record:
+//   u8 4 | the session table as JSON.
 
 import { invalidArgument } from '../../../shared/errors.js';
 import type { StateMachine } from '../node.js';
+import { SessionTable, type SessionStamp, type SessionsSnapshot } from '../sessions.js';
 
 const OP_PUT = 1;
+const OP_OPEN_SESSION = 2;
+const OP_SESSION_PUT = 3;
+const REC_SESSIONS = 4;
+const STAMP_BYTES = 1 + 3 * 8;
 export const KEY_BYTES_MAX = 4096;
 
 export function encodePut(key: string, value: Uint8Array): Uint8Array {
@@ -19,8 +28,30 @@ export function encodePut(key: string, value: Uint8Array): Uint8Array {
   return out;
 }
 
-function decode(cmd: Uint8Array): { key: string; value: Uint8Array } {
-  const b = Buffer.from(cmd.buffer, cmd.byteOffset, cmd.byteLength);
+/** A put in a client session; session 0 is a plain put. */
+export function encodeSessionPut(stamp: SessionStamp, key: string, value: Uint8Array): Uint8Array {
+  const put = encodePut(key, value);
+  if (stamp.session === 0) return put;
+  for (const [what, n] of [['session', stamp.session], ['seq', stamp.seq], ['acked', stamp.acked]] as const) {
+    if (!Number.isSafeInteger(n) || n < 0) throw invalidArgument('kv.bad_session', `${what}: ${n} is not a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`);
+  }
+  const out = Buffer.allocUnsafe(STAMP_BYTES + put.length);
+  out.writeUInt8(OP_SESSION_PUT, 0);
+  out.writeBigUInt64BE(BigInt(stamp.session), 1);
+  out.writeBigUInt64BE(BigInt(stamp.seq), 9);
+  out.writeBigUInt64BE(BigInt(stamp.acked), 17);
+  out.set(put, STAMP_BYTES);
+  return out;
+}
+
+export function encodeOpenSession(): Uint8Array {
+  return Uint8Array.of(OP_OPEN_SESSION);
+}
+
+const view = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+function decodePut(cmd: Uint8Array): { key: string; value: Uint8Array } {
+  const b = view(cmd);
   if (b.length < 3 || b.readUInt8(0) !== OP_PUT) throw invalidArgument('kv.bad_command', 'kv: unknown command');
   const n = b.readUInt16BE(1);
   return { key: b.subarray(3, 3 + n).toString(), value: Uint8Array.prototype.slice.call(b, 3 + n) };
@@ -28,12 +59,33 @@ function decode(cmd: Uint8Array): { key: string; value: Uint8Array } {
 
 export class KvStateMachine implements StateMachine {
   readonly data = new Map<string, Uint8Array>();
+  readonly sessions = new SessionTable<number>();
   lastApplied = 0;
 
+  /** Returns the index at which the write took effect (for a copy in a session: the first's). */
   apply(command: Uint8Array, index: number): number {
-    const { key, value } = decode(command);
+    try {
+      switch (command[0]) {
+        case OP_OPEN_SESSION:
+          this.sessions.open(index);
+          return index;
+        case OP_SESSION_PUT: {
+          const b = view(command);
+          if (b.length < STAMP_BYTES) throw invalidArgument('kv.bad_command', 'kv: truncated session command');
+          const stamp = { session: Number(b.readBigUInt64BE(1)), seq: Number(b.readBigUInt64BE(9)), acked: Number(b.readBigUInt64BE(17)) };
+          return this.sessions.apply(stamp, () => this.put(command.subarray(STAMP_BYTES), index));
+        }
+        default:
+          return this.put(command, index);
+      }
+    } finally {
+      this.lastApplied = index;
+    }
+  }
+
+  private put(command: Uint8Array, index: number): number {
+    const { key, value } = decodePut(command);
     this.data.set(key, value);
-    this.lastApplied = index;
     return index;
   }
 
@@ -43,22 +95,29 @@ export class KvStateMachine implements StateMachine {
 
   snapshot(): Uint8Array {
     const parts: Buffer[] = [];
-    for (const [k, v] of this.data) {
-      const cmd = Buffer.from(encodePut(k, v));
+    const record = (rec: Uint8Array): void => {
       const len = Buffer.allocUnsafe(4);
-      len.writeUInt32BE(cmd.length, 0);
-      parts.push(len, cmd);
-    }
+      len.writeUInt32BE(rec.length, 0);
+      parts.push(len, Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength));
+    };
+    for (const [k, v] of this.data) record(encodePut(k, v));
+    record(Buffer.concat([Uint8Array.of(REC_SESSIONS), Buffer.from(JSON.stringify(this.sessions.snapshot()))]));
     return Buffer.concat(parts);
   }
 
   restore(data: Uint8Array): void {
     this.data.clear();
-    const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.sessions.restore([]);
+    const b = view(data);
     for (let off = 0; off < b.length; ) {
       const n = b.readUInt32BE(off);
-      const { key, value } = decode(b.subarray(off + 4, off + 4 + n));
-      this.data.set(key, value);
+      const rec = b.subarray(off + 4, off + 4 + n);
+      if (rec[0] === REC_SESSIONS) {
+        this.sessions.restore(JSON.parse(rec.subarray(1).toString()) as SessionsSnapshot<number>);
+      } else {
+        const { key, value } = decodePut(rec);
+        this.data.set(key, value);
+      }
       off += 4 + n;
     }
   }

@@ -9,6 +9,7 @@ import type { KvMemberRequest as _shoal_raft_v1_KvMemberRequest, KvMemberRequest
 import type { KvPutRequest as _shoal_raft_v1_KvPutRequest, KvPutRequest__Output as _shoal_raft_v1_KvPutRequest__Output } from '../../../shoal/raft/v1/KvPutRequest.js';
 import type { KvPutResponse as _shoal_raft_v1_KvPutResponse, KvPutResponse__Output as _shoal_raft_v1_KvPutResponse__Output } from '../../../shoal/raft/v1/KvPutResponse.js';
 import type { KvPutStreamResponse as _shoal_raft_v1_KvPutStreamResponse, KvPutStreamResponse__Output as _shoal_raft_v1_KvPutStreamResponse__Output } from '../../../shoal/raft/v1/KvPutStreamResponse.js';
+import type { KvSession as _shoal_raft_v1_KvSession, KvSession__Output as _shoal_raft_v1_KvSession__Output } from '../../../shoal/raft/v1/KvSession.js';
 import type { KvStatus as _shoal_raft_v1_KvStatus, KvStatus__Output as _shoal_raft_v1_KvStatus__Output } from '../../../shoal/raft/v1/KvStatus.js';
 
 export interface KeyValueClient extends grpc.Client {
@@ -29,6 +30,15 @@ export interface KeyValueClient extends grpc.Client {
   get(argument: _shoal_raft_v1_KvGetRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_raft_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
   get(argument: _shoal_raft_v1_KvGetRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
   get(argument: _shoal_raft_v1_KvGetRequest, callback: grpc.requestCallback<_shoal_raft_v1_KvGetResponse__Output>): grpc.ClientUnaryCall;
+  
+  OpenSession(argument: _shoal_raft_v1_KvEmpty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvSession__Output>): grpc.ClientUnaryCall;
+  OpenSession(argument: _shoal_raft_v1_KvEmpty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_raft_v1_KvSession__Output>): grpc.ClientUnaryCall;
+  OpenSession(argument: _shoal_raft_v1_KvEmpty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvSession__Output>): grpc.ClientUnaryCall;
+  OpenSession(argument: _shoal_raft_v1_KvEmpty, callback: grpc.requestCallback<_shoal_raft_v1_KvSession__Output>): grpc.ClientUnaryCall;
+  openSession(argument: _shoal_raft_v1_KvEmpty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvSession__Output>): grpc.ClientUnaryCall;
+  openSession(argument: _shoal_raft_v1_KvEmpty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_raft_v1_KvSession__Output>): grpc.ClientUnaryCall;
+  openSession(argument: _shoal_raft_v1_KvEmpty, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvSession__Output>): grpc.ClientUnaryCall;
+  openSession(argument: _shoal_raft_v1_KvEmpty, callback: grpc.requestCallback<_shoal_raft_v1_KvSession__Output>): grpc.ClientUnaryCall;
   
   Put(argument: _shoal_raft_v1_KvPutRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_raft_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
   Put(argument: _shoal_raft_v1_KvPutRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_raft_v1_KvPutResponse__Output>): grpc.ClientUnaryCall;
@@ -69,6 +79,8 @@ export interface KeyValueHandlers extends grpc.UntypedServiceImplementation {
   
   Get: grpc.handleUnaryCall<_shoal_raft_v1_KvGetRequest__Output, _shoal_raft_v1_KvGetResponse>;
   
+  OpenSession: grpc.handleUnaryCall<_shoal_raft_v1_KvEmpty__Output, _shoal_raft_v1_KvSession>;
+  
   Put: grpc.handleUnaryCall<_shoal_raft_v1_KvPutRequest__Output, _shoal_raft_v1_KvPutResponse>;
   
   PutStream: grpc.handleBidiStreamingCall<_shoal_raft_v1_KvPutRequest__Output, _shoal_raft_v1_KvPutStreamResponse>;
@@ -82,6 +94,7 @@ export interface KeyValueHandlers extends grpc.UntypedServiceImplementation {
 export interface KeyValueDefinition extends grpc.ServiceDefinition {
   AddMember: MethodDefinition<_shoal_raft_v1_KvMemberRequest, _shoal_raft_v1_KvStatus, _shoal_raft_v1_KvMemberRequest__Output, _shoal_raft_v1_KvStatus__Output>
   Get: MethodDefinition<_shoal_raft_v1_KvGetRequest, _shoal_raft_v1_KvGetResponse, _shoal_raft_v1_KvGetRequest__Output, _shoal_raft_v1_KvGetResponse__Output>
+  OpenSession: MethodDefinition<_shoal_raft_v1_KvEmpty, _shoal_raft_v1_KvSession, _shoal_raft_v1_KvEmpty__Output, _shoal_raft_v1_KvSession__Output>
   Put: MethodDefinition<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutResponse, _shoal_raft_v1_KvPutRequest__Output, _shoal_raft_v1_KvPutResponse__Output>
   PutStream: MethodDefinition<_shoal_raft_v1_KvPutRequest, _shoal_raft_v1_KvPutStreamResponse, _shoal_raft_v1_KvPutRequest__Output, _shoal_raft_v1_KvPutStreamResponse__Output>
   RemoveMember: MethodDefinition<_shoal_raft_v1_KvMemberRequest, _shoal_raft_v1_KvStatus, _shoal_raft_v1_KvMemberRequest__Output, _shoal_raft_v1_KvStatus__Output>
