@@ -12,7 +12,8 @@ import type { KvPutStreamResponse__Output } from '../../../proto/gen/shoal/raft/
 import { systemClock } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { freeLoopbackPort } from '../../../shared/net.js';
-import { callUnary } from '../../../shared/grpc.js';
+import { callUnary, clientCredentials, type TlsMaterial } from '../../../shared/grpc.js';
+import { testCa } from '../../../shared/test-pki.js';
 import { KvServer } from './server.js';
 import { KvStateMachine, encodePut, encodeSessionPut } from './state-machine.js';
 
@@ -29,19 +30,26 @@ async function waitFor(what: string, done: () => boolean, timeoutMs = 10_000): P
   }
 }
 
-async function member(root: string, id: number, port: number, founding: Map<number, string>, joining = false, proposalTimeoutMs?: number): Promise<KvServer> {
+interface MemberOptions {
+  readonly join?: boolean;
+  readonly proposalTimeoutMs?: number;
+  readonly tls?: TlsMaterial;
+}
+
+async function member(root: string, id: number, port: number, founding: Map<number, string>, o: MemberOptions = {}): Promise<KvServer> {
   const s = new KvServer({
     id,
     clusterId: 7,
     listen: `127.0.0.1:${port}`,
     dataDir: join(root, `m${id}`),
     initialMembers: founding,
-    join: joining,
+    join: o.join === true,
     logger: silentLogger(),
     tickMs: 20,
     electionTicks: 10,
     snapshotEntries: 50,
-    ...(proposalTimeoutMs !== undefined ? { proposalTimeoutMs } : {}),
+    ...(o.proposalTimeoutMs !== undefined ? { proposalTimeoutMs: o.proposalTimeoutMs } : {}),
+    ...(o.tls !== undefined ? { tls: o.tls } : {}),
   });
   await s.start();
   cleanups.push(() => s.stop());
@@ -49,12 +57,12 @@ async function member(root: string, id: number, port: number, founding: Map<numb
 }
 
 /** Three founding members in this process, with a leader elected; removed after the test. */
-async function threeMembers(tag: string, proposalTimeoutMs?: number): Promise<{ servers: KvServer[]; ports: number[] }> {
+async function threeMembers(tag: string, o: { proposalTimeoutMs?: number; tls?: (id: number) => TlsMaterial } = {}): Promise<{ servers: KvServer[]; ports: number[] }> {
   const root = await mkdtemp(join(tmpdir(), `shoal-${tag}-`));
   cleanups.push(() => rm(root, { recursive: true, force: true }));
   const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
   const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
-  const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding, false, proposalTimeoutMs)));
+  const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding, { ...(o.proposalTimeoutMs !== undefined ? { proposalTimeoutMs: o.proposalTimeoutMs } : {}), ...(o.tls !== undefined ? { tls: o.tls(id) } : {}) })));
   await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
   return { servers, ports };
 }
@@ -80,7 +88,7 @@ describe('RaftNode membership (real transport, in process)', () => {
 
     step('120 written');
     // It knows where the existing members are, as a joining member is told, and founds nothing.
-    const newcomer = await member(root, 4, ports[3] as number, founding, true);
+    const newcomer = await member(root, 4, ports[3] as number, founding, { join: true });
     servers.push(newcomer);
     step('newcomer started');
     const cs = await (leader() as KvServer).node.addMember(4, `127.0.0.1:${ports[3]}`);
@@ -138,7 +146,7 @@ describe('RaftNode membership (real transport, in process)', () => {
   }, 30_000);
 
   it('fails proposals that cannot commit once their timeout passes, saying so', async () => {
-    const { servers } = await threeMembers('raft-timeout', 500);
+    const { servers } = await threeMembers('raft-timeout', { proposalTimeoutMs: 500 });
     const leader = servers.find((s) => s.node.isLeader()) as KvServer;
     await leader.node.propose(encodePut('before', Buffer.from('ok')));
     // Both followers go (they drop what arrives from the moment stop is called); the leader keeps
@@ -217,5 +225,33 @@ describe('RaftNode membership (real transport, in process)', () => {
     restored.restore(follower.sm.snapshot());
     expect(restored.apply(encodeSessionPut({ session, seq: 3, acked: 2 }, 'b', Buffer.from('other')), 1_000_000)).toBe(third);
     expect(text(restored.get('b'))).toBe('z');
+  }, 30_000);
+
+  it('replicates over mutual TLS; refuses a client without a certificate or with one from another CA', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-raft-tls-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const ca = await testCa(dir);
+    const certs = await Promise.all([1, 2, 3].map((id) => ca.issue(`member-${id}`)));
+    // The members talk to each other with these certificates only: a leader, then a write
+    // through a follower that every member applies, proves the transport runs over mutual TLS.
+    const { servers, ports } = await threeMembers('raft-tls', { tls: (id) => certs[id - 1] as TlsMaterial });
+    const follower = servers.find((s) => !s.node.isLeader()) as KvServer;
+    const port = ports[servers.indexOf(follower)] as number;
+    const KV = loadProto('raft').shoal.raft.v1.KeyValue;
+    const clientWith = (credentials: ReturnType<typeof clientCredentials>) => {
+      const c = new KV(`127.0.0.1:${port}`, credentials);
+      cleanups.push(async () => c.close());
+      return c;
+    };
+    const good = clientWith(clientCredentials(await ca.issue('operator')));
+    await callUnary(good.Put.bind(good), { key: 'k', value: Buffer.from('over tls') }, 5000);
+    await waitFor('the write on every member', () => servers.every((s) => text(s.sm.get('k')) === 'over tls'));
+
+    const plain = clientWith(credentials.createInsecure());
+    await expect(callUnary(plain.Put.bind(plain), { key: 'plain', value: Buffer.from('x') }, 2000)).rejects.toMatchObject({ kind: 'unavailable' });
+    const other = await testCa(dir, 'another-ca');
+    const stranger = clientWith(clientCredentials({ ...(await other.issue('stranger')), caPem: ca.caPem }));
+    await expect(callUnary(stranger.Put.bind(stranger), { key: 'stranger', value: Buffer.from('x') }, 2000)).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(servers.map((s) => [s.sm.get('plain'), s.sm.get('stranger')].filter((v) => v !== undefined))).toEqual([[], [], []]);
   }, 30_000);
 });

@@ -11,7 +11,7 @@ import type { KvPutStreamResponse } from '../../../proto/gen/shoal/raft/v1/KvPut
 import type { KvStatus } from '../../../proto/gen/shoal/raft/v1/KvStatus.js';
 import { systemClock, type Clock } from '../../../shared/clock.js';
 import { oneLine } from '../../../shared/errors.js';
-import { clientCredentials, listen, parseAddress, shutdown, unaryHandler, type Address } from '../../../shared/grpc.js';
+import { clientCredentials, listen, parseAddress, shutdown, unaryHandler, type Address, type TlsMaterial } from '../../../shared/grpc.js';
 import type { Logger } from '../../../shared/logger.js';
 import { systemRng } from '../../../shared/rng.js';
 import { RaftNode } from '../node.js';
@@ -31,6 +31,11 @@ export interface KvServerOptions {
   readonly electionTicks?: number;
   readonly snapshotEntries?: number;
   readonly proposalTimeoutMs?: number;
+  /**
+   * Mutual TLS for clients and members alike: this member's certificate (it serves with it and
+   * presents it to the other members) and the CA every peer's certificate must come from.
+   */
+  readonly tls?: TlsMaterial;
 }
 
 export class KvServer {
@@ -50,7 +55,7 @@ export class KvServer {
       clock: o.clock ?? systemClock,
       rng: systemRng,
       logger: o.logger,
-      credentials: clientCredentials(),
+      credentials: clientCredentials(o.tls),
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
       ...(o.electionTicks !== undefined ? { electionTicks: o.electionTicks } : {}),
       ...(o.snapshotEntries !== undefined ? { snapshotEntries: o.snapshotEntries } : {}),
@@ -115,7 +120,7 @@ export class KvServer {
   }
 
   async start(): Promise<Address> {
-    this.address = await listen(this.server, parseAddress(this.o.listen, '--listen'));
+    this.address = await listen(this.server, parseAddress(this.o.listen, '--listen'), this.o.tls);
     await this.node.start();
     return this.address;
   }
