@@ -9,8 +9,8 @@
 // Clients write through sessions (sessions.ts), as the manager store and raft-kv clients do: a
 // write whose answer does not come within a timeout, or whose server died, is sent again with
 // the same session and sequence number to some server, and the network may duplicate a forwarded
-// proposal. The linearizability check of the client history then proves each write took effect
-// once.
+// proposal. SafetyChecker's exactly-once check (a write takes effect at one log index only) and
+// the linearizability check of the client history then hold only if each write took effect once.
 //
 // The same seed replays the same run exactly.
 
