@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { invalidArgument } from '../../shared/errors.js';
-import { SessionTable, type SessionsSnapshot } from './sessions.js';
+import { SessionClient, SessionTable, type SessionsSnapshot } from './sessions.js';
 
 /** A counter state machine: each applied command adds one and returns the new total. */
 function counter(limits?: { maxSessions: number; maxPending: number }) {
@@ -88,6 +88,16 @@ describe('client sessions (thesis §6.3): exactly-once commands', () => {
     expect(() => c.apply(1, 2)).toThrow('command 2 was answered before');
     expect(c.apply(1, 3)).toBe(3);
     expect(c.total()).toBe(5);
+  });
+
+  it("a client acknowledges only the commands up to its first unanswered one", () => {
+    const c = new SessionClient(5);
+    const [a, b, d] = [c.stamp(), c.stamp(), c.stamp()];
+    expect([a.seq, b.seq, d.seq]).toEqual([1, 2, 3]);
+    c.answered(2); // 1 still has no answer: nothing can be acknowledged
+    expect(c.stamp()).toEqual({ session: 5, seq: 4, acked: 0 });
+    c.answered(1);
+    expect(c.stamp()).toEqual({ session: 5, seq: 5, acked: 2 });
   });
 
   it('a snapshot carries the sessions: after restore (through JSON), copies are still answered, not applied', () => {

@@ -113,6 +113,29 @@ export class SessionTable<R> {
   }
 }
 
+/**
+ * The client's side of a session: numbers its commands and works out `acked` from the answers it
+ * has. A command sent again keeps its stamp.
+ */
+export class SessionClient {
+  private nextSeq = 1;
+  private ackedUpTo = 0;
+  private readonly answeredAbove = new Set<number>();
+
+  constructor(readonly session: number) {}
+
+  /** The stamp of a new command. */
+  stamp(): SessionStamp {
+    return { session: this.session, seq: this.nextSeq++, acked: this.ackedUpTo };
+  }
+
+  /** Command `seq` has its answer (a result, an error, or a refusal before it was appended). */
+  answered(seq: number): void {
+    this.answeredAbove.add(seq);
+    while (this.answeredAbove.delete(this.ackedUpTo + 1)) this.ackedUpTo++;
+  }
+}
+
 function settle<R>(o: Outcome<R>): R {
   if (o.ok) return o.result;
   throw new ShoalError(o.kind, o.code, o.message);

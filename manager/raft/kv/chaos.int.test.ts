@@ -20,6 +20,7 @@ import { systemClock } from '../../../shared/clock.js';
 import { callUnary } from '../../../shared/grpc.js';
 import { SeededRng } from '../../../shared/rng.js';
 import { checkLinearizable, type KvOperation } from '../linearizability.js';
+import { SessionClient } from '../sessions.js';
 import { freeLoopbackPort } from '../../../shared/net.js';
 
 interface Member {
@@ -136,10 +137,7 @@ async function chaos(size: number, durationMs: number, seed: number): Promise<{ 
 
   const client = async (clientId: number): Promise<void> => {
     const r = new SeededRng(seed * 100 + clientId);
-    const session = await openSession(members, r);
-    let next = 1;
-    let acked = 0;
-    const answered = new Set<number>();
+    const session = new SessionClient(await openSession(members, r));
     for (let n = 0; performance.now() < endAt && n < 100_000; n++) {
       const m = members[r.int(members.length)] as Member;
       const roll = r.float();
@@ -152,16 +150,13 @@ async function chaos(size: number, durationMs: number, seed: number): Promise<{ 
       } else if (roll < 0.6) {
         const key = sharedKeys[r.int(sharedKeys.length)] as string;
         const value = `${clientId}:${seq++}`;
-        const stamp = { session, seq: next++, acked };
+        const stamp = session.stamp();
         let ok = false;
         for (let attempt = 0; attempt < 3 && !ok; attempt++) {
           const to = attempt === 0 ? m : (members[r.int(members.length)] as Member);
           ok = await callUnary(to.client.Put.bind(to.client), { key, value: Buffer.from(value), ...stamp }, OP_TIMEOUT_MS).then(() => true, () => false);
         }
-        if (ok) {
-          answered.add(stamp.seq);
-          while (answered.delete(acked + 1)) acked++;
-        }
+        if (ok) session.answered(stamp.seq);
         history.push({ kind: 'put', client: clientId, key, value, calledAt, returnedAt: ok ? performance.now() : Infinity });
       } else {
         const key = sharedKeys[r.int(sharedKeys.length)] as string;

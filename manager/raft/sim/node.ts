@@ -8,7 +8,7 @@ import { decodeConfChange } from '../membership.js';
 import { RawNode, sendableBeforePersist, type Ready } from '../rawnode.js';
 import type { RaftConfig } from '../raft.js';
 import type { ReadState } from '../read-only.js';
-import { SessionTable, type SessionsSnapshot } from '../sessions.js';
+import { SessionTable, type SessionStamp, type SessionsSnapshot } from '../sessions.js';
 import { MemoryStorage } from '../storage.js';
 import type { ConfState, Entry, HardState, Message, NodeId, Snapshot } from '../types.js';
 
@@ -31,7 +31,7 @@ export interface SimNodeOptions {
   readonly disk?: Disk;
   /**
    * Test only: apply every copy of a client's command, as a state machine without client
-   * sessions would. The linearizability check must catch the writes applied twice.
+   * sessions would. The exactly-once check must catch the writes applied twice.
    */
   readonly noSessions?: boolean;
 }
@@ -40,11 +40,11 @@ export interface SimNodeOptions {
 export const SIM_CLIENTS = 4;
 
 /** A client's write: `session:seq:acked key=value`; `key=value` alone has no session. */
-export function encodeSimPut(stamp: { session: number; seq: number; acked: number } | undefined, key: string, value: string): string {
+export function encodeSimPut(stamp: SessionStamp | undefined, key: string, value: string): string {
   return stamp === undefined ? `${key}=${value}` : `${stamp.session}:${stamp.seq}:${stamp.acked} ${key}=${value}`;
 }
 
-export function decodeSimPut(text: string): { stamp?: { session: number; seq: number; acked: number }; key: string; value: string } | undefined {
+export function decodeSimPut(text: string): { stamp?: SessionStamp; key: string; value: string } | undefined {
   const m = /^(?:(\d+):(\d+):(\d+) )?([^=]+)=(.*)$/.exec(text);
   if (m === null) return undefined;
   const put = { key: m[4] as string, value: m[5] as string };

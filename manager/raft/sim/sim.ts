@@ -20,6 +20,7 @@ import { decodeConfChange } from '../membership.js';
 import type { Entry, Message, NodeId } from '../types.js';
 import { checkLinearizable, type KvOperation } from '../linearizability.js';
 import { InvariantViolation, SafetyChecker } from './invariants.js';
+import { SessionClient } from '../sessions.js';
 import { SIM_CLIENTS, SimNode, encodeSimPut, type Disk } from './node.js';
 
 export interface SimOptions {
@@ -172,8 +173,8 @@ class Simulation {
   private readonly history: KvOperation[] = [];
   /** Writes waiting for their answer, by value (each value is written once). */
   private readonly pendingPuts = new Map<string, PendingPut>();
-  /** Per client session: the next sequence number, and which were answered (for `acked`). */
-  private readonly sessions = Array.from({ length: SIM_CLIENTS }, () => ({ next: 1, acked: 0, answered: new Set<number>() }));
+  /** The clients' sessions 1..SIM_CLIENTS (opened on every server from the start). */
+  private readonly sessions = Array.from({ length: SIM_CLIENTS }, (_, i) => new SessionClient(i + 1));
   /** Picks the servers that retries go to (its own stream, so the fault schedule is the seed's). */
   private readonly retryRng: SeededRng;
   private readonly pendingReads = new Map<string, { node: SimNode; key: string; calledAt: number }>();
@@ -221,16 +222,8 @@ class Simulation {
     const p = this.pendingPuts.get(value);
     if (p === undefined || p.node !== n || text !== p.data) return;
     this.pendingPuts.delete(value);
-    this.answered(p.session, p.seq);
+    this.sessions[p.session - 1]?.answered(p.seq);
     this.history.push({ kind: 'put', client: p.session, key: p.key, value, calledAt: p.calledAt, returnedAt: ++this.events });
-  }
-
-  /** The client has the answer to (session, seq): later writes acknowledge it. */
-  private answered(session: number, seq: number): void {
-    const s = this.sessions[session - 1];
-    if (s === undefined) return;
-    s.answered.add(seq);
-    while (s.answered.delete(s.acked + 1)) s.acked++;
   }
 
   /**
@@ -430,16 +423,16 @@ class Simulation {
   private proposeSomewhere(key: string, value: string): void {
     const node = this.pick([...this.live.values()]);
     if (node === undefined) return;
-    const session = (this.proposals % SIM_CLIENTS) + 1;
-    const s = this.sessions[session - 1] as (typeof this.sessions)[number];
-    const seq = s.next++;
-    const data = encodeSimPut({ session, seq, acked: s.acked }, key, value);
+    const client = this.sessions[this.proposals % SIM_CLIENTS] as SessionClient;
+    const stamp = client.stamp();
+    const { session, seq } = stamp;
+    const data = encodeSimPut(stamp, key, value);
     try {
       node.node.propose(new TextEncoder().encode(data));
       this.pendingPuts.set(value, { node, key, data, session, seq, calledAt: ++this.events, sentAt: this.tickNow });
     } catch (err) {
       if (!(err instanceof ShoalError && err.code === 'raft.proposal_dropped')) throw err;
-      this.answered(session, seq); // refused at once: the client knows it was never appended
+      client.answered(seq); // refused at once: the client knows it was never appended
     }
   }
 
