@@ -93,6 +93,11 @@ export class RaftDisk {
     return snap;
   }
 
+  /** Durable WAL writes since start-up (each a trip to the disk). */
+  walWrites(): number {
+    return this.wal.writes();
+  }
+
   walSegments(): string[] {
     return this.wal.segmentNames();
   }

@@ -75,6 +75,7 @@ export class Wal {
   private hardState: HardState;
   private snapshotMarker: { index: number; term: number };
   private deferredHardState: HardState | undefined;
+  private durableWrites = 0;
 
   private constructor(
     readonly dir: string,
@@ -190,6 +191,12 @@ export class Wal {
     // Durable when write returns (O_DSYNC), whether or not `sync` asked for it.
     await this.current.write(buf);
     this.currentBytes += buf.length;
+    this.durableWrites++;
+  }
+
+  /** Durable writes made since this WAL was opened: each is one trip to the disk. */
+  writes(): number {
+    return this.durableWrites;
   }
 
   /** Closes the current segment and begins the next with the state it needs. */

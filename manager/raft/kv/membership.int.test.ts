@@ -34,6 +34,7 @@ interface MemberOptions {
   readonly join?: boolean;
   readonly proposalTimeoutMs?: number;
   readonly tls?: TlsMaterial;
+  readonly snapshotEntries?: number;
 }
 
 async function member(root: string, id: number, port: number, founding: Map<number, string>, o: MemberOptions = {}): Promise<KvServer> {
@@ -47,7 +48,7 @@ async function member(root: string, id: number, port: number, founding: Map<numb
     logger: silentLogger(),
     tickMs: 20,
     electionTicks: 10,
-    snapshotEntries: 50,
+    snapshotEntries: o.snapshotEntries ?? 50,
     ...(o.proposalTimeoutMs !== undefined ? { proposalTimeoutMs: o.proposalTimeoutMs } : {}),
     ...(o.tls !== undefined ? { tls: o.tls } : {}),
   });
@@ -144,6 +145,35 @@ describe('RaftNode membership (real transport, in process)', () => {
     expect(own).toEqual([...own].sort((a, b) => a - b));
     await waitFor('every member to hold all 250 keys', () => servers.every((s) => [...s.sm.data.keys()].filter((k) => /^[lf]\d+$/.test(k)).length === 250));
   }, 30_000);
+
+  it('writes the proposals made in one turn of the event loop to disk in one write, the first one included', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'shoal-raft-turn-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const port = await freeLoopbackPort();
+    const solo = await member(root, 1, port, new Map([[1, `127.0.0.1:${port}`]]), { snapshotEntries: 100_000 });
+    await waitFor('a leader', () => solo.node.isLeader());
+    await solo.node.propose(encodePut('settle', Buffer.from('x')));
+    const before = solo.node.status().walWrites;
+    const indexes = (await Promise.all(Array.from({ length: 40 }, (_, i) => solo.node.propose(encodePut(`t${i}`, Buffer.from([i])))))) as number[];
+    expect(indexes).toEqual(Array.from({ length: 40 }, (_, i) => (indexes[0] as number) + i));
+    // One durable write for all 40 (the commit index that follows is not written on its own).
+    // Running the loop at the first proposal would write it alone and the other 39 after it.
+    expect(solo.node.status().walWrites - before).toBe(1);
+  });
+
+  it('does not fail a proposal made the moment this server leads, in its new term', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'shoal-raft-newterm-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const port = await freeLoopbackPort();
+    const solo = await member(root, 1, port, new Map([[1, `127.0.0.1:${port}`]]));
+    // Checked on every turn of the event loop, so the proposal comes before the loop has
+    // finished writing the Ready that made this server leader.
+    const deadline = systemClock.nowMs() + 10_000;
+    while (!solo.node.isLeader() && systemClock.nowMs() < deadline) await new Promise((r) => setImmediate(r));
+    expect(solo.node.isLeader()).toBe(true);
+    await expect(solo.node.propose(encodePut('first', Buffer.from('x')))).resolves.toBeGreaterThan(0);
+    expect(text(solo.sm.get('first'))).toBe('x');
+  });
 
   it('fails proposals that cannot commit once their timeout passes, saying so', async () => {
     const { servers } = await threeMembers('raft-timeout', { proposalTimeoutMs: 500 });
