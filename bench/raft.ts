@@ -1,7 +1,7 @@
 // `npm run bench -- raft`: a 3-member `shoal raft-kv` cluster against a 3-member etcd 3.4
 // cluster (Debian's etcd-server), both on loopback, started here, in the same run. Load: 1, 16
 // and 64 clients each writing in a closed loop (a write waits for the previous one) to the
-// leader; throughput and p50/p99 commit latency. The two clusters take turns at each load, and
+// leader, every write with the same 5 s deadline on both; throughput and p50/p99 commit latency. The two clusters take turns at each load, and
 // the 64-client load (the headline) is run three times over on each; medians are reported.
 // Then: time to a new leader that commits, after the leader is killed (kill -9); and the restart
 // time of a Shoal node with 1,000,000 entries in its log. Also measured, as a yardstick: the same
@@ -30,6 +30,8 @@ const LOAD_MS = Number(process.env['SHOAL_BENCH_LOAD_MS'] ?? 4000);
 const CLIENTS = [1, 16, 64];
 const ROUNDS_64 = 3;
 const VALUE = Buffer.alloc(100, 'v');
+/** The deadline every write carries, on both systems' clients. */
+const PUT_DEADLINE_MS = 5000;
 const FLOOR_SERVER = '--grpc-floor-server';
 
 interface System {
@@ -57,7 +59,7 @@ async function shoalCluster(root: string): Promise<System> {
     size: 3,
     put: async (i, key) => {
       const c = clients[i] as KeyValueClient;
-      await callUnary(c.Put.bind(c), { key, value: VALUE }, 5000);
+      await callUnary(c.Put.bind(c), { key, value: VALUE }, PUT_DEADLINE_MS);
     },
     leader: async () => {
       for (let attempt = 0; attempt < 200; attempt++) {
@@ -119,7 +121,9 @@ async function etcdCluster(root: string): Promise<System> {
       '--initial-cluster-token', 'shoal-bench',
     ]),
   );
-  const clients = clientPorts.map((p) => new Etcd3({ hosts: `http://127.0.0.1:${p}` }));
+  // Every write carries the same deadline as Shoal's (callUnary, PUT_DEADLINE_MS): the same
+  // load on the wire (a grpc-timeout header), and the same timer in the client.
+  const clients = clientPorts.map((p) => new Etcd3({ hosts: `http://127.0.0.1:${p}`, defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + PUT_DEADLINE_MS }) }));
   return {
     name: 'etcd 3.4',
     size: 3,
@@ -163,7 +167,7 @@ async function measureFloor(): Promise<LoadResult> {
   const KV = loadProto('raft').shoal.raft.v1.KeyValue;
   const c: KeyValueClient = new KV(`127.0.0.1:${port}`, credentials.createInsecure());
   try {
-    const put = (key: string): Promise<void> => callUnary(c.Put.bind(c), { key, value: VALUE }, 5000).then(() => undefined);
+    const put = (key: string): Promise<void> => callUnary(c.Put.bind(c), { key, value: VALUE }, PUT_DEADLINE_MS).then(() => undefined);
     let up = false;
     for (let i = 0; i < 200 && !up; i++) up = await put('probe').then(() => true, async () => (await new Promise((r) => setTimeout(r, 25)), false));
     if (!up) throw new Error('grpc-js yardstick server did not answer');
