@@ -1,8 +1,9 @@
 // `npm run bench -- raft`: a 3-member `shoal raft-kv` cluster against a 3-member etcd 3.4
 // cluster (Debian's etcd-server), both on loopback, started here, in the same run. Load: 1, 16
 // and 64 clients each writing in a closed loop (a write waits for the previous one) to the
-// leader, every write with the same 5 s deadline on both; throughput and p50/p99 commit latency. The two clusters take turns at each load, and
-// the 64-client load (the headline) is run three times over on each; medians are reported.
+// leader, every write with the same 5 s deadline on both; throughput and p50/p99 commit
+// latency. The two clusters take turns at each load, and the 64-client load (the headline) is
+// run three times over on each; medians are reported.
 // Then: time to a new leader that commits, after the leader is killed (kill -9); and the restart
 // time of a Shoal node with 1,000,000 entries in its log. Also measured, as a yardstick: the same
 // 64-client load against a bare grpc-js server that answers every Put at once (no Raft, no disk),
