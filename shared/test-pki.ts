@@ -2,6 +2,7 @@
 // (Debian), for mutual TLS between Shoal's gRPC servers and clients on loopback. Test support
 // only: the control-plane issue brings the cluster's own CA.
 
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './exec.js';
@@ -30,7 +31,11 @@ export async function testCa(dir: string, name = 'shoal-test-ca'): Promise<TestC
       const ext = join(dir, `${leaf}.ext`);
       await writeFile(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
       await run('openssl', ['req', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', `/CN=${leaf}`]);
-      await run('openssl', ['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '1', '-extfile', ext]);
+      // A random serial for each: a serial file (-CAcreateserial) is read and rewritten by every
+      // signing, and certificates issued at the same time raced on it.
+      const serial = randomBytes(16);
+      serial[0] = (serial[0] as number) & 0x7f;
+      await run('openssl', ['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', `0x${serial.toString('hex')}`, '-out', cert, '-days', '1', '-extfile', ext]);
       return { caPem, certPem: await readFile(cert), keyPem: await readFile(key) };
     },
   };
