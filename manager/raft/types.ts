@@ -82,8 +82,11 @@ export function isEmptySnapshot(s: Snapshot | undefined): boolean {
   return s === undefined || s.meta.index === 0;
 }
 
+/** What an entry counts for beyond its data, in the byte limits on messages and reads. */
+export const ENTRY_OVERHEAD_BYTES = 24;
+
 export function entryBytes(e: Entry): number {
-  return e.data.length + 24;
+  return e.data.length + ENTRY_OVERHEAD_BYTES;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

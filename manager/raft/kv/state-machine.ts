@@ -54,7 +54,12 @@ function decodePut(cmd: Uint8Array): { key: string; value: Uint8Array } {
   const b = view(cmd);
   if (b.length < 3 || b.readUInt8(0) !== OP_PUT) throw invalidArgument('kv.bad_command', 'kv: unknown command');
   const n = b.readUInt16BE(1);
-  return { key: b.subarray(3, 3 + n).toString(), value: Uint8Array.prototype.slice.call(b, 3 + n) };
+  // A copy, so that the value does not hold the command's memory; allocUnsafe takes small ones
+  // from Node's shared pool, so that a value is one object and not also a memory block of its
+  // own for the garbage collector to track (DESIGN.md, "Session 7").
+  const value = Buffer.allocUnsafe(b.length - 3 - n);
+  b.copy(value, 0, 3 + n);
+  return { key: b.subarray(3, 3 + n).toString(), value };
 }
 
 export class KvStateMachine implements StateMachine {
