@@ -3,7 +3,8 @@
 // and 64 clients each writing in a closed loop (a write waits for the previous one) to the
 // leader, every write with the same 5 s deadline on both; throughput and p50/p99 commit
 // latency. The two clusters take turns at each load, and the 64-client load (the headline) is
-// run three times over on each; medians are reported.
+// run three times over on each; medians are reported. Each system is warmed up first with the
+// same load, not counted (WARMUP_MS).
 // Then: time to a new leader that commits, after the leader is killed (kill -9); and the restart
 // time of a Shoal node with 1,000,000 entries in its log. Also measured, as a yardstick: the same
 // 64-client load against a bare grpc-js server that answers every Put at once (no Raft, no disk),
@@ -28,6 +29,14 @@ import { Wal } from '../manager/raft/wal.js';
 import { closedLoop, freePort, printResult, repoRoot, startProcess, type LoadResult, type Proc } from './lib.js';
 
 const LOAD_MS = Number(process.env['SHOAL_BENCH_LOAD_MS'] ?? 4000);
+/**
+ * Load run on each system before anything is measured, not counted. A fresh Node process runs
+ * its hot paths in the interpreter until V8 has compiled them: measured here, one client's
+ * writes/s rose from about 400 in the first 3 s to about 700 after 6 s, and the first 64-client
+ * round was 15–20 % slower with a p99 10–15 ms higher than the rounds after it. Go's code is
+ * compiled ahead of time; both systems get the same warm-up all the same.
+ */
+const WARMUP_MS = Number(process.env['SHOAL_BENCH_WARMUP_MS'] ?? 8000);
 const CLIENTS = [1, 16, 64];
 const ROUNDS_64 = 3;
 const VALUE = Buffer.alloc(100, 'v');
@@ -172,13 +181,21 @@ async function measureFloor(): Promise<LoadResult> {
     let up = false;
     for (let i = 0; i < 200 && !up; i++) up = await put('probe').then(() => true, async () => (await new Promise((r) => setTimeout(r, 25)), false));
     if (!up) throw new Error('grpc-js yardstick server did not answer');
-    for (let i = 0; i < 200; i++) await put(`warmup-${i}`);
+    await warmUp('bare grpc-js server', (k, n) => put(`warmup-${k}-${n}`));
     const r = await closedLoop(64, LOAD_MS, (k, n) => put(`c${k}-${n}`));
     console.log(`bare grpc-js server, Put answered at once (yardstick): 64 clients: ${r.opsPerSecond.toFixed(0)} writes/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms`);
     return r;
   } finally {
     c.close();
     await proc.kill('SIGTERM');
+  }
+}
+
+/** Runs WARMUP_MS of 64-client load and then of one client, and shows what it measured. */
+async function warmUp(name: string, op: (client: number, n: number) => Promise<void>): Promise<void> {
+  for (const clients of [64, 1]) {
+    const r = await closedLoop(clients, WARMUP_MS / 2, op);
+    console.log(`${name}: warm-up, not counted: ${clients} clients: ${r.opsPerSecond.toFixed(0)} writes/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${r.errors} errors`);
   }
 }
 
@@ -204,7 +221,7 @@ async function measureLoads(systems: readonly System[]): Promise<LoadResult[][]>
   const leaders: number[] = [];
   for (const sys of systems) {
     const leader = await sys.leader();
-    for (let i = 0; i < 200; i++) await sys.put(leader, `warmup-${i}`);
+    await warmUp(sys.name, (c, n) => sys.put(leader, `warmup-${c}-${n}`));
     leaders.push(leader);
   }
   const out: LoadResult[][] = systems.map(() => []);
@@ -232,6 +249,7 @@ async function measureStreamed(sys: System): Promise<LoadResult> {
   const s = sys.streams?.(leader, 64);
   if (s === undefined) throw new Error(`${sys.name} has no streamed writes`);
   try {
+    await warmUp(`${sys.name}, streamed writes`, (c, n) => s.put(c, `s-warmup-${c}-${n}`));
     const rounds: LoadResult[] = [];
     for (let round = 0; round < ROUNDS_64; round++) {
       const r = await closedLoop(64, LOAD_MS, (c, n) => s.put(c, `s-r${round}-${c}-${n}`));
