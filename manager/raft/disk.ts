@@ -83,14 +83,39 @@ export class RaftDisk {
    * `index − keepEntries`, so that slow followers can still be caught up from the log.
    */
   async snapshot(index: number, confState: ConfState, data: Uint8Array, keepEntries: number): Promise<Snapshot> {
-    const snap = this.storage.createSnapshot(index, confState, data);
+    const snap: Snapshot = { meta: { index, term: this.storage.term(index), confState }, data };
+    await this.writeSnapshotFile(snap);
+    await this.recordSnapshot(snap, keepEntries);
+    return snap;
+  }
+
+  /**
+   * The first half of `snapshot`: the file alone, written atomically. It touches neither the WAL
+   * nor the log, so it may run while Readies are persisted; the snapshot counts only once
+   * `recordSnapshot` has put its marker in the WAL (a file without one is ignored on start).
+   */
+  async writeSnapshotFile(snap: Snapshot): Promise<void> {
     await this.snaps.save(snap);
-    await this.wal.saveSnapshotMarker(snap.meta.index, snap.meta.term);
+  }
+
+  /**
+   * The second half, between two Readies: the WAL marker, then compaction. Returns false, and
+   * removes the file, when a newer snapshot (one sent by the leader) took its place meanwhile.
+   */
+  async recordSnapshot(snap: Snapshot, keepEntries: number): Promise<boolean> {
+    const { index } = snap.meta;
+    const held = this.storage.snapshot().meta.index;
+    if (index <= held) {
+      if (index < held) await this.snaps.remove(snap.meta); // the same index is the same file
+      return false;
+    }
+    this.storage.createSnapshot(index, snap.meta.confState, snap.data);
+    await this.wal.saveSnapshotMarker(index, snap.meta.term);
     const compactTo = index - keepEntries;
     if (compactTo > this.storage.firstIndex()) this.storage.compact(compactTo);
     await this.wal.releaseTo(Math.min(index, this.storage.firstIndex() - 1));
     await this.snaps.prune();
-    return snap;
+    return true;
   }
 
   /** Durable WAL writes since start-up (each a trip to the disk). */

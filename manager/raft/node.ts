@@ -26,8 +26,12 @@ import { NONE, type ConfState, type Entry, type NodeId, type Snapshot } from './
 export interface StateMachine {
   /** Applies one committed command; what it returns resolves the proposer's promise. */
   apply(command: Uint8Array, index: number): unknown;
-  /** The whole state, for a snapshot. */
-  snapshot(): Uint8Array;
+  /**
+   * The whole state as of the last command applied, for a snapshot. A promise lets a large state
+   * be encoded over several turns of the event loop: the state machine then keeps that view
+   * while it applies the commands that follow, and Raft goes on meanwhile.
+   */
+  snapshot(): Uint8Array | Promise<Uint8Array>;
   /** Replaces the whole state with a snapshot's. */
   restore(data: Uint8Array): void;
 }
@@ -118,6 +122,9 @@ export class RaftNode {
   /** Proposals taken since the loop last ran, handed to the core together. */
   private readonly batch: { seq: number; data: Uint8Array }[] = [];
   private lastSnapshotIndex = 0;
+  /** A snapshot of this server's own being encoded and written (one at a time), and when written. */
+  private snapshotting: Promise<void> | undefined;
+  private snapshotWritten: Snapshot | undefined;
   private tickTimer: Timer | undefined;
   private processing = false;
   private turnEndQueued = false;
@@ -244,6 +251,7 @@ export class RaftNode {
 
   private async process(): Promise<void> {
     try {
+      await this.recordSnapshot();
       while (!this.stopped && (this.flushProposals(), this.raw.hasReady())) {
         const rd = this.raw.ready();
         // The leader's replication goes out while its own copy is written; everything that
@@ -255,14 +263,19 @@ export class RaftNode {
         this.raw.advance(rd);
         this.noticeLeadership(rd);
         this.releaseReads();
-        await this.maybeSnapshot();
+        this.maybeSnapshot();
       }
     } catch (err) {
-      // The disk failed us: this server can promise nothing any more.
-      this.fatal = err instanceof Error ? err : new Error(String(err));
-      this.o.logger.fatal({ err: oneLine(err) }, 'raft storage failed; stopping this server');
-      await this.stop();
+      await this.failStorage(err);
     }
+  }
+
+  /** The disk failed us: this server can promise nothing any more. */
+  private async failStorage(err: unknown): Promise<void> {
+    if (this.fatal !== undefined) return;
+    this.fatal = err instanceof Error ? err : new Error(String(err));
+    this.o.logger.fatal({ err: oneLine(err) }, 'raft storage failed; stopping this server');
+    await this.stop();
   }
 
   private apply(rd: Ready): void {
@@ -364,12 +377,33 @@ export class RaftNode {
     }
   }
 
-  private async maybeSnapshot(): Promise<void> {
+  /**
+   * Every `snapshotEntries` applied entries: the state machine's state is encoded and its file
+   * written off the loop (Readies go on being persisted and applied meanwhile); once written,
+   * `recordSnapshot` puts its marker in the WAL and compacts, between two Readies.
+   */
+  private maybeSnapshot(): void {
     const every = this.o.snapshotEntries ?? RAFT_NODE_DEFAULTS.snapshotEntries;
-    if (this.appliedIndex - this.lastSnapshotIndex < every) return;
-    const data = encodeSnapshotData(this.peers, this.o.stateMachine.snapshot());
-    await this.disk.snapshot(this.appliedIndex, this.confState, data, this.o.keepEntries ?? RAFT_NODE_DEFAULTS.keepEntries);
-    this.lastSnapshotIndex = this.appliedIndex;
+    if (this.snapshotting !== undefined || this.appliedIndex - this.lastSnapshotIndex < every) return;
+    const meta = { index: this.appliedIndex, term: this.disk.storage.term(this.appliedIndex), confState: this.confState };
+    const peers = new Map(this.peers);
+    const state = this.o.stateMachine.snapshot();
+    this.snapshotting = (async () => {
+      const snap: Snapshot = { meta, data: encodeSnapshotData(peers, await state) };
+      await this.disk.writeSnapshotFile(snap);
+      this.snapshotWritten = snap;
+      this.schedule();
+    })().catch((err: unknown) => {
+      void this.failStorage(err); // not awaited: stop() waits for this promise
+    });
+  }
+
+  private async recordSnapshot(): Promise<void> {
+    const snap = this.snapshotWritten;
+    if (snap === undefined) return;
+    this.snapshotWritten = undefined;
+    if (await this.disk.recordSnapshot(snap, this.o.keepEntries ?? RAFT_NODE_DEFAULTS.keepEntries)) this.lastSnapshotIndex = snap.meta.index;
+    this.snapshotting = undefined;
   }
 
   private restoreSnapshot(snap: Snapshot): void {
@@ -547,6 +581,7 @@ export class RaftNode {
     }
     // Let an in-progress persist finish before closing the WAL.
     for (let i = 0; i < 1000 && this.processing; i++) await new Promise((r) => setImmediate(r));
+    await this.snapshotting;
     await this.disk?.close();
   }
 }

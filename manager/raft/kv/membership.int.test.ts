@@ -143,7 +143,7 @@ describe('RaftNode membership (real transport, in process)', () => {
     // The leader's own proposals are appended in the order they were made.
     const own = indexes.slice(0, 200);
     expect(own).toEqual([...own].sort((a, b) => a - b));
-    await waitFor('every member to hold all 250 keys', () => servers.every((s) => [...s.sm.data.keys()].filter((k) => /^[lf]\d+$/.test(k)).length === 250));
+    await waitFor('every member to hold all 250 keys', () => servers.every((s) => s.sm.keys().filter((k) => /^[lf]\d+$/.test(k)).length === 250));
   }, 30_000);
 
   it('writes the proposals made in one turn of the event loop to disk in one write, the first one included', async () => {
@@ -252,7 +252,7 @@ describe('RaftNode membership (real transport, in process)', () => {
 
     // The sessions travel in snapshots: a server restored from one answers the copy, unapplied.
     const restored = new KvStateMachine();
-    restored.restore(follower.sm.snapshot());
+    restored.restore(await follower.sm.snapshot());
     expect(restored.apply(encodeSessionPut({ session, seq: 3, acked: 2 }, 'b', Buffer.from('other')), 1_000_000)).toBe(third);
     expect(text(restored.get('b'))).toBe('z');
   }, 30_000);
