@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, systemClock } from './clock.js';
+import { ManualClock, systemClock, waitUntil } from './clock.js';
 
 describe('ManualClock', () => {
   it('fires timers in due order, ties in creation order, only when time reaches them', () => {
@@ -63,5 +63,22 @@ describe('systemClock', () => {
   it('is monotonic', () => {
     const a = systemClock.nowMs();
     expect(systemClock.nowMs()).toBeGreaterThanOrEqual(a);
+  });
+});
+
+describe('waitUntil', () => {
+  it('resolves once the condition holds, and names what it waited for when time runs out', async () => {
+    const clock = new ManualClock();
+    let ready = false;
+    const waiting = waitUntil(clock, 'the flag', () => ready, 1_000, 100);
+    await clock.advanceAsync(300);
+    ready = true;
+    await clock.advanceAsync(100);
+    await expect(waiting).resolves.toBeUndefined();
+
+    const never = waitUntil(clock, 'the other flag', () => false, 1_000, 100);
+    const outcome = expect(never).rejects.toThrow('timed out waiting for the other flag');
+    await clock.advanceAsync(1_200);
+    await outcome;
   });
 });

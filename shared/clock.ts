@@ -149,3 +149,12 @@ export class ManualClock implements Clock {
 export function flushPromises(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Polls `done` every `pollMs` until it holds; throws, naming `what`, after `timeoutMs`. */
+export async function waitUntil(clock: Clock, what: string, done: () => boolean, timeoutMs = 10_000, pollMs = 20): Promise<void> {
+  const deadline = clock.nowMs() + timeoutMs;
+  while (!done()) {
+    if (clock.nowMs() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await clock.sleep(pollMs);
+  }
+}

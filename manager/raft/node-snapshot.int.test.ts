@@ -6,7 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../shared/clock.js';
+import { systemClock, waitUntil } from '../../shared/clock.js';
 import { clientCredentials } from '../../shared/grpc.js';
 import { silentLogger } from '../../shared/logger.js';
 import { SeededRng } from '../../shared/rng.js';
@@ -17,13 +17,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = systemClock.nowMs() + timeoutMs;
-  while (!done()) {
-    if (systemClock.nowMs() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await systemClock.sleep(10);
-  }
-}
+const waitFor = (what: string, done: () => boolean, timeoutMs?: number): Promise<void> => waitUntil(systemClock, what, done, timeoutMs);
 
 /** Applied commands as text; a snapshot is held back until the test lets it go. */
 class HeldSnapshots implements StateMachine {

@@ -9,7 +9,7 @@ import { credentials } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProto } from '../../../proto/load.js';
 import type { KvPutStreamResponse__Output } from '../../../proto/gen/shoal/raft/v1/KvPutStreamResponse.js';
-import { systemClock } from '../../../shared/clock.js';
+import { systemClock, waitUntil } from '../../../shared/clock.js';
 import { silentLogger } from '../../../shared/logger.js';
 import { freeLoopbackPort } from '../../../shared/net.js';
 import { callUnary, clientCredentials, type TlsMaterial } from '../../../shared/grpc.js';
@@ -22,13 +22,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = systemClock.nowMs() + timeoutMs;
-  while (!done()) {
-    if (systemClock.nowMs() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await systemClock.sleep(20);
-  }
-}
+const waitFor = (what: string, done: () => boolean, timeoutMs?: number): Promise<void> => waitUntil(systemClock, what, done, timeoutMs);
 
 interface MemberOptions {
   readonly join?: boolean;
