@@ -73,6 +73,8 @@ describe('RaftNode snapshots', () => {
     cleanups.push(async () => {
       if (!stopped) await node.stop();
     });
+    // Runs first: stop() waits for a snapshot in progress, so none may stay held if the test fails.
+    cleanups.push(async () => sm.asked.forEach((a) => a.release()));
 
     for (let i = 0; i <= SNAPSHOT_ENTRIES && sm.asked.length === 0; i++) await node.propose(Buffer.from(`a${i}`));
     expect(sm.asked).toHaveLength(1);
