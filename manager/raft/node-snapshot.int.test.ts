@@ -86,11 +86,12 @@ describe('RaftNode snapshots', () => {
     expect(sm.asked).toHaveLength(1);
     expect(await readdir(join(dir, 'snap'))).toEqual([]);
 
+    expect(node.status().snapshotIndex).toBe(0);
+
     held.release();
-    const files = async (): Promise<string[]> => (await readdir(join(dir, 'snap'))).filter((n) => n.endsWith('.snap'));
-    for (let i = 0; i < 500 && (await files()).length === 0; i++) await systemClock.sleep(10);
-    expect(await files()).toHaveLength(1);
-    await node.propose(Buffer.from('d')); // the loop's next turn records it (WAL marker, compaction)
+    await waitFor('the snapshot to be recorded', () => node.status().snapshotIndex === appliedAtSnapshot);
+    expect((await readdir(join(dir, 'snap'))).filter((n) => n.endsWith('.snap'))).toHaveLength(1);
+    await node.propose(Buffer.from('d'));
     expect(sm.asked).toHaveLength(1); // fewer than SNAPSHOT_ENTRIES since: no second one
     await node.stop();
     stopped = true;

@@ -560,9 +560,10 @@ export class RaftNode {
   }
 
   /** The core's status, with what this server applied, its peers and its durable WAL writes. */
-  status(): Status & { readonly applied: number; readonly peers: ReadonlyMap<NodeId, string>; readonly walWrites: number } {
+  /** The core's status, and: applied index, members' addresses, WAL writes, the last snapshot recorded. */
+  status(): Status & { readonly applied: number; readonly peers: ReadonlyMap<NodeId, string>; readonly walWrites: number; readonly snapshotIndex: number } {
     this.checkRunning();
-    return { ...this.raw.status(), applied: this.appliedIndex, peers: new Map(this.peers), walWrites: this.disk.walWrites() };
+    return { ...this.raw.status(), applied: this.appliedIndex, peers: new Map(this.peers), walWrites: this.disk.walWrites(), snapshotIndex: this.disk.storage.snapshot().meta.index };
   }
 
   isLeader(): boolean {
