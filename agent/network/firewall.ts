@@ -61,7 +61,7 @@ export async function removeFirewall(runner: HostRunner): Promise<void> {
   await runner(['sh', '-c', 'iptables -t filter -F SHOAL-FORWARD 2>/dev/null; iptables -t filter -X SHOAL-FORWARD 2>/dev/null; iptables -t nat -F SHOAL-DNAT 2>/dev/null; iptables -t nat -X SHOAL-DNAT 2>/dev/null; true']);
 }
 
-/** Lets the host forward between its underlay and the bridges (net.ipv4.ip_forward, per network namespace). */
+/** Lets the host forward between its underlay and the bridges (net.ipv4.ip_forward, per network namespace); left on when the last network goes (README.md). */
 export async function enableForwarding(runner: HostRunner): Promise<void> {
   await runner(['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
 }
