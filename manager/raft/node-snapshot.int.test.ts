@@ -43,7 +43,7 @@ class HeldSnapshots implements StateMachine {
 
 const SNAPSHOT_ENTRIES = 30;
 
-async function solo(dataDir: string, sm: StateMachine): Promise<RaftNode> {
+async function solo(dataDir: string, sm: StateMachine, stopSnapshotWaitMs?: number): Promise<RaftNode> {
   const node = new RaftNode({
     id: 1,
     clusterId: 1,
@@ -57,6 +57,7 @@ async function solo(dataDir: string, sm: StateMachine): Promise<RaftNode> {
     tickMs: 10,
     snapshotEntries: SNAPSHOT_ENTRIES,
     keepEntries: 0,
+    ...(stopSnapshotWaitMs === undefined ? {} : { stopSnapshotWaitMs }),
   });
   await node.start();
   await waitFor('a leader', () => node.isLeader());
@@ -104,5 +105,34 @@ describe('RaftNode snapshots', () => {
     await restarted.propose(Buffer.from('c'));
     expect(again.applied).toEqual([...held.state.split(','), ...Array.from({ length: 25 }, (_, i) => `b${i}`), 'd', 'c']);
     expect(restarted.status().applied).toBeGreaterThan(appliedAtSnapshot + 25);
+  }, 20_000);
+
+  it('stops even when the state machine never finishes a snapshot, and a restart replays the log instead', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-raft-snap-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const sm = new HeldSnapshots();
+    const node = await solo(dir, sm, 200);
+    let stopped = false;
+    cleanups.push(async () => {
+      if (!stopped) await node.stop();
+    });
+    for (let i = 0; i <= SNAPSHOT_ENTRIES && sm.asked.length === 0; i++) await node.propose(Buffer.from(`a${i}`));
+    expect(sm.asked).toHaveLength(1);
+    await node.propose(Buffer.from('b'));
+
+    await node.stop(); // the snapshot is never released before it returns
+    stopped = true;
+    // Handed over after the stop: it must not be written (checked once the restart is done).
+    (sm.asked[0] as (typeof sm.asked)[number]).release();
+
+    const again = new HeldSnapshots();
+    const restarted = await solo(dir, again);
+    cleanups.push(() => restarted.stop());
+    // The replayed log is long enough for a snapshot: let it go before the stop.
+    cleanups.push(async () => again.asked.forEach((a) => a.release()));
+    expect(again.restoredFrom).toBeUndefined();
+    await restarted.propose(Buffer.from('c'));
+    expect(again.applied).toEqual([...sm.applied, 'c']);
+    expect(await readdir(join(dir, 'snap'))).toEqual([]);
   }, 20_000);
 });

@@ -60,6 +60,8 @@ export interface RaftNodeOptions {
   readonly snapshotEntries?: number;
   /** Entries kept in the log behind a snapshot, for followers slightly behind. */
   readonly keepEntries?: number;
+  /** RAFT_NODE_DEFAULTS.stopSnapshotWaitMs. */
+  readonly stopSnapshotWaitMs?: number;
   readonly proposalTimeoutMs?: number;
   readonly segmentBytesMax?: number;
 }
@@ -76,6 +78,11 @@ export const RAFT_NODE_DEFAULTS = {
   /** As etcd's --snapshot-count (100,000) and its catch-up entries kept after one (5,000). */
   snapshotEntries: 100_000,
   keepEntries: 5_000,
+  /**
+   * How long stop() waits for a snapshot being taken. One still unfinished is abandoned: its file
+   * counts only once the WAL marks it, so a restart ignores it and replays the log instead.
+   */
+  stopSnapshotWaitMs: 10_000,
   proposalTimeoutMs: 10_000,
   /** Proposals waiting to be applied, at most. */
   pendingProposalsMax: 100_000,
@@ -389,7 +396,9 @@ export class RaftNode {
     const peers = new Map(this.peers);
     const state = this.o.stateMachine.snapshot();
     this.snapshotting = (async () => {
-      const snap: Snapshot = { meta, data: encodeSnapshotData(peers, await state) };
+      const data = await state;
+      if (this.stopped) return; // abandoned by stop()
+      const snap: Snapshot = { meta, data: encodeSnapshotData(peers, data) };
       await this.disk.writeSnapshotFile(snap);
       this.snapshotWritten = snap;
       this.schedule();
@@ -570,6 +579,20 @@ export class RaftNode {
     return this.raw !== undefined && this.raw.status().role === 'leader';
   }
 
+  /** For stop(): a snapshot in progress finishes, unless the state machine never hands it over. */
+  private async awaitSnapshotting(): Promise<void> {
+    const snapshotting = this.snapshotting;
+    if (snapshotting === undefined) return;
+    const waitMs = this.o.stopSnapshotWaitMs ?? RAFT_NODE_DEFAULTS.stopSnapshotWaitMs;
+    let timer: Timer | undefined;
+    const finished = await Promise.race([
+      snapshotting.then(() => true),
+      new Promise<boolean>((resolve) => (timer = this.o.clock.setTimer(waitMs, () => resolve(false)))),
+    ]);
+    timer?.cancel();
+    if (!finished) this.o.logger.warn({ waitMs }, 'raft stop: the state machine did not finish its snapshot; abandoned (a restart replays the log instead)');
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -582,7 +605,7 @@ export class RaftNode {
     }
     // Let an in-progress persist finish before closing the WAL.
     for (let i = 0; i < 1000 && this.processing; i++) await new Promise((r) => setImmediate(r));
-    await this.snapshotting;
+    await this.awaitSnapshotting();
     await this.disk?.close();
   }
 }
