@@ -133,7 +133,8 @@ export class RaftNode {
   private snapshotting: Promise<void> | undefined;
   private snapshotWritten: Snapshot | undefined;
   private tickTimer: Timer | undefined;
-  private processing = false;
+  /** The Ready loop's run in progress, if any (one at a time). */
+  private processing: Promise<void> | undefined;
   private turnEndQueued = false;
   private again = false;
   private stopped = false;
@@ -242,13 +243,12 @@ export class RaftNode {
 
   private schedule(): void {
     if (this.stopped || this.fatal !== undefined) return;
-    if (this.processing) {
+    if (this.processing !== undefined) {
       this.again = true;
       return;
     }
-    this.processing = true;
-    void this.process().finally(() => {
-      this.processing = false;
+    this.processing = this.process().finally(() => {
+      this.processing = undefined;
       if (this.again) {
         this.again = false;
         this.schedule();
@@ -273,7 +273,7 @@ export class RaftNode {
         this.maybeSnapshot();
       }
     } catch (err) {
-      await this.failStorage(err);
+      void this.failStorage(err); // not awaited: stop() waits for this run to end
     }
   }
 
@@ -432,7 +432,7 @@ export class RaftNode {
   // ---- API ----
 
   private checkRunning(): void {
-    if (this.fatal !== undefined) throw new ShoalError('unavailable', 'raft.stopped', `raft stopped: ${this.fatal.message}`);
+    if (this.fatal !== undefined) throw new ShoalError('unavailable', 'raft.stopped', `raft stopped: ${oneLine(this.fatal)}`);
     if (this.stopped || this.raw === undefined) throw new ShoalError('unavailable', 'raft.stopped', 'raft is not running');
   }
 
@@ -448,7 +448,16 @@ export class RaftNode {
     return { promise, waiter };
   }
 
+  /** Resolves with the state machine's result once applied here; refusals reject too, never throw. */
   propose(command: Uint8Array): Promise<unknown> {
+    try {
+      return this.proposeOrThrow(command);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private proposeOrThrow(command: Uint8Array): Promise<unknown> {
     this.checkRunning();
     if (this.proposals.size >= RAFT_NODE_DEFAULTS.pendingProposalsMax) {
       throw new ShoalError('resource_exhausted', 'raft.too_many_proposals', `more than ${RAFT_NODE_DEFAULTS.pendingProposalsMax} proposals pending`);
@@ -504,6 +513,14 @@ export class RaftNode {
   }
 
   read(): Promise<number> {
+    try {
+      return this.readOrThrow();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private readOrThrow(): Promise<number> {
     this.checkRunning();
     const ctx = new Uint8Array(16);
     for (let i = 0; i < ctx.length; i++) ctx[i] = this.o.rng.int(256);
@@ -598,13 +615,14 @@ export class RaftNode {
     this.stopped = true;
     this.tickTimer?.cancel();
     this.transport.close();
-    this.failAll(new ShoalError('unavailable', 'raft.stopped', 'raft stopped'));
+    const stoppedError = (): ShoalError => new ShoalError('unavailable', 'raft.stopped', this.fatal === undefined ? 'raft stopped' : `raft stopped: ${oneLine(this.fatal)}`);
+    this.failAll(stoppedError());
     for (const w of this.confWaiters.splice(0)) {
       w.waiter.timer.cancel();
-      w.waiter.reject(new ShoalError('unavailable', 'raft.stopped', 'raft stopped'));
+      w.waiter.reject(stoppedError());
     }
     // Let an in-progress persist finish before closing the WAL.
-    for (let i = 0; i < 1000 && this.processing; i++) await new Promise((r) => setImmediate(r));
+    await this.processing;
     await this.awaitSnapshotting();
     await this.disk?.close();
   }

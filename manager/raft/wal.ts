@@ -188,8 +188,14 @@ export class Wal {
 
   private async write(records: readonly WalRecord[]): Promise<void> {
     const buf = Buffer.concat(records.map(encodeRecord));
-    // Durable when write returns (O_DSYNC), whether or not `sync` asked for it.
-    await this.current.write(buf);
+    // Durable when write returns (O_DSYNC), whether or not `sync` asked for it. A short write
+    // (the disk filled up part way) is not durable: the rest is written, and fails with the
+    // reason (ENOSPC) rather than letting the records count as saved.
+    for (let done = 0; done < buf.length; ) {
+      const { bytesWritten } = await this.current.write(buf, done, buf.length - done);
+      if (bytesWritten === 0) throw new Error(`WAL write to ${this.dir} made no progress`);
+      done += bytesWritten;
+    }
     this.currentBytes += buf.length;
     this.durableWrites++;
   }

@@ -124,7 +124,7 @@ describe('RaftNode membership (real transport, in process)', () => {
     const founding = new Map([1, 2, 3].map((id) => [id, `127.0.0.1:${ports[id - 1]}`]));
     const servers = await Promise.all([1, 2, 3].map((id) => member(root, id, ports[id - 1] as number, founding)));
     // Before any election: refused at once, with the reason.
-    expect(() => (servers[0] as KvServer).node.propose(encodePut('early', Buffer.from('x')))).toThrow(/proposal dropped: no leader known/);
+    await expect((servers[0] as KvServer).node.propose(encodePut('early', Buffer.from('x')))).rejects.toThrow(/proposal dropped: no leader known/);
     await waitFor('a leader', () => servers.some((s) => s.node.isLeader()));
     const leader = servers.find((s) => s.node.isLeader()) as KvServer;
     const follower = servers.find((s) => s !== leader) as KvServer;

@@ -1,0 +1,89 @@
+// A server whose disk fills up (root: the data dir is a small tmpfs) stops: the write that
+// failed and every write after it are rejected with the reason, none is acknowledged, and once
+// there is room again a restart holds every write that was acknowledged.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock, waitUntil } from '../../shared/clock.js';
+import { run } from '../../shared/exec.js';
+import { clientCredentials } from '../../shared/grpc.js';
+import { silentLogger } from '../../shared/logger.js';
+import { SeededRng } from '../../shared/rng.js';
+import { RaftNode, type StateMachine } from './node.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+class Applied implements StateMachine {
+  readonly values: string[] = [];
+  apply(command: Uint8Array): unknown {
+    this.values.push(Buffer.from(command).subarray(0, 16).toString().trim());
+    return this.values.length;
+  }
+  snapshot(): Uint8Array {
+    return Buffer.from(this.values.join(','));
+  }
+  restore(data: Uint8Array): void {
+    this.values.splice(0, this.values.length, ...Buffer.from(data).toString().split(',').filter((v) => v !== ''));
+  }
+}
+
+async function solo(dataDir: string, sm: StateMachine): Promise<RaftNode> {
+  const node = new RaftNode({
+    id: 1,
+    clusterId: 1,
+    dataDir,
+    initialMembers: new Map([[1, '127.0.0.1:1']]),
+    stateMachine: sm,
+    clock: systemClock,
+    rng: new SeededRng(1),
+    logger: silentLogger(),
+    credentials: clientCredentials(undefined),
+    tickMs: 10,
+  });
+  await node.start();
+  await waitUntil(systemClock, 'a leader', () => node.isLeader());
+  return node;
+}
+
+/** A 64 KB command whose first 16 bytes name it. */
+const command = (name: string): Buffer => Buffer.concat([Buffer.from(name.padEnd(16)), Buffer.alloc(64 * 1024 - 16, 7)]);
+
+describe('RaftNode on a full disk (root)', () => {
+  it('stops and rejects writes with the reason when the WAL cannot be written, and keeps every acknowledged write', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-raft-full-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'shoal-raft-full', dir]);
+    cleanups.push(async () => void (await run('umount', ['-l', dir]))); // lazy: files a failed test left open do not keep it
+
+    const node = await solo(dir, new Applied());
+    cleanups.push(() => node.stop());
+    const acknowledged: string[] = [];
+    let failure: unknown;
+    // 1 MB holds fewer than 16 writes of 64 KB; the bound keeps a broken test from looping.
+    for (let i = 0; i < 64 && failure === undefined; i++) {
+      await node.propose(command(`w${i}`)).then(
+        () => acknowledged.push(`w${i}`),
+        (err: unknown) => (failure = err),
+      );
+    }
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect(failure).toMatchObject({ code: 'raft.stopped' });
+    expect(String((failure as Error).message)).toMatch(/^raft stopped: .*ENOSPC/);
+    await expect(node.propose(command('after'))).rejects.toThrow(/ENOSPC/);
+    await node.stop();
+
+    // Room again (the operator grew the disk): the restart holds what was acknowledged.
+    await run('mount', ['-o', 'remount,size=8m', dir]);
+    const sm = new Applied();
+    const restarted = await solo(dir, sm);
+    cleanups.push(() => restarted.stop());
+    await restarted.propose(command("again"));
+    expect(sm.values.slice(0, acknowledged.length)).toEqual(acknowledged);
+    expect(sm.values.at(-1)).toBe('again');
+  }, 30_000);
+});
