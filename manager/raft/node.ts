@@ -8,7 +8,7 @@
 //   read()             resolves once this server has applied everything committed when the
 //                      read was asked (read-index): local state may then be read linearizably
 //   addMember          adds a learner, waits until it has caught up, then makes it a voter
-//   removeMember, transferLeadership, onLeaderChange, status, stop
+//   removeMember, transferLeadership, onLeaderChange, onFatal, status, stop
 
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Clock, Timer } from '../../shared/clock.js';
@@ -145,6 +145,7 @@ export class RaftNode {
   private readonly reads = new Map<string, Waiter<number> & { index?: number; term: number }>();
   private readonly confWaiters: { cc: ConfChange; waiter: Waiter<ConfState> }[] = [];
   private readonly leaderListeners: LeaderListener[] = [];
+  private readonly fatalListeners: ((err: Error) => void)[] = [];
   private lastLead: NodeId = NONE;
   private lastTerm = 0;
 
@@ -283,6 +284,7 @@ export class RaftNode {
     this.fatal = err instanceof Error ? err : new Error(String(err));
     this.o.logger.fatal({ err: oneLine(err) }, 'raft storage failed; stopping this server');
     await this.stop();
+    for (const l of this.fatalListeners) l(this.fatal);
   }
 
   private apply(rd: Ready): void {
@@ -585,7 +587,11 @@ export class RaftNode {
     this.leaderListeners.push(listener);
   }
 
-  /** The core's status, with what this server applied, its peers and its durable WAL writes. */
+  /** Called once, after the server stopped itself because its storage failed (a full disk, an I/O error). */
+  onFatal(listener: (err: Error) => void): void {
+    this.fatalListeners.push(listener);
+  }
+
   /** The core's status, and: applied index, members' addresses, WAL writes, the last snapshot recorded. */
   status(): Status & { readonly applied: number; readonly peers: ReadonlyMap<NodeId, string>; readonly walWrites: number; readonly snapshotIndex: number } {
     this.checkRunning();

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { AreaContext } from '../../../shared/cli-area.js';
 import { option } from '../../../shared/cli-option.js';
 import { durationMs, intInRange, type Parser } from '../../../shared/config.js';
-import { invalidArgument } from '../../../shared/errors.js';
+import { ShoalError, invalidArgument, oneLine } from '../../../shared/errors.js';
 import { parseAddress } from '../../../shared/grpc.js';
 import { RAFT_NODE_DEFAULTS } from '../node.js';
 import { KvServer } from './server.js';
@@ -59,11 +59,14 @@ export function registerRaftKv(program: Command, ctx: AreaContext): void {
       const address = await server.start();
       logger.info({ address: address.kind === 'tcp' ? `${address.host}:${address.port}` : address.path }, 'raft-kv serving');
       server.node.onLeaderChange((lead, term) => logger.info({ lead, term }, 'leader changed'));
-      await new Promise<void>((resolve) => {
-        const done = (): void => resolve();
-        process.once('SIGTERM', done);
-        process.once('SIGINT', done);
+      // Runs until a signal, or until its storage fails: then it exits with the reason (as etcd
+      // does), so that a supervisor and the operator see it instead of a member that only refuses.
+      const fatal = await new Promise<Error | undefined>((resolve) => {
+        process.once('SIGTERM', () => resolve(undefined));
+        process.once('SIGINT', () => resolve(undefined));
+        server.node.onFatal((err) => resolve(err));
       });
       await server.stop();
+      if (fatal !== undefined) throw new ShoalError('unavailable', 'raft.stopped', `raft-kv member ${o.id} stopped: its storage failed (${oneLine(fatal)})`);
     });
 }
