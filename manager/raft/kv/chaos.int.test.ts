@@ -215,15 +215,19 @@ async function chaos(size: number, durationMs: number, seed: number): Promise<{ 
   return { acked: uniqueAcked.size + history.filter((o) => o.returnedAt !== Infinity).length, history: history.length };
 }
 
+// For longer soak runs by hand: SHOAL_CHAOS_MS=120000 SHOAL_CHAOS_SEED=7 npx vitest run … chaos
+const CHAOS_MS = Number(process.env['SHOAL_CHAOS_MS'] ?? 12_000);
+const SEED = Number(process.env['SHOAL_CHAOS_SEED'] ?? 0);
+
 describe('shoal raft-kv under kill -9 (real processes)', () => {
   it('3 members: no acknowledged write lost, history linearizable', async () => {
-    const r = await chaos(3, 12_000, 3);
+    const r = await chaos(3, CHAOS_MS, SEED * 10 + 3);
     // The cluster made real progress through the faults (so the checks above mean something).
     expect(r.acked).toBeGreaterThan(200);
-  }, 90_000);
+  }, CHAOS_MS + 78_000);
 
   it('5 members: no acknowledged write lost, history linearizable', async () => {
-    const r = await chaos(5, 12_000, 5);
+    const r = await chaos(5, CHAOS_MS, SEED * 10 + 5);
     expect(r.acked).toBeGreaterThan(200);
-  }, 90_000);
+  }, CHAOS_MS + 78_000);
 });
