@@ -6,12 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock, waitUntil } from '../../shared/clock.js';
 import { run } from '../../shared/exec.js';
-import { clientCredentials } from '../../shared/grpc.js';
-import { silentLogger } from '../../shared/logger.js';
-import { SeededRng } from '../../shared/rng.js';
-import { RaftNode, type StateMachine } from './node.js';
+import type { RaftNode, StateMachine } from './node.js';
+import { startSoloNode } from './solo-node.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -32,23 +29,7 @@ class Applied implements StateMachine {
   }
 }
 
-async function solo(dataDir: string, sm: StateMachine): Promise<RaftNode> {
-  const node = new RaftNode({
-    id: 1,
-    clusterId: 1,
-    dataDir,
-    initialMembers: new Map([[1, '127.0.0.1:1']]),
-    stateMachine: sm,
-    clock: systemClock,
-    rng: new SeededRng(1),
-    logger: silentLogger(),
-    credentials: clientCredentials(undefined),
-    tickMs: 10,
-  });
-  await node.start();
-  await waitUntil(systemClock, 'a leader', () => node.isLeader());
-  return node;
-}
+const solo = (dataDir: string, sm: StateMachine): Promise<RaftNode> => startSoloNode(dataDir, sm);
 
 /** A 64 KB command whose first 16 bytes name it. */
 const command = (name: string): Buffer => Buffer.concat([Buffer.from(name.padEnd(16)), Buffer.alloc(64 * 1024 - 16, 7)]);

@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, waitUntil } from '../../shared/clock.js';
-import { clientCredentials } from '../../shared/grpc.js';
-import { silentLogger } from '../../shared/logger.js';
-import { SeededRng } from '../../shared/rng.js';
-import { RaftNode, type StateMachine } from './node.js';
+import type { RaftNode, StateMachine } from './node.js';
+import { startSoloNode } from './solo-node.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -43,26 +41,8 @@ class HeldSnapshots implements StateMachine {
 
 const SNAPSHOT_ENTRIES = 30;
 
-async function solo(dataDir: string, sm: StateMachine, stopSnapshotWaitMs?: number): Promise<RaftNode> {
-  const node = new RaftNode({
-    id: 1,
-    clusterId: 1,
-    dataDir,
-    initialMembers: new Map([[1, '127.0.0.1:1']]),
-    stateMachine: sm,
-    clock: systemClock,
-    rng: new SeededRng(1),
-    logger: silentLogger(),
-    credentials: clientCredentials(undefined),
-    tickMs: 10,
-    snapshotEntries: SNAPSHOT_ENTRIES,
-    keepEntries: 0,
-    ...(stopSnapshotWaitMs === undefined ? {} : { stopSnapshotWaitMs }),
-  });
-  await node.start();
-  await waitFor('a leader', () => node.isLeader());
-  return node;
-}
+const solo = (dataDir: string, sm: StateMachine, stopSnapshotWaitMs?: number): Promise<RaftNode> =>
+  startSoloNode(dataDir, sm, { snapshotEntries: SNAPSHOT_ENTRIES, keepEntries: 0, ...(stopSnapshotWaitMs === undefined ? {} : { stopSnapshotWaitMs }) });
 
 describe('RaftNode snapshots', () => {
   it('goes on committing while the state machine encodes a snapshot, records it when done, and restarts from it', async () => {
