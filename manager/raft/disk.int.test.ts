@@ -67,7 +67,7 @@ describe('WAL (real files)', () => {
     expect(replay.tornBytes).toBe(0);
   });
 
-  it('writes a commit-only hard state with the next write, or at close', async () => {
+  it('writes a commit-only hard state with the next write, or at close unless a write failed', async () => {
     const dir = await tempDir();
     const { wal } = await Wal.open(join(dir, 'wal'));
     await wal.save({ term: 1, vote: 1, commit: 0 }, entries(1, 3, 1), true);
@@ -81,8 +81,15 @@ describe('WAL (real files)', () => {
     await w2.save({ term: 1, vote: 1, commit: 4 }, [], false);
     await w2.close(); // flushes it
     const { wal: w3, replay: r3 } = await Wal.open(join(dir, 'wal'));
-    await w3.close();
     expect(r3.hardState.commit).toBe(4);
+    // After a failed write the server closes without flushing: nothing more is written.
+    await w3.save({ term: 1, vote: 1, commit: 5 }, [], false);
+    const size = (await stat(await onlySegment(dir))).size;
+    await w3.close(false);
+    expect((await stat(await onlySegment(dir))).size).toBe(size);
+    const { wal: w4, replay: r4 } = await Wal.open(join(dir, 'wal'));
+    await w4.close();
+    expect(r4.hardState.commit).toBe(4);
   });
 
   it('cuts a torn tail (a record cut short by a crash) and goes on appending after it', async () => {

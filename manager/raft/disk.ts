@@ -127,7 +127,8 @@ export class RaftDisk {
     return this.wal.segmentNames();
   }
 
-  async close(): Promise<void> {
-    await this.wal.close();
+  /** `flush: false` once a write has failed (Wal.close). */
+  async close(flush = true): Promise<void> {
+    await this.wal.close(flush);
   }
 }

@@ -283,7 +283,11 @@ export class RaftNode {
     if (this.fatal !== undefined) return;
     this.fatal = err instanceof Error ? err : new Error(String(err));
     this.o.logger.fatal({ err: oneLine(err) }, 'raft storage failed; stopping this server');
-    await this.stop();
+    try {
+      await this.stop();
+    } catch (closeErr) {
+      this.o.logger.error({ err: oneLine(closeErr) }, 'raft stop after the storage failure failed too');
+    }
     for (const l of this.fatalListeners) l(this.fatal);
   }
 
@@ -630,7 +634,7 @@ export class RaftNode {
     // Let an in-progress persist finish before closing the WAL.
     await this.processing;
     await this.awaitSnapshotting();
-    await this.disk?.close();
+    await this.disk?.close(this.fatal === undefined);
   }
 }
 

@@ -236,9 +236,16 @@ export class Wal {
     return this.segments.map((s) => s.name);
   }
 
-  async close(): Promise<void> {
-    if (this.deferredHardState !== undefined) await this.save(undefined, [], true);
-    await this.current.close();
+  /**
+   * Writes a held-back commit index, then closes. `flush: false` after a failed write: the file's
+   * state is unknown, and the commit index is only a hint, so nothing more is written.
+   */
+  async close(flush = true): Promise<void> {
+    try {
+      if (flush && this.deferredHardState !== undefined) await this.save(undefined, [], true);
+    } finally {
+      await this.current.close();
+    }
   }
 }
 
