@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import type { AreaContext, AreaRegistrar } from '../shared/cli-area.js';
-import { option } from '../shared/cli-option.js';
+import { flag, option } from '../shared/cli-option.js';
 import { systemClock } from '../shared/clock.js';
 import { byteSize, intInRange, ipv4 } from '../shared/config.js';
 import { failedPrecondition } from '../shared/errors.js';
@@ -14,7 +14,7 @@ function registerAgent(program: Command, ctx: AreaContext): void {
   program
     .command('agent')
     .description('run the agent of this host: containers, images, the shim (standalone: its local API only)')
-    .option('--standalone', 'serve only the local runtime API, without managers')
+    .addOption(flag('--standalone', 'serve only the local runtime API, without managers'))
     .addOption(option('--data-dir <dir>', 'images, containers and logs').default(AGENT_DATA_DIR_DEFAULT))
     .addOption(option('--socket <path>', 'the local runtime API (unix socket)').default(AGENT_SOCKET_DEFAULT))
     .addOption(option('--runc <path>', 'the OCI runtime binary').default('runc'))

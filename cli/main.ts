@@ -51,12 +51,13 @@ export async function main(argv: readonly string[], areas: readonly AreaRegistra
     output: () => createOutput(format),
     logger: (component) => componentLogger((rootLogger ??= createLogger({ level: logLevel })), component),
   };
-  const program = buildProgram(ctx, areas).hook('preAction', (_program, action) => {
-    const opts = action.optsWithGlobals<{ format: OutputFormat; logLevel: LogLevel }>();
-    format = opts.format;
-    logLevel = opts.logLevel;
-  });
   try {
+    // Inside the try: declaring an option reads its SHOAL_* variable, which may be refused.
+    const program = buildProgram(ctx, areas).hook('preAction', (_program, action) => {
+      const opts = action.optsWithGlobals<{ format: OutputFormat; logLevel: LogLevel }>();
+      format = opts.format;
+      logLevel = opts.logLevel;
+    });
     await program.parseAsync(argv as string[]);
     return ctx.exitCode;
   } catch (err) {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { intInRange } from '../shared/config.js';
-import { option } from './cli-option.js';
+import { flag, option } from './cli-option.js';
 
 function parse(argv: string[]): { hosts: number } {
   const cmd = new Command('t').exitOverride().addOption(option('--hosts <n>', 'hosts', intInRange(1, 64)).default(3));
@@ -25,5 +25,32 @@ describe('options', () => {
     expect(() => parse(['--hosts', 'many'])).toThrow('--hosts: "many" is not an integer from 1 to 64');
     process.env['SHOAL_HOSTS'] = '0';
     expect(() => parse([])).toThrow('--hosts: "0" is not an integer from 1 to 64');
+  });
+});
+
+describe('flags', () => {
+  afterEach(() => {
+    delete process.env['SHOAL_STANDALONE'];
+  });
+  const standalone = (argv: string[]): boolean | undefined =>
+    new Command('t').exitOverride().addOption(flag('--standalone', 'alone')).parse(argv, { from: 'user' }).opts<{ standalone?: boolean }>().standalone;
+
+  it('is on with the flag, or with SHOAL_STANDALONE set to a true word, and off with a false word', () => {
+    expect(standalone([])).toBeUndefined();
+    expect(standalone(['--standalone'])).toBe(true);
+    for (const word of ['1', 'true', 'YES', 'on']) {
+      process.env['SHOAL_STANDALONE'] = word;
+      expect(standalone([])).toBe(true);
+    }
+    for (const word of ['0', 'false', 'no', 'off', '']) {
+      process.env['SHOAL_STANDALONE'] = word;
+      expect(standalone([])).toBeUndefined();
+      expect(standalone(['--standalone'])).toBe(true);
+    }
+  });
+
+  it('refuses any other value with the variable named', () => {
+    process.env['SHOAL_STANDALONE'] = 'maybe';
+    expect(() => standalone([])).toThrow('SHOAL_STANDALONE: "maybe" is not true or false');
   });
 });
