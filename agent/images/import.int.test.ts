@@ -1,15 +1,16 @@
 // Importing image archives into a real content store; unpacking the result into a root
 // filesystem; bad archives refused with the store unchanged. Root: the unpack sets owners.
 
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { run } from '../../shared/exec.js';
 import { ContentStore, type Digest } from './content-store.js';
 import { ImageIndex, importArchive } from './import.js';
 import { parseManifest } from './manifest.js';
-import { busyboxImage, dockerSaveArchive, ociLayoutArchive } from './test-images.js';
+import { busyboxImage, dockerSaveArchive, ociLayoutArchive, skopeoDockerArchive } from './test-images.js';
 import { validConfig, validManifest } from './test-schemas.js';
 import { unpackLayer } from './unpack.js';
 
@@ -43,7 +44,7 @@ describe('image import (real files)', () => {
       const image = await busyboxImage();
       const archive = kind === 'docker save' ? await dockerSaveArchive(image, ['busybox:test']) : await ociLayoutArchive(image, 'busybox:test');
       const [record] = await importArchive(Readable.from(archive), s, index);
-      expect(record?.reference).toBe('busybox:test');
+      expect(record?.reference).toBe('docker.io/library/busybox:test');
       expect((await index.get('busybox:test'))?.digest).toBe(record?.digest);
 
       const manifestJson = await s.readJson(record?.digest as Digest);
@@ -66,7 +67,72 @@ describe('image import (real files)', () => {
     const archive = await ociLayoutArchive(await busyboxImage(), undefined);
     await expect(importArchive(Readable.from(archive), s, index)).rejects.toThrow(/names no image.*give a reference/);
     const [r] = await importArchive(Readable.from(archive), s, index, 'local/box');
-    expect(r?.reference).toBe('local/box:latest');
+    expect(r?.reference).toBe('docker.io/local/box:latest');
+    await expect(importArchive(Readable.from(archive), s, index, 'Local/Box')).rejects.toThrow(/^image reference "Local\/Box" is not valid: the repository name must be lowercase$/);
+  });
+
+  describe('names, read as Docker reads them', () => {
+    const forms = ['busybox', 'busybox:latest', 'docker.io/library/busybox:latest', 'docker.io/busybox'];
+
+    it('finds an archive written by skopeo (docker.io/library/busybox:latest) by every form of its name', async () => {
+      const { root, store: s, index } = await store();
+      const path = join(root, 'skopeo.tar');
+      await skopeoDockerArchive(await busyboxImage(['echo', 'skopeo']), path, 'busybox:latest');
+      // What makes this case: skopeo writes the fully qualified name.
+      const manifest = JSON.parse((await run('tar', ['-xOf', path, 'manifest.json'])).stdout) as { RepoTags: string[] }[];
+      expect(manifest.map((m) => m.RepoTags)).toEqual([['docker.io/library/busybox:latest']]);
+      const records = await importArchive(Readable.from(await readFile(path)), s, index);
+      expect(records.map((r) => r.reference)).toEqual(['docker.io/library/busybox:latest']);
+      for (const form of forms) expect([form, (await index.get(form))?.digest]).toEqual([form, records[0]?.digest]);
+    });
+
+    for (const tags of [['busybox:latest'], ['docker.io/library/busybox:latest'], ['busybox', 'docker.io/library/busybox:latest']]) {
+      it(`finds a docker save archive tagged ${tags.join(' and ')} by every form of its name, under one name`, async () => {
+        const { store: s, index } = await store();
+        const records = await importArchive(Readable.from(await dockerSaveArchive(await busyboxImage(), tags)), s, index);
+        expect(records.map((r) => r.reference)).toEqual(['docker.io/library/busybox:latest']);
+        for (const form of forms) expect([form, (await index.get(form))?.digest]).toEqual([form, records[0]?.digest]);
+        expect(await index.get('busybox:1.0')).toBeUndefined();
+        expect((await index.list()).map((r) => r.reference)).toEqual(['docker.io/library/busybox:latest']);
+      });
+    }
+
+    it('refuses an archive whose RepoTags hold a malformed name, changing nothing', async () => {
+      const { root, store: s, index } = await store();
+      await expect(importArchive(Readable.from(await dockerSaveArchive(await busyboxImage(), ['busybox:ok', 'BusyBox:1'])), s, index)).rejects.toThrow(
+        /^image archive: manifest\.json: RepoTags: image reference "BusyBox:1" is not valid: the repository name must be lowercase$/,
+      );
+      await storeUnchanged(root);
+    });
+
+    it('reads an index written before names were canonical: every entry found by every form, the newer of two kept, removable', async () => {
+      const { root, index } = await store();
+      const d = (n: number): string => `sha256:${String(n).repeat(64)}`;
+      const old = [
+        { reference: 'busybox:latest', digest: d(1), createdAtMs: 10 },
+        { reference: 'docker.io/library/busybox:latest', digest: d(2), createdAtMs: 20 },
+        { reference: 'team/app:1', digest: d(3), createdAtMs: 5 },
+        { reference: '127.0.0.1:5000/box:1', digest: d(4), createdAtMs: 5 },
+        { reference: 'weird..name:1', digest: d(5), createdAtMs: 5 },
+      ];
+      await writeFile(join(root, 'images.json'), JSON.stringify({ images: old }));
+      expect((await index.list()).map((r) => [r.reference, r.digest])).toEqual([
+        ['127.0.0.1:5000/box:1', d(4)],
+        ['docker.io/library/busybox:latest', d(2)],
+        ['docker.io/team/app:1', d(3)],
+        ['weird..name:1', d(5)],
+      ]);
+      for (const form of forms) expect([form, (await index.get(form))?.digest]).toEqual([form, d(2)]);
+      expect((await index.get('docker.io/team/app:1'))?.digest).toBe(d(3));
+      expect((await index.get('weird..name:1'))?.digest).toBe(d(5));
+      await expect(index.get('weird..name:2')).rejects.toThrow(/is not valid/);
+
+      await index.remove('team/app:1');
+      await index.remove('weird..name:1');
+      await expect(index.remove('team/app:1')).rejects.toThrow(/^no image team\/app:1$/);
+      const stored = (JSON.parse(await readFile(join(root, 'images.json'), 'utf8')) as { images: { reference: string }[] }).images.map((r) => r.reference);
+      expect(stored).toEqual(['127.0.0.1:5000/box:1', 'docker.io/library/busybox:latest']);
+    });
   });
 
   it('refuses a blob whose bytes do not match its digest, changing nothing', async () => {

@@ -3,7 +3,9 @@
 // staging area, each checked against the digest its name claims; then manifests, configs and
 // layers are checked to fit together (docker configs' diff_ids against the layers' digests);
 // only then do the blobs move into the content store and the names into the image index. A bad
-// archive changes nothing.
+// archive changes nothing. Names (RepoTags, the OCI layout's annotations, the caller's fallback)
+// are stored in their canonical form: `busybox:1` and `docker.io/library/busybox:1`, as skopeo
+// and recent `docker save` write it, are one name (shared/image-reference.ts).
 
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import { ShoalError, invalidArgument } from '../../shared/errors.js';
+import { canonicalReference } from '../../shared/image-reference.js';
 import { Mutex } from '../../shared/mutex.js';
 import { digestMismatch, type ContentStore, type Digest, type Staging } from './content-store.js';
 import { MEDIA, hostPlatform, parseConfig, parseIndex, parseManifest, type Descriptor } from './manifest.js';
@@ -28,15 +31,13 @@ export interface ImageRecord {
   readonly createdAtMs: number;
 }
 
-/** `busybox` → `busybox:latest`; names with a tag or a digest are kept. */
-export function normalizeReference(ref: string): string {
-  const r = ref.trim();
-  if (!/^[a-z0-9][a-z0-9._/:@-]*$/.test(r) || r.length > 512) throw invalidArgument('image.bad_reference', `image reference ${JSON.stringify(ref)} is not valid`);
-  const lastPart = r.slice(r.lastIndexOf('/') + 1);
-  return r.includes('@') || lastPart.includes(':') ? r : `${r}:latest`;
-}
-
-/** The image index: names → manifest digests, in <root>/images.json, replaced atomically. */
+/**
+ * The image index: names → manifest digests, in <root>/images.json, replaced atomically. Names
+ * are stored and compared in their canonical form (`docker.io/library/busybox:latest`,
+ * shared/image-reference.ts). An index written before that (`busybox:latest`) is read into the
+ * canonical form too; of two entries that come to one name, the newer wins. An entry whose name
+ * does not parse is kept as it is, and found only by that exact text.
+ */
 export class ImageIndex {
   /** images.json is rewritten whole: one change at a time. */
   private readonly lock = new Mutex();
@@ -48,45 +49,73 @@ export class ImageIndex {
   }
 
   async list(): Promise<ImageRecord[]> {
+    let stored: ImageRecord[];
     try {
-      return (JSON.parse(await readFile(this.path, 'utf8')) as { images: ImageRecord[] }).images;
+      stored = (JSON.parse(await readFile(this.path, 'utf8')) as { images: ImageRecord[] }).images;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
+    const byRef = new Map<string, ImageRecord>();
+    for (const r of stored) {
+      const record = { ...r, reference: canonicalOrAsStored(r.reference) };
+      const seen = byRef.get(record.reference);
+      if (seen === undefined || seen.createdAtMs <= record.createdAtMs) byRef.set(record.reference, record);
+    }
+    return sortedByReference([...byRef.values()]);
   }
 
+  /** The record a reference names, in any of its forms; throws `image.bad_reference` for a malformed one. */
   async get(reference: string): Promise<ImageRecord | undefined> {
-    const ref = normalizeReference(reference);
-    return (await this.list()).find((i) => i.reference === ref);
+    return find(await this.list(), reference);
   }
 
   put(records: readonly ImageRecord[]): Promise<void> {
     return this.lock.run(async () => {
       const byRef = new Map((await this.list()).map((i) => [i.reference, i]));
-      for (const r of records) byRef.set(r.reference, r);
+      for (const r of records) {
+        const reference = canonicalReference(r.reference);
+        byRef.set(reference, { ...r, reference });
+      }
       await this.write([...byRef.values()]);
     });
   }
 
   /** Removes a name; the image's blobs stay until garbage collection finds them unreferenced. */
   remove(reference: string): Promise<ImageRecord> {
-    const ref = normalizeReference(reference);
     return this.lock.run(async () => {
       const all = await this.list();
-      const found = all.find((i) => i.reference === ref);
-      if (found === undefined) throw new ShoalError('not_found', 'image.not_found', `no image ${ref}`);
-      await this.write(all.filter((i) => i.reference !== ref));
+      const found = find(all, reference);
+      if (found === undefined) throw new ShoalError('not_found', 'image.not_found', `no image ${reference}`);
+      await this.write(all.filter((i) => i.reference !== found.reference));
       return found;
     });
   }
 
   private async write(records: readonly ImageRecord[]): Promise<void> {
-    const byRef = new Map(records.map((r) => [r.reference, r]));
     const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, JSON.stringify({ images: [...byRef.values()].sort((a, b) => a.reference.localeCompare(b.reference)) }, null, 2));
+    await writeFile(tmp, JSON.stringify({ images: sortedByReference(records) }, null, 2));
     await rename(tmp, this.path);
   }
+}
+
+function canonicalOrAsStored(reference: string): string {
+  try {
+    return canonicalReference(reference);
+  } catch {
+    return reference;
+  }
+}
+
+function find(records: readonly ImageRecord[], reference: string): ImageRecord | undefined {
+  const exact = records.find((i) => i.reference === reference);
+  if (exact !== undefined) return exact;
+  const ref = canonicalReference(reference);
+  return records.find((i) => i.reference === ref);
+}
+
+function sortedByReference(records: readonly ImageRecord[]): ImageRecord[] {
+  return [...records].sort((a, b) => a.reference.localeCompare(b.reference));
 }
 
 function damaged(why: string, cause?: unknown): ShoalError {
@@ -102,6 +131,15 @@ async function readSmall(body: Readable, name: string): Promise<Buffer> {
     chunks.push(c as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/** A name an archive gives, in canonical form; a malformed one refuses the archive. */
+function archiveName(raw: string, where: string): string {
+  try {
+    return canonicalReference(raw);
+  } catch (err) {
+    throw damaged(`${where}: ${(err as Error).message}`, err);
+  }
 }
 
 interface Collected {
@@ -194,9 +232,10 @@ async function fromOciLayout(c: Collected, staging: Staging, fallbackRef: string
       await checkBlob(staging, d, 'manifest');
     }
     await checkImage(staging, manifestDigest);
-    const name = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'] ?? fallbackRef;
-    if (name === undefined) throw invalidArgument('image.no_name', 'the OCI layout names no image (org.opencontainers.image.ref.name): give a reference');
-    out.push({ reference: normalizeReference(name), digest: manifestDigest });
+    const named = d.annotations?.['io.containerd.image.name'] ?? d.annotations?.['org.opencontainers.image.ref.name'];
+    const reference = named !== undefined ? archiveName(named, `index.json: manifest ${d.digest}`) : fallbackRef;
+    if (reference === undefined) throw invalidArgument('image.no_name', 'the OCI layout names no image (org.opencontainers.image.ref.name): give a reference');
+    out.push({ reference, digest: manifestDigest });
   }
   if (out.length === 0) throw damaged('index.json lists no image');
   return out;
@@ -239,16 +278,16 @@ async function fromDockerSave(c: Collected, staging: Staging, fallbackRef: strin
     const digest = await staging.writeBytes(Buffer.from(JSON.stringify(manifest)));
     await checkImage(staging, digest);
     const tags = Array.isArray(raw.RepoTags) ? (raw.RepoTags as unknown[]).filter((t): t is string => typeof t === 'string') : [];
-    const names = tags.length > 0 ? tags : fallbackRef !== undefined ? [fallbackRef] : [];
+    const names = tags.length > 0 ? tags.map((t) => archiveName(t, 'manifest.json: RepoTags')) : fallbackRef !== undefined ? [fallbackRef] : [];
     if (names.length === 0) throw invalidArgument('image.no_name', 'the archive tags no image (RepoTags): give a reference');
-    for (const n of names) out.push({ reference: normalizeReference(n), digest });
+    for (const n of names) out.push({ reference: n, digest });
   }
   return out;
 }
 
 /** Imports an archive; returns the images it named. Nothing changes when it fails. */
 export async function importArchive(archive: Readable, store: ContentStore, index: ImageIndex, reference?: string, nowMs = Date.now()): Promise<ImageRecord[]> {
-  const fallback = reference === undefined || reference === '' ? undefined : normalizeReference(reference);
+  const fallback = reference === undefined || reference === '' ? undefined : canonicalReference(reference);
   const staging = await store.stage();
   try {
     const c = await collect(archive, staging);
@@ -257,7 +296,8 @@ export async function importArchive(archive: Readable, store: ContentStore, inde
     else if (c.dockerManifest !== undefined) found = await fromDockerSave(c, staging, fallback);
     else throw damaged('neither an OCI image layout (oci-layout) nor a docker save archive (manifest.json)');
     await staging.commit();
-    const records = found.map((f) => ({ ...f, createdAtMs: nowMs }));
+    // One record per name: `busybox:1` and `docker.io/library/busybox:1` are one name.
+    const records = [...new Map(found.map((f) => [f.reference, { ...f, createdAtMs: nowMs }])).values()];
     await index.put(records);
     return records;
   } catch (err) {

@@ -96,6 +96,17 @@ describe('registry pull (real docker-registry, skopeo)', () => {
     for (const i of indexes) expect(validIndex(i), JSON.stringify(validIndex.errors)).toBe(true);
   });
 
+  it('pulls by digest, and by a tag and a digest together, where the digest wins; the index names the digest', async () => {
+    const byTag = await freshStore();
+    const tagged = await pullImage(`${open.host}/box:oci-plain`, byTag.store, byTag.index, base);
+    for (const raw of [`${open.host}/box@${tagged.digest}`, `${open.host}/box:no-such-tag@${tagged.digest}`]) {
+      const s = await freshStore();
+      const rec = await pullImage(raw, s.store, s.index, base);
+      expect([raw, rec.reference, rec.digest]).toEqual([raw, `${open.host}/box@${tagged.digest}`, tagged.digest]);
+      expect((await s.index.get(`${open.host}/box@${tagged.digest}`))?.digest).toBe(tagged.digest);
+    }
+  });
+
   it('gets a bearer token for a private repository, and refuses anonymous or wrong credentials with nothing stored', async () => {
     const ok = await freshStore();
     const rec = await pullImage(`${secured.host}/private/box:1`, ok.store, ok.index, { ...base, ...user });
@@ -116,6 +127,7 @@ describe('registry pull (real docker-registry, skopeo)', () => {
     const closed = await freeLoopbackPort();
     await expect(pullImage(`127.0.0.1:${closed}/box:1`, s.store, s.index, base)).rejects.toThrow(/registry 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
     await expect(pullImage('Bad Name', s.store, s.index, base)).rejects.toThrow(/image reference "Bad Name" is not valid/);
+    await expect(pullImage(`${open.host}/Box:1`, s.store, s.index, base)).rejects.toThrow(/^image reference "127\.0\.0\.1:\d+\/Box:1" is not valid: the repository name must be lowercase$/);
     await unchanged(s.root);
   });
 });

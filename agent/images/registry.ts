@@ -3,53 +3,22 @@
 // the content store, each verified against its digest as it streams. Anonymous, basic and
 // bearer-token auth (the token flow of Docker registries: a 401 names the realm, service and
 // scope to ask a token for). `insecure` means plain http, for registries on loopback.
-// Everything lands in a staging area first: a failed pull changes nothing.
+// Everything lands in a staging area first: a failed pull changes nothing. References are read
+// as Docker reads them (shared/image-reference.ts); the index gets the canonical name.
 
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ShoalError, invalidArgument, notFound, unavailable } from '../../shared/errors.js';
+import { DOCKER_HUB_DOMAIN, canonicalString, parseImageReference, type ImageReference } from '../../shared/image-reference.js';
 import { digestMismatch, digestOf, type ContentStore, type Digest } from './content-store.js';
-import { normalizeReference, type ImageIndex, type ImageRecord } from './import.js';
+import type { ImageIndex, ImageRecord } from './import.js';
 import { MEDIA, hostPlatform, parseConfig, parseIndex, parseManifest, type Descriptor, type Platform } from './manifest.js';
 
-export interface ImageName {
-  /** host[:port] of the registry. */
-  readonly registry: string;
-  readonly repository: string;
-  /** A tag, or a digest (sha256:...). */
-  readonly reference: string;
-}
-
-const DEFAULT_REGISTRY = 'docker.io';
+/** Where names on Docker Hub (`docker.io/...`, and names with no registry) are pulled from. */
 const DOCKER_HUB_API = 'registry-1.docker.io';
 /** Manifests and indexes are small; anything larger is refused rather than read into memory. */
 const MANIFEST_BYTES_MAX = 4 * 1024 * 1024;
 const ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest].join(', ');
-
-/** `registry:5000/team/app:1.0`, `busybox` (docker.io/library/busybox:latest), `app@sha256:...`. */
-export function parseImageName(raw: string): ImageName {
-  const ref = normalizeReference(raw);
-  const at = ref.indexOf('@');
-  let name: string;
-  let reference: string;
-  if (at >= 0) {
-    name = ref.slice(0, at);
-    reference = ref.slice(at + 1);
-    if (!/^sha256:[a-f0-9]{64}$/.test(reference)) throw invalidArgument('image.bad_reference', `image reference ${JSON.stringify(raw)}: the digest must be sha256:<64 hex>`);
-  } else {
-    const colon = ref.lastIndexOf(':');
-    name = ref.slice(0, colon);
-    reference = ref.slice(colon + 1);
-  }
-  const slash = name.indexOf('/');
-  const first = slash < 0 ? '' : name.slice(0, slash);
-  const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
-  const registry = hasRegistry ? first : DEFAULT_REGISTRY;
-  let repository = hasRegistry ? name.slice(slash + 1) : name;
-  if (registry === DEFAULT_REGISTRY && !repository.includes('/')) repository = `library/${repository}`;
-  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(repository)) throw invalidArgument('image.bad_reference', `image reference ${JSON.stringify(raw)}: ${JSON.stringify(repository)} is not a repository name`);
-  return { registry, repository, reference };
-}
 
 export function parsePlatform(raw: string): Platform {
   if (raw === '') return hostPlatform();
@@ -91,13 +60,13 @@ class Registry {
   private token: string | undefined;
 
   constructor(
-    private readonly name: ImageName,
+    private readonly name: ImageReference,
     private readonly o: PullOptions,
   ) {}
 
   private get base(): string {
-    const host = this.name.registry === DEFAULT_REGISTRY ? DOCKER_HUB_API : this.name.registry;
-    return `${this.o.insecure ? 'http' : 'https'}://${host}/v2/${this.name.repository}`;
+    const host = this.name.domain === DOCKER_HUB_DOMAIN ? DOCKER_HUB_API : this.name.domain;
+    return `${this.o.insecure ? 'http' : 'https'}://${host}/v2/${this.name.path}`;
   }
 
   private basic(): string | undefined {
@@ -113,7 +82,7 @@ class Registry {
         headers: { ...(accept !== undefined ? { accept } : {}), ...(auth !== undefined ? { authorization: auth } : {}) },
         ...(this.o.signal !== undefined ? { signal: this.o.signal } : {}),
       }).catch((e: unknown) => {
-        throw unavailable('registry.unreachable', `registry ${this.name.registry}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+        throw unavailable('registry.unreachable', `registry ${this.name.domain}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
       });
     let res = await send(this.token !== undefined ? `Bearer ${this.token}` : this.basic());
     if (res.status === 401) {
@@ -132,15 +101,15 @@ class Registry {
 
   private async fetchToken(params: Record<string, string>): Promise<string> {
     const realm = params['realm'];
-    if (realm === undefined) throw unavailable('registry.bad_challenge', `registry ${this.name.registry}: its bearer challenge names no realm`);
+    if (realm === undefined) throw unavailable('registry.bad_challenge', `registry ${this.name.domain}: its bearer challenge names no realm`);
     const url = new URL(realm);
     if (params['service'] !== undefined) url.searchParams.set('service', params['service']);
-    url.searchParams.set('scope', params['scope'] ?? `repository:${this.name.repository}:pull`);
+    url.searchParams.set('scope', params['scope'] ?? `repository:${this.name.path}:pull`);
     const basic = this.basic();
     const res = await fetch(url, { headers: basic !== undefined ? { authorization: basic } : {}, ...(this.o.signal !== undefined ? { signal: this.o.signal } : {}) }).catch((e: unknown) => {
       throw unavailable('registry.unreachable', `token server ${url.host}: ${(e as Error).message}`);
     });
-    if (res.status === 401 || res.status === 403) throw new ShoalError('unauthenticated', 'registry.denied', `registry ${this.name.registry}: the token server refused ${basic === undefined ? 'anonymous access' : `user ${this.o.username}`} (HTTP ${res.status})`);
+    if (res.status === 401 || res.status === 403) throw new ShoalError('unauthenticated', 'registry.denied', `registry ${this.name.domain}: the token server refused ${basic === undefined ? 'anonymous access' : `user ${this.o.username}`} (HTTP ${res.status})`);
     if (!res.ok) throw unavailable('registry.token_failed', `token server ${url.host}: HTTP ${res.status}`);
     const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
@@ -149,7 +118,7 @@ class Registry {
   }
 }
 
-async function registryError(res: Response, name: ImageName, path: string): Promise<ShoalError> {
+async function registryError(res: Response, name: ImageReference, path: string): Promise<ShoalError> {
   let detail = '';
   try {
     const body = (await res.json()) as { errors?: { code?: string; message?: string }[] };
@@ -157,7 +126,7 @@ async function registryError(res: Response, name: ImageName, path: string): Prom
   } catch {
     // not a registry error body
   }
-  const what = `registry ${name.registry}, ${name.repository}${path.startsWith('/manifests/') ? `:${path.slice('/manifests/'.length)}` : ''}`;
+  const what = `registry ${name.domain}, ${name.path}${path.startsWith('/manifests/') ? `:${path.slice('/manifests/'.length)}` : ''}`;
   const message = `${what}: HTTP ${res.status}${detail !== '' ? ` (${detail})` : ''}`;
   if (res.status === 404) return notFound('registry.not_found', message);
   if (res.status === 401 || res.status === 403) return new ShoalError('unauthenticated', 'registry.denied', message);
@@ -180,15 +149,17 @@ function checkFetched(data: Buffer, expected: string | undefined, what: string):
 
 /** Pulls `reference` into the store and names it in the index; returns its record. */
 export async function pullImage(raw: string, store: ContentStore, index: ImageIndex, o: PullOptions): Promise<ImageRecord> {
-  const name = parseImageName(raw);
+  const name = parseImageReference(raw);
+  /** A tag, or a digest (which wins over a tag given with it). */
+  const wanted = name.digest ?? (name.tag as string);
   const reg = new Registry(name, o);
   o.onProgress?.({ digest: '', doneBytes: 0, totalBytes: 0, status: 'resolving' });
   const staging = await store.stage();
   try {
-    const first = await reg.get(`/manifests/${name.reference}`, ACCEPT);
+    const first = await reg.get(`/manifests/${wanted}`, ACCEPT);
     const firstType = (first.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
     let body = await readSmallBody(first, `manifest ${raw}`);
-    let digest = checkFetched(body, name.reference.startsWith('sha256:') ? name.reference : undefined, `manifest ${raw}`);
+    let digest = checkFetched(body, name.digest, `manifest ${raw}`);
     const parsed = JSON.parse(body.toString('utf8')) as { mediaType?: string; manifests?: unknown };
     const mediaType = parsed.mediaType ?? firstType;
     if (mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList || (mediaType === '' && Array.isArray(parsed.manifests))) {
@@ -231,13 +202,13 @@ export async function pullImage(raw: string, store: ContentStore, index: ImageIn
     const config = parseConfig(JSON.parse((await staging.read(manifest.config.digest)).toString('utf8')), `config ${manifest.config.digest}`);
     if (config.rootfs.diff_ids.length !== manifest.layers.length) throw invalidArgument('image.bad_config', `image ${raw}: its config lists ${config.rootfs.diff_ids.length} layers, its manifest ${manifest.layers.length}`);
     await staging.commit();
-    const record: ImageRecord = { reference: normalizeReference(raw), digest, createdAtMs: o.nowMs };
+    const record: ImageRecord = { reference: canonicalString(name), digest, createdAtMs: o.nowMs };
     await index.put([record]);
     o.onProgress?.({ digest, doneBytes: totalBytes, totalBytes, status: 'done' });
     return record;
   } catch (err) {
     await staging.abort();
-    if (err instanceof SyntaxError) throw invalidArgument('registry.bad_manifest', `registry ${name.registry}: a manifest of ${raw} is not JSON`);
+    if (err instanceof SyntaxError) throw invalidArgument('registry.bad_manifest', `registry ${name.domain}: a manifest of ${raw} is not JSON`);
     throw err;
   }
 }

@@ -1,10 +1,12 @@
 // Test images built from Debian's busybox-static: a one-layer root filesystem (busybox and its
-// applet links), packed as an OCI image layout archive or a `docker save` archive. For tests
-// and benchmarks; nothing is downloaded.
+// applet links), packed as an OCI image layout archive or a `docker save` archive — our own, or
+// one written by skopeo. For tests and benchmarks; nothing is downloaded.
 
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
+import { run } from '../../shared/exec.js';
 import { digestOf } from './content-store.js';
 import { MEDIA, hostPlatform } from './manifest.js';
 
@@ -143,4 +145,20 @@ export async function multiPlatformLayoutArchive(name: string, platforms: readon
   blobs.set(hex(digestOf(nested)), nested);
   const index = { schemaVersion: 2, manifests: [{ mediaType: MEDIA.ociIndex, digest: digestOf(nested), size: nested.length, annotations: { 'org.opencontainers.image.ref.name': name } }] };
   return layoutTar(index, blobs);
+}
+
+/**
+ * A `docker save` archive at `path` written by skopeo (`docker-archive:`), converted from our OCI
+ * layout archive of `image`; skopeo tags it `tag` as it writes it (`docker.io/library/...`).
+ */
+export async function skopeoDockerArchive(image: TestImage, path: string, tag: string): Promise<void> {
+  const work = await mkdtemp(join(dirname(path), 'skopeo-'));
+  try {
+    const layout = join(work, 'layout.tar');
+    await writeFile(layout, await ociLayoutArchive(image, tag));
+    // HOME in the work folder: skopeo reads and may write its configuration there.
+    await run('skopeo', ['--insecure-policy', 'copy', '--quiet', `oci-archive:${layout}`, `docker-archive:${path}:${tag}`], { env: { ...process.env, HOME: work } });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

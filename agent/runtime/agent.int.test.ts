@@ -210,16 +210,16 @@ describe('a standalone agent (root)', () => {
   it('imports an OCI layout, refuses to remove an image in use, and collects its blobs and layers once removed', async () => {
     const image = await busyboxImage(['echo', 'from oci']);
     const [rec] = await client.importImage(Readable.from(await ociLayoutArchive(image, 'oci-box:1')));
-    expect(rec?.reference).toBe('oci-box:1');
+    expect(rec?.reference).toBe('docker.io/library/oci-box:1');
     const r = await run([], { image: 'oci-box:1' });
     expect(r.lines.map((l) => l.text)).toEqual(['from oci\n']);
 
     const c = await client.create('holder', spec([], { image: 'oci-box:1' }));
-    await expect(client.removeImage('oci-box:1')).rejects.toThrow(/used by container holder/);
+    await expect(client.removeImage('docker.io/library/oci-box:1')).rejects.toThrow(/^image docker\.io\/library\/oci-box:1 is used by container holder/);
     await client.remove(c.id, false);
     const blobsBefore = (await readdir(join(dataDir, 'content', 'blobs', 'sha256'))).length;
     await client.removeImage('oci-box:1');
-    expect((await client.images()).map((i) => i.reference)).toEqual(['busybox:test']);
+    expect((await client.images()).map((i) => i.reference)).toEqual(['docker.io/library/busybox:test']);
     // The config and manifest blobs were its own; the layer is shared with busybox:test and stays.
     expect((await readdir(join(dataDir, 'content', 'blobs', 'sha256'))).length).toBeLessThan(blobsBefore);
     expect(existsSync(join(dataDir, 'layers'))).toBe(true);

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { failedPrecondition, notFound } from '../../shared/errors.js';
 import { KeyedMutex } from '../../shared/mutex.js';
 import { ContentStore, type Digest } from '../images/content-store.js';
-import { ImageIndex, importArchive, normalizeReference, type ImageRecord } from '../images/import.js';
+import { ImageIndex, importArchive, type ImageRecord } from '../images/import.js';
 import { parseConfig, parseManifest, type ImageConfigBlob, type Manifest } from '../images/manifest.js';
 import { unpackLayer } from '../images/unpack.js';
 
@@ -62,15 +62,14 @@ export class ImageService {
     return out;
   }
 
-  /** The image a container spec names, with its layers unpacked (once per diff ID). */
+  /** The image a container spec names (in any form of its name), with its layers unpacked (once per diff ID). */
   async resolve(reference: string): Promise<ResolvedImage> {
-    const ref = normalizeReference(reference);
-    const record = await this.index.get(ref);
-    if (record === undefined) throw notFound('image.not_found', `no image ${ref}: import or pull it first`);
+    const record = await this.index.get(reference);
+    if (record === undefined) throw notFound('image.not_found', `no image ${reference}: import or pull it first`);
     const manifest = parseManifest(await this.store.readJson(record.digest), `manifest ${record.digest}`);
     const config = parseConfig(await this.store.readJson(manifest.config.digest), `config ${manifest.config.digest}`);
     if (config.rootfs.diff_ids.length !== manifest.layers.length) {
-      throw failedPrecondition('image.bad_config', `image ${ref}: its config lists ${config.rootfs.diff_ids.length} layers, its manifest ${manifest.layers.length}`);
+      throw failedPrecondition('image.bad_config', `image ${reference}: its config lists ${config.rootfs.diff_ids.length} layers, its manifest ${manifest.layers.length}`);
     }
     const layerDirs: string[] = [];
     for (const [i, layer] of manifest.layers.entries()) {
@@ -87,13 +86,12 @@ export class ImageService {
 
   /** Removes a name, then collects blobs and layers nothing references any more. */
   async remove(reference: string, usedBy: (digest: Digest) => string | undefined): Promise<ImageRecord> {
-    const ref = normalizeReference(reference);
-    const record = await this.index.get(ref);
-    if (record === undefined) throw notFound('image.not_found', `no image ${ref}`);
-    const others = (await this.index.list()).filter((r) => r.reference !== ref && r.digest === record.digest);
+    const record = await this.index.get(reference);
+    if (record === undefined) throw notFound('image.not_found', `no image ${reference}`);
+    const others = (await this.index.list()).filter((r) => r.reference !== record.reference && r.digest === record.digest);
     const user = others.length === 0 ? usedBy(record.digest) : undefined;
-    if (user !== undefined) throw failedPrecondition('image.in_use', `image ${ref} is used by container ${user}; remove the container first`);
-    const removed = await this.index.remove(ref);
+    if (user !== undefined) throw failedPrecondition('image.in_use', `image ${reference} is used by container ${user}; remove the container first`);
+    const removed = await this.index.remove(record.reference);
     await this.collectGarbage();
     return removed;
   }
