@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../daemon.js';
 import { hostPlatform } from '../images/manifest.js';
-import { busyboxImage, dockerSaveArchive, multiPlatformLayoutArchive } from '../images/test-images.js';
+import { busyboxImage, dockerSaveArchive, multiPlatformLayoutArchive, skopeoDockerArchive } from '../images/test-images.js';
 import { startRegistry } from '../images/test-registry.js';
 import { purgeAgent } from './testing.js';
 import { systemClock } from '../../shared/clock.js';
@@ -31,6 +31,11 @@ afterAll(async () => {
   await agent?.stop();
   if (dataDir !== '') await purgeAgent(dataDir);
 });
+
+/** busybox whose default command prints `word`: which image ran shows in its output. */
+function busyboxImageSaying(word: string): ReturnType<typeof busyboxImage> {
+  return busyboxImage(['echo', word]);
+}
 
 function ctr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -65,6 +70,33 @@ describe('shoal ctr (root)', () => {
     expect((await ctr('rm', 'web')).code).toBe(0);
   });
 
+  it('runs an image by any form of its name, imported from skopeo or from docker save with a short or a docker.io tag', async () => {
+    const archives: [string, () => Promise<void>][] = [
+      ['skopeo', async () => skopeoDockerArchive(await busyboxImageSaying('skopeo'), join(dataDir, 'skopeo.tar'), 'busybox:latest')],
+      ['short', async () => writeFile(join(dataDir, 'short.tar'), await dockerSaveArchive(await busyboxImageSaying('short'), ['busybox:latest']))],
+      ['docker.io', async () => writeFile(join(dataDir, 'docker.io.tar'), await dockerSaveArchive(await busyboxImageSaying('docker.io'), ['docker.io/library/busybox:latest']))],
+    ];
+    try {
+      for (const [label, write] of archives) {
+        await write();
+        const imported = await ctr('images', 'import', join(dataDir, `${label}.tar`));
+        expect([label, imported.code, imported.stdout]).toEqual([label, 0, expect.stringMatching(/^REFERENCE\s+DIGEST\nbusybox:latest\s+sha256:[0-9a-f]{64}\n$/)]);
+        for (const name of ['busybox', 'busybox:latest', 'docker.io/library/busybox:latest']) {
+          const r = await ctr('run', '--rm', name);
+          expect([label, name, r.code, r.stdout, r.stderr]).toEqual([label, name, 0, `${label}\n`, '']);
+        }
+        const ls = await ctr('images', 'ls');
+        expect(ls.stdout.split('\n').filter((l) => l.startsWith('busybox'))).toEqual([expect.stringMatching(/^busybox:latest\s+sha256:/)]);
+        expect(ls.stdout).not.toMatch(/docker\.io/);
+      }
+      const json = JSON.parse((await ctr('--format', 'json', 'images', 'ls')).stdout) as { name: string; reference: string }[];
+      expect(json.filter((i) => i.name.startsWith('busybox')).map((i) => [i.name, i.reference])).toEqual([['busybox:latest', 'docker.io/library/busybox:latest']]);
+    } finally {
+      // The image the other tests run, as it was.
+      expect((await ctr('images', 'import', join(dataDir, 'busybox.tar'))).code).toBe(0);
+    }
+  });
+
   it('pulls from a registry with a progress summary and runs the image', async () => {
     const registry = await startRegistry();
     try {
@@ -85,6 +117,14 @@ describe('shoal ctr (root)', () => {
   it('answers bad input with one line and exit code 1 or 2', async () => {
     const cases: [string[], number, RegExp][] = [
       [['run', 'nosuch:1', 'true'], 1, /^shoal: no image nosuch:1: import or pull it first\n$/],
+      [['run', 'busybox:1.0', 'true'], 1, /^shoal: no image busybox:1\.0: import or pull it first\n$/],
+      [['run', 'docker.io/library/nosuch', 'true'], 1, /^shoal: no image docker\.io\/library\/nosuch: import or pull it first\n$/],
+      [['run', 'BusyBox', 'true'], 1, /^shoal: image reference "BusyBox" is not valid: the repository name must be lowercase\n$/],
+      [['run', 'busybox:-1', 'true'], 1, /^shoal: image reference "busybox:-1" is not valid: the tag "-1" is not 1 to 128 letters, digits, _ \. or - starting with a letter, digit or _\n$/],
+      [['images', 'pull', 'busybox@sha256:123'], 1, /^shoal: image reference "busybox@sha256:123" is not valid: the digest "sha256:123" is not sha256:<64 lowercase hex digits>\n$/],
+      [['images', 'rm', 'docker.io/team/ghost:1'], 1, /^shoal: no image docker\.io\/team\/ghost:1\n$/],
+      [['images', 'rm', 'Ghost'], 1, /^shoal: image reference "Ghost" is not valid: the repository name must be lowercase\n$/],
+      [['images', 'import', '--name', 'a..b', join(dataDir, 'busybox.tar')], 1, /^shoal: image reference "a\.\.b" is not valid: "a\.\.b" is not a repository path component/],
       [['run', '--memory', 'lots', 'busybox', 'true'], 2, /^shoal: --memory: "lots" is not a size like 64m, 1g or 512k\n$/],
       [['run', '--memory', '1m', 'busybox', 'true'], 1, /^shoal: container\.resources\.memory: must be at least 6 MiB/],
       [['run', '-v', 'relative', 'busybox', 'true'], 2, /^shoal: --volume: "relative" is not SOURCE:\/TARGET\[:ro\]\n$/],

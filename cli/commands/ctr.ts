@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Container__Output } from '../../proto/gen/shoal/runtime/v1/Container.js';
+import type { Image__Output } from '../../proto/gen/shoal/runtime/v1/Image.js';
 import type { Network__Output } from '../../proto/gen/shoal/runtime/v1/Network.js';
 import type { Mount } from '../../proto/gen/shoal/types/v1/Mount.js';
 import type { PortMapping } from '../../proto/gen/shoal/types/v1/PortMapping.js';
@@ -13,6 +14,7 @@ import type { Resources } from '../../proto/gen/shoal/types/v1/Resources.js';
 import { option } from '../../shared/cli-option.js';
 import { byteSize, durationMs, intInRange, type Parser } from '../../shared/config.js';
 import { invalidArgument, notFound } from '../../shared/errors.js';
+import { familiarReference } from '../../shared/image-reference.js';
 import { AGENT_SOCKET_DEFAULT, RuntimeClient } from '../../shared/runtime-client.js';
 import type { CliContext } from '../context.js';
 
@@ -71,6 +73,14 @@ function humanBytes(n: number): string {
     i++;
   }
   return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+/**
+ * An image in JSON: `name` is the short form tables show (`busybox:latest`, as `docker images`
+ * shows it), `reference` the full name the agent stores (`docker.io/library/busybox:latest`).
+ */
+function imageJson(i: Image__Output): unknown {
+  return { name: familiarReference(i.reference), ...i };
 }
 
 interface RunOpts {
@@ -148,10 +158,14 @@ export function registerCtr(program: Command, ctx: CliContext): void {
           throw notFound('cli.no_file', `images import: ${file} does not exist`);
         });
         const got = await client.importImage(createReadStream(file), o.name ?? '');
-        ctx.output().list(got, [
-          { header: 'reference', value: (i) => i.reference },
-          { header: 'digest', value: (i) => i.digest },
-        ]);
+        ctx.output().list(
+          got,
+          [
+            { header: 'reference', value: (i) => familiarReference(i.reference) },
+            { header: 'digest', value: (i) => i.digest },
+          ],
+          imageJson,
+        );
       }),
     );
   images
@@ -179,7 +193,7 @@ export function registerCtr(program: Command, ctx: CliContext): void {
           }
         }
         bar?.stop();
-        if (last?.image) out.object({ reference: last.image.reference, digest: last.image.digest, size: humanBytes(last.image.sizeBytes) });
+        if (last?.image) out.object({ name: familiarReference(last.image.reference), reference: last.image.reference, digest: last.image.digest, size: humanBytes(last.image.sizeBytes) });
       }),
     );
   images
@@ -187,12 +201,16 @@ export function registerCtr(program: Command, ctx: CliContext): void {
     .description('list images')
     .action(
       withClient(async (client) => {
-        ctx.output().list(await client.images(), [
-          { header: 'reference', value: (i) => i.reference },
-          { header: 'digest', value: (i) => i.digest.slice(0, 19) },
-          { header: 'size', value: (i) => humanBytes(i.sizeBytes) },
-          { header: 'created', value: (i) => ago(i.createdAtMs) },
-        ]);
+        ctx.output().list(
+          await client.images(),
+          [
+            { header: 'reference', value: (i) => familiarReference(i.reference) },
+            { header: 'digest', value: (i) => i.digest.slice(0, 19) },
+            { header: 'size', value: (i) => humanBytes(i.sizeBytes) },
+            { header: 'created', value: (i) => ago(i.createdAtMs) },
+          ],
+          imageJson,
+        );
       }),
     );
   images
