@@ -12,14 +12,16 @@
 
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Clock, Timer } from '../../shared/clock.js';
-import { ShoalError, assert, failedPrecondition, oneLine } from '../../shared/errors.js';
+import { ShoalError, failedPrecondition, oneLine } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Rng } from '../../shared/rng.js';
 import { RaftDisk } from './disk.js';
+import { encodeEnvelope, readEnvelope } from './envelope.js';
 import { decodeConfChange, type ConfChange } from './membership.js';
 import { RawNode, sendableBeforePersist, type Ready, type Status } from './rawnode.js';
 import { proposalDropped, type Role } from './raft.js';
-import { RaftTransport, transportHandlers } from './transport.js';
+import { decodeSnapshotData, encodeSnapshotData } from './snapshot-data.js';
+import { RaftTransport, emptyReceiveStats, transportHandlers, type ReceiveStats } from './transport.js';
 import type { RaftTransportHandlers } from '../../proto/gen/shoal/raft/v1/RaftTransport.js';
 import { NONE, type ConfState, type Entry, type NodeId, type Snapshot } from './types.js';
 
@@ -64,6 +66,10 @@ export interface RaftNodeOptions {
   readonly stopSnapshotWaitMs?: number;
   readonly proposalTimeoutMs?: number;
   readonly segmentBytesMax?: number;
+  /** A snapshot upload from a peer larger than this is refused (TRANSPORT_DEFAULTS.snapshotBytesMax). */
+  readonly snapshotBytesMax?: number;
+  /** A snapshot upload with no chunk for this long is cut off (TRANSPORT_DEFAULTS.snapshotIdleTimeoutMs). */
+  readonly snapshotIdleTimeoutMs?: number;
 }
 
 export const RAFT_NODE_DEFAULTS = {
@@ -89,9 +95,6 @@ export const RAFT_NODE_DEFAULTS = {
   /** A learner is caught up when this close to the leader's commit index. */
   catchUpSlackEntries: 100,
 } as const;
-
-const ENVELOPE_MAGIC = 0x53;
-const ENVELOPE_BYTES = 9;
 
 export function leadershipLost(): ShoalError {
   return new ShoalError('unavailable', 'raft.leadership_lost', 'leadership changed before the entry was applied; it may or may not be applied');
@@ -148,6 +151,7 @@ export class RaftNode {
   private readonly fatalListeners: ((err: Error) => void)[] = [];
   private lastLead: NodeId = NONE;
   private lastTerm = 0;
+  private readonly received: ReceiveStats = emptyReceiveStats();
 
   constructor(options: RaftNodeOptions) {
     this.id = options.id;
@@ -155,6 +159,7 @@ export class RaftNode {
     this.seq = options.rng.int(2 ** 31);
     this.transport = new RaftTransport({
       clusterId: options.clusterId,
+      self: options.id,
       credentials: options.credentials,
       clock: options.clock,
       rng: options.rng,
@@ -176,13 +181,23 @@ export class RaftNode {
     return transportHandlers(
       {
         clusterId: this.o.clusterId,
+        self: this.id,
+        // Members by the membership in force, or by an address this server was given or learned
+        // (a joining server knows the existing members before its log says who they are).
+        isKnown: (id) => this.peers.has(id) || this.raw?.raft.membership.isMember(id) === true,
         onMessage: (m) => {
           if (this.raw === undefined || this.stopped) return;
           this.raw.step(m);
           this.schedule();
         },
       },
-      this.o.logger,
+      {
+        logger: this.o.logger,
+        clock: this.o.clock,
+        stats: this.received,
+        ...(this.o.snapshotBytesMax !== undefined ? { snapshotBytesMax: this.o.snapshotBytesMax } : {}),
+        ...(this.o.snapshotIdleTimeoutMs !== undefined ? { snapshotIdleTimeoutMs: this.o.snapshotIdleTimeoutMs } : {}),
+      },
     );
   }
 
@@ -307,22 +322,25 @@ export class RaftNode {
     }
   }
 
+  /**
+   * A command the state machine refuses (it throws) is refused the same way on every server, so
+   * its error goes to the proposer and the loop goes on: a committed command must never be able
+   * to stop the servers that apply it.
+   */
   private applyCommand(e: Entry): void {
-    const d = e.data;
-    if (d.length < ENVELOPE_BYTES || d[0] !== ENVELOPE_MAGIC) {
-      this.o.stateMachine.apply(d, e.index);
-      return;
-    }
-    const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
-    const proposer = view.getUint32(1);
-    const seq = view.getUint32(5);
+    const envelope = readEnvelope(e.data);
     let result: unknown;
     let error: unknown;
     try {
-      result = this.o.stateMachine.apply(d.subarray(ENVELOPE_BYTES), e.index);
+      result = this.o.stateMachine.apply(envelope?.command ?? e.data, e.index);
     } catch (err) {
       error = err;
     }
+    if (envelope === undefined) {
+      if (error !== undefined) this.o.logger.warn({ index: e.index, err: oneLine(error) }, 'committed entry without an envelope refused by the state machine');
+      return;
+    }
+    const { proposer, seq } = envelope;
     if (proposer !== this.id) return;
     const w = this.proposals.get(seq);
     if (w === undefined) return;
@@ -471,11 +489,7 @@ export class RaftNode {
     const seq = (this.seq = (this.seq + 1) >>> 0);
     // From Node's shared pool rather than a backing store of its own: an entry stays in the log
     // until compaction, and every backing store is more work for each major GC.
-    const data = Buffer.allocUnsafe(ENVELOPE_BYTES + command.length);
-    data.writeUInt8(ENVELOPE_MAGIC, 0);
-    data.writeUInt32BE(this.id, 1);
-    data.writeUInt32BE(seq, 5);
-    data.set(command, ENVELOPE_BYTES);
+    const data = encodeEnvelope(this.id, seq, command);
     // Refused at once when there is no leader to take it; otherwise it waits for the end of
     // this turn of the event loop, and the loop then hands every proposal taken in the turn to
     // the core as one: one log append and one message per follower for the lot.
@@ -596,10 +610,27 @@ export class RaftNode {
     this.fatalListeners.push(listener);
   }
 
-  /** The core's status, and: applied index, members' addresses, WAL writes, the last snapshot recorded. */
-  status(): Status & { readonly applied: number; readonly peers: ReadonlyMap<NodeId, string>; readonly walWrites: number; readonly snapshotIndex: number } {
+  /**
+   * The core's status, and: applied index, members' addresses, WAL writes, the last snapshot
+   * recorded, and what the transport received (messages taken and dropped, snapshots taken from
+   * a leader and refused).
+   */
+  status(): Status & {
+    readonly applied: number;
+    readonly peers: ReadonlyMap<NodeId, string>;
+    readonly walWrites: number;
+    readonly snapshotIndex: number;
+    readonly received: Readonly<ReceiveStats>;
+  } {
     this.checkRunning();
-    return { ...this.raw.status(), applied: this.appliedIndex, peers: new Map(this.peers), walWrites: this.disk.walWrites(), snapshotIndex: this.disk.storage.snapshot().meta.index };
+    return {
+      ...this.raw.status(),
+      applied: this.appliedIndex,
+      peers: new Map(this.peers),
+      walWrites: this.disk.walWrites(),
+      snapshotIndex: this.disk.storage.snapshot().meta.index,
+      received: { ...this.received },
+    };
   }
 
   isLeader(): boolean {
@@ -636,21 +667,4 @@ export class RaftNode {
     await this.awaitSnapshotting();
     await this.disk?.close(this.fatal === undefined);
   }
-}
-
-// Snapshot data = u32 length of the peers JSON | peers JSON | the state machine's bytes.
-function encodeSnapshotData(peers: ReadonlyMap<NodeId, string>, state: Uint8Array): Uint8Array {
-  const p = Buffer.from(JSON.stringify([...peers]));
-  const out = Buffer.allocUnsafe(4 + p.length + state.length);
-  out.writeUInt32BE(p.length, 0);
-  p.copy(out, 4);
-  out.set(state, 4 + p.length);
-  return out;
-}
-
-function decodeSnapshotData(data: Uint8Array): { peers: [NodeId, string][]; state: Uint8Array } {
-  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  assert(b.length >= 4, 'snapshot data too short');
-  const n = b.readUInt32BE(0);
-  return { peers: JSON.parse(b.subarray(4, 4 + n).toString()) as [NodeId, string][], state: b.subarray(4 + n) };
 }

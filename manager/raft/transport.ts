@@ -4,11 +4,13 @@
 // messages to it in batches; while the stream is not writable (HTTP/2 flow control) messages
 // queue, up to `queuedBytesMax` per peer, past which they are dropped (Raft retransmits) and the
 // peer is reported unreachable. A broken stream is reopened after a backoff. Snapshots go on a
-// call of their own in chunks, and their outcome is reported to Raft.
-// Receiving: `transportHandlers` turns incoming batches and snapshot chunks back into messages.
+// call of their own in chunks, and their outcome is reported to Raft. Every call names its
+// sender in metadata (SENDER_METADATA).
+// Receiving: `transportHandlers` checks every incoming message (validate.ts) and turns batches
+// and snapshot chunks back into messages; see there for the limits on snapshot uploads.
 // TLS comes from shared/grpc's credentials, so mutual TLS needs no change here.
 
-import type { ChannelCredentials, ClientWritableStream, ServerReadableStream, sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, type ChannelCredentials, type ClientWritableStream, type ServerReadableStream, type ServiceError, type sendUnaryData } from '@grpc/grpc-js';
 import { loadProto } from '../../proto/load.js';
 import type { Message as PbMessage, Message__Output as PbMessageOut } from '../../proto/gen/shoal/raft/v1/Message.js';
 import type { MessageBatch, MessageBatch__Output } from '../../proto/gen/shoal/raft/v1/MessageBatch.js';
@@ -17,20 +19,30 @@ import type { SnapshotAck__Output } from '../../proto/gen/shoal/raft/v1/Snapshot
 import type { SnapshotChunk, SnapshotChunk__Output } from '../../proto/gen/shoal/raft/v1/SnapshotChunk.js';
 import type { StreamAck__Output } from '../../proto/gen/shoal/raft/v1/StreamAck.js';
 import type { Clock, Timer } from '../../shared/clock.js';
-import { ShoalError } from '../../shared/errors.js';
+import { ShoalError, invalidArgument, oneLine, toGrpcStatus } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from '../../shared/retry.js';
 import type { Rng } from '../../shared/rng.js';
 import { entryBytes, type Entry, type Message, type NodeId } from './types.js';
+import { VALIDATION_LIMITS, namesSender, validateMessage, validateSnapshotData, type ReceiveContext, type Rejection } from './validate.js';
 
 export const TRANSPORT_DEFAULTS = {
   /** Bytes queued for one peer, at most; more is dropped. */
   queuedBytesMax: 64 * 1024 * 1024,
-  /** Messages in one batch, at most. */
+  /** Messages in one batch, at most (a larger batch received is dropped whole). */
   batchMessagesMax: 4096,
   snapshotChunkBytes: 1024 * 1024,
-  /** A snapshot larger than this is refused on receipt. */
-  snapshotBytesMax: 4 * 1024 * 1024 * 1024,
+  /**
+   * A snapshot upload larger than this is refused (resource_exhausted). It is held in memory
+   * until complete, then once more as one buffer while it is checked, and one upload per member
+   * at a time: members × this, twice, is the most the receiving side holds. 1 GiB is far above a
+   * manager's store; `shoal raft-kv --snapshot-bytes-max` for larger key-value sets.
+   */
+  snapshotBytesMax: 1024 * 1024 * 1024,
+  /** An upload with no chunk for this long is cut off and its chunks let go. */
+  snapshotIdleTimeoutMs: 30_000,
+  /** Dropped messages are logged once per kind per interval, with a count of the rest. */
+  dropLogIntervalMs: 10_000,
 } as const;
 
 // ---- conversion ----
@@ -86,51 +98,251 @@ function messageBytes(m: Message): number {
 
 // ---- receiving ----
 
+/**
+ * The gRPC metadata key under which a sender names itself on its streams and snapshot uploads,
+ * so that a message whose `from` is another member is refused (validate.ts). A connection that
+ * names nobody is held to the sender of the first message it delivers.
+ */
+export const SENDER_METADATA = 'shoal-raft-from';
+
 export interface Receiver {
   readonly clusterId: number;
+  /** This server's id. */
+  readonly self: NodeId;
+  /** Whether `id` is a member this server knows; messages from anyone else are dropped. */
+  isKnown(id: NodeId): boolean;
   onMessage(m: Message): void;
 }
 
-export function transportHandlers(receiver: Receiver, logger: Logger): RaftTransportHandlers {
+/** Counters of what arrived, for status and tests. */
+export interface ReceiveStats {
+  messagesAccepted: number;
+  messagesDropped: number;
+  snapshotsReceived: number;
+  snapshotsRefused: number;
+  /** Uploads being received now (at most one per member). */
+  snapshotsInProgress: number;
+}
+
+export function emptyReceiveStats(): ReceiveStats {
+  return { messagesAccepted: 0, messagesDropped: 0, snapshotsReceived: 0, snapshotsRefused: 0, snapshotsInProgress: 0 };
+}
+
+export interface ReceiveOptions {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** TRANSPORT_DEFAULTS.snapshotBytesMax. */
+  readonly snapshotBytesMax?: number;
+  /** TRANSPORT_DEFAULTS.snapshotIdleTimeoutMs. */
+  readonly snapshotIdleTimeoutMs?: number;
+  /** TRANSPORT_DEFAULTS.dropLogIntervalMs. */
+  readonly dropLogIntervalMs?: number;
+  readonly stats?: ReceiveStats;
+}
+
+/**
+ * One log line per kind of drop per interval, with the count of those not logged since: a peer
+ * (or anyone who can connect) sending thousands of bad messages a second must not turn the log
+ * into the damage. The first of a kind is logged at once.
+ */
+export class DropLog {
+  private readonly kinds = new Map<string, { lastMs: number; suppressed: number }>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+  ) {}
+
+  note(level: 'warn' | 'error', kind: string, fields: Record<string, unknown>, msg: string): void {
+    // Indexes in field names (entries[17].term) would make the kinds unbounded.
+    const key = kind.replace(/\[\d+\]/g, '[]');
+    const now = this.clock.nowMs();
+    const seen = this.kinds.get(key);
+    if (seen !== undefined && now - seen.lastMs < this.intervalMs) {
+      seen.suppressed++;
+      return;
+    }
+    this.kinds.set(key, { lastMs: now, suppressed: 0 });
+    const suppressed = seen !== undefined && seen.suppressed > 0 ? { suppressedSinceLast: seen.suppressed } : {};
+    this.logger[level]({ ...fields, ...suppressed }, msg);
+  }
+}
+
+/** The sender a call names in its metadata: an id, none, or something that is not an id. */
+function claimedSender(metadata: Metadata): NodeId | undefined | 'bad' {
+  const values = metadata.get(SENDER_METADATA);
+  if (values.length === 0) return undefined;
+  const raw = values[0];
+  if (values.length > 1 || typeof raw !== 'string' || !/^\d{1,10}$/.test(raw)) return 'bad';
+  const id = Number(raw);
+  return id >= 1 && id <= VALIDATION_LIMITS.nodeIdMax ? id : 'bad';
+}
+
+const badSenderMetadata = (): ShoalError => invalidArgument('raft.bad_sender', `${SENDER_METADATA}: must be one member id from 1 to ${VALIDATION_LIMITS.nodeIdMax}`);
+const wrongCluster = (theirs: number, ours: number): ShoalError =>
+  new ShoalError('permission_denied', 'raft.wrong_cluster', `messages of cluster ${theirs} sent to cluster ${ours}`);
+
+type StatusCallback<T> = sendUnaryData<T>;
+
+/**
+ * The RaftTransport service. Every message is checked by validateMessage before the core sees
+ * it; a bad one is dropped, counted and logged (rate-limited), and the stream goes on, as after
+ * a lost message. A call of the wrong cluster, or one whose metadata names no valid sender, is
+ * refused with its status. Snapshot uploads: one at a time per member, at most snapshotBytesMax
+ * each, cut off after snapshotIdleTimeoutMs without a chunk; a refused or broken upload's
+ * chunks are let go at once. Nothing thrown here reaches grpc-js.
+ */
+export function transportHandlers(receiver: Receiver, o: ReceiveOptions): RaftTransportHandlers {
+  const stats = o.stats ?? emptyReceiveStats();
+  const drops = new DropLog(o.logger, o.clock, o.dropLogIntervalMs ?? TRANSPORT_DEFAULTS.dropLogIntervalMs);
+  const snapshotBytesMax = o.snapshotBytesMax ?? TRANSPORT_DEFAULTS.snapshotBytesMax;
+  const idleMs = o.snapshotIdleTimeoutMs ?? TRANSPORT_DEFAULTS.snapshotIdleTimeoutMs;
+  /** Members whose snapshot is being received now. */
+  const uploading = new Set<NodeId>();
+
+  const context = (claimedFrom: NodeId | undefined): ReceiveContext => ({ self: receiver.self, isKnown: (id) => receiver.isKnown(id), claimedFrom });
+
+  const drop = (p: PbMessageOut, r: Rejection): void => {
+    stats.messagesDropped++;
+    drops.note('warn', r.field, { type: String(p.type), from: p.from, reason: r.reason }, 'raft message dropped');
+  };
+
+  /** Hands a checked message to the core. A throw there is a bug validation missed: logged, never let out. */
+  const deliver = (m: Message): boolean => {
+    try {
+      receiver.onMessage(m);
+      stats.messagesAccepted++;
+      return true;
+    } catch (err) {
+      stats.messagesDropped++;
+      drops.note('error', 'core', { type: m.type, from: m.from, err: oneLine(err) }, 'raft message failed in the core; dropped (validate.ts should have refused it)');
+      return false;
+    }
+  };
+
   return {
-    Stream(call: ServerReadableStream<MessageBatch__Output, never>, callback: sendUnaryData<StreamAck__Output>) {
+    Stream(call: ServerReadableStream<MessageBatch__Output, never>, callback: StatusCallback<StreamAck__Output>) {
+      let claimed = claimedSender(call.metadata);
+      let done = false;
+      const refuse = (err: ShoalError): void => {
+        if (done) return;
+        done = true;
+        drops.note('warn', err.code, { reason: err.message }, 'raft stream refused');
+        callback(toGrpcStatus(err) as Partial<ServiceError>);
+      };
+      if (claimed === 'bad') {
+        refuse(badSenderMetadata());
+        return;
+      }
       call.on('data', (batch: MessageBatch__Output) => {
+        if (done) return;
         if (batch.clusterId !== receiver.clusterId) {
-          call.destroy(new ShoalError('permission_denied', 'raft.wrong_cluster', `messages of cluster ${batch.clusterId} sent to cluster ${receiver.clusterId}`));
+          refuse(wrongCluster(batch.clusterId, receiver.clusterId));
           return;
         }
-        for (const m of batch.messages) receiver.onMessage(fromPb(m));
+        if (batch.messages.length > TRANSPORT_DEFAULTS.batchMessagesMax) {
+          stats.messagesDropped += batch.messages.length;
+          drops.note('warn', 'batch', { messages: batch.messages.length }, `raft batch of more than ${TRANSPORT_DEFAULTS.batchMessagesMax} messages dropped`);
+          return;
+        }
+        for (const p of batch.messages) {
+          const rejection = validateMessage(p, context(claimed === 'bad' ? undefined : claimed), 'stream');
+          if (rejection !== undefined) {
+            drop(p, rejection);
+            continue;
+          }
+          if (deliver(fromPb(p)) && claimed === undefined && namesSender(p.type)) claimed = p.from;
+        }
       });
-      call.on('end', () => callback(null, {}));
+      call.on('end', () => {
+        if (done) return;
+        done = true;
+        callback(null, {});
+      });
+      // A peer that goes away mid-stream: nothing to answer; Raft sends again on a new stream.
       call.on('error', () => undefined);
     },
-    SendSnapshot(call: ServerReadableStream<SnapshotChunk__Output, never>, callback: sendUnaryData<SnapshotAck__Output>) {
-      let header: PbMessageOut | null = null;
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      call.on('data', (chunk: SnapshotChunk__Output) => {
-        if (chunk.clusterId !== receiver.clusterId) {
-          call.destroy(new Error('wrong cluster'));
-          return;
-        }
-        if (header === null) header = chunk.message;
-        bytes += chunk.data.length;
-        if (bytes > TRANSPORT_DEFAULTS.snapshotBytesMax) {
-          call.destroy(new Error('snapshot too large'));
-          return;
-        }
-        chunks.push(chunk.data);
-        if (chunk.last) {
-          if (header === null) {
-            callback(null, { accepted: false });
-            return;
-          }
-          receiver.onMessage(fromPb(header, Buffer.concat(chunks)));
-          logger.info({ from: header.from, index: header.snapshot?.index, bytes }, 'snapshot received');
+
+    SendSnapshot(call: ServerReadableStream<SnapshotChunk__Output, never>, callback: StatusCallback<SnapshotAck__Output>) {
+      const claimed = claimedSender(call.metadata);
+      let upload: { from: NodeId; header: PbMessageOut; chunks: Buffer[]; bytes: number } | undefined;
+      let idle: Timer | undefined;
+      let done = false;
+      const release = (): void => {
+        idle?.cancel();
+        idle = undefined;
+        if (upload === undefined) return;
+        uploading.delete(upload.from);
+        stats.snapshotsInProgress = uploading.size;
+        upload.chunks = [];
+        upload = undefined;
+      };
+      const finish = (err?: ShoalError): void => {
+        if (done) return;
+        done = true;
+        const from = upload?.from;
+        release();
+        if (err === undefined) {
           callback(null, { accepted: true });
+          return;
         }
+        stats.snapshotsRefused++;
+        drops.note('warn', `snapshot:${err.code}`, { from, reason: err.message }, 'raft snapshot refused');
+        callback(toGrpcStatus(err) as Partial<ServiceError>);
+      };
+      const armIdle = (): void => {
+        idle?.cancel();
+        idle = o.clock.setTimer(idleMs, () => finish(new ShoalError('deadline_exceeded', 'raft.snapshot_stalled', `snapshot: no chunk for ${idleMs} ms; dropped`)));
+      };
+      if (claimed === 'bad') {
+        finish(badSenderMetadata());
+        return;
+      }
+      armIdle();
+
+      const onChunk = (chunk: SnapshotChunk__Output): void => {
+        if (chunk.clusterId !== receiver.clusterId) return finish(wrongCluster(chunk.clusterId, receiver.clusterId));
+        if (upload === undefined) {
+          if (chunk.message === null) return finish(invalidArgument('raft.bad_snapshot', 'snapshot: the first chunk must carry its message'));
+          const rejection = validateMessage(chunk.message, context(claimed), 'snapshot');
+          if (rejection !== undefined) return finish(invalidArgument('raft.bad_message', `snapshot: ${rejection.reason}`));
+          const from = chunk.message.from;
+          if (uploading.has(from)) {
+            return finish(new ShoalError('resource_exhausted', 'raft.snapshot_busy', `a snapshot from member ${from} is already being received; one at a time`));
+          }
+          uploading.add(from);
+          stats.snapshotsInProgress = uploading.size;
+          upload = { from, header: chunk.message, chunks: [], bytes: 0 };
+        } else if (chunk.message !== null) {
+          return finish(invalidArgument('raft.bad_snapshot', 'snapshot: only the first chunk carries the message'));
+        }
+        upload.bytes += chunk.data.length;
+        if (upload.bytes > snapshotBytesMax) {
+          return finish(new ShoalError('resource_exhausted', 'raft.snapshot_too_large', `snapshot from member ${upload.from}: more than snapshotBytesMax (${snapshotBytesMax} bytes)`));
+        }
+        upload.chunks.push(chunk.data);
+        armIdle();
+        if (!chunk.last) return;
+        const { header, bytes } = upload;
+        const data = Buffer.concat(upload.chunks);
+        upload.chunks = [];
+        const bad = validateSnapshotData(data);
+        if (bad !== undefined) return finish(invalidArgument('raft.bad_snapshot', `snapshot from member ${header.from}: ${bad.reason}`));
+        if (deliver(fromPb(header, data))) {
+          stats.snapshotsReceived++;
+          o.logger.info({ from: header.from, index: header.snapshot?.index, bytes }, 'snapshot received');
+        }
+        finish();
+      };
+
+      call.on('data', (chunk: SnapshotChunk__Output) => {
+        if (!done) onChunk(chunk);
       });
-      call.on('error', () => undefined);
+      call.on('end', () => finish(invalidArgument('raft.bad_snapshot', 'snapshot: the upload ended before its last chunk')));
+      // Cut off (the sender cancelled, or the connection broke): let its chunks go.
+      call.on('cancelled', () => finish(new ShoalError('cancelled', 'raft.snapshot_cut_off', 'snapshot: the upload was cut off')));
+      call.on('error', (err: Error) => finish(new ShoalError('unavailable', 'raft.snapshot_cut_off', `snapshot: the upload broke (${oneLine(err)})`)));
     },
   };
 }
@@ -144,6 +356,8 @@ export interface SenderEvents {
 
 export interface TransportOptions {
   readonly clusterId: number;
+  /** This server's id, named in the metadata of every call. */
+  readonly self: NodeId;
   readonly credentials: ChannelCredentials;
   readonly clock: Clock;
   readonly rng: Rng;
@@ -162,6 +376,10 @@ class PeerSender {
   private failures = 0;
   private reconnectTimer: Timer | undefined;
   private closed = false;
+  /** Snapshot uploads in flight, cancelled on close so that their chunks are let go. */
+  private readonly snapshotCalls = new Set<ClientWritableStream<SnapshotChunk>>();
+  /** The newest upload: only its outcome is reported to Raft (an older one's would be about another snapshot). */
+  private latestSnapshotCall: ClientWritableStream<SnapshotChunk> | undefined;
 
   constructor(
     readonly peer: NodeId,
@@ -196,7 +414,7 @@ class PeerSender {
 
   private ensureStream(): ClientWritableStream<MessageBatch> {
     if (this.stream !== undefined) return this.stream;
-    const stream = this.client.Stream((err) => {
+    const stream = this.client.Stream(this.metadata(), (err) => {
       if (err !== null) this.broken(err.message);
     });
     stream.on('drain', () => {
@@ -208,6 +426,12 @@ class PeerSender {
     this.stream = stream;
     this.writable = true;
     return stream;
+  }
+
+  private metadata(): Metadata {
+    const md = new Metadata();
+    md.set(SENDER_METADATA, String(this.o.self));
+    return md;
   }
 
   private broken(why: string): void {
@@ -228,9 +452,15 @@ class PeerSender {
   sendSnapshot(m: Message): void {
     const snap = m.snapshot;
     if (snap === undefined || this.closed) return;
-    const call = this.client.SendSnapshot((err, ack) => {
+    const call = this.client.SendSnapshot(this.metadata(), (err, ack) => {
+      this.snapshotCalls.delete(call);
+      if (err !== null) this.o.logger.warn({ peer: this.peer, index: snap.meta.index, code: err.code, details: err.details }, 'snapshot not taken by the peer');
+      if (this.latestSnapshotCall !== call) return;
+      this.latestSnapshotCall = undefined;
       this.o.events.snapshotStatus(this.peer, err === null && ack?.accepted === true);
     });
+    this.snapshotCalls.add(call);
+    this.latestSnapshotCall = call;
     const header = toPb({ ...m, snapshot: { meta: snap.meta, data: new Uint8Array(0) } });
     const data = Buffer.from(snap.data.buffer, snap.data.byteOffset, snap.data.byteLength);
     const size = TRANSPORT_DEFAULTS.snapshotChunkBytes;
@@ -241,6 +471,10 @@ class PeerSender {
       if (last) break;
     }
     const writeNext = (): void => {
+      if (!this.snapshotCalls.has(call)) {
+        chunks.length = 0; // cancelled, or refused already: let the chunks go
+        return;
+      }
       while (chunks.length > 0) {
         const c = chunks.shift() as SnapshotChunk;
         if (!call.write(c)) {
@@ -255,6 +489,8 @@ class PeerSender {
 
   close(): void {
     this.closed = true;
+    for (const call of this.snapshotCalls) call.cancel();
+    this.snapshotCalls.clear();
     this.reconnectTimer?.cancel();
     this.stream?.end();
     this.client.close();
