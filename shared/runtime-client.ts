@@ -12,6 +12,7 @@ import type { EventsClient } from '../proto/gen/shoal/runtime/v1/Events.js';
 import type { ExecResponse__Output } from '../proto/gen/shoal/runtime/v1/ExecResponse.js';
 import type { Image__Output } from '../proto/gen/shoal/runtime/v1/Image.js';
 import type { ImagesClient } from '../proto/gen/shoal/runtime/v1/Images.js';
+import type { ListContainersResponse__Output } from '../proto/gen/shoal/runtime/v1/ListContainersResponse.js';
 import type { LogLine__Output } from '../proto/gen/shoal/runtime/v1/LogLine.js';
 import type { LogsClient } from '../proto/gen/shoal/runtime/v1/Logs.js';
 import type { CreateNetworkRequest } from '../proto/gen/shoal/runtime/v1/CreateNetworkRequest.js';
@@ -20,6 +21,7 @@ import type { NetworksClient } from '../proto/gen/shoal/runtime/v1/Networks.js';
 import type { Peer } from '../proto/gen/shoal/runtime/v1/Peer.js';
 import type { PullProgress__Output } from '../proto/gen/shoal/runtime/v1/PullProgress.js';
 import type { PullRequest } from '../proto/gen/shoal/runtime/v1/PullRequest.js';
+import type { RemoveImageResponse__Output } from '../proto/gen/shoal/runtime/v1/RemoveImageResponse.js';
 import type { Stats__Output } from '../proto/gen/shoal/runtime/v1/Stats.js';
 import type { TasksClient } from '../proto/gen/shoal/runtime/v1/Tasks.js';
 import type { ContainerSpec } from '../proto/gen/shoal/types/v1/ContainerSpec.js';
@@ -79,7 +81,11 @@ export class RuntimeClient {
     return callUnary(this.containers.Get.bind(this.containers), { id }, QUICK_MS);
   }
   async list(all: boolean): Promise<Container__Output[]> {
-    return (await callUnary(this.containers.List.bind(this.containers), { all }, QUICK_MS)).containers;
+    return (await this.listWithWarnings(all)).containers;
+  }
+  /** The containers, and a line for each container folder the agent could not read (moved aside, left alone). */
+  listWithWarnings(all: boolean): Promise<ListContainersResponse__Output> {
+    return callUnary(this.containers.List.bind(this.containers), { all }, QUICK_MS);
   }
   async remove(id: string, force: boolean): Promise<void> {
     await callUnary(this.containers.Delete.bind(this.containers), { id, force }, QUICK_MS);
@@ -147,8 +153,9 @@ export class RuntimeClient {
   async images(): Promise<Image__Output[]> {
     return (await callUnary(this.imagesApi.List.bind(this.imagesApi), {}, QUICK_MS)).images;
   }
-  async removeImage(reference: string): Promise<void> {
-    await callUnary(this.imagesApi.Remove.bind(this.imagesApi), { reference }, QUICK_MS);
+  /** Removes a name; the answer's `warnings` say why no blob or layer was collected, when none was. */
+  removeImage(reference: string): Promise<RemoveImageResponse__Output> {
+    return callUnary(this.imagesApi.Remove.bind(this.imagesApi), { reference }, QUICK_MS);
   }
 
   createNetwork(req: CreateNetworkRequest): Promise<Network__Output> {

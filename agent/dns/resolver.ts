@@ -48,7 +48,7 @@ export function clusterName(qname: string, domain: string): string | undefined {
   try {
     name = normalizeName(qname);
   } catch {
-    return undefined;
+    return undefined; // not a name the cluster could hold: forwarded as it is, the upstream answers
   }
   const suffix = `.${domain}`;
   if (name.endsWith(suffix)) name = name.slice(0, -suffix.length);

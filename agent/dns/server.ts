@@ -65,6 +65,7 @@ export class Forwarder {
       if (p === undefined || p.upstream.ip !== from.address || p.upstream.port !== from.port) return;
       p.resolve(msg);
     });
+    // A failed send is answered in its own callback (SERVFAIL, below), a lost answer by the timeout.
     s.on('error', () => undefined);
     s.unref();
     this.socket = s;
@@ -184,6 +185,7 @@ export class DnsServer {
     udp.on('message', (msg, from) => {
       const send = (bytes: Buffer | undefined): void => {
         if (bytes === undefined || this.served.get(id) !== s) return; // stopped meanwhile
+        // An answer that cannot be sent (the container is gone): the client retries; one log line a packet would flood.
         udp.send(bytes, from.port, from.address, () => undefined);
       };
       const answer = this.answer(msg, s, 'udp');
@@ -218,6 +220,7 @@ export class DnsServer {
     s.connections.add(c);
     c.setTimeout(TCP_IDLE_MS, () => c.destroy());
     c.on('close', () => s.connections.delete(c));
+    // A client that resets its connection: 'close' follows and forgets it.
     c.on('error', () => undefined);
     let buf = Buffer.alloc(0);
     c.on('data', (d: Buffer) => {
@@ -259,6 +262,6 @@ export function hostUpstreams(path = '/etc/resolv.conf'): Upstream[] {
   try {
     return upstreamsFromResolvConf(readFileSync(path, 'utf8'));
   } catch {
-    return [];
+    return []; // no resolv.conf: outside names get SERVFAIL, as with no upstream configured
   }
 }

@@ -34,10 +34,14 @@ export class ContentStore {
     return join(this.root, 'blobs', 'sha256', digest.slice('sha256:'.length));
   }
 
+  /** Whether the blob is stored; an error other than "missing" (EIO, EACCES) is thrown, not taken for absence. */
   async has(digest: Digest): Promise<boolean> {
     return stat(this.blobPath(digest)).then(
       () => true,
-      () => false,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return false;
+        throw e;
+      },
     );
   }
 
@@ -59,12 +63,16 @@ export class ContentStore {
     try {
       return JSON.parse(bytes.toString('utf8')) as unknown;
     } catch {
+      // The parser's message adds nothing a user can act on; the digest says which blob.
       throw invalidArgument('image.bad_json', `blob ${digest}: not valid JSON`);
     }
   }
 
   async list(): Promise<Digest[]> {
-    const names = await readdir(join(this.root, 'blobs', 'sha256')).catch(() => [] as string[]);
+    const names = await readdir(join(this.root, 'blobs', 'sha256')).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [] as string[]; // nothing stored yet
+      throw e;
+    });
     return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}` as Digest);
   }
 

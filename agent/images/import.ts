@@ -103,6 +103,7 @@ function canonicalOrAsStored(reference: string): string {
   try {
     return canonicalReference(reference);
   } catch {
+    // An old entry whose name does not parse: kept as written, found by that exact text (see ImageIndex).
     return reference;
   }
 }
@@ -156,6 +157,7 @@ async function collect(archive: Readable, staging: Staging): Promise<Collected> 
   const tar = extract();
   tar.on('entry', (header, stream, next) => {
     const body = stream as unknown as Readable;
+    // A damaged archive fails the entry's stream too; the extractor reports it once, below.
     body.on('error', () => undefined);
     const name = header.name.replace(/^(\.\/)+/, '');
     const work = async (): Promise<void> => {

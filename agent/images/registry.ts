@@ -111,6 +111,7 @@ class Registry {
     });
     if (res.status === 401 || res.status === 403) throw new ShoalError('unauthenticated', 'registry.denied', `registry ${this.name.domain}: the token server refused ${basic === undefined ? 'anonymous access' : `user ${this.o.username}`} (HTTP ${res.status})`);
     if (!res.ok) throw unavailable('registry.token_failed', `token server ${url.host}: HTTP ${res.status}`);
+    // A body that is not JSON holds no token: reported just below as such.
     const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (token === undefined) throw unavailable('registry.token_failed', `token server ${url.host}: the answer holds no token`);

@@ -290,7 +290,8 @@ export class NetworkManager {
         this.containers.delete(id);
         this.rebuildRecords();
         await runUnchecked('ip', ['netns', 'del', netnsName(id)]);
-        await this.reconcile().catch(() => undefined);
+        // Report the attach's own failure; a failed undo is logged (the next change reconciles again).
+        await this.reconcile().catch((r: unknown) => this.o.logger.error({ id, err: oneLine(r) }, 'failed attach: cannot reconcile the networks back'));
         throw e;
       }
       return c;

@@ -31,6 +31,7 @@ export interface ExecProcess {
 
 /** The last error runc wrote to its JSON log (--log-format json), one line; undefined when none. */
 export async function runcError(logPath: string): Promise<string | undefined> {
+  // runc may fail before it writes its log: then there is no message of its own to give.
   const text = await readFile(logPath, 'utf8').catch(() => '');
   for (const line of text.trim().split('\n').reverse()) {
     try {
@@ -124,6 +125,7 @@ export class RuncDriver {
       const child = spawn(this.binary, this.args('--log', runcLog, '--log-format', 'json', 'exec', '--process', processFile, id), { stdio: [inp.readFd, out.writeFd, err.writeFd] });
       for (const fd of [out.writeFd, err.writeFd, inp.readFd]) closeSync(fd);
       const stdin = new Socket({ fd: inp.writeFd, readable: false, writable: true });
+      // A process that exits without reading its stdin (EPIPE): its exit code says how it went.
       stdin.on('error', () => undefined);
       stdin.end(p.stdin);
       const code = await new Promise<number>((resolve, reject) => {

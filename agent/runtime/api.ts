@@ -34,7 +34,7 @@ import { parsePlatform } from '../images/registry.js';
 import type { NetworkManager } from '../network/manager.js';
 import type { TaskExit } from '../shim/protocol.js';
 import type { RuntimeEvent } from './events.js';
-import type { ContainerRecord, Supervisor } from './supervisor.js';
+import type { ContainerRecord, DamagedContainer, Supervisor } from './supervisor.js';
 
 /** An import may be at most this large (an archive streamed in chunks). */
 export const IMPORT_BYTES_MAX = 16 * 1024 ** 3;
@@ -57,6 +57,10 @@ export function containerToProto(c: ContainerRecord): Container {
     shimId: c.shimId,
     endpoints: (c.endpoints ?? []).map((e) => ({ network: e.network, ip: e.ip, mac: e.mac, aliases: [...e.aliases] })),
   };
+}
+
+function damagedWarning(d: DamagedContainer): string {
+  return `container ${d.id}: ${d.problem}; left alone (its folder ${d.dir}, and its process if runc runs one): repair or remove it by hand`;
 }
 
 function networkToProto(net: NetworkManager, name: string): Network {
@@ -107,7 +111,10 @@ export function addRuntimeServices(server: Server, sup: Supervisor, net: Network
       return containerToProto(await sup.create(req.name, req.spec));
     }),
     Get: unaryHandler(async (req: ContainerRef__Output) => containerToProto(sup.find(req.id))),
-    List: unaryHandler(async (req: ListContainersRequest__Output) => ({ containers: sup.list(req.all).map(containerToProto) })),
+    List: unaryHandler(async (req: ListContainersRequest__Output) => ({
+      containers: sup.list(req.all).map(containerToProto),
+      warnings: sup.damaged.map((d) => damagedWarning(d)),
+    })),
     Delete: unaryHandler(async (req: DeleteContainerRequest__Output) => {
       await sup.delete(req.id, req.force);
       return {};
@@ -205,8 +212,14 @@ export function addRuntimeServices(server: Server, sup: Supervisor, net: Network
       images: (await sup.listImages()).map((i) => ({ reference: i.reference, digest: i.digest, sizeBytes: i.sizeBytes, createdAtMs: i.createdAtMs })),
     })),
     Remove: unaryHandler(async (req: RemoveImageRequest__Output) => {
-      await sup.removeImage(req.reference);
-      return {};
+      const { record, garbage } = await sup.removeImage(req.reference);
+      return {
+        reference: record.reference,
+        digest: record.digest,
+        blobsDeleted: garbage.blobs,
+        layersDeleted: garbage.layers,
+        warnings: garbage.refused.map((r) => `no blob or layer was deleted: ${r}`),
+      };
     }),
   });
 

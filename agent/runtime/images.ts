@@ -1,12 +1,18 @@
 // The agent's images: names (ImageIndex), blobs (ContentStore), and layers unpacked once per
 // diff ID under <data>/layers, shared read-only by every container built on them. Removing a
 // name collects what no image and no container still uses.
+//
+// Garbage collection fails closed: what to keep is known only when every image's manifest and
+// config and every container's record can be read. If any cannot, nothing is deleted, and the
+// reason comes back as a warning (the name itself is removed, as `docker rmi` untags even when it
+// cannot delete). A later collection, once the damage is repaired or the damaged image removed,
+// reclaims the space.
 
 import { createReadStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { failedPrecondition, notFound } from '../../shared/errors.js';
+import { failedPrecondition, notFound, oneLine } from '../../shared/errors.js';
 import { KeyedMutex } from '../../shared/mutex.js';
 import { ContentStore, type Digest } from '../images/content-store.js';
 import { ImageIndex, importArchive, type ImageRecord } from '../images/import.js';
@@ -25,6 +31,18 @@ export interface ImageSummary extends ImageRecord {
   readonly sizeBytes: number;
 }
 
+/** What a collection deleted; `refused` says why it deleted nothing, when it did not run. */
+export interface GarbageReport {
+  readonly blobs: number;
+  readonly layers: number;
+  readonly refused: readonly string[];
+}
+
+export interface RemovedImage {
+  readonly record: ImageRecord;
+  readonly garbage: GarbageReport;
+}
+
 export class ImageService {
   readonly store: ContentStore;
   readonly index: ImageIndex;
@@ -34,6 +52,8 @@ export class ImageService {
     private readonly dataDir: string,
     /** Manifest digests that containers use: never collected. */
     private readonly inUse: () => ReadonlySet<string>,
+    /** Reasons not to collect at all (containers whose record, and so whose image, is unknown). */
+    private readonly holds: () => readonly string[] = () => [],
   ) {
     this.store = new ContentStore(join(dataDir, 'content'));
     this.index = new ImageIndex(join(dataDir, 'content'));
@@ -84,23 +104,38 @@ export class ImageService {
     return { record, manifest, config, layerDirs };
   }
 
-  /** Removes a name, then collects blobs and layers nothing references any more. */
-  async remove(reference: string, usedBy: (digest: Digest) => string | undefined): Promise<ImageRecord> {
+  /** Removes a name, then collects blobs and layers nothing references any more (or says why it did not). */
+  async remove(reference: string, usedBy: (digest: Digest) => string | undefined): Promise<RemovedImage> {
     const record = await this.index.get(reference);
     if (record === undefined) throw notFound('image.not_found', `no image ${reference}`);
     const others = (await this.index.list()).filter((r) => r.reference !== record.reference && r.digest === record.digest);
     const user = others.length === 0 ? usedBy(record.digest) : undefined;
     if (user !== undefined) throw failedPrecondition('image.in_use', `image ${reference} is used by container ${user}; remove the container first`);
     const removed = await this.index.remove(record.reference);
-    await this.collectGarbage();
-    return removed;
+    return { record: removed, garbage: await this.collectGarbage() };
   }
 
-  /** Deletes every blob and unpacked layer that no named image and no container needs. Returns what went. */
-  async collectGarbage(): Promise<{ blobs: number; layers: number }> {
+  /**
+   * Deletes every blob and unpacked layer that no named image and no container needs. When what
+   * is needed cannot be known in full — an image whose manifest or config cannot be read, a hold —
+   * it deletes nothing and returns why.
+   */
+  async collectGarbage(): Promise<GarbageReport> {
+    const plan = await this.planGarbage();
+    if (plan.refused.length > 0) return { blobs: 0, layers: 0, refused: plan.refused };
+    for (const d of plan.blobs) await this.store.remove(d);
+    const layerRoot = join(this.dataDir, 'layers');
+    for (const name of plan.layers) await this.unpacking.run(`sha256:${name}`, () => rm(join(layerRoot, name), { recursive: true, force: true }));
+    return { blobs: plan.blobs.length, layers: plan.layers.length, refused: [] };
+  }
+
+  /** What a collection would delete, decided before anything is; or why it must not run. */
+  private async planGarbage(): Promise<{ blobs: Digest[]; layers: string[]; refused: string[] }> {
+    const refused = [...this.holds()];
     const keepBlobs = new Set<string>();
     const keepLayers = new Set<string>();
-    const roots = new Set<string>([...(await this.index.list()).map((r) => r.digest), ...this.inUse()]);
+    const named = await this.index.list();
+    const roots = new Set<string>([...named.map((r) => r.digest), ...this.inUse()]);
     for (const digest of roots) {
       keepBlobs.add(digest);
       try {
@@ -109,30 +144,33 @@ export class ImageService {
         for (const l of m.layers) keepBlobs.add(l.digest);
         const c = parseConfig(await this.store.readJson(m.config.digest), `config ${m.config.digest}`);
         for (const d of c.rootfs.diff_ids) keepLayers.add(d.slice('sha256:'.length));
-      } catch {
-        // keep what can be read; a damaged image keeps only its manifest
+      } catch (e) {
+        const names = named.filter((r) => r.digest === digest).map((r) => r.reference);
+        refused.push(`image ${names.length > 0 ? names.join(', ') : `${digest} (used by a container)`} cannot be read: ${oneLine(e)}`);
       }
     }
-    let blobs = 0;
-    for (const d of await this.store.list()) {
-      if (keepBlobs.has(d)) continue;
-      await this.store.remove(d);
-      blobs++;
+    const blobs = (await this.store.list()).filter((d) => !keepBlobs.has(d));
+    const layers = (await this.layerNames()).filter((name) => !keepLayers.has(name) && !name.includes('.unpacking-'));
+    return { blobs, layers, refused };
+  }
+
+  private async layerNames(): Promise<string[]> {
+    try {
+      return await readdir(join(this.dataDir, 'layers'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []; // nothing unpacked yet
+      throw e;
     }
-    let layers = 0;
-    const layerRoot = join(this.dataDir, 'layers');
-    for (const name of await readdir(layerRoot).catch(() => [] as string[])) {
-      if (keepLayers.has(name) || name.includes('.unpacking-')) continue;
-      await this.unpacking.run(`sha256:${name}`, () => rm(join(layerRoot, name), { recursive: true, force: true }));
-      layers++;
-    }
-    return { blobs, layers };
   }
 }
 
+/** Whether a layer folder is there; an error other than "missing" is thrown, not taken for absence. */
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
-    () => false,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return false;
+      throw e;
+    },
   );
 }

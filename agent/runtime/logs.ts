@@ -22,7 +22,11 @@ export interface FollowOptions {
 }
 
 export async function* followLogs(o: FollowOptions): AsyncGenerator<LogLine> {
-  let fh: FileHandle | undefined = await open(o.path, 'r').catch(() => undefined);
+  // No log yet (a container never started) is an empty log; any other failure is the caller's to see.
+  let fh: FileHandle | undefined = await open(o.path, 'r').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
   let ino = fh === undefined ? -1 : (await fh.stat()).ino;
   // Rotated files first, then the current file through the handle, so no line is lost or repeated.
   const older = readRotatedLogs(o.path, o.maxFiles);
@@ -57,6 +61,7 @@ export async function* followLogs(o: FollowOptions): AsyncGenerator<LogLine> {
       if (name === null || name.startsWith(basename(o.path))) wake?.();
     });
   } catch {
+    // Watching only saves time: the poll below (pollMs) finds every change without it.
     watcher = undefined;
   }
   const onAbort = (): void => wake?.();
@@ -66,7 +71,11 @@ export async function* followLogs(o: FollowOptions): AsyncGenerator<LogLine> {
       const done = o.finished();
       for (const line of await readMore()) yield line;
       // Rotated: finish the old file through the handle, then open the new one.
-      const now = await stat(o.path).catch(() => undefined);
+      // Missing for a moment while the shim rotates (renamed, not yet reopened): look again next round.
+      const now = await stat(o.path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      });
       if (now !== undefined && now.ino !== ino) {
         for (const line of await readMore()) yield line;
         await fh?.close();

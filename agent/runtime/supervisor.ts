@@ -15,7 +15,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../shared/clock.js';
-import { ShoalError, alreadyExists, failedPrecondition, invalidArgument, notFound, oneLine } from '../../shared/errors.js';
+import { ShoalError, alreadyExists, failedPrecondition, invalidArgument, notFound, oneLine, unavailable } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { KeyedMutex } from '../../shared/mutex.js';
 import type { ContainerSpec__Output } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
@@ -28,11 +28,14 @@ import { buildRuntimeSpec, linuxResources, type MountSpec, type OciSpec, type Re
 import { resolveUser } from '../oci/user.js';
 import { DNS_ADDRESS } from '../dns/server.js';
 import { netnsName, type ContainerNet, type Endpoint, type NetworkManager, type PortSpec } from '../network/manager.js';
-import { ShimClient, currentShimVersion, startShim } from '../shim/client.js';
+import { SHIM_REQUEST_TIMEOUT_MS_DEFAULT, currentShimVersion, startShim, type ShimClient } from '../shim/client.js';
 import type { ShimEvent, TaskExit, TaskRecord } from '../shim/protocol.js';
 import { ownNofileLimit } from '../sys/limits.js';
 import { EventBus, type EventType } from './events.js';
-import { ImageService, type ImageSummary } from './images.js';
+import { ImageService, type ImageSummary, type RemovedImage } from './images.js';
+import { SHIM_ATTACH_BACKOFF_DEFAULT, reachShim, type AttachOptions, type ShimReach } from './shims.js';
+import type { BackoffPolicy } from '../../shared/retry.js';
+import { systemRng, type Rng } from '../../shared/rng.js';
 import { followLogs } from './logs.js';
 import type { LogLine } from '../shim/log-writer.js';
 
@@ -65,6 +68,20 @@ export interface SupervisorOptions {
   readonly logMaxFiles?: number;
   /** Overlay networks and DNS; without one, containers get a network namespace of their own with only lo. */
   readonly network?: NetworkManager;
+  /** Retries for reaching a shim that is not proven gone (shims.ts); default SHIM_ATTACH_BACKOFF_DEFAULT. */
+  readonly shimAttachBackoff?: BackoffPolicy;
+  /** How long a shim may take to accept or to answer hello, list or drain; default SHIM_REQUEST_TIMEOUT_MS_DEFAULT. */
+  readonly shimRequestTimeoutMs?: number;
+  /** For the backoff's jitter; default the system's. */
+  readonly rng?: Rng;
+}
+
+/** A container folder whose record could not be read: moved aside, left alone, reported. */
+export interface DamagedContainer {
+  readonly id: string;
+  readonly dir: string;
+  /** What is wrong, and where the unreadable record went. */
+  readonly problem: string;
 }
 
 export const STOP_GRACE_MS_DEFAULT = 10_000;
@@ -101,12 +118,20 @@ export class Supervisor {
   private shimStarting: Promise<ShimClient> | undefined;
   private readonly exitWaiters = new Map<string, ((e: TaskExit) => void)[]>();
   private readonly shimVersion: string;
+  private readonly damagedContainers = new Map<string, DamagedContainer>();
+  /** Reconnections under way, one per shim. */
+  private readonly reattaching = new Map<string, Promise<ShimClient | undefined>>();
 
   constructor(private readonly o: SupervisorOptions) {
     this.runc = new RuncDriver(join(o.dataDir, 'runc'), o.runcBinary);
     this.cgroupParent = `/shoal/${agentKey(o.dataDir)}`;
     this.shimVersion = o.shimVersion ?? currentShimVersion();
-    this.images = new ImageService(o.dataDir, () => new Set([...[...this.containers.values()].map((c) => c.imageDigest), ...this.creating]));
+    this.images = new ImageService(
+      o.dataDir,
+      () => new Set([...[...this.containers.values()].map((c) => c.imageDigest), ...this.creating]),
+      // A container whose record is unreadable uses layers nobody can name: keep them all.
+      () => this.damaged.map((d) => `container folder ${d.dir} has no readable record, so the image it uses is unknown`),
+    );
   }
 
   private containerDir(id: string): string {
@@ -126,79 +151,229 @@ export class Supervisor {
   async open(): Promise<void> {
     await mkdir(join(this.o.dataDir, 'containers'), { recursive: true });
     await mkdir(join(this.o.dataDir, 'shims'), { recursive: true });
-    for (const id of await readdir(join(this.o.dataDir, 'containers'))) {
-      try {
-        const rec = JSON.parse(await readFile(join(this.containerDir(id), 'container.json'), 'utf8')) as ContainerRecord;
-        this.containers.set(rec.id, rec);
-      } catch (e) {
-        // A container folder without a record is a create that crashed half-way: clean it.
-        this.o.logger.warn({ id, err: oneLine(e) }, 'removing a container folder without a record');
-        await unmount(join(this.containerDir(id), 'rootfs')).catch(() => undefined);
-        await rm(this.containerDir(id), { recursive: true, force: true });
-      }
-    }
-    await this.attachShims();
-    for (const c of this.containers.values()) await this.reconcile(c);
+    for (const id of await readdir(join(this.o.dataDir, 'containers'))) await this.loadRecord(id);
+    const reach = await this.attachShims();
+    for (const c of this.containers.values()) await this.reconcile(c, reach.get(c.shimId));
     await this.o.network?.open([...this.containers.values()].map((c) => ({ id: c.id, name: c.name, endpoints: c.endpoints ?? [], ports: portsOf(c.spec) })));
   }
 
-  private async attachShims(): Promise<void> {
-    for (const shimId of await readdir(join(this.o.dataDir, 'shims'))) {
-      const dir = join(this.o.dataDir, 'shims', shimId);
-      let client: ShimClient;
-      try {
-        client = await ShimClient.connect(dir);
-      } catch {
-        continue; // dead: its containers are reconciled from its records
-      }
-      const hello = await client.request({ op: 'hello' });
-      this.addShim(shimId, client);
-      if (hello.version === this.shimVersion && !hello.draining && this.currentShim === undefined) {
-        this.currentShim = client;
-      } else {
-        // An older shim keeps serving its containers and exits when they are all gone.
-        this.o.logger.info({ shimId, version: hello.version }, 'older shim: draining');
-        await client.request({ op: 'drain' });
-      }
+  /** Folders whose record could not be read (`shoal ctr ps` shows them as warnings). */
+  get damaged(): readonly DamagedContainer[] {
+    return [...this.damagedContainers.values()];
+  }
+
+  /**
+   * Loads one container's record. A record that cannot be read or makes no sense is moved aside
+   * (container.json.corrupt-<ms>) and reported, never deleted with its folder: the folder may hold
+   * a running container's root and log. Only a folder without any record, that runc knows nothing
+   * of, is removed: a create that crashed before its record was written (or a delete half done).
+   */
+  private async loadRecord(id: string): Promise<void> {
+    const dir = this.containerDir(id);
+    const st = await lstat(dir);
+    if (!st.isDirectory()) {
+      this.o.logger.warn({ path: dir }, 'not a container folder: left alone');
+      return;
     }
+    const path = join(dir, 'container.json');
+    let text: string | undefined;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return this.moveAside(id, `container.json cannot be read (${oneLine(e)})`);
+    }
+    if (text === undefined) return this.noRecord(id);
+    let rec: ContainerRecord;
+    try {
+      rec = parseContainerRecord(text, id);
+    } catch (e) {
+      return this.moveAside(id, oneLine(e));
+    }
+    this.containers.set(rec.id, rec);
+  }
+
+  private async moveAside(id: string, why: string): Promise<void> {
+    const dir = this.containerDir(id);
+    const aside = join(dir, `container.json.corrupt-${this.o.clock.wallMs()}`);
+    let problem = `${why}; moved to ${aside}`;
+    try {
+      await rename(join(dir, 'container.json'), aside);
+    } catch (e) {
+      problem = `${why}; could not be moved aside (${oneLine(e)})`;
+    }
+    this.damagedContainers.set(id, { id, dir, problem });
+    this.o.logger.error({ id, dir, problem }, 'unreadable container record: the folder and any process runc runs for it are left alone');
+  }
+
+  private async noRecord(id: string): Promise<void> {
+    const dir = this.containerDir(id);
+    const aside = (await readdir(dir)).filter((f) => f.startsWith('container.json.corrupt-'));
+    if (aside.length > 0) {
+      const problem = `its record was unreadable and is at ${join(dir, aside.sort().at(-1) as string)}`;
+      this.damagedContainers.set(id, { id, dir, problem });
+      this.o.logger.warn({ id, dir, problem }, 'container folder with an unreadable record: left alone');
+      return;
+    }
+    let known: boolean;
+    try {
+      known = (await this.runc.state(id)) !== undefined;
+    } catch (e) {
+      this.damagedContainers.set(id, { id, dir, problem: `it has no record, and runc cannot say whether it runs (${oneLine(e)})` });
+      this.o.logger.error({ id, dir, err: oneLine(e) }, 'container folder without a record, unknown to no one: left alone');
+      return;
+    }
+    if (known) {
+      this.damagedContainers.set(id, { id, dir, problem: 'it has no record, but runc runs a container of that id' });
+      this.o.logger.error({ id, dir }, 'container folder without a record whose container runc knows: left alone');
+      return;
+    }
+    // A create that crashed half-way, or a delete: nothing runs from it.
+    this.o.logger.warn({ id }, 'removing a container folder without a record');
+    await unmount(join(dir, 'rootfs'));
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Attaches to every shim in <data>/shims and says, for each, whether it is attached, gone or unreachable. */
+  private async attachShims(): Promise<Map<string, ShimReach>> {
+    const out = new Map<string, ShimReach>();
+    const ids = new Set([...(await readdir(join(this.o.dataDir, 'shims'))), ...[...this.containers.values()].map((c) => c.shimId).filter((id) => id !== '')]);
+    for (const shimId of ids) {
+      const reach = await reachShim(join(this.o.dataDir, 'shims', shimId), shimId, this.attachOptions);
+      out.set(shimId, reach);
+      if (reach.kind === 'attached') await this.adoptShim(shimId, reach.client, reach.hello.version, reach.hello.draining);
+      else if (reach.kind === 'unreachable') this.o.logger.error({ shimId, why: reach.why }, 'shim unreachable: its containers are left running, as last recorded');
+      else this.o.logger.info({ shimId, why: reach.why }, 'shim gone');
+    }
+    return out;
+  }
+
+  private get attachOptions(): AttachOptions {
+    return {
+      clock: this.o.clock,
+      rng: this.o.rng ?? systemRng,
+      logger: this.o.logger,
+      policy: this.o.shimAttachBackoff ?? SHIM_ATTACH_BACKOFF_DEFAULT,
+      requestTimeoutMs: this.shimTimeoutMs,
+    };
+  }
+
+  private get shimTimeoutMs(): number {
+    return this.o.shimRequestTimeoutMs ?? SHIM_REQUEST_TIMEOUT_MS_DEFAULT;
+  }
+
+  /** Takes an attached shim into service: the current one when it runs this agent's version, else told to drain. */
+  private async adoptShim(shimId: string, client: ShimClient, version: string, draining: boolean): Promise<void> {
+    this.addShim(shimId, client);
+    if (version === this.shimVersion && !draining && this.currentShim === undefined) {
+      this.currentShim = client;
+      return;
+    }
+    // An older shim keeps serving its containers and exits when they are all gone.
+    this.o.logger.info({ shimId, version }, 'older shim: draining');
+    await client.request({ op: 'drain' }, this.shimTimeoutMs).catch((e: unknown) => {
+      // It keeps serving its containers either way; the next agent start tells it again.
+      this.o.logger.warn({ shimId, err: oneLine(e) }, 'could not tell an older shim to drain');
+    });
   }
 
   private addShim(shimId: string, client: ShimClient): void {
     this.shims.set(shimId, client);
     client.onEvent((e) => void this.onShimEvent(e));
     client.onClose(() => {
-      this.shims.delete(shimId);
+      if (this.shims.get(shimId) === client) this.shims.delete(shimId);
       if (this.currentShim === client) this.currentShim = undefined;
     });
   }
 
-  /** Brings one record in line with what its shim (or runc) knows. */
-  private async reconcile(c: ContainerRecord): Promise<void> {
+  /**
+   * The shim of a container, reconnected once if the connection was lost or never made (a shim
+   * that was unreachable at start may answer now); undefined when it still cannot be reached.
+   */
+  private async shimOf(c: ContainerRecord): Promise<ShimClient | undefined> {
+    const attached = this.shims.get(c.shimId);
+    if (attached !== undefined && !attached.isClosed) return attached;
+    if (c.shimId === '') return undefined;
+    let pending = this.reattaching.get(c.shimId);
+    if (pending === undefined) {
+      pending = this.reattach(c.shimId).finally(() => this.reattaching.delete(c.shimId));
+      this.reattaching.set(c.shimId, pending);
+    }
+    return pending;
+  }
+
+  private async reattach(shimId: string): Promise<ShimClient | undefined> {
+    const reach = await reachShim(join(this.o.dataDir, 'shims', shimId), shimId, { ...this.attachOptions, policy: { ...this.attachOptions.policy, attemptsMax: 1 } });
+    if (reach.kind !== 'attached') {
+      this.o.logger.warn({ shimId, why: reach.why, kind: reach.kind }, 'shim still not reachable');
+      return undefined;
+    }
+    this.o.logger.info({ shimId }, 'reattached to a shim');
+    await this.adoptShim(shimId, reach.client, reach.hello.version, reach.hello.draining);
+    // Exits it recorded while the agent could not hear it.
+    const tasks = (await reach.client.request({ op: 'list' }, this.shimTimeoutMs)).tasks;
+    for (const t of tasks) {
+      const exit = t.exit;
+      if (exit === undefined) continue;
+      // Not awaited: the caller may hold this container's lock (start, delete); this runs after it.
+      void this.locks.run(t.id, () => this.recordExit(t.id, exit, { learned: 'on reattach' })).catch((e: unknown) => this.o.logger.error({ id: t.id, err: oneLine(e) }, 'cannot record an exit'));
+    }
+    return reach.client;
+  }
+
+  /**
+   * Brings one record in line with what its shim (or runc) knows. Only a shim proven gone lets
+   * the agent end a running container; with an unreachable one the record stays as it was.
+   */
+  private async reconcile(c: ContainerRecord, reach: ShimReach | undefined): Promise<void> {
     if (c.state !== 'running' && c.state !== 'paused') return;
-    const shim = this.shims.get(c.shimId);
     let task: TaskRecord | undefined;
-    if (shim !== undefined) {
-      task = (await shim.request({ op: 'list' })).tasks.find((t) => t.id === c.id);
-    } else {
-      // The shim is gone; its record may hold the exit.
-      task = await readFile(join(this.o.dataDir, 'shims', c.shimId, 'tasks', `${c.id}.json`), 'utf8')
-        .then((t) => JSON.parse(t) as TaskRecord)
-        .catch(() => undefined);
-      if (task?.exit === undefined) {
-        // Nobody holds its output or will reap it: end it, as containerd does when a shim dies.
-        await this.runc.kill(c.id, 'KILL').catch(() => undefined);
-        await this.runc.delete(c.id, true).catch(() => undefined);
-        task = { ...(task ?? { id: c.id, bundle: this.containerDir(c.id), pid: c.pid, log: this.logOptions(c.id), startedAtMs: c.startedAtMs }), exit: { exitCode: 137, signal: 'SIGKILL', oomKilled: false, exitedAtMs: this.o.clock.wallMs() } };
-        this.o.logger.warn({ id: c.id, shimId: c.shimId }, 'the shim of a running container is gone: container killed');
+    if (reach?.kind === 'attached') {
+      try {
+        task = (await reach.client.request({ op: 'list' }, this.shimTimeoutMs)).tasks.find((t) => t.id === c.id);
+      } catch (e) {
+        this.o.logger.error({ id: c.id, shimId: c.shimId, err: oneLine(e) }, 'cannot list the tasks of a shim: container left as recorded');
+        return;
       }
+    } else if (reach?.kind === 'gone') {
+      task = await this.endOrphan(c);
+    } else {
+      this.o.logger.warn({ id: c.id, shimId: c.shimId }, 'the shim of a running container cannot be reached: container left running');
+      return;
     }
     if (task?.exit !== undefined) await this.recordExit(c.id, task.exit, { learned: 'on agent start' });
     else if (task === undefined) await this.recordExit(c.id, { exitCode: 255, signal: '', oomKilled: false, exitedAtMs: this.o.clock.wallMs() }, { learned: 'task lost' });
-    else {
-      const state = await this.runc.state(c.id).catch(() => undefined);
-      if (state?.status === 'paused' && c.state !== 'paused') await this.save({ ...c, state: 'paused' });
-      if (state?.status === 'running' && c.state !== 'running') await this.save({ ...c, state: 'running' });
+    else await this.syncPaused(c);
+  }
+
+  /** A container whose shim is gone: the exit its record holds, else it is ended (nobody holds its output or reaps it). */
+  private async endOrphan(c: ContainerRecord): Promise<TaskRecord> {
+    let task: TaskRecord | undefined;
+    try {
+      task = JSON.parse(await readFile(join(this.o.dataDir, 'shims', c.shimId, 'tasks', `${c.id}.json`), 'utf8')) as TaskRecord;
+    } catch (e) {
+      // No record (the shim died before writing one) or a damaged one: the container is ended below either way.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.o.logger.warn({ id: c.id, err: oneLine(e) }, 'cannot read the task record of a gone shim');
     }
+    if (task?.exit !== undefined) return task;
+    // As containerd does when a shim dies.
+    await this.runc.kill(c.id, 'KILL').catch((e: unknown) => this.o.logger.info({ id: c.id, err: oneLine(e) }, 'runc kill of an orphaned container failed (it may have exited already)'));
+    await this.runc.delete(c.id, true).catch((e: unknown) => this.o.logger.error({ id: c.id, err: oneLine(e) }, 'runc delete of an orphaned container failed'));
+    this.o.logger.warn({ id: c.id, shimId: c.shimId }, 'the shim of a running container is gone: container killed');
+    const base = task ?? { id: c.id, bundle: this.containerDir(c.id), pid: c.pid, log: this.logOptions(c.id), startedAtMs: c.startedAtMs };
+    return { ...base, exit: { exitCode: 137, signal: 'SIGKILL', oomKilled: false, exitedAtMs: this.o.clock.wallMs() } };
+  }
+
+  /** A container runc reports paused (or running) while its record says otherwise. */
+  private async syncPaused(c: ContainerRecord): Promise<void> {
+    let state;
+    try {
+      state = await this.runc.state(c.id);
+    } catch (e) {
+      this.o.logger.warn({ id: c.id, err: oneLine(e) }, 'runc state failed: paused/running left as recorded');
+      return;
+    }
+    if (state?.status === 'paused' && c.state !== 'paused') await this.save({ ...c, state: 'paused' });
+    if (state?.status === 'running' && c.state !== 'running') await this.save({ ...c, state: 'running' });
   }
 
   private async onShimEvent(e: ShimEvent): Promise<void> {
@@ -235,7 +410,7 @@ export class Supervisor {
   async close(): Promise<void> {
     for (const [shimId, shim] of this.shims) {
       if (![...this.containers.values()].some((c) => c.shimId === shimId && (c.state === 'running' || c.state === 'paused'))) {
-        await shim.request({ op: 'drain' }).catch(() => undefined);
+        await shim.request({ op: 'drain' }, this.shimTimeoutMs).catch((e: unknown) => this.o.logger.warn({ shimId, err: oneLine(e) }, 'could not tell an idle shim to drain; it waits for the next agent'));
       }
     }
     for (const s of this.shims.values()) s.close();
@@ -341,9 +516,12 @@ export class Supervisor {
         this.emit('container.created', id, { name: finalName, image: resolved.record.reference });
         return rec;
       } catch (e) {
-        await unmount(join(dir, 'rootfs')).catch(() => undefined);
-        await rm(dir, { recursive: true, force: true });
-        if (attached) await this.o.network?.detach(id).catch(() => undefined);
+        // Undo, reporting the first failure (e); what cannot be undone is logged, never hidden.
+        await unmount(join(dir, 'rootfs')).then(
+          () => rm(dir, { recursive: true, force: true }),
+          (u: unknown) => this.o.logger.error({ id, err: oneLine(u) }, 'failed create: cannot unmount its root; folder left'),
+        );
+        if (attached) await this.o.network?.detach(id).catch((d: unknown) => this.o.logger.error({ id, err: oneLine(d) }, 'failed create: cannot detach it from its networks'));
         throw e;
       } finally {
         if (claimed !== undefined) this.creating.delete(claimed);
@@ -375,7 +553,12 @@ export class Supervisor {
   async delete(ref: string, force: boolean): Promise<void> {
     const c0 = this.find(ref);
     if ((c0.state === 'running' || c0.state === 'paused') && !force) throw failedPrecondition('container.running', `container ${c0.name} is running: stop it first or remove it with force`);
-    if (c0.state === 'running' || c0.state === 'paused') await this.kill(c0.id, 'KILL').catch(() => undefined);
+    if (c0.state === 'running' || c0.state === 'paused') {
+      await this.kill(c0.id, 'KILL').catch((e: unknown) => {
+        // runc delete --force below kills what the shim could not; the exit comes from the shim if it can tell.
+        if (!(e instanceof ShoalError && e.code === 'task.not_running')) this.o.logger.warn({ id: c0.id, err: oneLine(e) }, 'remove --force: kill through the shim failed');
+      });
+    }
     if (c0.state === 'running' || c0.state === 'paused') await this.waitExit(c0.id, 10_000);
     await this.locks.run(c0.id, async () => {
       const c = this.find(c0.id);
@@ -392,7 +575,8 @@ export class Supervisor {
   /** Forgets a finished task in its shim (the shim deletes its runc state). */
   private async dropTask(c: ContainerRecord): Promise<void> {
     if (c.shimId === '') return;
-    const shim = this.shims.get(c.shimId);
+    const shim = await this.shimOf(c);
+    // Gone or unreachable: nothing holds the finished task (runc delete, by the caller, clears runc's state).
     if (shim === undefined) return;
     await shim.request({ op: 'delete', id: c.id, force: true }).catch((e: unknown) => {
       if (!(e instanceof ShoalError && e.kind === 'not_found')) throw e;
@@ -410,6 +594,7 @@ export class Supervisor {
         version: this.shimVersion,
         dir: join(this.o.dataDir, 'shims', shimId),
         runcRoot: this.runc.root,
+        allowedRoot: this.o.dataDir,
         ...(this.o.runcBinary !== undefined ? { runcBinary: this.o.runcBinary } : {}),
         cgroup: `${this.cgroupParent}/shim-${shimId}`,
         clock: this.o.clock,
@@ -464,11 +649,13 @@ export class Supervisor {
   async kill(ref: string, signal: string): Promise<void> {
     const c = this.running(ref);
     const sig = normalizeSignal(signal);
-    const shim = this.shims.get(c.shimId);
-    if (shim === undefined) throw failedPrecondition('task.no_shim', `the shim of container ${c.name} is not reachable`);
+    const shim = await this.shimOf(c);
+    if (shim === undefined) throw unavailable('task.no_shim', `the shim of container ${c.name} is not reachable (see the agent's log); the container is left as it is`);
     await shim.request({ op: 'kill', id: c.id, signal: sig });
     // A frozen process gets its signal only when thawed (as Docker does for kill on a paused container).
-    if (c.state === 'paused' && (sig === 'SIGKILL' || sig === 'SIGTERM')) await this.resume(c.id).catch(() => undefined);
+    if (c.state === 'paused' && (sig === 'SIGKILL' || sig === 'SIGTERM')) {
+      await this.resume(c.id).catch((e: unknown) => this.o.logger.warn({ id: c.id, err: oneLine(e) }, 'cannot thaw a paused container after signalling it'));
+    }
   }
 
   /** Resolves when the container's task has exited (at once when it already has). */
@@ -612,10 +799,43 @@ export class Supervisor {
     return this.images.list();
   }
 
-  async removeImage(reference: string): Promise<void> {
+  /** Removes a name and collects what nothing needs; `garbage.refused` says why nothing was collected, when so. */
+  async removeImage(reference: string): Promise<RemovedImage> {
     const removed = await this.images.remove(reference, (digest) => [...this.containers.values()].find((c) => c.imageDigest === digest)?.name);
-    this.emit('image.deleted', removed.reference, { digest: removed.digest });
+    this.emit('image.deleted', removed.record.reference, { digest: removed.record.digest });
+    if (removed.garbage.refused.length > 0) {
+      this.o.logger.error({ reference: removed.record.reference, refused: removed.garbage.refused }, 'image name removed, but garbage collection refused to run: no blob or layer deleted');
+    }
+    return removed;
   }
+}
+
+const CONTAINER_STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'stopped'];
+
+/** A container.json read back: it must be the record of the folder it is in, with the fields the agent relies on. */
+export function parseContainerRecord(text: string, id: string): ContainerRecord {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    // The parser's position adds nothing: the record is moved aside whole.
+    throw invalidArgument('container.bad_record', 'container.json is not valid JSON');
+  }
+  const r = raw as Partial<Record<keyof ContainerRecord, unknown>> | null;
+  const problem =
+    typeof r !== 'object' || r === null
+      ? 'is not an object'
+      : r.id !== id
+        ? `names container ${JSON.stringify(r.id)}, not its folder's ${id}`
+        : typeof r.name !== 'string' || typeof r.imageReference !== 'string' || typeof r.imageDigest !== 'string' || typeof r.shimId !== 'string'
+          ? 'lacks its name, image or shim'
+          : !CONTAINER_STATES.includes(r.state as ContainerState)
+            ? `has no valid state (${JSON.stringify(r.state)})`
+            : typeof r.spec !== 'object' || r.spec === null || typeof r.pid !== 'number'
+              ? 'lacks its spec or pid'
+              : undefined;
+  if (problem !== undefined) throw invalidArgument('container.bad_record', `container.json ${problem}`);
+  return raw as ContainerRecord;
 }
 
 function portsOf(spec: ContainerSpec__Output): PortSpec[] {
@@ -647,6 +867,7 @@ export function normalizeSignal(raw: string): string {
 
 /** The host's resolv.conf for containers without a network of Shoal's (the networking issue replaces it). */
 async function hostResolvConf(): Promise<string> {
+  // No resolv.conf on the host: the container gets an empty one, as Docker gives it.
   const text = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   // A loopback resolver on the host is unreachable from the container's own network namespace.
   const lines = text.split('\n').filter((l) => !/^nameserver\s+(127\.|::1)/.test(l));
@@ -656,6 +877,7 @@ async function hostResolvConf(): Promise<string> {
 /** /etc/<name> of the container's root, read only when neither it nor /etc is a symlink (which could point at the host's). */
 async function readImageFile(rootfs: string, name: string): Promise<string> {
   for (const p of [join(rootfs, 'etc'), join(rootfs, 'etc', name)]) {
+    // Missing (or unreadable) in the image: no names to look up, as for an image without /etc/passwd.
     const st = await lstat(p).catch(() => undefined);
     if (st === undefined || st.isSymbolicLink()) return '';
   }

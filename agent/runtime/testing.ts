@@ -1,10 +1,12 @@
 // Test support for whole agents (root): removing everything an agent made — its containers
 // (runc state and cgroups), its shims, its overlay mounts and its data folder — whatever state
-// a failed test left them in.
+// a failed test left them in. Every step runs even when an earlier one fails; the failures are
+// reported together at the end (shared/cleanup.ts).
 
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
 import { runUnchecked } from '../../shared/exec.js';
 import { netnsName } from '../network/manager.js';
 import { bridgeName, vxlanName } from '../network/plan.js';
@@ -12,11 +14,22 @@ import { RuncDriver } from '../oci/runc.js';
 import { cgroupHierarchies, removeCgroup } from '../sys/cgroups.js';
 import { agentKey } from './supervisor.js';
 
+/** A folder's entries; a folder that is not there has none. */
+async function entries(dir: string): Promise<string[]> {
+  return readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return [];
+    throw e;
+  });
+}
+
 /** Pids of the shims an agent started (from their shim.json), alive or not. */
 export async function shimPids(dataDir: string): Promise<number[]> {
   const out: number[] = [];
-  for (const id of await readdir(join(dataDir, 'shims')).catch(() => [] as string[])) {
-    const info = await readFile(join(dataDir, 'shims', id, 'shim.json'), 'utf8').catch(() => undefined);
+  for (const id of await entries(join(dataDir, 'shims'))) {
+    const info = await readFile(join(dataDir, 'shims', id, 'shim.json'), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined; // a shim that never finished starting
+      throw e;
+    });
     if (info !== undefined) out.push((JSON.parse(info) as { pid: number }).pid);
   }
   return out;
@@ -26,45 +39,82 @@ export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw e;
   }
 }
 
-export async function purgeAgent(dataDir: string): Promise<void> {
-  const runc = new RuncDriver(join(dataDir, 'runc'));
-  for (const c of await runc.list().catch(() => [])) await runc.delete(c.id, true).catch(() => undefined);
-  for (const pid of await shimPids(dataDir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; // ESRCH: gone already
   }
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(`${dataDir}/`))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) await runUnchecked('umount', ['-l', m]);
-  // Containers' network namespaces, and the devices of the agent's networks.
-  for (const id of await readdir(join(dataDir, 'containers')).catch(() => [] as string[])) await runUnchecked('ip', ['netns', 'del', netnsName(id)]);
-  const stored = await readFile(join(dataDir, 'networks.json'), 'utf8').catch(() => undefined);
-  for (const n of stored === undefined ? [] : (JSON.parse(stored) as { networks: { vni: number }[] }).networks) {
-    await runUnchecked('ip', ['link', 'del', bridgeName(n.vni)]);
-    await runUnchecked('ip', ['link', 'del', vxlanName(n.vni)]);
+}
+
+/** Runs a command that removes something; "not there" is success, any other failure throws. */
+async function removeWith(command: string, args: string[]): Promise<void> {
+  const r = await runUnchecked(command, args);
+  if (r.exitCode !== 0 && !/Cannot find|No such file|does not exist|not mounted|no mount point/i.test(r.stderr)) {
+    throw new Error(`${command} ${args.join(' ')}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`);
   }
-  // A killed shim leaves the cgroup only once the kernel has reaped it: retry briefly.
+}
+
+/** A killed shim leaves the cgroup only once the kernel has reaped it: retry briefly (50 × 20 ms). */
+async function removeAgentCgroup(dataDir: string): Promise<void> {
   for (let i = 0; ; i++) {
     try {
       removeCgroup(`/shoal/${agentKey(dataDir)}`);
-      break;
+      return;
     } catch (e) {
       if (i >= 50) throw e;
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  // The shared parent goes too once no agent uses it (rmdir refuses a non-empty one).
-  for (const h of cgroupHierarchies()) await rmdir(join(h, 'shoal')).catch(() => undefined);
-  await rm(dataDir, { recursive: true, force: true });
+}
+
+export async function purgeAgent(dataDir: string): Promise<void> {
+  const runc = new RuncDriver(join(dataDir, 'runc'));
+  const errors: unknown[] = [];
+  // What there is to remove, read first; a failure to read is reported with the rest.
+  const read = async <T>(fn: () => Promise<T>, fallback: T): Promise<T> => fn().catch((e: unknown) => (errors.push(e), fallback));
+  const containers = await read(() => runc.list(), []);
+  const pids = await read(() => shimPids(dataDir), []);
+  const containerDirs = await read(() => entries(join(dataDir, 'containers')), []);
+  const stored = await read(
+    () =>
+      readFile(join(dataDir, 'networks.json'), 'utf8').catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined; // the agent made no network
+        throw e;
+      }),
+    undefined,
+  );
+  const networks = stored === undefined ? [] : (JSON.parse(stored) as { networks: { vni: number }[] }).networks;
+  const steps: CleanupStep[] = [
+    ...containers.map((c) => () => runc.delete(c.id, true)),
+    ...pids.map((pid) => () => killIfAlive(pid)),
+    // Deepest first, lazily: a mount still busy goes once its last user does.
+    ...mountsUnder(dataDir).map((m) => () => removeWith('umount', ['-l', m])),
+    // Containers' network namespaces, and the devices of the agent's networks.
+    ...containerDirs.map((id) => () => removeWith('ip', ['netns', 'del', netnsName(id)])),
+    ...networks.flatMap((n) => [() => removeWith('ip', ['link', 'del', bridgeName(n.vni)]), () => removeWith('ip', ['link', 'del', vxlanName(n.vni)])]),
+    () => removeAgentCgroup(dataDir),
+    // The shared parent goes too once no agent uses it; another agent's cgroups keep it (EBUSY, ENOTEMPTY).
+    ...cgroupHierarchies().map((h) => () =>
+      rmdir(join(h, 'shoal')).catch((e: NodeJS.ErrnoException) => {
+        if (!['ENOENT', 'EBUSY', 'ENOTEMPTY'].includes(e.code ?? '')) throw e;
+      }),
+    ),
+    () => rm(dataDir, { recursive: true, force: true }),
+  ];
+  await runAllCleanups(`purge agent ${dataDir}`, [...errors.map((e) => () => Promise.reject(e)), ...steps]);
+}
+
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
 }

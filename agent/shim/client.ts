@@ -4,13 +4,13 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../shared/clock.js';
-import { unavailable } from '../../shared/errors.js';
+import { ShoalError, unavailable } from '../../shared/errors.js';
 import { fromWireError, readMessages, writeMessage, type ShimEvent, type ShimMessage, type ShimRequest, type ShimResults } from './protocol.js';
 
 const here = fileURLToPath(import.meta.url);
@@ -18,7 +18,7 @@ const here = fileURLToPath(import.meta.url);
 export const SHIM_MAIN = here.endsWith('.ts') ? join(dirname(here), '..', '..', 'dist', 'agent', 'shim', 'main.js') : join(dirname(here), 'main.js');
 
 /** The modules the shim process runs; their content is its version. */
-const SHIM_MODULES = ['shim/main.js', 'shim/shim.js', 'shim/protocol.js', 'shim/log-writer.js', 'oci/runc.js', 'sys/libc.js', 'sys/cgroups.js'];
+const SHIM_MODULES = ['shim/main.js', 'shim/shim.js', 'shim/paths.js', 'shim/protocol.js', 'shim/log-writer.js', 'oci/runc.js', 'sys/libc.js', 'sys/cgroups.js'];
 
 /** The version of the shim this agent would start: a hash of the shim's compiled code. */
 export function currentShimVersion(): string {
@@ -28,11 +28,16 @@ export function currentShimVersion(): string {
   return h.digest('hex').slice(0, 12);
 }
 
+/** How long the agent waits for a shim to accept a connection or answer hello, list or drain. */
+export const SHIM_REQUEST_TIMEOUT_MS_DEFAULT = 5_000;
+
 export interface StartShimOptions {
   readonly shimId: string;
   readonly version: string;
   readonly dir: string;
   readonly runcRoot: string;
+  /** The agent's data folder: the shim refuses bundles and log paths outside it. */
+  readonly allowedRoot: string;
   readonly runcBinary?: string;
   /** The cgroup the shim moves itself into. */
   readonly cgroup?: string;
@@ -42,9 +47,11 @@ export interface StartShimOptions {
 
 /** Starts a shim and resolves once it serves its socket. */
 export async function startShim(o: StartShimOptions): Promise<ShimClient> {
-  await mkdir(o.dir, { recursive: true });
+  // Root's alone: the shim's socket lives here (main.ts makes it 0600 as well).
+  await mkdir(o.dir, { recursive: true, mode: 0o700 });
+  await chmod(o.dir, 0o700);
   const logFd = openSync(join(o.dir, 'shim.log'), 'a', 0o640);
-  const args = [SHIM_MAIN, '--shim-id', o.shimId, '--version', o.version, '--dir', o.dir, '--runc-root', o.runcRoot];
+  const args = [SHIM_MAIN, '--shim-id', o.shimId, '--version', o.version, '--dir', o.dir, '--runc-root', o.runcRoot, '--root', o.allowedRoot];
   if (o.runcBinary !== undefined) args.push('--runc', o.runcBinary);
   if (o.cgroup !== undefined) args.push('--cgroup', o.cgroup);
   let child;
@@ -71,7 +78,7 @@ export async function startShim(o: StartShimOptions): Promise<ShimClient> {
     ready.destroy();
     child.unref();
   }
-  return ShimClient.connect(o.dir);
+  return ShimClient.connect(o.dir, o.clock);
 }
 
 export class ShimClient {
@@ -84,12 +91,14 @@ export class ShimClient {
   private constructor(
     readonly dir: string,
     private readonly socket: Socket,
+    private readonly clock: Clock,
   ) {
     readMessages(
       socket,
       (m) => this.onMessage(m as ShimMessage),
       () => socket.destroy(),
     );
+    // The error is not lost: 'close' follows and fails every pending request with shim.gone.
     socket.on('error', () => undefined);
     socket.on('close', () => {
       this.closed = true;
@@ -99,15 +108,28 @@ export class ShimClient {
     });
   }
 
-  /** Connects to the shim serving `dir`; rejects when none listens there. */
-  static connect(dir: string): Promise<ShimClient> {
+  /**
+   * Connects to the shim serving `dir`. Rejects with `shim.unreachable` (its `fields.errno` says
+   * why: ENOENT no socket, ECONNREFUSED nobody listening, EAGAIN a full backlog, ...) or, when
+   * nothing answers within `timeoutMs`, `shim.timeout`.
+   */
+  static connect(dir: string, clock: Clock, timeoutMs = SHIM_REQUEST_TIMEOUT_MS_DEFAULT): Promise<ShimClient> {
     return new Promise((resolve, reject) => {
-      const socket = connect(join(dir, 'shim.sock'));
-      socket.once('connect', () => {
-        socket.removeAllListeners('error');
-        resolve(new ShimClient(dir, socket));
+      const path = join(dir, 'shim.sock');
+      const socket = connect(path);
+      const timer = clock.setTimer(timeoutMs, () => {
+        socket.destroy();
+        reject(new ShoalError('deadline_exceeded', 'shim.timeout', `the shim at ${path} did not accept within ${timeoutMs} ms`));
       });
-      socket.once('error', (e) => reject(unavailable('shim.unreachable', `no shim answers at ${join(dir, 'shim.sock')}: ${e.message}`)));
+      socket.once('connect', () => {
+        timer.cancel();
+        socket.removeAllListeners('error');
+        resolve(new ShimClient(dir, socket, clock));
+      });
+      socket.once('error', (e: NodeJS.ErrnoException) => {
+        timer.cancel();
+        reject(unavailable('shim.unreachable', `no shim answers at ${path}: ${e.message}`, { fields: { errno: e.code ?? '' } }));
+      });
     });
   }
 
@@ -132,11 +154,31 @@ export class ShimClient {
     else p.reject(fromWireError(m.error));
   }
 
-  request<R extends ShimRequest>(req: R): Promise<ShimResults[R['op']]> {
+  /**
+   * Sends a request; rejects with the shim's error, with `shim.gone` when the connection closes
+   * first, or with `shim.timeout` after `timeoutMs` (when given) without an answer.
+   */
+  request<R extends ShimRequest>(req: R, timeoutMs?: number): Promise<ShimResults[R['op']]> {
     if (this.closed) return Promise.reject(unavailable('shim.gone', `the shim at ${this.dir} is gone`));
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : this.clock.setTimer(timeoutMs, () => {
+              this.pending.delete(seq);
+              reject(new ShoalError('deadline_exceeded', 'shim.timeout', `the shim at ${this.dir} did not answer ${req.op} within ${timeoutMs} ms`));
+            });
+      this.pending.set(seq, {
+        resolve: (v) => {
+          timer?.cancel();
+          (resolve as (v: unknown) => void)(v);
+        },
+        reject: (e) => {
+          timer?.cancel();
+          reject(e);
+        },
+      });
       writeMessage(this.socket, { seq, ...req });
     });
   }

@@ -4,7 +4,7 @@
 // A partial line waits (per stream) for its end; a line longer than LINE_BYTES_MAX is cut into
 // pieces, the earlier ones marked "partial": true, so one runaway line cannot use unbounded memory.
 
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Clock } from '../../shared/clock.js';
 import { invalidArgument } from '../../shared/errors.js';
 
@@ -27,6 +27,9 @@ export interface LogLine {
   readonly partial?: boolean;
 }
 
+/** Append, create, and never through a symlink: the shim writes as root (paths.ts checks the rest). */
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
 export class LogWriter {
   private fd: number;
   private size: number;
@@ -36,8 +39,8 @@ export class LogWriter {
   constructor(private readonly o: LogWriterOptions) {
     if (o.maxBytes < 1024) throw invalidArgument('logs.bad_size', `log max size: must be at least 1 KiB (got ${o.maxBytes} bytes)`);
     if (!Number.isInteger(o.maxFiles) || o.maxFiles < 1 || o.maxFiles > 100) throw invalidArgument('logs.bad_files', 'log max files: must be from 1 to 100');
-    this.fd = openSync(o.path, 'a', 0o640);
-    this.size = statSync(o.path).size;
+    this.fd = openSync(o.path, APPEND_NO_FOLLOW, 0o640);
+    this.size = fstatSync(this.fd).size;
   }
 
   /** Takes a chunk of a container's output. */
@@ -85,7 +88,7 @@ export class LogWriter {
     for (let i = this.o.maxFiles - 2; i >= 1; i--) if (existsSync(`${p}.${i}`)) renameSync(`${p}.${i}`, `${p}.${i + 1}`);
     if (this.o.maxFiles > 1) renameSync(p, `${p}.1`);
     else rmSync(p, { force: true });
-    this.fd = openSync(p, 'a', 0o640);
+    this.fd = openSync(p, APPEND_NO_FOLLOW, 0o640);
     this.size = 0;
   }
 

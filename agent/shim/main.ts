@@ -1,9 +1,12 @@
 // The shim's entry point, started detached by the agent (agent/shim/client.ts, startShim):
-//   node dist/agent/shim/main.js --shim-id ID --version V --dir DIR --runc-root DIR [--cgroup PATH] [--runc BIN]
+//   node dist/agent/shim/main.js --shim-id ID --version V --dir DIR --runc-root DIR --root DATA [--cgroup PATH] [--runc BIN]
 // It makes itself child subreaper, leaves the agent's cgroup for its own, serves <dir>/shim.sock
 // and writes "ready" on fd 3 when it listens (then closes fd 3, so it holds nothing of the agent).
+// It takes bundles and log paths only under DATA, the agent's data folder (paths.ts). Its socket
+// is root's alone: made 0600 under a umask of 077 in a 0700 folder, so no other user can connect,
+// not even in the moment between bind and a chmod.
 
-import { closeSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +17,7 @@ import { createLogger } from '../../shared/logger.js';
 import { joinCgroup } from '../sys/cgroups.js';
 import { becomeChildSubreaper } from '../sys/libc.js';
 import { readMessages, toWireError, writeMessage, type ShimRequest } from './protocol.js';
+import { AllowedRoot } from './paths.js';
 import { Shim } from './shim.js';
 
 const { values } = parseArgs({
@@ -24,14 +28,23 @@ const { values } = parseArgs({
     'runc-root': { type: 'string' },
     runc: { type: 'string' },
     cgroup: { type: 'string' },
+    root: { type: 'string' },
   },
 });
 const shimId = values['shim-id'];
 const version = values.version;
 const dir = values.dir;
 const runcRoot = values['runc-root'];
-if (shimId === undefined || version === undefined || dir === undefined || runcRoot === undefined) {
-  process.stderr.write('shoal shim: --shim-id, --version, --dir and --runc-root are required\n');
+const root = values.root;
+if (shimId === undefined || version === undefined || dir === undefined || runcRoot === undefined || root === undefined) {
+  process.stderr.write('shoal shim: --shim-id, --version, --dir, --runc-root and --root are required\n');
+  process.exit(2);
+}
+let allowedRoot: AllowedRoot;
+try {
+  allowedRoot = await AllowedRoot.open(root);
+} catch (e) {
+  process.stderr.write(`shoal shim: --root ${root}: ${oneLine(e)}\n`);
   process.exit(2);
 }
 
@@ -49,6 +62,7 @@ const shim = new Shim({
   version,
   dir,
   runcRoot,
+  allowedRoot,
   ...(values.runc !== undefined ? { runcBinary: values.runc } : {}),
   clock: systemClock,
   logger,
@@ -72,7 +86,8 @@ process.on('SIGHUP', () => undefined);
 
 server.on('connection', (socket) => {
   shim.addClient(socket);
-  socket.on('error', () => undefined);
+  // An agent that goes away mid-write (EPIPE, ECONNRESET): 'close' follows and forgets it.
+  socket.on('error', (e) => logger.debug({ err: oneLine(e) }, 'client connection failed'));
   readMessages(
     socket,
     (m) => {
@@ -86,7 +101,18 @@ server.on('connection', (socket) => {
   );
 });
 
-server.listen(socketPath, () => {
+// Only root may talk to the shim: the folder first, then the socket itself from its creation on
+// (bind happens inside listen(), synchronously, so the umask covers exactly it).
+chmodSync(dir, 0o700);
+const umask = process.umask(0o077);
+try {
+  server.listen(socketPath, () => onListening(dir));
+} finally {
+  process.umask(umask);
+}
+
+function onListening(dir: string): void {
+  chmodSync(socketPath, 0o600);
   void writeFile(join(dir, 'shim.json'), JSON.stringify({ shimId, version, pid: process.pid, startedAtMs: Date.now() })).then(() => {
     try {
       writeSync(3, 'ready\n');
@@ -94,6 +120,6 @@ server.listen(socketPath, () => {
     } catch {
       // started without a ready pipe (by hand): nothing to tell
     }
-    logger.info({ socket: socketPath, pid: process.pid }, 'shim serving');
+    logger.info({ socket: socketPath, pid: process.pid, root: allowedRoot.root }, 'shim serving');
   });
-});
+}

@@ -18,6 +18,7 @@ import type { Logger } from '../../shared/logger.js';
 import { RuncDriver, runcError } from '../oci/runc.js';
 import { realPipe, reapIfExited } from '../sys/libc.js';
 import { LogWriter, type LogStream } from './log-writer.js';
+import type { AllowedRoot } from './paths.js';
 import { writeMessage, type LogOptions, type ShimEvent, type ShimHello, type ShimRequest, type ShimResults, type TaskExit, type TaskRecord } from './protocol.js';
 
 export interface ShimOptions {
@@ -27,6 +28,8 @@ export interface ShimOptions {
   readonly dir: string;
   readonly runcRoot: string;
   readonly runcBinary?: string;
+  /** The agent's data folder: the only place bundles and log files may be (paths.ts). */
+  readonly allowedRoot: AllowedRoot;
   readonly clock: Clock;
   readonly logger: Logger;
   /** After a container's init exits, how long its output pipes may stay open before the exit is reported anyway. */
@@ -60,7 +63,7 @@ export function oomKillsIn(cgroupsPath: string, cgroupRoot = '/sys/fs/cgroup'): 
     try {
       text = readFileSync(file, 'utf8');
     } catch {
-      continue;
+      continue; // the other hierarchy's file (v1 or v2), or a cgroup already gone: no count from it
     }
     const m = /^oom_kill (\d+)$/m.exec(text);
     return m === null ? 0 : Number(m[1]);
@@ -124,6 +127,9 @@ export class Shim {
     if (!CONTAINER_ID.test(id)) throw invalidArgument('shim.bad_id', `container id ${JSON.stringify(id)} is not valid`);
     if (this.draining) throw failedPrecondition('shim.draining', `shim ${this.o.shimId} is draining and takes no new containers`);
     if (this.tasks.has(id)) throw alreadyExists('shim.task_exists', `container ${id} already has a task in this shim; delete it first`);
+    await this.o.allowedRoot.bundle(bundle);
+    if (typeof log !== 'object' || log === null) throw invalidArgument('shim.bad_request', `start ${id}: log options are missing`);
+    await this.o.allowedRoot.logFile(log.path);
     await mkdir(this.tasksDir, { recursive: true });
     const runcLog = join(this.tasksDir, `${id}.runc.log`);
     await rm(runcLog, { force: true });
@@ -183,7 +189,7 @@ export class Shim {
   private async discard(id: string, task: Task): Promise<void> {
     for (const r of task.readers) r.destroy();
     task.writer.close();
-    await this.runc.delete(id, true).catch(() => undefined);
+    await this.runc.delete(id, true).catch((e: unknown) => this.o.logger.error({ id, err: oneLine(e) }, 'failed start: runc delete failed; its runc state may remain'));
     this.tasks.delete(id);
     await rm(join(this.tasksDir, `${id}.json`), { force: true });
   }

@@ -16,7 +16,7 @@ export function cgroupHierarchies(root = CGROUP_ROOT): string[] {
   try {
     names = readdirSync(root);
   } catch {
-    return [];
+    return []; // no cgroup file system mounted there: no hierarchies to use
   }
   return names.map((n) => join(root, n)).filter((p) => !lstatSync(p).isSymbolicLink() && existsSync(join(p, 'cgroup.procs')));
 }
@@ -37,7 +37,7 @@ export function joinCgroup(path: string, pid: number, root = CGROUP_ROOT): strin
       mkdirSync(join(h, path), { recursive: true });
       writeFileSync(join(h, path, 'cgroup.procs'), String(pid));
     } catch {
-      refused.push(h);
+      refused.push(h); // the caller logs which hierarchies refused
     }
   }
   return refused;

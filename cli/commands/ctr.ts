@@ -64,6 +64,11 @@ function status(c: Container__Output): string {
   return c.state;
 }
 
+/** A warning for people, on stderr in every format (as Docker prints its WARNING lines), so JSON on stdout stays clean. */
+function warn(line: string): void {
+  process.stderr.write(`shoal: warning: ${line}\n`);
+}
+
 function humanBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = n;
@@ -218,7 +223,8 @@ export function registerCtr(program: Command, ctx: CliContext): void {
     .description('remove an image name; unreferenced blobs and layers are collected')
     .action(
       withClient(async (client, reference: string) => {
-        await client.removeImage(reference);
+        // As docker rmi: the name is gone (exit 0); space that could not be reclaimed is a warning.
+        for (const w of (await client.removeImage(reference)).warnings) warn(w);
       }),
     );
 
@@ -368,8 +374,10 @@ export function registerCtr(program: Command, ctx: CliContext): void {
     .option('-a, --all', 'stopped ones too')
     .action(
       withClient(async (client, o: { all?: boolean }) => {
+        const { containers, warnings } = await client.listWithWarnings(o.all === true);
+        for (const w of warnings) warn(w);
         ctx.output().list(
-          await client.list(o.all === true),
+          containers,
           [
             { header: 'id', value: (c) => shortId(c.id) },
             { header: 'name', value: (c) => c.name },

@@ -33,6 +33,7 @@ import type { Peer as _shoal_runtime_v1_Peer, Peer__Output as _shoal_runtime_v1_
 import type { PullProgress as _shoal_runtime_v1_PullProgress, PullProgress__Output as _shoal_runtime_v1_PullProgress__Output } from './shoal/runtime/v1/PullProgress.js';
 import type { PullRequest as _shoal_runtime_v1_PullRequest, PullRequest__Output as _shoal_runtime_v1_PullRequest__Output } from './shoal/runtime/v1/PullRequest.js';
 import type { RemoveImageRequest as _shoal_runtime_v1_RemoveImageRequest, RemoveImageRequest__Output as _shoal_runtime_v1_RemoveImageRequest__Output } from './shoal/runtime/v1/RemoveImageRequest.js';
+import type { RemoveImageResponse as _shoal_runtime_v1_RemoveImageResponse, RemoveImageResponse__Output as _shoal_runtime_v1_RemoveImageResponse__Output } from './shoal/runtime/v1/RemoveImageResponse.js';
 import type { RemovePeerRequest as _shoal_runtime_v1_RemovePeerRequest, RemovePeerRequest__Output as _shoal_runtime_v1_RemovePeerRequest__Output } from './shoal/runtime/v1/RemovePeerRequest.js';
 import type { Stats as _shoal_runtime_v1_Stats, Stats__Output as _shoal_runtime_v1_Stats__Output } from './shoal/runtime/v1/Stats.js';
 import type { StopRequest as _shoal_runtime_v1_StopRequest, StopRequest__Output as _shoal_runtime_v1_StopRequest__Output } from './shoal/runtime/v1/StopRequest.js';
@@ -88,6 +89,7 @@ export interface ProtoGrpcType {
         PullProgress: MessageTypeDefinition<_shoal_runtime_v1_PullProgress, _shoal_runtime_v1_PullProgress__Output>
         PullRequest: MessageTypeDefinition<_shoal_runtime_v1_PullRequest, _shoal_runtime_v1_PullRequest__Output>
         RemoveImageRequest: MessageTypeDefinition<_shoal_runtime_v1_RemoveImageRequest, _shoal_runtime_v1_RemoveImageRequest__Output>
+        RemoveImageResponse: MessageTypeDefinition<_shoal_runtime_v1_RemoveImageResponse, _shoal_runtime_v1_RemoveImageResponse__Output>
         RemovePeerRequest: MessageTypeDefinition<_shoal_runtime_v1_RemovePeerRequest, _shoal_runtime_v1_RemovePeerRequest__Output>
         Stats: MessageTypeDefinition<_shoal_runtime_v1_Stats, _shoal_runtime_v1_Stats__Output>
         StopRequest: MessageTypeDefinition<_shoal_runtime_v1_StopRequest, _shoal_runtime_v1_StopRequest__Output>

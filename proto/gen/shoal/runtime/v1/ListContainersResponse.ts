@@ -4,8 +4,10 @@ import type { Container as _shoal_runtime_v1_Container, Container__Output as _sh
 
 export interface ListContainersResponse {
   'containers'?: (_shoal_runtime_v1_Container)[];
+  'warnings'?: (string)[];
 }
 
 export interface ListContainersResponse__Output {
   'containers': (_shoal_runtime_v1_Container__Output)[];
+  'warnings': (string)[];
 }
