@@ -25,6 +25,7 @@ import type { RemoveImageResponse__Output } from '../proto/gen/shoal/runtime/v1/
 import type { Stats__Output } from '../proto/gen/shoal/runtime/v1/Stats.js';
 import type { TasksClient } from '../proto/gen/shoal/runtime/v1/Tasks.js';
 import type { ContainerSpec } from '../proto/gen/shoal/types/v1/ContainerSpec.js';
+import type { SecurityOptions } from '../proto/gen/shoal/runtime/v1/SecurityOptions.js';
 import type { ExitStatus__Output } from '../proto/gen/shoal/types/v1/ExitStatus.js';
 import type { Resources } from '../proto/gen/shoal/types/v1/Resources.js';
 import { fromGrpcStatus } from './errors.js';
@@ -74,8 +75,9 @@ export class RuntimeClient {
     for (const c of [this.containers, this.tasks, this.imagesApi, this.eventsApi, this.logsApi, this.networksApi]) c.close();
   }
 
-  create(name: string, spec: ContainerSpec): Promise<Container__Output> {
-    return callUnary(this.containers.Create.bind(this.containers), { name, spec }, QUICK_MS);
+  /** `security` unset: the agent's defaults (its default seccomp profile). */
+  create(name: string, spec: ContainerSpec, security?: SecurityOptions): Promise<Container__Output> {
+    return callUnary(this.containers.Create.bind(this.containers), { name, spec, ...(security !== undefined ? { security } : {}) }, QUICK_MS);
   }
   get(id: string): Promise<Container__Output> {
     return callUnary(this.containers.Get.bind(this.containers), { id }, QUICK_MS);

@@ -15,6 +15,7 @@ import { busyboxImage, dockerSaveArchive } from '../images/test-images.js';
 import { unpackLayer } from '../images/unpack.js';
 import { ownNofileLimit } from '../sys/limits.js';
 import { RuncDriver } from './runc.js';
+import { learnHost, type RuntimeHost } from './host.js';
 import { buildRuntimeSpec, type ContainerInput, type ImageConfig } from './spec.js';
 import { resolveUser } from './user.js';
 
@@ -22,11 +23,13 @@ let root = '';
 let layerDir = '';
 let imageConfig: ImageConfig = {};
 let runc: RuncDriver;
+let host: RuntimeHost;
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'shoal-runc-'));
   runc = new RuncDriver(join(root, 'runc-root'));
+  host = await learnHost(runc);
   const store = new ContentStore(join(root, 'content'));
   const [image] = await importArchive(Readable.from(await dockerSaveArchive(await busyboxImage(), ['busybox:test'])), store, new ImageIndex(join(root, 'content')));
   const manifest = parseManifest(await store.readJson(image?.digest as Digest), 'manifest');
@@ -78,6 +81,8 @@ async function prepare(over: Partial<ContainerInput>): Promise<{ id: string; dir
     nofile: ownNofileLimit(),
     cgroupsPath: `/${id}`,
     etcFiles: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
+    seccomp: { mode: 'default' },
+    host,
     ...over,
   };
   await writeFile(join(dir, 'config.json'), JSON.stringify(buildRuntimeSpec(imageConfig, input), null, 2));
@@ -177,6 +182,38 @@ describe('containers under real runc (root)', () => {
     expect((await readdir('/sys/firmware')).length).toBeGreaterThan(0);
     const r = await runContainer({ command: ['sh', '-c', 'wc -c < /proc/timer_list; ls /sys/firmware | wc -l'] });
     expect(r.output.trim().split(/\s+/)).toEqual(['0', '0']);
+  });
+
+  it('applies the default seccomp profile: no new user or mount namespace from inside, and the everyday applets still work', async () => {
+    const r = await runContainer({
+      command: [
+        'sh',
+        '-c',
+        'grep Seccomp: /proc/self/status; unshare -U -r true; echo "userns $?"; unshare -m true; echo "mountns $?"; linux32 uname -m; echo x > /tmp/f && cat /tmp/f; ls / | wc -l; id -u; hostname',
+      ],
+    });
+    expect(r.exitCode).toBe(0);
+    const lines = r.output.trim().split('\n');
+    expect(lines[0]).toMatch(/^Seccomp:\s+2$/);
+    expect(r.output).toMatch(/unshare\(0x10000000\): Operation not permitted/);
+    expect(r.output).toMatch(/unshare\(0x20000\): Operation not permitted/);
+    // busybox runs some applets in the shell's own process: stderr and stdout lines interleave in any order.
+    expect(lines).toEqual(expect.arrayContaining(['userns 1', 'mountns 1', process.arch === 'x64' ? 'i686' : 'armv8l', 'x', '0', 'box']));
+  });
+
+  it('runs unconfined when asked: inside a new user namespace, a tmpfs mount succeeds', async () => {
+    const r = await runContainer({ seccomp: { mode: 'unconfined' }, command: ['sh', '-c', 'grep Seccomp: /proc/self/status; unshare -U -r -m sh -c "mount -t tmpfs none /tmp && echo mounted"'] });
+    expect(r.output.trim().split('\n')).toEqual([expect.stringMatching(/^Seccomp:\s+0$/), 'mounted']);
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('gives the container a cgroup namespace of its own: it sees its cgroup as /', async () => {
+    expect(host.cgroupNamespace).toBe(true);
+    const r = await runContainer({ command: ['cat', '/proc/self/cgroup'] });
+    expect(r.exitCode).toBe(0);
+    const lines = r.output.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.filter((l) => !l.endsWith(':/'))).toEqual([]);
   });
 
   it("surfaces runc's own message when the command does not exist", async () => {

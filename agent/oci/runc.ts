@@ -161,11 +161,40 @@ export class RuncDriver {
     }
   }
 
+  /** What the runtime says it supports; undefined when it cannot say (runc before 1.1 has no `features`). */
+  async features(): Promise<RuntimeFeatures | undefined> {
+    const r = await runUnchecked(this.binary, ['features']);
+    return r.exitCode === 0 ? parseRuntimeFeatures(r.stdout) : undefined;
+  }
+
   async list(): Promise<RuntimeState[]> {
     const r = await run(this.binary, this.args('list', '--format', 'json'));
     const parsed = JSON.parse(r.stdout.trim() === '' ? '[]' : r.stdout) as RuntimeState[] | null;
     return parsed ?? [];
   }
+}
+
+/** The part of `runc features` (the OCI runtime features document) that Shoal reads. */
+export interface RuntimeFeatures {
+  /** Namespace types it can create; undefined when it does not say. */
+  readonly namespaces?: readonly string[];
+  /** Whether it was built with seccomp; undefined when it does not say. */
+  readonly seccomp?: boolean;
+}
+
+export function parseRuntimeFeatures(json: string): RuntimeFeatures | undefined {
+  let doc: { linux?: { namespaces?: unknown; seccomp?: { enabled?: unknown } } };
+  try {
+    doc = JSON.parse(json) as typeof doc;
+  } catch {
+    return undefined; // an answer we cannot read is no answer: the caller assumes the usual
+  }
+  const namespaces = doc.linux?.namespaces;
+  const seccomp = doc.linux?.seccomp?.enabled;
+  return {
+    ...(Array.isArray(namespaces) ? { namespaces: namespaces.filter((n): n is string => typeof n === 'string') } : {}),
+    ...(typeof seccomp === 'boolean' ? { seccomp } : {}),
+  };
 }
 
 /** `runc update` flags for new limits; 0 means "no limit" where runc allows it. */

@@ -1,31 +1,12 @@
 // config.json generation: Docker's semantics, and every generated spec validated against the
 // OCI runtime-spec v1.1.0 JSON Schema (draft-04) from ../shared/oci-schemas.
 
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { ShoalError } from '../../shared/errors.js';
+import { parseSeccompProfile } from './seccomp-profile.js';
 import { buildRuntimeSpec, processArgs, processEnv, type ContainerInput, type ImageConfig } from './spec.js';
+import { validRuntimeConfig as validate } from './test-schemas.js';
 import { resolveUser } from './user.js';
-
-const schemaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'oci-schemas', 'runtime-spec-v1.1.0');
-
-// ajv-draft-04 is CommonJS with `exports.default`: Node's ES module loader hands over the
-// exports object, vite's interop the class itself.
-type AjvClass = typeof AjvDraft04.default;
-const Ajv: AjvClass = (AjvDraft04 as unknown as { default?: AjvClass }).default ?? (AjvDraft04 as unknown as AjvClass);
-
-const validate = (() => {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  for (const f of readdirSync(schemaDir).filter((n) => n.endsWith('.json') && n !== 'config-schema.json')) {
-    const schema = JSON.parse(readFileSync(join(schemaDir, f), 'utf8')) as Record<string, unknown>;
-    delete schema['id'];
-    ajv.addSchema(schema, f);
-  }
-  return ajv.compile(JSON.parse(readFileSync(join(schemaDir, 'config-schema.json'), 'utf8')) as object);
-})();
 
 function expectValid(spec: unknown): void {
   const ok = validate(spec);
@@ -49,6 +30,8 @@ function container(over: Partial<ContainerInput> = {}): ContainerInput {
     nofile: { soft: 1024, hard: 4096 },
     cgroupsPath: '/shoal-agent/c0ffee',
     etcFiles: { hosts: '/run/shoal/c0ffee/hosts', resolvConf: '/run/shoal/c0ffee/resolv.conf', hostname: '/run/shoal/c0ffee/hostname' },
+    seccomp: { mode: 'default' },
+    host: { arch: 'amd64', kernel: { major: 6, minor: 1 }, cgroupNamespace: true },
     ...over,
   };
 }
@@ -80,7 +63,9 @@ describe('OCI runtime spec', () => {
     expect(spec.process.capabilities.bounding).not.toContain('CAP_SYS_ADMIN');
     expect(spec.linux.maskedPaths).toContain('/proc/kcore');
     expect(spec.linux.readonlyPaths).toContain('/proc/sys');
-    expect(spec.linux.namespaces.map((n) => n.type)).toEqual(['pid', 'ipc', 'uts', 'mount', 'network']);
+    expect(spec.linux.namespaces.map((n) => n.type)).toEqual(['pid', 'ipc', 'uts', 'mount', 'network', 'cgroup']);
+    expect(spec.linux.seccomp?.defaultAction).toBe('SCMP_ACT_ERRNO');
+    expect(spec.linux.seccomp?.architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
     expect(spec.linux.resources.devices[0]).toEqual({ allow: false, access: 'rwm' });
     expect(spec.mounts.map((m) => m.destination)).toEqual(
       expect.arrayContaining(['/proc', '/dev', '/dev/pts', '/dev/shm', '/sys', '/etc/hosts', '/etc/resolv.conf', '/etc/hostname']),
@@ -115,10 +100,46 @@ describe('OCI runtime spec', () => {
     expect(spec.linux.resources.memory).toEqual({ limit: 64 * 1024 * 1024, reservation: 32 * 1024 * 1024 });
     expect(spec.linux.resources.cpu).toEqual({ shares: 512, quota: 50_000, period: 100_000, cpus: '0-1' });
     expect(spec.linux.resources.pids).toEqual({ limit: 100 });
-    expect(spec.linux.namespaces.at(-1)).toEqual({ type: 'network', path: '/run/netns/shoal-c0ffee' });
+    expect(spec.linux.namespaces.find((n) => n.type === 'network')).toEqual({ type: 'network', path: '/run/netns/shoal-c0ffee' });
     expect(spec.mounts.find((m) => m.destination === '/data')?.options).toEqual(['rbind', 'ro', 'rprivate']);
     expect(spec.mounts.find((m) => m.destination === '/cache')?.source).toBe('/var/lib/shoal/agent/volumes/cache/_data');
     expect(spec.mounts.find((m) => m.destination === '/scratch')?.options).toContain('size=16384k');
+  });
+
+  it('seccomp: the default profile on every container, none when unconfined, a user profile fitted to the container', () => {
+    const unconfined = buildRuntimeSpec(image, container({ seccomp: { mode: 'unconfined' } }));
+    expectValid(unconfined);
+    expect(unconfined.linux.seccomp).toBeUndefined();
+
+    const docker = parseSeccompProfile(
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        archMap: [{ architecture: 'SCMP_ARCH_AARCH64', subArchitectures: ['SCMP_ARCH_ARM'] }],
+        syscalls: [
+          { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 },
+          { names: ['chroot'], action: 'SCMP_ACT_ERRNO', includes: { caps: ['CAP_SYS_CHROOT'] } },
+          { names: ['reboot'], action: 'SCMP_ACT_ERRNO', includes: { caps: ['CAP_SYS_BOOT'] } },
+        ],
+      }),
+      'mine.json',
+    );
+    const custom = buildRuntimeSpec(image, container({ seccomp: { mode: 'profile', template: docker }, host: { arch: 'arm64', kernel: { major: 6, minor: 1 }, cgroupNamespace: true } }));
+    expectValid(custom);
+    expect(custom.linux.seccomp).toEqual({
+      defaultAction: 'SCMP_ACT_ALLOW',
+      architectures: ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM'],
+      // chroot: the container holds CAP_SYS_CHROOT; reboot: it does not hold CAP_SYS_BOOT.
+      syscalls: [
+        { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 },
+        { names: ['chroot'], action: 'SCMP_ACT_ERRNO' },
+      ],
+    });
+  });
+
+  it('gives a cgroup namespace only where the host has them', () => {
+    const spec = buildRuntimeSpec(image, container({ host: { arch: 'amd64', kernel: { major: 4, minor: 4 }, cgroupNamespace: false } }));
+    expectValid(spec);
+    expect(spec.linux.namespaces.map((n) => n.type)).toEqual(['pid', 'ipc', 'uts', 'mount', 'network']);
   });
 
   it('follows Docker: a command replaces Entrypoint and Cmd; args replace only Cmd', () => {

@@ -4,9 +4,11 @@
 //
 // Docker's defaults, as a user of `docker run` expects them: Entrypoint/Cmd precedence, the
 // default capability set, masked and read-only /proc and /sys paths, no-new-privileges, the
-// standard /dev, /proc, /sys mounts and device nodes.
+// default seccomp profile (seccomp.ts), the standard /dev, /proc, /sys mounts and device nodes;
+// and a cgroup namespace of its own where the host allows it, as Docker does on cgroup v2.
 
 import { invalidArgument } from '../../shared/errors.js';
+import { seccompFor, type KernelVersion, type OciSeccomp, type SeccompChoice } from './seccomp.js';
 
 // ---- the part of the OCI runtime spec that Shoal writes ----
 
@@ -45,6 +47,7 @@ export interface OciSpec {
     devices: { path: string; type: string; major: number; minor: number; fileMode: number; uid: number; gid: number }[];
     maskedPaths: string[];
     readonlyPaths: string[];
+    seccomp?: OciSeccomp;
   };
 }
 
@@ -107,6 +110,18 @@ export interface ContainerInput {
   readonly nofile: { readonly soft: number; readonly hard: number };
   /** Files the supervisor wrote for this container, bind-mounted over the image's. */
   readonly etcFiles: { readonly hosts: string; readonly resolvConf: string; readonly hostname: string };
+  /** Shoal's default profile, none (`--security-opt seccomp=unconfined`) or a user's. */
+  readonly seccomp: SeccompChoice;
+  /** What the edge learnt of the host and its OCI runtime. */
+  readonly host: HostFacts;
+}
+
+export interface HostFacts {
+  /** Go's name of the host's architecture (amd64, arm64): picks the profile's architectures. */
+  readonly arch: string;
+  readonly kernel: KernelVersion;
+  /** Whether the kernel and the runtime both support cgroup namespaces. */
+  readonly cgroupNamespace: boolean;
 }
 
 export const OCI_VERSION = '1.0.2';
@@ -253,6 +268,7 @@ export function buildRuntimeSpec(image: ImageConfig, c: ContainerInput): OciSpec
   const cwd = c.workingDir ?? (image.WorkingDir || '/');
   if (!cwd.startsWith('/')) bad('container.working_dir', `${JSON.stringify(cwd)} is not an absolute path`);
   const resources = linuxResources(r);
+  const seccomp = seccompFor(c.seccomp, { caps, arch: c.host.arch, kernel: c.host.kernel });
 
   const etc: OciMount[] = [
     { destination: '/etc/hosts', type: 'bind', source: c.etcFiles.hosts, options: ['rbind', 'rprivate', 'rw'] },
@@ -276,12 +292,29 @@ export function buildRuntimeSpec(image: ImageConfig, c: ContainerInput): OciSpec
     mounts: [...defaultMounts(), ...etc, ...c.mounts.map(userMount)],
     annotations: { ...c.labels },
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, c.netnsPath === undefined ? { type: 'network' } : { type: 'network', path: c.netnsPath }],
+      namespaces: namespaces(c),
       cgroupsPath: c.cgroupsPath,
       resources,
       devices: DEVICE_NODES.map(([path, major, minor]) => ({ path, type: 'c', major, minor, fileMode: 0o666, uid: 0, gid: 0 })),
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
+      ...(seccomp !== undefined ? { seccomp } : {}),
     },
   };
+}
+
+/**
+ * New pid, ipc, uts and mount namespaces; the network namespace given or a new one; and a cgroup
+ * namespace where the host has them, so that the container sees its own cgroup as `/` and
+ * learns nothing of the host's cgroup tree from /proc/self/cgroup.
+ */
+function namespaces(c: ContainerInput): OciSpec['linux']['namespaces'] {
+  return [
+    { type: 'pid' },
+    { type: 'ipc' },
+    { type: 'uts' },
+    { type: 'mount' },
+    c.netnsPath === undefined ? { type: 'network' } : { type: 'network', path: c.netnsPath },
+    ...(c.host.cgroupNamespace ? [{ type: 'cgroup' }] : []),
+  ];
 }

@@ -56,6 +56,7 @@ export function containerToProto(c: ContainerRecord): Container {
     startedAtMs: c.startedAtMs,
     shimId: c.shimId,
     endpoints: (c.endpoints ?? []).map((e) => ({ network: e.network, ip: e.ip, mac: e.mac, aliases: [...e.aliases] })),
+    security: c.security === undefined ? null : { seccomp: c.security.seccomp, seccompProfileSource: c.security.seccompProfileSource ?? '' },
   };
 }
 
@@ -108,7 +109,7 @@ export function addRuntimeServices(server: Server, sup: Supervisor, net: Network
   server.addService(rt.Containers.service, {
     Create: unaryHandler(async (req: CreateContainerRequest__Output) => {
       if (req.spec === null) throw invalidArgument('container.no_spec', 'create: a container spec is required');
-      return containerToProto(await sup.create(req.name, req.spec));
+      return containerToProto(await sup.create(req.name, req.spec, req.security));
     }),
     Get: unaryHandler(async (req: ContainerRef__Output) => containerToProto(sup.find(req.id))),
     List: unaryHandler(async (req: ListContainersRequest__Output) => ({

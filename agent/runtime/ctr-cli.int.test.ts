@@ -114,8 +114,45 @@ describe('shoal ctr (root)', () => {
     }
   });
 
+  it('runs every container under the default seccomp profile; --security-opt seccomp=unconfined or a profile file replaces it', async () => {
+    const confined = await ctr('run', '--rm', 'busybox', 'sh', '-c', 'grep Seccomp: /proc/self/status; unshare -U -r true || echo refused');
+    expect([confined.code, confined.stdout]).toEqual([0, expect.stringMatching(/^Seccomp:\s+2\nrefused\n$/)]);
+    expect(confined.stderr).toMatch(/Operation not permitted/);
+
+    const unconfined = await ctr('run', '--rm', '--security-opt', 'seccomp=unconfined', 'busybox', 'sh', '-c', 'grep Seccomp: /proc/self/status; unshare -U -r -m sh -c "mount -t tmpfs none /tmp && echo mounted"');
+    expect([unconfined.code, unconfined.stdout, unconfined.stderr]).toEqual([0, expect.stringMatching(/^Seccomp:\s+0\nmounted\n$/), '']);
+
+    // Docker's format: everything allowed but making folders, which fails with EACCES.
+    const profile = join(dataDir, 'no-mkdir.json');
+    await writeFile(
+      profile,
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ALLOW',
+        archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] }, { architecture: 'SCMP_ARCH_AARCH64', subArchitectures: [] }],
+        syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13, comment: 'no new folders', args: [], includes: {}, excludes: {} }],
+      }),
+    );
+    const custom = await ctr('run', '--name', 'custom', '--security-opt', `seccomp=${profile}`, 'busybox', 'sh', '-c', 'grep Seccomp: /proc/self/status; mkdir /tmp/d || echo no-mkdir; unshare -U -r true && echo userns');
+    try {
+      expect([custom.code, custom.stdout]).toEqual([0, expect.stringMatching(/^Seccomp:\s+2\nno-mkdir\nuserns\n$/)]);
+      expect(custom.stderr).toMatch(/Permission denied/);
+      const inspected = JSON.parse((await ctr('inspect', 'custom')).stdout) as { security: unknown };
+      expect(inspected.security).toEqual({ seccomp: 'profile', seccompProfileJson: '', seccompProfileSource: profile });
+    } finally {
+      expect((await ctr('rm', 'custom')).code).toBe(0);
+    }
+  });
+
   it('answers bad input with one line and exit code 1 or 2', async () => {
+    const notJson = join(dataDir, 'not-json.json');
+    await writeFile(notJson, '{"defaultAction": "SCMP_ACT_ERRNO",');
+    const badAction = join(dataDir, 'bad-action.json');
+    await writeFile(badAction, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'ALLOW' }] }));
     const cases: [string[], number, RegExp][] = [
+      [['run', '--security-opt', 'seccomp=/no/such.json', 'busybox', 'true'], 2, /^shoal: --security-opt seccomp=\/no\/such\.json: cannot read the file \(ENOENT: no such file or directory, stat '\/no\/such\.json'\)\n$/],
+      [['run', '--security-opt', `seccomp=${notJson}`, 'busybox', 'true'], 1, new RegExp(`^shoal: seccomp profile ${notJson}: not JSON: [^\\n]+\\n$`)],
+      [['run', '--security-opt', `seccomp=${badAction}`, 'busybox', 'true'], 1, new RegExp(`^shoal: seccomp profile ${badAction}: syscalls\\[0\\]\\.action: "ALLOW" is not one of SCMP_ACT_KILL, [^\\n]+\\n$`)],
+      [['run', '--security-opt', 'apparmor=unconfined', 'busybox', 'true'], 2, /^shoal: --security-opt: "apparmor=unconfined" is not supported \(Shoal knows seccomp=unconfined and seccomp=PROFILE\.json\)\n$/],
       [['run', 'nosuch:1', 'true'], 1, /^shoal: no image nosuch:1: import or pull it first\n$/],
       [['run', 'busybox:1.0', 'true'], 1, /^shoal: no image busybox:1\.0: import or pull it first\n$/],
       [['run', 'docker.io/library/nosuch', 'true'], 1, /^shoal: no image docker\.io\/library\/nosuch: import or pull it first\n$/],

@@ -26,6 +26,9 @@ import { mountOverlay, overlayMount, unmount } from '../images/snapshot.js';
 import { RuncDriver, type ContainerStats } from '../oci/runc.js';
 import { buildRuntimeSpec, linuxResources, type MountSpec, type OciSpec, type ResourceLimits } from '../oci/spec.js';
 import { resolveUser } from '../oci/user.js';
+import { learnHost, type RuntimeHost } from '../oci/host.js';
+import type { SecurityOptions__Output } from '../../proto/gen/shoal/runtime/v1/SecurityOptions.js';
+import { resolveSecurity, type ContainerSecurity } from './security.js';
 import { DNS_ADDRESS } from '../dns/server.js';
 import { netnsName, type ContainerNet, type Endpoint, type NetworkManager, type PortSpec } from '../network/manager.js';
 import { SHIM_REQUEST_TIMEOUT_MS_DEFAULT, currentShimVersion, startShim, type ShimClient } from '../shim/client.js';
@@ -55,6 +58,8 @@ export interface ContainerRecord {
   readonly exit?: TaskExit;
   /** Its addresses on overlay networks (its own network namespace holds them). */
   readonly endpoints?: readonly Endpoint[];
+  /** Its seccomp profile as created (records written before profiles existed have none). */
+  readonly security?: ContainerSecurity;
 }
 
 export interface SupervisorOptions {
@@ -118,6 +123,8 @@ export class Supervisor {
   private shimStarting: Promise<ShimClient> | undefined;
   private readonly exitWaiters = new Map<string, ((e: TaskExit) => void)[]>();
   private readonly shimVersion: string;
+  /** The host and runtime facts spec generation needs, learnt on the first create. */
+  private host: Promise<RuntimeHost> | undefined;
   private readonly damagedContainers = new Map<string, DamagedContainer>();
   /** Reconnections under way, one per shim. */
   private readonly reattaching = new Map<string, Promise<ShimClient | undefined>>();
@@ -439,10 +446,13 @@ export class Supervisor {
 
   // ---- containers ----
 
-  async create(name: string, spec: ContainerSpec__Output): Promise<ContainerRecord> {
+  async create(name: string, spec: ContainerSpec__Output, securityOptions: SecurityOptions__Output | null = null): Promise<ContainerRecord> {
     const id = randomBytes(32).toString('hex');
     const finalName = name === '' ? `shoal_${id.slice(0, 8)}` : name;
     if (!NAME.test(finalName)) throw invalidArgument('container.bad_name', `container name ${JSON.stringify(name)} is not valid (letters, digits, _ . -, up to 63)`);
+    // A bad seccomp profile is refused before anything of the container exists.
+    const host = await this.hostFacts();
+    const security = resolveSecurity(securityOptions, host, this.o.logger);
     return this.locks.run(`name:${finalName}`, async () => {
       if ([...this.containers.values()].some((c) => c.name === finalName)) throw alreadyExists('container.name_in_use', `the name ${finalName} is already in use`);
       if (spec.image === '') throw invalidArgument('container.no_image', 'container.image: name an image');
@@ -498,6 +508,8 @@ export class Supervisor {
           cgroupsPath: `${this.cgroupParent}/${id}`,
           nofile: ownNofileLimit(),
           etcFiles: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
+          seccomp: security.seccomp,
+          host,
         });
         await writeFile(join(dir, 'config.json'), JSON.stringify(oci, null, 2));
         const rec = await this.save({
@@ -512,6 +524,7 @@ export class Supervisor {
           shimId: '',
           startedAtMs: 0,
           ...(net !== undefined ? { endpoints: net.endpoints } : {}),
+          security: security.record,
         });
         this.emit('container.created', id, { name: finalName, image: resolved.record.reference });
         return rec;
@@ -527,6 +540,15 @@ export class Supervisor {
         if (claimed !== undefined) this.creating.delete(claimed);
       }
     });
+  }
+
+  /** Learnt once; a failure is not kept, so the next create asks again. */
+  private hostFacts(): Promise<RuntimeHost> {
+    this.host ??= learnHost(this.runc).catch((e: unknown) => {
+      this.host = undefined;
+      throw e;
+    });
+    return this.host;
   }
 
   private async mounts(spec: ContainerSpec__Output): Promise<MountSpec[]> {

@@ -15,6 +15,7 @@ import { option } from '../../shared/cli-option.js';
 import { byteSize, durationMs, intInRange, type Parser } from '../../shared/config.js';
 import { invalidArgument, notFound } from '../../shared/errors.js';
 import { familiarReference } from '../../shared/image-reference.js';
+import { securityOpt, securityOptions, type SecurityOpt } from '../../shared/security-opt.js';
 import { AGENT_SOCKET_DEFAULT, RuntimeClient } from '../../shared/runtime-client.js';
 import type { CliContext } from '../context.js';
 
@@ -104,6 +105,7 @@ interface RunOpts {
   network?: { network: string; address: string }[];
   networkAlias?: string[];
   publish?: PortMapping[];
+  securityOpt?: SecurityOpt[];
 }
 
 /** `-p 8080:80` or `-p 5353:53/udp`. */
@@ -328,8 +330,10 @@ export function registerCtr(program: Command, ctx: CliContext): void {
     .option('--network <name[:ip]>', 'attach to an overlay network, optionally at an address (repeatable: one interface each)', collect(networkRef)('--network'))
     .option('--network-alias <name>', 'another DNS name on its networks (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('-p, --publish <hostPort:ctrPort[/udp]>', "publish a container port on this host's addresses (repeatable)", collect(publish)('--publish'))
+    .option('--security-opt <seccomp=unconfined|seccomp=FILE.json>', 'no seccomp filter, or this profile (Docker or OCI format) instead of the default', collect(securityOpt)('--security-opt'))
     .action(
       withClient(async (client, image: string, command: string[], o: RunOpts) => {
+        const security = await securityOptions(o.securityOpt ?? []);
         const c = await client.create(o.name ?? '', {
           image,
           ...(command.length > 0 ? { command } : {}),
@@ -342,7 +346,7 @@ export function registerCtr(program: Command, ctx: CliContext): void {
           readOnlyRootfs: o.readOnly === true,
           networks: (o.network ?? []).map((n) => ({ ...n, aliases: o.networkAlias ?? [] })),
           ports: o.publish ?? [],
-        });
+        }, security);
         try {
           await client.start(c.id);
         } catch (e) {

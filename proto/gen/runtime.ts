@@ -35,6 +35,7 @@ import type { PullRequest as _shoal_runtime_v1_PullRequest, PullRequest__Output 
 import type { RemoveImageRequest as _shoal_runtime_v1_RemoveImageRequest, RemoveImageRequest__Output as _shoal_runtime_v1_RemoveImageRequest__Output } from './shoal/runtime/v1/RemoveImageRequest.js';
 import type { RemoveImageResponse as _shoal_runtime_v1_RemoveImageResponse, RemoveImageResponse__Output as _shoal_runtime_v1_RemoveImageResponse__Output } from './shoal/runtime/v1/RemoveImageResponse.js';
 import type { RemovePeerRequest as _shoal_runtime_v1_RemovePeerRequest, RemovePeerRequest__Output as _shoal_runtime_v1_RemovePeerRequest__Output } from './shoal/runtime/v1/RemovePeerRequest.js';
+import type { SecurityOptions as _shoal_runtime_v1_SecurityOptions, SecurityOptions__Output as _shoal_runtime_v1_SecurityOptions__Output } from './shoal/runtime/v1/SecurityOptions.js';
 import type { Stats as _shoal_runtime_v1_Stats, Stats__Output as _shoal_runtime_v1_Stats__Output } from './shoal/runtime/v1/Stats.js';
 import type { StopRequest as _shoal_runtime_v1_StopRequest, StopRequest__Output as _shoal_runtime_v1_StopRequest__Output } from './shoal/runtime/v1/StopRequest.js';
 import type { SubscribeRequest as _shoal_runtime_v1_SubscribeRequest, SubscribeRequest__Output as _shoal_runtime_v1_SubscribeRequest__Output } from './shoal/runtime/v1/SubscribeRequest.js';
@@ -91,6 +92,7 @@ export interface ProtoGrpcType {
         RemoveImageRequest: MessageTypeDefinition<_shoal_runtime_v1_RemoveImageRequest, _shoal_runtime_v1_RemoveImageRequest__Output>
         RemoveImageResponse: MessageTypeDefinition<_shoal_runtime_v1_RemoveImageResponse, _shoal_runtime_v1_RemoveImageResponse__Output>
         RemovePeerRequest: MessageTypeDefinition<_shoal_runtime_v1_RemovePeerRequest, _shoal_runtime_v1_RemovePeerRequest__Output>
+        SecurityOptions: MessageTypeDefinition<_shoal_runtime_v1_SecurityOptions, _shoal_runtime_v1_SecurityOptions__Output>
         Stats: MessageTypeDefinition<_shoal_runtime_v1_Stats, _shoal_runtime_v1_Stats__Output>
         StopRequest: MessageTypeDefinition<_shoal_runtime_v1_StopRequest, _shoal_runtime_v1_StopRequest__Output>
         SubscribeRequest: MessageTypeDefinition<_shoal_runtime_v1_SubscribeRequest, _shoal_runtime_v1_SubscribeRequest__Output>
