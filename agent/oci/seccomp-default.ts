@@ -74,7 +74,7 @@ export const ALLOWED_ALWAYS: readonly string[] = [
   'wait4', 'waitid', 'waitpid', 'write', 'writev',
   // Tracing one's own processes (strace, gdb inside the container). Unsafe before Linux 4.8,
   // where a traced process could change its syscall after the seccomp check; Docker allows them
-  // from 4.8 on, and Shoal needs newer kernels than that anyway (README, "Requirements").
+  // from 4.8 on; Shoal's hosts run Debian 12 (Linux 6.1).
   'ptrace', 'process_vm_readv', 'process_vm_writev',
 ];
 
