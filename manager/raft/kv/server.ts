@@ -30,6 +30,10 @@ export interface KvServerOptions {
   readonly tickMs?: number;
   readonly electionTicks?: number;
   readonly snapshotEntries?: number;
+  /** Entries kept behind a snapshot (RaftNodeOptions.keepEntries). */
+  readonly keepEntries?: number;
+  /** A snapshot upload from a peer larger than this is refused (RaftNodeOptions.snapshotBytesMax). */
+  readonly snapshotBytesMax?: number;
   readonly proposalTimeoutMs?: number;
   /**
    * Mutual TLS for clients and members alike: this member's certificate (it serves with it and
@@ -59,6 +63,8 @@ export class KvServer {
       ...(o.tickMs !== undefined ? { tickMs: o.tickMs } : {}),
       ...(o.electionTicks !== undefined ? { electionTicks: o.electionTicks } : {}),
       ...(o.snapshotEntries !== undefined ? { snapshotEntries: o.snapshotEntries } : {}),
+      ...(o.keepEntries !== undefined ? { keepEntries: o.keepEntries } : {}),
+      ...(o.snapshotBytesMax !== undefined ? { snapshotBytesMax: o.snapshotBytesMax } : {}),
       ...(o.proposalTimeoutMs !== undefined ? { proposalTimeoutMs: o.proposalTimeoutMs } : {}),
     });
     const raft = loadProto('raft').shoal.raft.v1;
