@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxImage, dockerSaveArchive } from '../agent/images/test-images.js';
 import { netnsName } from '../agent/network/manager.js';
 import { purgeAgent } from '../agent/runtime/testing.js';
+import { runAllCleanups } from '../shared/cleanup.js';
 import { runUnchecked } from '../shared/exec.js';
 import { RuntimeClient } from '../shared/runtime-client.js';
 import { cleanupLab, shoalBin, uniqueLabName, waitForLine } from './helpers.js';
@@ -30,6 +31,9 @@ interface Host {
   client: RuntimeClient;
 }
 const hosts: Host[] = [];
+/** Everything made, recorded as it is made, so that a beforeAll failing half-way leaves nothing behind. */
+const agentProcesses: ChildProcess[] = [];
+const dataDirs: string[] = [];
 let upstream: ChildProcess | undefined;
 const ids = new Map<string, { host: number; id: string }>();
 
@@ -37,6 +41,7 @@ function startAgent(plan: LabHostPlan, dataDir: string, socket: string, upstream
   const child = spawn('nsenter', [`--net=/run/netns/${plan.netns}`, '--', process.execPath, shoalBin, 'agent', '--standalone', '--data-dir', dataDir, '--socket', socket, '--advertise', plan.address, '--dns-upstream', upstreamIp], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  agentProcesses.push(child);
   return waitForLine(child.stderr as Readable, /agent serving/).then(() => child);
 }
 
@@ -98,6 +103,7 @@ beforeAll(async () => {
   const archive = await dockerSaveArchive(await busyboxImage(), ['busybox:test']);
   for (const plan of plans) {
     const dataDir = await mkdtemp(join(tmpdir(), `shoal-${lab}-${plan.name}-`));
+    dataDirs.push(dataDir);
     const socket = join(dataDir, 'agent.sock');
     const agent = await startAgent(plan, dataDir, socket, h3.address);
     const client = new RuntimeClient(socket);
@@ -130,13 +136,13 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const h of hosts) {
-    h.client.close();
-    h.agent.kill('SIGKILL');
-  }
-  upstream?.kill('SIGKILL');
-  for (const h of hosts) await purgeAgent(h.dataDir);
-  await cleanupLab(lab);
+  await runAllCleanups('agents on an overlay', [
+    ...hosts.map((h) => () => h.client.close()),
+    ...agentProcesses.map((p) => () => p.kill('SIGKILL')),
+    () => upstream?.kill('SIGKILL'),
+    ...dataDirs.map((d) => () => purgeAgent(d)),
+    () => cleanupLab(lab),
+  ]);
 }, 120_000);
 
 describe('standalone agents on an overlay across lab hosts (root)', () => {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runAllCleanups } from '../shared/cleanup.js';
 import { runUnchecked, type RunResult } from '../shared/exec.js';
 import { labDown } from './lab/lab.js';
 import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
@@ -49,7 +50,13 @@ export function uniqueLabName(prefix: string): string {
   return `${prefix}${tail}`;
 }
 
-/** Removes a lab whatever state it is in; for afterEach/finally. */
+/** Removes a lab whatever state it is in; for afterEach/finally. A warning of `down` fails it too: a test should not leave one. */
 export async function cleanupLab(name: string, stateDir = DEFAULT_LAB_STATE_DIR): Promise<void> {
-  await labDown({ name, stateDir, ifExists: true });
+  const report = await labDown({ name, stateDir, ifExists: true });
+  if (report.warnings.length > 0) throw new Error(`lab ${name}: ${report.warnings.join('; ')}`);
+}
+
+/** Removes every lab named, all of them even when one fails; then reports every failure. */
+export async function cleanupLabs(names: readonly string[], stateDir = DEFAULT_LAB_STATE_DIR): Promise<void> {
+  await runAllCleanups('remove labs', names.map((name) => () => cleanupLab(name, stateDir)));
 }

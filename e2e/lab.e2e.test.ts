@@ -1,18 +1,18 @@
 // The lab through the real CLI (root): hosts reach each other over the underlay, `down` leaves
 // nothing behind (also after `up` was killed half-way), labs side by side never collide.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findLabResources, isEmpty, type LabSummary } from './lab/lab.js';
 import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
 import { runInNetns } from './lab/sys.js';
 import { run } from '../shared/exec.js';
-import { cleanupLab, shoal, shoalSpawn, uniqueLabName, waitForLine } from './helpers.js';
+import { cleanupLabs, shoal, shoalSpawn, uniqueLabName, waitForLine } from './helpers.js';
 
 const made: string[] = [];
 afterEach(async () => {
-  await Promise.all(made.splice(0).map((name) => cleanupLab(name)));
+  await cleanupLabs(made.splice(0));
 });
 
 function newLab(prefix: string): string {
@@ -34,6 +34,15 @@ function bridgedTrafficFiltered(): boolean {
   } catch {
     return false;
   }
+}
+
+/** The FORWARD rules tagged `tag`, in chain order: their target and how many packets they matched. */
+async function taggedForwardRules(tag: string): Promise<{ target: string; packets: number }[]> {
+  const out = (await run('iptables', ['-w', '-v', '-S', 'FORWARD'])).stdout;
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('-A FORWARD') && l.includes(`"${tag}"`))
+    .map((l) => ({ target: /-j (\S+)/.exec(l)?.[1] ?? '', packets: Number(/ -c (\d+) \d+/.exec(l)?.[1]) }));
 }
 
 async function ping(name: string, from: string, to: string): Promise<number | null> {
@@ -78,15 +87,24 @@ describe('shoal lab (root)', () => {
     // with the lab's comment so that `down` removes it too.
     await run('iptables', ['-w', '-A', 'FORWARD', '-i', bridge, '-o', bridge, '-m', 'comment', '--comment', tag, '-j', 'DROP']);
     const h2 = (await ls(name))?.hosts[1]?.address ?? '';
+    const filtered = bridgedTrafficFiltered();
+    // Either way: the lab made its ACCEPT, and it stands before the DROP.
+    expect((await taggedForwardRules(tag)).map((r) => r.target)).toEqual(['ACCEPT', 'DROP']);
     expect(await ping(name, 'h1', h2)).toBe(0);
-    await run('iptables', ['-w', '-D', 'FORWARD', '-i', bridge, '-o', bridge, '-m', 'comment', '--comment', tag, '-j', 'ACCEPT']);
-    if (bridgedTrafficFiltered()) {
-      // br_netfilter passes bridged frames through FORWARD: without the lab's ACCEPT they drop.
-      expect(await ping(name, 'h1', h2)).not.toBe(0);
+    const [accept, drop] = await taggedForwardRules(tag);
+    if (filtered) {
+      // br_netfilter passes bridged frames through FORWARD: the ACCEPT is what let the ping through.
+      expect(accept?.packets).toBeGreaterThan(0);
+      expect(drop?.packets).toBe(0);
     } else {
       // Without br_netfilter, bridged frames never meet iptables (Docker loads it; this host has not).
-      expect(await ping(name, 'h1', h2)).toBe(0);
+      expect([accept?.packets, drop?.packets]).toEqual([0, 0]);
     }
+    await run('iptables', ['-w', '-D', 'FORWARD', '-i', bridge, '-o', bridge, '-m', 'comment', '--comment', tag, '-j', 'ACCEPT']);
+    expect((await taggedForwardRules(tag)).map((r) => r.target)).toEqual(['DROP']);
+    // Without the lab's ACCEPT: dropped where bridged frames meet iptables, untouched where they do not.
+    if (filtered) expect(await ping(name, 'h1', h2)).not.toBe(0);
+    else expect(await ping(name, 'h1', h2)).toBe(0);
     expect((await shoal(['lab', 'down', '--name', name])).exitCode).toBe(0);
     await expectNothingLeft(name);
   });
@@ -107,6 +125,17 @@ describe('shoal lab (root)', () => {
 
     const down = await shoal(['lab', 'down', '--name', name]);
     expect(down.exitCode, down.stderr).toBe(0);
+    await expectNothingLeft(name);
+  });
+
+  it('down removes a lab whose state file is damaged, by name, and says so', async () => {
+    const name = newLab('s');
+    expect((await shoal(['lab', 'up', '--hosts', '2', '--name', name])).exitCode).toBe(0);
+    writeFileSync(join(DEFAULT_LAB_STATE_DIR, `${name}.json`), '{"version": 1, "pla');
+    const down = await shoal(['lab', 'down', '--name', name]);
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(down.stderr).toMatch(new RegExp(`^shoal: warning: lab ${name}: its state file could not be read \\(lab ${name}: state file .* is not valid JSON\\); removed`));
+    expect(down.stderr).toMatch(/2 hosts, 3 links, 1 iptables rules/);
     await expectNothingLeft(name);
   });
 

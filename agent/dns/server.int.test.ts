@@ -6,6 +6,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import { systemClock } from '../../shared/clock.js';
 import { run, runUnchecked } from '../../shared/exec.js';
 import { silentLogger } from '../../shared/logger.js';
@@ -56,9 +57,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server?.close();
-  upstream?.close();
-  await runUnchecked('ip', ['netns', 'del', netns]);
+  await runAllCleanups('dns server test', [
+    () => server?.close(),
+    () => upstream?.close(),
+    async () => {
+      const r = await runUnchecked('ip', ['netns', 'del', netns]);
+      if (r.exitCode !== 0 && !/No such file/.test(r.stderr)) throw new Error(`ip netns del ${netns}: ${r.stderr.trim()}`);
+    },
+  ]);
 });
 
 describe('the embedded DNS server in a network namespace (root, dig)', () => {

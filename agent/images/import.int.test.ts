@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import { run } from '../../shared/exec.js';
 import { ContentStore, type Digest } from './content-store.js';
 import { ImageIndex, importArchive } from './import.js';
@@ -16,7 +17,7 @@ import { unpackLayer } from './unpack.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
+  await runAllCleanups('import test', cleanups.splice(0).reverse());
 });
 
 async function store() {

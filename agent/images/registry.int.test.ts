@@ -6,6 +6,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import { freeLoopbackPort } from '../../shared/net.js';
 import { ContentStore, type Digest } from './content-store.js';
 import { ImageIndex } from './import.js';
@@ -37,8 +38,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([open?.stop(), secured?.stop()]);
-  if (work !== '') await rm(work, { recursive: true, force: true });
+  await runAllCleanups('registry test', [() => open?.stop(), () => secured?.stop(), () => (work !== '' ? rm(work, { recursive: true, force: true }) : undefined)]);
 });
 
 async function freshStore() {

@@ -9,13 +9,14 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pack, type Header } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import { run, runUnchecked } from '../../shared/exec.js';
 import { ShoalError } from '../../shared/errors.js';
 import { unpackLayer } from './unpack.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
+  await runAllCleanups('unpack test', cleanups.splice(0).reverse());
 });
 
 async function workdir(): Promise<string> {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import { ContentStore, type Digest } from '../images/content-store.js';
 import { ImageIndex, importArchive } from '../images/import.js';
 import { parseConfig, parseManifest } from '../images/manifest.js';
@@ -43,7 +44,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
+  await runAllCleanups('runc test', cleanups.splice(0).reverse());
 });
 
 interface Ran {

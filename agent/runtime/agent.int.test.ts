@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import type { ContainerSpec } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
 import { systemClock } from '../../shared/clock.js';
 import { silentLogger } from '../../shared/logger.js';
@@ -30,9 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  client?.close();
-  await agent?.stop();
-  if (dataDir !== '') await purgeAgent(dataDir);
+  await runAllCleanups('agent test', [() => client?.close(), () => agent?.stop(), () => (dataDir !== '' ? purgeAgent(dataDir) : undefined)]);
 });
 
 function spec(command: string[], over: Partial<ContainerSpec> = {}): ContainerSpec {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import { Agent } from '../daemon.js';
 import { hostPlatform } from '../images/manifest.js';
 import { busyboxImage, dockerSaveArchive, multiPlatformLayoutArchive, skopeoDockerArchive } from '../images/test-images.js';
@@ -28,8 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await agent?.stop();
-  if (dataDir !== '') await purgeAgent(dataDir);
+  await runAllCleanups('ctr test', [() => agent?.stop(), () => (dataDir !== '' ? purgeAgent(dataDir) : undefined)]);
 });
 
 /** busybox whose default command prints `word`: which image ran shows in its output. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import { systemClock } from '../../shared/clock.js';
 import { silentLogger } from '../../shared/logger.js';
 import { RuntimeClient } from '../../shared/runtime-client.js';
@@ -33,8 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const p of processes) p.kill('SIGKILL');
-  if (dataDir !== '') await purgeAgent(dataDir);
+  await runAllCleanups('restart test', [...processes.map((p) => () => p.kill('SIGKILL')), () => (dataDir !== '' ? purgeAgent(dataDir) : undefined)]);
 });
 
 /** Starts `shoal agent --standalone` and resolves once it logs that it serves. */

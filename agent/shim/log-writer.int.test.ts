@@ -2,12 +2,13 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAllCleanups } from '../../shared/cleanup.js';
 import { ManualClock } from '../../shared/clock.js';
 import { LINE_BYTES_MAX, LogWriter, readLogs } from './log-writer.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  await runAllCleanups('log writer test', dirs.splice(0).map((d) => () => rm(d, { recursive: true, force: true })));
 });
 
 async function writer(maxBytes = 1024 * 1024, maxFiles = 3) {

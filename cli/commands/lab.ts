@@ -3,8 +3,8 @@
 
 import type { Command } from 'commander';
 import { intInRange, ipv4Cidr, oneOf, type Parser } from '../../shared/config.js';
-import { invalidArgument } from '../../shared/errors.js';
-import { DEFAULT_LAB_STATE_DIR } from '../../e2e/lab/state.js';
+import { failedPrecondition, invalidArgument, oneLine } from '../../shared/errors.js';
+import { DEFAULT_LAB_STATE_DIR, listStateNames } from '../../e2e/lab/state.js';
 import { LAB_HOSTS_MAX, LAB_NAME_LENGTH_MAX, checkLabName } from '../../e2e/lab/plan.js';
 import { labDown, labExec, labKill, labList, labUp, type LabSummary } from '../../e2e/lab/lab.js';
 import { requireRoot, type CliContext } from '../context.js';
@@ -120,17 +120,29 @@ export function registerLab(program: Command, ctx: CliContext): void {
     .action(async (_o: unknown, cmd: Command) => {
       requireRoot('lab', 'it removes network namespaces and links');
       const o = cmd.optsWithGlobals<LabOpts & { all?: boolean }>();
-      const names = o.all === true ? (await labList(o.stateDir)).map((l) => l.name) : [o.name];
+      // --all: every state file, readable or not, so that a damaged one goes too.
+      const names = o.all === true ? await listStateNames(o.stateDir) : [o.name];
       const out = ctx.output();
       const reports = [];
+      const failures: unknown[] = [];
+      // Every lab is tried; the failures come together at the end.
       for (const name of names) {
-        const r = await labDown({ name, stateDir: o.stateDir, ifExists: o.all === true });
+        let r;
+        try {
+          r = await labDown({ name, stateDir: o.stateDir, ifExists: o.all === true });
+        } catch (err) {
+          failures.push(err);
+          continue;
+        }
         reports.push(r);
+        for (const w of r.warnings) process.stderr.write(`shoal: warning: lab ${name}: ${w}\n`);
         out.note(
           `lab ${name} removed: ${r.removed.netns.length} hosts, ${r.removed.links.length} links, ` +
             `${r.removed.iptablesRules.length} iptables rules, ${r.processesKilled} processes killed`,
         );
       }
       if (out.format === 'json') out.list(reports, []);
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw failedPrecondition('lab.down_incomplete', failures.map((f) => oneLine(f)).join('; '), { cause: new AggregateError(failures) });
     });
 }

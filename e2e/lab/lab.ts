@@ -4,7 +4,7 @@
 // the lab, so even a lost state file leaves nothing behind.
 
 import type { Cidr } from '../../shared/config.js';
-import { failedPrecondition, notFound, oneLine } from '../../shared/errors.js';
+import { ShoalError, failedPrecondition, notFound, oneLine } from '../../shared/errors.js';
 import {
   LAB_POOL,
   parseCidrList,
@@ -62,9 +62,15 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     await updateState(stateDir, state);
     return state;
   } catch (err) {
-    // Bad luck half-way: leave nothing behind, then report the first failure.
-    await labDown({ name, stateDir }).catch(() => undefined);
-    throw err;
+    // Bad luck half-way: leave nothing behind, then report the failure (and a failed cleanup with it).
+    const cleanup = await labDown({ name, stateDir }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (cleanup === undefined) throw err;
+    const kind = err instanceof ShoalError ? err.kind : 'internal';
+    const code = err instanceof ShoalError ? err.code : 'lab.up_failed';
+    throw new ShoalError(kind, code, `${oneLine(err)}; and removing what was made failed: ${oneLine(cleanup)}`, { cause: new AggregateError([err, cleanup]) });
   }
 }
 
@@ -139,30 +145,43 @@ export interface LabDownReport {
   readonly name: string;
   readonly processesKilled: number;
   readonly removed: LabResources;
+  /** What went wrong without stopping the removal (an unreadable state file). */
+  readonly warnings: readonly string[];
 }
 
 export async function labDown(options: LabDownOptions): Promise<LabDownReport> {
   const { name, stateDir } = options;
   checkLabName(name);
-  const state = await readState(stateDir, name).catch(() => undefined);
-  const found = await findLabResources(name);
-  const report: LabDownReport = { name, processesKilled: 0, removed: found };
-  if (state === undefined && isEmpty(found)) {
+  // Every step runs whatever failed before it; the failures are reported together at the end.
+  const failures: string[] = [];
+  const attempt = async <T>(what: string, step: () => Promise<T>, fallback: T): Promise<T> => {
+    try {
+      return await step();
+    } catch (err) {
+      failures.push(`${what}: ${oneLine(err)}`);
+      return fallback;
+    }
+  };
+  const warnings: string[] = [];
+  // An unreadable state file cannot help another `down`: what it named is found by name below.
+  const state = await readState(stateDir, name).catch((err: unknown) => {
+    warnings.push(`its state file could not be read (${oneLine(err)}); removed, and what carries the lab's name removed without it`);
+    return undefined;
+  });
+  const found = await findLabResourcesOr(name, state?.plan, attempt);
+  const report: LabDownReport = { name, processesKilled: 0, removed: found, warnings };
+  if (state === undefined && warnings.length === 0 && failures.length === 0 && isEmpty(found)) {
     await releaseSubnets(stateDir, name);
     if (options.ifExists === true) return report;
     throw notFound('lab.not_found', `no lab named ${name} (see shoal lab ls)`);
   }
   let killed = 0;
   // Processes first: a namespace with live processes outlives `ip netns delete`.
-  for (const netns of found.netns) killed += await killAll(netns, 'SIGKILL');
-  const failures: string[] = [];
-  const attempt = async (what: Promise<unknown>): Promise<void> => {
-    await what.catch((err: unknown) => failures.push(oneLine(err)));
-  };
-  for (const netns of found.netns) await attempt(sys.ipRemove(['netns', 'delete', netns]));
-  for (const link of found.links.filter((l) => l !== bridgeName(name))) await attempt(sys.ipRemove(['link', 'delete', link]));
-  if (found.links.includes(bridgeName(name))) await attempt(sys.ipRemove(['link', 'delete', bridgeName(name)]));
-  for (const rule of found.iptablesRules) await attempt(sys.deleteRule(rule));
+  for (const netns of found.netns) killed += await attempt(`kill the processes of ${netns}`, () => killAll(netns, 'SIGKILL'), 0);
+  for (const netns of found.netns) await attempt(`delete namespace ${netns}`, () => sys.ipRemove(['netns', 'delete', netns]), false);
+  for (const link of found.links.filter((l) => l !== bridgeName(name))) await attempt(`delete link ${link}`, () => sys.ipRemove(['link', 'delete', link]), false);
+  if (found.links.includes(bridgeName(name))) await attempt(`delete bridge ${bridgeName(name)}`, () => sys.ipRemove(['link', 'delete', bridgeName(name)]), false);
+  for (const rule of found.iptablesRules) await attempt(`delete iptables rule ${rule.join(' ')}`, () => sys.deleteRule(rule), undefined);
   if (failures.length > 0) {
     // Keep the state file so that another `down` can finish the job.
     throw failedPrecondition('lab.down_incomplete', `lab ${name}: could not remove everything: ${failures.join('; ')}`);
@@ -170,6 +189,26 @@ export async function labDown(options: LabDownOptions): Promise<LabDownReport> {
   await releaseSubnets(stateDir, name);
   await removeState(stateDir, name);
   return { ...report, processesKilled: killed };
+}
+
+/**
+ * What carries the lab's name on this machine. A listing that fails is reported through
+ * `attempt`, and the names the lab's plan gave (when its state file could be read) stand in for it.
+ */
+async function findLabResourcesOr(
+  name: string,
+  plan: LabPlan | undefined,
+  attempt: <T>(what: string, step: () => Promise<T>, fallback: T) => Promise<T>,
+): Promise<LabResources> {
+  const plannedNetns = plan?.hosts.map((h) => h.netns) ?? [];
+  const plannedLinks = plan === undefined ? [] : [plan.bridge, ...plan.hosts.map((h) => h.veth)];
+  const netns = await attempt('list network namespaces', () => sys.listNetns(), plannedNetns);
+  const links = await attempt('list links', () => sys.listLinks(), plannedLinks);
+  return {
+    netns: netns.filter((n) => n.startsWith(netnsPrefix(name))),
+    links: links.filter((l) => l === bridgeName(name) || l.startsWith(vethPrefix(name))),
+    iptablesRules: await attempt('list iptables rules', () => sys.forwardRulesTagged(iptablesComment(name)), []),
+  };
 }
 
 /** Signals every process in a host's namespace; returns how many were signalled. */
@@ -180,8 +219,8 @@ async function killAll(netns: string, signal: NodeJS.Signals): Promise<number> {
     try {
       process.kill(pid, signal);
       n++;
-    } catch {
-      /* already gone */
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // ESRCH: gone already
     }
   }
   return n;
@@ -200,6 +239,7 @@ export async function labList(stateDir: string): Promise<LabSummary[]> {
   const present = new Set(await sys.listNetns());
   const out: LabSummary[] = [];
   for (const name of await listStateNames(stateDir)) {
+    // An unreadable state file is not listed; `shoal lab down --name` removes it and says so.
     const state = await readState(stateDir, name).catch(() => undefined);
     if (state === undefined) continue;
     const { plan } = state;

@@ -104,12 +104,16 @@ export async function releaseSubnets(dir: string, lab: string): Promise<void> {
   let names: string[];
   try {
     names = await readdir(join(dir, 'subnets'));
-  } catch {
-    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // no lab ever claimed one
+    throw err;
   }
   for (const network of names) {
     const path = subnetClaimPath(dir, network);
-    const owner = await readFile(path, 'utf8').catch(() => '');
+    const owner = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return ''; // released by its lab meanwhile
+      throw err;
+    });
     if (owner === lab) await rm(path, { force: true });
   }
 }
