@@ -6,7 +6,7 @@
 // no stale device; removing containers and networks leaves nothing behind.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -245,6 +245,35 @@ describe('standalone agents on an overlay across lab hosts (root)', () => {
     ];
     for (const [call, message] of cases) await expect(call()).rejects.toThrow(message);
     expect({ networks: JSON.stringify(await h1.client.networks()), containers: (await h1.client.list(true)).length, devices: await shoalDevices(0) }).toEqual(before);
+  });
+
+  it('keeps a container whose record became unreadable on the network, across an agent restart', async () => {
+    const h1 = hosts[0] as Host;
+    const db = ids.get('db');
+    if (db === undefined) throw new Error('no db');
+    const dir = join(h1.dataDir, 'containers', db.id);
+    const record = await readFile(join(dir, 'container.json'), 'utf8');
+    const restartH1 = async (): Promise<void> => {
+      h1.agent.kill('SIGKILL');
+      await new Promise((r) => h1.agent.once('exit', r));
+      h1.agent = await startAgent(h1.plan, h1.dataDir, h1.socket, (hosts[2] as Host).plan.address);
+      // A fresh connection: the old one may be waiting out its reconnect backoff.
+      h1.client.close();
+      h1.client = new RuntimeClient(h1.socket);
+    };
+    await writeFile(join(dir, 'container.json'), '{"id": "cut short');
+    try {
+      await restartH1();
+      expect((await h1.client.listWithWarnings(true)).warnings).toEqual([expect.stringMatching(new RegExp(`^container ${db.id}: container.json is not valid JSON; moved to `))]);
+      // Its veth stayed on the bridge: reachable from another host as before.
+      expect((await exec('client', ['ping', '-c', '1', '-W', '2', '10.31.0.11'])).exitCode).toBe(0);
+    } finally {
+      // Repaired by hand, as RUNTIME.md says, for the tests after this one.
+      for (const f of await readdir(dir)) if (f.startsWith('container.json.corrupt-')) await rm(join(dir, f));
+      await writeFile(join(dir, 'container.json'), record);
+      await restartH1();
+    }
+    expect((await h1.client.listWithWarnings(true)).warnings).toEqual([]);
   });
 
   it('leaves nothing behind once containers and networks are removed', async () => {

@@ -88,6 +88,7 @@ export class NetworkManager {
   private readonly lock = new Mutex();
   private readonly table = new RecordTable();
   private host: HostSpec | undefined;
+  private keepUnknownVeths = false;
   readonly dns: DnsServer;
 
   constructor(private readonly o: NetworkManagerOptions) {
@@ -110,8 +111,14 @@ export class NetworkManager {
     return this.host;
   }
 
-  /** Loads the stored state, takes the containers that exist, reconciles the host and serves their DNS. */
-  async open(containers: readonly ContainerNet[]): Promise<void> {
+  /**
+   * Loads the stored state, takes the containers that exist, reconciles the host and serves their
+   * DNS. `containersUnknown`: how many container records could not be read; while there are any,
+   * no veth is removed for want of an owner (one of them may own it, and run).
+   */
+  async open(containers: readonly ContainerNet[], o: { containersUnknown?: number } = {}): Promise<void> {
+    this.keepUnknownVeths = (o.containersUnknown ?? 0) > 0;
+    if (this.keepUnknownVeths) this.o.logger.warn({ containersUnknown: o.containersUnknown }, 'network: some container records are unreadable; veths without a known owner are kept');
     if (existsSync(this.path)) {
       const stored = JSON.parse(await readFile(this.path, 'utf8')) as { networks: StoredNetwork[]; peers: StoredPeer[] };
       this.networks = stored.networks;
@@ -155,6 +162,7 @@ export class NetworkManager {
       networks,
       local: containers.flatMap((c) => c.endpoints.map((e, i) => ({ network: e.network, owner: c.id, netns: netnsName(c.id), ifname: `eth${i}`, ip: e.ip, mac: e.mac }))),
       remote: peers.map((p) => ({ network: p.network, ip: p.ip, mac: p.mac, vtep: p.vtep })),
+      keepUnknownVeths: this.keepUnknownVeths,
     };
   }
 

@@ -56,6 +56,12 @@ describe('the network planner', () => {
     ]);
   });
 
+  it('keeps veths nobody wants while a container record is unreadable (their owner may run)', () => {
+    const observed: ObservedState = { ...none, bridges: [{ name: 'shb100' }], vxlans: [{ name: 'shx100', vni: 100, port: 4789, mtu: 1450 }], veths: [{ name: 'shv00000000' }] };
+    expect(planNetwork(desired({ local: [], remote: [] }), observed)).toEqual([{ op: 'link.del', name: 'shv00000000' }]);
+    expect(planNetwork(desired({ local: [], remote: [], keepUnknownVeths: true }), observed)).toEqual([]);
+  });
+
   it('refuses a bad desired state with one line naming what is wrong', () => {
     const bad: [Partial<DesiredState>, RegExp][] = [
       [{ networks: [net, { ...net, name: 'back', vni: 200, subnet: '10.1.0.128/25' }] }, /network back: subnet 10\.1\.0\.128\/25 overlaps front's 10\.1\.0\.0\/24/],

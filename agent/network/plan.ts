@@ -64,6 +64,11 @@ export interface DesiredState {
   readonly networks: readonly NetworkSpec[];
   readonly local: readonly LocalEndpoint[];
   readonly remote: readonly RemoteEndpoint[];
+  /**
+   * Keep veths no local endpoint wants: set while some container's record cannot be read, since
+   * its endpoints (and so its veths' names) are unknown and it may still run.
+   */
+  readonly keepUnknownVeths?: boolean;
 }
 
 /** What the executor found on the host, limited to Shoal's own devices and entries. */
@@ -225,7 +230,7 @@ export function planNetwork(desired: DesiredState, observed: ObservedState): Net
     if (have === undefined || have.mac !== n.mac) entryAdds.push({ op: 'neigh.add', ...n });
   }
 
-  for (const v of observed.veths) if (!wantVeths.has(v.name)) linkDels.push({ op: 'link.del', name: v.name });
+  if (desired.keepUnknownVeths !== true) for (const v of observed.veths) if (!wantVeths.has(v.name)) linkDels.push({ op: 'link.del', name: v.name });
   for (const v of observed.vxlans) if (!wantVxlans.has(v.name)) linkDels.push({ op: 'link.del', name: v.name });
   for (const b of observed.bridges) if (!wantBridges.has(b.name)) linkDels.push({ op: 'link.del', name: b.name });
 

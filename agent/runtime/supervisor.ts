@@ -161,7 +161,10 @@ export class Supervisor {
     for (const id of await readdir(join(this.o.dataDir, 'containers'))) await this.loadRecord(id);
     const reach = await this.attachShims();
     for (const c of this.containers.values()) await this.reconcile(c, reach.get(c.shimId));
-    await this.o.network?.open([...this.containers.values()].map((c) => ({ id: c.id, name: c.name, endpoints: c.endpoints ?? [], ports: portsOf(c.spec) })));
+    await this.o.network?.open(
+      [...this.containers.values()].map((c) => ({ id: c.id, name: c.name, endpoints: c.endpoints ?? [], ports: portsOf(c.spec) })),
+      { containersUnknown: this.damagedContainers.size },
+    );
   }
 
   /** Folders whose record could not be read (`shoal ctr ps` shows them as warnings). */
@@ -310,8 +313,12 @@ export class Supervisor {
 
   private async reattach(shimId: string): Promise<ShimClient | undefined> {
     const reach = await reachShim(join(this.o.dataDir, 'shims', shimId), shimId, { ...this.attachOptions, policy: { ...this.attachOptions.policy, attemptsMax: 1 } });
-    if (reach.kind !== 'attached') {
-      this.o.logger.warn({ shimId, why: reach.why, kind: reach.kind }, 'shim still not reachable');
+    if (reach.kind === 'gone') {
+      this.o.logger.info({ shimId, why: reach.why }, 'shim gone');
+      return undefined;
+    }
+    if (reach.kind === 'unreachable') {
+      this.o.logger.warn({ shimId, why: reach.why }, 'shim still not reachable');
       return undefined;
     }
     this.o.logger.info({ shimId }, 'reattached to a shim');
