@@ -11,7 +11,7 @@ import { run } from '../../shared/exec.js';
 import { ContentStore, type Digest } from './content-store.js';
 import { ImageIndex, importArchive } from './import.js';
 import { parseManifest } from './manifest.js';
-import { busyboxImage, dockerSaveArchive, ociLayoutArchive, skopeoDockerArchive } from './test-images.js';
+import { busyboxImage, dockerSaveArchive, emptyIfMissing, ociLayoutArchive, skopeoDockerArchive } from './test-images.js';
 import { validConfig, validManifest } from './test-schemas.js';
 import { unpackLayer } from './unpack.js';
 
@@ -28,8 +28,8 @@ async function store() {
 
 
 async function storeUnchanged(root: string): Promise<void> {
-  expect(await readdir(join(root, 'blobs', 'sha256')).catch(() => [])).toEqual([]);
-  expect(await readdir(join(root, 'staging')).catch(() => [])).toEqual([]);
+  expect(await readdir(join(root, 'blobs', 'sha256')).catch(emptyIfMissing)).toEqual([]);
+  expect(await readdir(join(root, 'staging')).catch(emptyIfMissing)).toEqual([]);
   expect(await new ImageIndex(root).list()).toEqual([]);
 }
 

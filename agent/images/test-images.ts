@@ -11,6 +11,12 @@ import { digestOf } from './content-store.js';
 import { MEDIA, hostPlatform } from './manifest.js';
 
 export const BUSYBOX_PATH = '/bin/busybox';
+
+/** For `readdir(...).catch(emptyIfMissing)`: a folder never made has no entries; any other failure is the test's. */
+export function emptyIfMissing(e: NodeJS.ErrnoException): string[] {
+  if (e.code === 'ENOENT') return [];
+  throw e;
+}
 const APPLETS = ['sh', 'echo', 'sleep', 'cat', 'ls', 'true', 'false', 'id', 'env', 'hostname', 'ping', 'wget', 'nc', 'ip'];
 
 type Entry = Partial<Header> & { name: string; body?: Buffer | string };

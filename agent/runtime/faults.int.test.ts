@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
 import { systemClock } from '../../shared/clock.js';
+import { run } from '../../shared/exec.js';
 import { createLogger } from '../../shared/logger.js';
 import { RuntimeClient } from '../../shared/runtime-client.js';
 import { Agent } from '../daemon.js';
@@ -141,7 +142,12 @@ describe('an agent that cannot talk to a shim (root)', () => {
     expect(runs(c.pid)).toBe(false);
   });
 
-  it('leaves the containers of a live shim whose socket is missing running, and reaches them once it is back', async () => {
+  const breakings: [string, (sock: string) => Promise<unknown>][] = [
+    ['missing', async () => undefined],
+    // A socket file nobody listens on: connecting is refused (ECONNREFUSED), as after a crash, yet the shim lives.
+    ['refusing connections', (sock) => run('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', sock])],
+  ];
+  it.each(breakings)('leaves the containers of a live shim whose socket is %s running, and reaches them once it is back', async (_what, breakSocket) => {
     const dataDir = await newDataDir();
     let a = await startAgent(dataDir);
     const c = await sleeper(a, 'nosock');
@@ -149,8 +155,10 @@ describe('an agent that cannot talk to a shim (root)', () => {
     const [shimId] = await readdir(join(dataDir, 'shims'));
     const sock = join(dataDir, 'shims', shimId as string, 'shim.sock');
     await rename(sock, `${sock}.away`);
+    await breakSocket(sock);
 
     a = await startAgent(dataDir);
+    expect(a.logs.some((l) => l.msg === 'shim unreachable: its containers are left running, as last recorded')).toBe(true);
     expect((await a.client.get('nosock')).state).toBe('running');
     expect(runs(c.pid)).toBe(true);
     expect(await runcStatus(dataDir, c.id)).toBe('running');

@@ -68,7 +68,10 @@ function logLineCount(id: string): number {
 
 async function taskRecord(id: string): Promise<TaskRecord | undefined> {
   for (const shim of await readdir(join(dataDir, 'shims'))) {
-    const text = await readFile(join(dataDir, 'shims', shim, 'tasks', `${id}.json`), 'utf8').catch(() => undefined);
+    const text = await readFile(join(dataDir, 'shims', shim, 'tasks', `${id}.json`), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined; // not written yet, or another shim's container
+      throw e;
+    });
     if (text !== undefined) return JSON.parse(text) as TaskRecord;
   }
   return undefined;

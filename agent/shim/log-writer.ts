@@ -128,7 +128,7 @@ export function parseLogLines(text: string): LogLine[] {
     try {
       lines.push(JSON.parse(raw) as LogLine);
     } catch {
-      // skipped
+      // A line cut by a crash mid-write: skipped, the lines around it kept (as the doc above says).
     }
   }
   return lines;
