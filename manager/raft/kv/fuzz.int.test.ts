@@ -254,7 +254,7 @@ function mutateEntries(r: Rng, p: PbMessage): NonNullable<PbMessage['entries']> 
 function garbage(r: Rng, c: Cluster): PbMessage {
   const num = (): number | string => pick(r, [0, 1, r.int(10), r.int(2 ** 31), ...OUT_OF_RANGE]);
   return {
-    type: r.int(20) as unknown as PbMessage['type'],
+    type: r.int(20) as unknown as NonNullable<PbMessage['type']>,
     to: pick(r, [c.target, 0, r.int(10)]),
     from: pick(r, [...c.others, 0, r.int(10)]),
     term: num(),

@@ -95,7 +95,7 @@ describe('shoal raft-kv --tls-dir', () => {
     const ca = await testCa(dir);
     const ports = await Promise.all([1, 2, 3].map(() => freeLoopbackPort()));
     const members = ports.map((p, i) => `${i + 1}=127.0.0.1:${p}`).join(',');
-    const procs = [];
+    const procs: ReturnType<typeof raftKv>[] = [];
     for (const id of [1, 2, 3]) {
       const tlsDir = join(dir, `tls-${id}`);
       await mkdir(tlsDir);
