@@ -7,7 +7,7 @@
 // Lifecycle and crash behaviour: RUNTIME.md beside this file.
 
 import { spawn } from 'node:child_process';
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
@@ -16,6 +16,7 @@ import type { Clock } from '../../shared/clock.js';
 import { ShoalError, alreadyExists, failedPrecondition, invalidArgument, notFound, oneLine } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { RuncDriver, runcError } from '../oci/runc.js';
+import { oomKills } from '../sys/cgroups.js';
 import { realPipe, reapIfExited } from '../sys/libc.js';
 import { LogWriter, type LogStream } from './log-writer.js';
 import type { AllowedRoot } from './paths.js';
@@ -53,22 +54,6 @@ export function decodeWaitStatus(status: number): { exitCode: number; signal: st
   if (sig === 0) return { exitCode: (status >> 8) & 0xff, signal: '' };
   const name = Object.entries(constants.signals).find(([, n]) => n === sig)?.[0] ?? `SIG${sig}`;
   return { exitCode: 128 + sig, signal: name };
-}
-
-/** How many processes the kernel's OOM killer has killed in a cgroup (v1 memory.oom_control or v2 memory.events). */
-export function oomKillsIn(cgroupsPath: string, cgroupRoot = '/sys/fs/cgroup'): number {
-  const candidates = [join(cgroupRoot, 'memory', cgroupsPath, 'memory.oom_control'), join(cgroupRoot, cgroupsPath, 'memory.events')];
-  for (const file of candidates) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue; // the other hierarchy's file (v1 or v2), or a cgroup already gone: no count from it
-    }
-    const m = /^oom_kill (\d+)$/m.exec(text);
-    return m === null ? 0 : Number(m[1]);
-  }
-  return 0;
 }
 
 export class Shim {
@@ -242,7 +227,7 @@ export class Shim {
     let oomKilled = false;
     try {
       const spec = JSON.parse(await readFile(join(t.record.bundle, 'config.json'), 'utf8')) as { linux?: { cgroupsPath?: string } };
-      oomKilled = spec.linux?.cgroupsPath !== undefined && oomKillsIn(spec.linux.cgroupsPath) > 0;
+      oomKilled = spec.linux?.cgroupsPath !== undefined && oomKills(spec.linux.cgroupsPath) > 0;
     } catch (e) {
       this.o.logger.warn({ id: t.record.id, err: oneLine(e) }, 'cannot read the OOM count');
     }

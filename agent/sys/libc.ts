@@ -9,6 +9,7 @@ import { ShoalError } from '../../shared/errors.js';
 const libc = koffi.load('libc.so.6');
 const mknodRaw = libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)');
 const lsetxattrRaw = libc.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)');
+const lgetxattrRaw = libc.func('intptr_t lgetxattr(const char *path, const char *name, void *value, size_t size)');
 
 const S_IFCHR = 0o020000;
 
@@ -33,6 +34,19 @@ export function mknodChar(path: string, mode: number, major: number, minor: numb
 export function lsetxattr(path: string, name: string, value: string): void {
   const buf = Buffer.from(value);
   check(lsetxattrRaw(path, name, buf, buf.length, 0) as number, 'lsetxattr', path);
+}
+
+/** The largest attribute value lgetxattr reads (Shoal reads short marks such as systemd's trusted.delegate). */
+const XATTR_VALUE_BYTES_MAX = 4096;
+
+/** An extended attribute of the path itself (not a symlink's target); undefined when it has none (ENODATA) or its file system keeps none (ENOTSUP). */
+export function lgetxattr(path: string, name: string): string | undefined {
+  const buf = Buffer.alloc(XATTR_VALUE_BYTES_MAX);
+  const n = lgetxattrRaw(path, name, buf, buf.length) as number;
+  if (n >= 0) return buf.subarray(0, n).toString();
+  const e = koffi.errno();
+  if (e === constants.errno.ENODATA || e === constants.errno.ENOTSUP) return undefined;
+  throw new ShoalError('internal', 'sys.call_failed', `lgetxattr ${name} ${path}: ${errnoName(e)}`, { fields: { call: 'lgetxattr', path, errno: e } });
 }
 
 const pipe2Raw = libc.func('int pipe2(_Out_ int *fds, int flags)');
