@@ -7,7 +7,7 @@
 //   <data>/volumes/<name>/   named local volumes              <data>/shims/<shim id>/  each shim
 //   <data>/runc/             runc's --root
 //
-// and the cgroup parent /shoal/<agent key>: two agents with different data folders share nothing.
+// and the cgroup parent <base>/shoal/<agent key> (agent/README.md, "Cgroups"): two agents with different data folders share nothing.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -33,6 +33,7 @@ import { DNS_ADDRESS } from '../dns/server.js';
 import { netnsName, type ContainerNet, type Endpoint, type NetworkManager, type PortSpec } from '../network/manager.js';
 import { SHIM_REQUEST_TIMEOUT_MS_DEFAULT, currentShimVersion, startShim, type ShimClient } from '../shim/client.js';
 import type { ShimEvent, TaskExit, TaskRecord } from '../shim/protocol.js';
+import { agentCgroupParent } from '../sys/cgroups.js';
 import { ownNofileLimit } from '../sys/limits.js';
 import { EventBus, type EventType } from './events.js';
 import { ImageService, type ImageSummary, type RemovedImage } from './images.js';
@@ -131,7 +132,7 @@ export class Supervisor {
 
   constructor(private readonly o: SupervisorOptions) {
     this.runc = new RuncDriver(join(o.dataDir, 'runc'), o.runcBinary);
-    this.cgroupParent = `/shoal/${agentKey(o.dataDir)}`;
+    this.cgroupParent = agentCgroupParent(agentKey(o.dataDir));
     this.shimVersion = o.shimVersion ?? currentShimVersion();
     this.images = new ImageService(
       o.dataDir,

@@ -18,7 +18,7 @@ const here = fileURLToPath(import.meta.url);
 export const SHIM_MAIN = here.endsWith('.ts') ? join(dirname(here), '..', '..', 'dist', 'agent', 'shim', 'main.js') : join(dirname(here), 'main.js');
 
 /** The modules the shim process runs; their content is its version. */
-const SHIM_MODULES = ['shim/main.js', 'shim/shim.js', 'shim/paths.js', 'shim/protocol.js', 'shim/log-writer.js', 'oci/runc.js', 'sys/libc.js', 'sys/cgroups.js'];
+const SHIM_MODULES = ['shim/main.js', 'shim/shim.js', 'shim/paths.js', 'shim/protocol.js', 'shim/log-writer.js', 'oci/runc.js', 'sys/libc.js', 'sys/cgroups.js', 'sys/cgroup-layout.js'];
 
 /** The version of the shim this agent would start: a hash of the shim's compiled code. */
 export function currentShimVersion(): string {
