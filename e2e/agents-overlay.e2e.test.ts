@@ -2,8 +2,10 @@
 // other across hosts by name (ping, TCP), their DNS (asked with dig inside a container's
 // namespace) answers every record in changing orders, only for networks the container is on,
 // and forwards other names to an upstream the test runs inside the lab; containers on different
-// overlays stay apart; a kill -9 and restart of an agent keeps everything reachable and leaves
-// no stale device; removing containers and networks leaves nothing behind.
+// overlays stay apart; a host takes a network's VXLAN packets only from that network's peer hosts
+// (hand-made ones from a container, an unknown underlay address or another network's peer are
+// dropped); a kill -9 and restart of an agent keeps everything reachable and leaves no stale
+// device; removing containers and networks leaves nothing behind.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,14 +15,17 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxImage, dockerSaveArchive } from '../agent/images/test-images.js';
 import { netnsName } from '../agent/network/manager.js';
+import { macFor } from '../agent/network/plan.js';
 import { purgeAgent } from '../agent/runtime/testing.js';
 import { runAllCleanups } from '../shared/cleanup.js';
+import { intToIpv4, ipv4ToInt } from '../shared/config.js';
 import { runUnchecked } from '../shared/exec.js';
 import { RuntimeClient } from '../shared/runtime-client.js';
 import { cleanupLab, shoalBin, uniqueLabName, waitForLine } from './helpers.js';
 import { labUp } from './lab/lab.js';
 import type { LabHostPlan } from './lab/plan.js';
 import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
+import { listenUdp, rulePackets, sendUdpFrom, vxlanDatagram, type UdpListener } from './vxlan.js';
 
 const lab = uniqueLabName('ag');
 interface Host {
@@ -226,6 +231,72 @@ describe('standalone agents on an overlay across lab hosts (root)', () => {
       }
     } finally {
       echo.kill('SIGKILL');
+    }
+  });
+
+  it('takes a network’s VXLAN packets only from its peer hosts: not from a container, an unknown underlay address or a peer of another network', async () => {
+    const [h1, h2, h3] = hosts as [Host, Host, Host];
+    const web1 = ids.get('web1')?.id as string;
+    const db = ids.get('db')?.id as string;
+    const client = ids.get('client')?.id as string;
+    // Hand-made VXLAN datagrams for web1 (front, VNI 300) and db (back, VNI 301), both on h1, as
+    // h1's VTEP would get them from web2's and client's hosts.
+    const toWeb1 = (payload: string) => vxlanDatagram({ vni: 300, srcMac: macFor('10.30.0.12'), dstMac: macFor('10.30.0.11'), srcIp: '10.30.0.12', dstIp: '10.30.0.11', dstPort: 9999, payload });
+    const toDb = (payload: string) => vxlanDatagram({ vni: 301, srcMac: macFor('10.31.0.13'), dstMac: macFor('10.31.0.11'), srcIp: '10.31.0.13', dstIp: '10.31.0.11', dstPort: 9999, payload });
+    const fromContainers = '-A SHOAL-VXLAN -i shb+ -p udp -m udp --dport 4789 -j DROP';
+    const frontDrop = '-A SHOAL-VXLAN-300 -j DROP';
+    const backDrop = '-A SHOAL-VXLAN-301 -j DROP';
+    const outOfContainers = '-A SHOAL-FORWARD -i shb+ -p udp -m udp --dport 4789 -j DROP';
+    // An underlay address no host of the cluster has, and a container that takes h2's.
+    const stranger = intToIpv4(ipv4ToInt(h1.plan.address) + 198);
+    const listeners: UdpListener[] = [];
+    try {
+      const web1In = await listenUdp(netnsName(web1), 9999);
+      listeners.push(web1In);
+      const dbIn = await listenUdp(netnsName(db), 9999);
+      listeners.push(dbIn);
+      expect((await inHost(1, ['ip', 'addr', 'add', `${stranger}/24`, 'dev', 'eth0'])).exitCode).toBe(0);
+      expect((await inContainerNet('client', ['ip', 'addr', 'add', `${h2.plan.address}/32`, 'dev', 'eth0'])).exitCode).toBe(0);
+
+      // Each attempt, then a datagram by a legitimate path to the same listener: once that one
+      // is in, the attempt (sent before it, decided in the sender's kernel) had its chance.
+      const cases: { what: string; send: (payload: string) => Promise<void>; listener: UdpListener; control: (payload: string) => Promise<void>; rule: [number, string] }[] = [
+        { what: 'a container to its host’s VTEP', send: (p) => sendUdpFrom(netnsName(db), toWeb1(p), h1.plan.address, 4789), listener: web1In, control: (p) => sendUdpFrom(h2.plan.netns, toWeb1(p), h1.plan.address, 4789), rule: [0, fromContainers] },
+        { what: 'a container to its gateway', send: (p) => sendUdpFrom(netnsName(db), toWeb1(p), '10.31.0.1', 4789), listener: web1In, control: (p) => sendUdpFrom(h2.plan.netns, toWeb1(p), h1.plan.address, 4789), rule: [0, fromContainers] },
+        { what: 'an unknown underlay address', send: (p) => sendUdpFrom(h2.plan.netns, toWeb1(p), h1.plan.address, 4789, stranger), listener: web1In, control: (p) => sendUdpFrom(h2.plan.netns, toWeb1(p), h1.plan.address, 4789), rule: [0, frontDrop] },
+        { what: 'a peer host of front only, into back', send: (p) => sendUdpFrom(h2.plan.netns, toDb(p), h1.plan.address, 4789), listener: dbIn, control: (p) => sendUdpFrom(h3.plan.netns, toDb(p), h1.plan.address, 4789), rule: [0, backDrop] },
+        { what: 'a container on another host posing as h2', send: (p) => sendUdpFrom(netnsName(client), toWeb1(p), h1.plan.address, 4789, h2.plan.address), listener: web1In, control: (p) => sendUdpFrom(h2.plan.netns, toWeb1(p), h1.plan.address, 4789), rule: [2, outOfContainers] },
+      ];
+      for (const [i, c] of cases.entries()) {
+        const [host, rule] = c.rule;
+        const before = await rulePackets((hosts[host] as Host).plan.netns, rule);
+        await c.send(`bad-${i}`);
+        await c.control(`good-${i}`);
+        await c.listener.arrival(`good-${i}`);
+        expect(c.listener.received, c.what).not.toContain(`bad-${i}`);
+        // Dropped by that rule, not lost on the way for another reason.
+        expect(await rulePackets((hosts[host] as Host).plan.netns, rule), `${c.what}: packets of ${rule}`).toBe(before + 1);
+      }
+      expect(web1In.received.filter((t) => t.startsWith('bad-'))).toEqual([]);
+      expect(dbIn.received.filter((t) => t.startsWith('bad-'))).toEqual([]);
+    } finally {
+      for (const l of listeners) l.stop();
+      const undo = async (r: Promise<{ exitCode: number | null; stderr: string }>): Promise<void> => {
+        const done = await r;
+        if (done.exitCode !== 0 && !/Cannot assign requested address/.test(done.stderr)) throw new Error(done.stderr.trim());
+      };
+      await runAllCleanups('vxlan injection', [
+        () => undo(inHost(1, ['ip', 'addr', 'del', `${stranger}/24`, 'dev', 'eth0'])),
+        () => undo(inContainerNet('client', ['ip', 'addr', 'del', `${h2.plan.address}/32`, 'dev', 'eth0'])),
+      ]);
+    }
+    // The overlays still carry what their peers send.
+    for (const [from, to] of [
+      ['web2', 'web1'],
+      ['client', 'web1'],
+      ['client', 'db'],
+    ] as const) {
+      expect((await exec(from, ['ping', '-c', '1', '-W', '2', to])).exitCode, `${from} → ${to}`).toBe(0);
     }
   });
 

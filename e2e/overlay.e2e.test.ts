@@ -2,12 +2,13 @@
 // build bridges, VXLAN devices and veths on three hosts; endpoints (network namespaces the test
 // makes, named inside the lab so that `lab down` removes them too) ping each other and exchange
 // TCP data across hosts; networks stay apart; the MTU is exactly underlay − 50; remote
-// endpoints come and go one entry at a time; a reconcile repairs only what is missing; removing
-// everything leaves no device behind.
+// endpoints come and go one entry at a time (and the VXLAN filter with the peer hosts); a reconcile
+// repairs only what is missing; removing everything leaves no device and no filter behind.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, netnsRunner, observe, underlayOf, type HostRunner } from '../agent/network/exec.js';
 import { macFor, planNetwork, type DesiredState, type LocalEndpoint, type NetworkSpec, type RemoteEndpoint } from '../agent/network/plan.js';
+import { NO_VXLAN_FILTER } from '../agent/network/vxlan-filter.js';
 import { runUnchecked } from '../shared/exec.js';
 import { cleanupLab, uniqueLabName } from './helpers.js';
 import { labUp } from './lab/lab.js';
@@ -127,10 +128,11 @@ describe('the overlay data plane on lab hosts (root)', () => {
     // c3 leaves h1's view: exactly its two entries go, and the others keep working.
     const without = desired(0, (r) => r.ip === '10.41.0.4');
     const ops = await reconcile(0, without);
-    expect(ops.map((o) => o.op).sort()).toEqual(['fdb.del', 'neigh.del']);
+    // h3 is no longer a peer of alpha on h1: the VXLAN filter changes with the entries.
+    expect(ops.map((o) => o.op).sort()).toEqual(['fdb.del', 'neigh.del', 'vxlan.filter']);
     expect(await ping('c1', '10.41.0.4')).not.toBe(0);
     expect(await ping('c1', '10.41.0.3')).toBe(0);
-    expect((await reconcile(0)).map((o) => o.op).sort()).toEqual(['fdb.add', 'neigh.add']);
+    expect((await reconcile(0)).map((o) => o.op).sort()).toEqual(['fdb.add', 'neigh.add', 'vxlan.filter']);
     expect(await ping('c1', '10.41.0.4')).toBe(0);
 
     // A VXLAN device deleted behind the agent's back: the reconcile makes it and its entries again, nothing else.
@@ -144,7 +146,7 @@ describe('the overlay data plane on lab hosts (root)', () => {
     for (let i = 0; i < hosts.length; i++) {
       const h = hosts[i] as Host;
       await reconcile(i, { ...desired(i), networks: [], local: [], remote: [] });
-      expect(await observe(h.runner)).toEqual({ bridges: [], vxlans: [], veths: [], fdb: [], neigh: [] });
+      expect(await observe(h.runner)).toEqual({ bridges: [], vxlans: [], veths: [], fdb: [], neigh: [], vxlanFilter: NO_VXLAN_FILTER });
     }
     const links = await inContainer('c1', ['ip', '-o', 'link', 'show']);
     expect(links.stdout).not.toMatch(/eth0/);

@@ -1,7 +1,8 @@
 // The overlay data plane, carried out: observing Shoal's devices and entries on a host
-// (iproute2's JSON output) and applying planned operations with iproute2 and bridge in batch
-// mode — one process per run of operations of one tool, not one per command. A batch stops at
-// its first failing line and that line's message is the error.
+// (iproute2's JSON output) and its VXLAN filter (`iptables -S`), and applying planned operations
+// with iproute2 and bridge in batch mode — one process per run of operations of one tool, not one
+// per command — and the filter with one `iptables-restore --noflush` (one transaction). A batch
+// stops at its first failing line and that line's message is the error.
 //
 // Every command goes through a HostRunner, so the same code serves an agent in the root
 // namespace and an agent (or a test) inside a lab host's namespace.
@@ -9,6 +10,7 @@
 import { invalidArgument } from '../../shared/errors.js';
 import { run } from '../../shared/exec.js';
 import { isShoalBridge, isShoalVeth, isShoalVxlan, type NetOp, type ObservedState } from './plan.js';
+import { parseVxlanFilter } from './vxlan-filter.js';
 
 /** Runs a command on the host (in its network namespace); resolves stdout, throws with the tool's message. */
 export type HostRunner = (argv: readonly string[], input?: string) => Promise<string>;
@@ -41,12 +43,17 @@ export async function observe(runner: HostRunner): Promise<ObservedState> {
     const n = JSON.parse((await runner(['ip', '-j', 'neigh', 'show', 'dev', v.name, 'nud', 'permanent'])) || '[]') as { dst: string; lladdr?: string }[];
     for (const e of n) if (e.lladdr !== undefined) neigh.push({ dev: v.name, ip: e.dst, mac: e.lladdr });
   }
-  return { bridges, vxlans, veths, fdb, neigh };
+  const vxlanFilter = parseVxlanFilter(await runner(['iptables', '-w', '-S']));
+  return { bridges, vxlans, veths, fdb, neigh, vxlanFilter };
 }
 
-/** The lines one operation adds to the host's `ip` or `bridge` batch, and to the container's. */
-function linesOf(op: NetOp): { tool: 'ip' | 'bridge'; lines: string[]; inNetns?: { netns: string; lines: string[] } } {
+type Tool = 'ip' | 'bridge' | 'iptables';
+
+/** The lines one operation adds to the host's `ip`, `bridge` or `iptables-restore` batch, and to the container's. */
+function linesOf(op: NetOp): { tool: Tool; lines: readonly string[]; inNetns?: { netns: string; lines: string[] } } {
   switch (op.op) {
+    case 'vxlan.filter':
+      return { tool: 'iptables', lines: op.lines };
     case 'bridge.add':
       return {
         tool: 'ip',
@@ -86,12 +93,13 @@ function linesOf(op: NetOp): { tool: 'ip' | 'bridge'; lines: string[]; inNetns?:
 
 /** Applies operations in order, batching consecutive lines for the same tool. */
 export async function apply(ops: readonly NetOp[], runner: HostRunner): Promise<{ processes: number }> {
-  let tool: 'ip' | 'bridge' | undefined;
+  let tool: Tool | undefined;
   let lines: string[] = [];
   let processes = 0;
   const flush = async (): Promise<void> => {
     if (tool === undefined || lines.length === 0) return;
-    await runner([tool, '-batch', '-'], `${lines.join('\n')}\n`);
+    if (tool === 'iptables') await runner(['iptables-restore', '-w', '--noflush'], `*filter\n${lines.join('\n')}\nCOMMIT\n`);
+    else await runner([tool, '-batch', '-'], `${lines.join('\n')}\n`);
     processes++;
     lines = [];
   };

@@ -3,7 +3,10 @@
 // overlay needs — traffic within one network's bridge accepted (hosts where Docker set the
 // FORWARD policy to DROP and br_netfilter sends bridged frames through it), traffic between two
 // networks' bridges dropped (each bridge holds its gateway address, so the host could route
-// between them), published and outgoing traffic accepted.
+// between them), published and outgoing traffic accepted — except UDP to a VXLAN port: a
+// container's VXLAN never leaves its host, so that it cannot pose as its host, or with a forged
+// source as another, to a VTEP elsewhere (vxlan-filter.ts guards what arrives; this guards what
+// leaves).
 //
 // The rules live in Shoal's own chains, SHOAL-FORWARD (filter) and SHOAL-DNAT (nat), written
 // whole and atomically with `iptables-restore --noflush` (which resets only the chains it
@@ -29,12 +32,14 @@ const JUMPS: readonly (readonly string[])[] = [
 ];
 
 /** The iptables-restore input for Shoal's chains. */
-export function firewallRules(vnis: readonly number[], ports: readonly PublishedPort[]): string {
+export function firewallRules(networks: readonly { readonly vni: number; readonly port: number }[], ports: readonly PublishedPort[]): string {
+  const vxlanPorts = [...new Set(networks.map((n) => n.port))].sort((a, b) => a - b);
   const filter = [
     '*filter',
     ':SHOAL-FORWARD - [0:0]',
-    ...vnis.map((v) => `-A SHOAL-FORWARD -i ${bridgeName(v)} -o ${bridgeName(v)} -j ACCEPT`),
+    ...networks.map((n) => `-A SHOAL-FORWARD -i ${bridgeName(n.vni)} -o ${bridgeName(n.vni)} -j ACCEPT`),
     '-A SHOAL-FORWARD -i shb+ -o shb+ -j DROP',
+    ...vxlanPorts.map((p) => `-A SHOAL-FORWARD -i shb+ -p udp -m udp --dport ${p} -j DROP`),
     '-A SHOAL-FORWARD -o shb+ -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
     '-A SHOAL-FORWARD -o shb+ -m conntrack --ctstate DNAT -j ACCEPT',
     '-A SHOAL-FORWARD -i shb+ -j ACCEPT',
@@ -45,8 +50,8 @@ export function firewallRules(vnis: readonly number[], ports: readonly Published
 }
 
 /** Writes Shoal's chains and makes sure each jump to them exists once. */
-export async function syncFirewall(vnis: readonly number[], ports: readonly PublishedPort[], runner: HostRunner): Promise<void> {
-  await runner(['iptables-restore', '--noflush'], firewallRules(vnis, ports));
+export async function syncFirewall(networks: readonly { readonly vni: number; readonly port: number }[], ports: readonly PublishedPort[], runner: HostRunner): Promise<void> {
+  await runner(['iptables-restore', '--noflush'], firewallRules(networks, ports));
   for (const [, table, chain, ...rule] of JUMPS) {
     const present = await runner(['sh', '-c', `iptables -t ${table} -C ${chain} ${rule.join(' ')} 2>/dev/null && echo yes || true`]);
     if (present.trim() !== 'yes') await runner(['iptables', '-t', table as string, '-I', chain as string, '1', ...rule]);

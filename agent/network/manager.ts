@@ -175,11 +175,7 @@ export class NetworkManager {
       return;
     }
     await enableForwarding(this.o.runner);
-    await syncFirewall(
-      this.networks.map((n) => n.vni),
-      this.published(),
-      this.o.runner,
-    );
+    await syncFirewall(this.networks, this.published(), this.o.runner);
   }
 
   private published(containers: Iterable<ContainerNet> = this.containers.values()): PublishedPort[] {

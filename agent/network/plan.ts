@@ -9,12 +9,15 @@
 // (underlay − 50). A local endpoint is a veth pair: `shv<hash>` on the bridge, its peer inside
 // the container's network namespace. A remote endpoint is a static FDB entry (its MAC → its
 // host's VTEP) and a static neighbour entry (its IP → its MAC) on the VXLAN device: no
-// flooding, no learning, nothing flushed — entries come and go one by one.
+// flooding, no learning, nothing flushed — entries come and go one by one. And the VXLAN filter
+// (vxlan-filter.ts): a network's VXLAN packets are taken only from its peer hosts' VTEPs, never
+// from a container.
 
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { intToIpv4, ipv4ToInt } from '../../shared/config.js';
 import { invalidArgument } from '../../shared/errors.js';
+import { planVxlanFilter, type VxlanFilterOp, type VxlanFilterState } from './vxlan-filter.js';
 
 /** VXLAN's overhead: outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8. */
 export const VXLAN_OVERHEAD = 50;
@@ -81,6 +84,8 @@ export interface ObservedState {
   readonly fdb: readonly { dev: string; mac: string; dst: string }[];
   /** Static neighbour entries on the VXLAN devices. */
   readonly neigh: readonly { dev: string; ip: string; mac: string }[];
+  /** Shoal's VXLAN filter chains and the jump to them (vxlan-filter.ts). */
+  readonly vxlanFilter: VxlanFilterState;
 }
 
 export type NetOp =
@@ -91,7 +96,8 @@ export type NetOp =
   | { readonly op: 'fdb.add'; readonly dev: string; readonly mac: string; readonly dst: string }
   | { readonly op: 'fdb.del'; readonly dev: string; readonly mac: string; readonly dst: string }
   | { readonly op: 'neigh.add'; readonly dev: string; readonly ip: string; readonly mac: string }
-  | { readonly op: 'neigh.del'; readonly dev: string; readonly ip: string };
+  | { readonly op: 'neigh.del'; readonly dev: string; readonly ip: string }
+  | VxlanFilterOp;
 
 export const bridgeName = (vni: number): string => `shb${vni}`;
 export const vxlanName = (vni: number): string => `shx${vni}`;
@@ -155,6 +161,10 @@ export function checkDesired(d: DesiredState): void {
       throw invalidArgument('network.bad_mtu', `network ${n.name}: MTU ${n.mtu} cannot be carried: the underlay ${d.host.underlayDevice} (MTU ${d.host.underlayMtu}) carries at most ${overlayMtu(d.host.underlayMtu)} after VXLAN's ${VXLAN_OVERHEAD}, and the least is 576`);
     }
   }
+  // These go into iptables rules: nothing but numbers and addresses may reach them.
+  if (isIP(d.host.vtep) !== 4) throw invalidArgument('network.bad_vtep', `this host's VTEP ${JSON.stringify(d.host.vtep)} is not an IPv4 address`);
+  for (const n of d.networks) if (!Number.isInteger(n.port) || n.port < 1 || n.port > 65535) throw invalidArgument('network.bad_port', `network ${n.name}: port ${n.port} is not from 1 to 65535`);
+  for (const r of d.remote) if (isIP(r.vtep) !== 4) throw invalidArgument('network.bad_vtep', `remote endpoint ${r.ip}: VTEP ${JSON.stringify(r.vtep)} is not an IPv4 address`);
   const used = new Map<string, string>();
   for (const e of [...d.local, ...d.remote]) {
     const n = byName.get(e.network);
@@ -234,6 +244,8 @@ export function planNetwork(desired: DesiredState, observed: ObservedState): Net
   for (const v of observed.vxlans) if (!wantVxlans.has(v.name)) linkDels.push({ op: 'link.del', name: v.name });
   for (const b of observed.bridges) if (!wantBridges.has(b.name)) linkDels.push({ op: 'link.del', name: b.name });
 
-  // Entries go before the devices they sit on; devices come before what sits on them.
-  return [...entryDels, ...linkDels, ...adds, ...entryAdds];
+  // Entries go before the devices they sit on; devices come before what sits on them. The filter
+  // changes after a removed network's device is gone and before a new one exists, so that no
+  // VXLAN device is ever up without it.
+  return [...entryDels, ...linkDels, ...planVxlanFilter(desired, observed.vxlanFilter), ...adds, ...entryAdds];
 }
