@@ -115,7 +115,7 @@ export class Shim {
     await this.o.allowedRoot.bundle(bundle);
     if (typeof log !== 'object' || log === null) throw invalidArgument('shim.bad_request', `start ${id}: log options are missing`);
     await this.o.allowedRoot.logFile(log.path);
-    await mkdir(this.tasksDir, { recursive: true });
+    await mkdir(this.tasksDir, { recursive: true, mode: 0o700 });
     const runcLog = join(this.tasksDir, `${id}.runc.log`);
     await rm(runcLog, { force: true });
     const pidFile = join(this.tasksDir, `${id}.pid`);
@@ -251,7 +251,7 @@ export class Shim {
 
   private async writeRecord(r: TaskRecord): Promise<void> {
     const path = join(this.tasksDir, `${r.id}.json`);
-    await writeFile(`${path}.tmp`, JSON.stringify(r));
+    await writeFile(`${path}.tmp`, JSON.stringify(r), { mode: 0o600 });
     await rename(`${path}.tmp`, path);
   }
 
