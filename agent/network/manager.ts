@@ -183,7 +183,8 @@ export class NetworkManager {
   }
 
   private async save(): Promise<void> {
-    await writeFile(`${this.path}.tmp`, JSON.stringify({ networks: this.networks, peers: this.peers }, null, 2));
+    // Root's alone, as every record in the data dir (agent/runtime/data-dir.ts).
+    await writeFile(`${this.path}.tmp`, JSON.stringify({ networks: this.networks, peers: this.peers }, null, 2), { mode: 0o600 });
     await rename(`${this.path}.tmp`, this.path);
   }
 
