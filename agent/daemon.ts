@@ -11,6 +11,8 @@ import { rootRunner } from './network/exec.js';
 import { NetworkManager } from './network/manager.js';
 import { addRuntimeServices } from './runtime/api.js';
 import { Supervisor, type SupervisorOptions } from './runtime/supervisor.js';
+import { agentCgroupPlacement, describeLayout, detectCgroupLayout, missingControllers } from './sys/cgroups.js';
+import type { Logger } from '../shared/logger.js';
 
 export const AGENT_DATA_DIR_DEFAULT = '/var/lib/shoal/agent';
 export { AGENT_SOCKET_DEFAULT };
@@ -46,6 +48,7 @@ export class Agent {
   }
 
   async start(): Promise<Address> {
+    logCgroups(this.o.logger, this.supervisor.cgroupParent);
     await this.supervisor.open();
     addRuntimeServices(this.server, this.supervisor, this.network);
     const address = await listen(this.server, { kind: 'unix', path: this.o.socket });
@@ -60,4 +63,13 @@ export class Agent {
     await shutdown(this.server, this.o.clock, 2_000);
     await this.supervisor.close();
   }
+}
+
+/** Says once where the agent's cgroups go and why, and which controllers its containers cannot have. */
+function logCgroups(logger: Logger, cgroupParent: string): void {
+  const layout = detectCgroupLayout();
+  const placement = agentCgroupPlacement(layout);
+  logger.info({ layout: describeLayout(layout), cgroupParent, why: placement.why }, 'cgroups');
+  const missing = missingControllers(placement.base, layout);
+  if (missing.length > 0) logger.warn({ missing, below: placement.base }, 'cgroup controllers missing: containers asking for limits on them (or pause, without the freezer) will fail');
 }

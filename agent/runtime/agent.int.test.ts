@@ -15,6 +15,7 @@ import { RuntimeClient } from '../../shared/runtime-client.js';
 import { busyboxImage, dockerSaveArchive, ociLayoutArchive } from '../images/test-images.js';
 import { Agent } from '../daemon.js';
 import { agentKey } from './supervisor.js';
+import { agentCgroupParent, cgroupOf, freezerState, readCgroupLimits } from '../sys/cgroups.js';
 import { purgeAgent, shimPids } from './testing.js';
 
 let dataDir = '';
@@ -111,14 +112,20 @@ describe('a standalone agent (root)', () => {
   it('pauses and resumes, updates limits live, reports stats and runs exec', async () => {
     const c = await client.create('web', spec(['sh', '-c', 'echo ready; exec sleep 1000'], { env: ['GREETING=hi'], resources: { memoryBytes: 64 * 1024 * 1024, pidsLimit: 50 } }));
     await client.start(c.id);
+    // Its cgroup, read through the agent's own cgroup code whatever the host's layout.
+    const cgroup = `${agent.supervisor.cgroupParent}/${c.id}`;
+    expect(readCgroupLimits(cgroup)).toMatchObject({ memoryBytes: 64 * 1024 * 1024, pidsLimit: 50 });
     await client.pause('web');
     expect((await client.get('web')).state).toBe('paused');
+    expect(freezerState(cgroup)).toBe('frozen');
     await client.resume('web');
     expect((await client.get('web')).state).toBe('running');
+    expect(freezerState(cgroup)).toBe('thawed');
 
     await client.update('web', { memoryBytes: 96 * 1024 * 1024, pidsLimit: 20 });
     const stats = await client.stats('web');
     expect([stats.memoryLimitBytes, stats.pidsLimit]).toEqual([96 * 1024 * 1024, 20]);
+    expect(readCgroupLimits(cgroup)).toMatchObject({ memoryBytes: 96 * 1024 * 1024, pidsLimit: 20 });
     expect(stats.pidsCurrent).toBeGreaterThanOrEqual(1);
     expect((await client.get('web')).spec?.resources?.memoryBytes).toBe(96 * 1024 * 1024);
 
@@ -138,9 +145,12 @@ describe('a standalone agent (root)', () => {
     const sessionOf = (pid: number | string): string => (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')[3] ?? '';
     expect(sessionOf(shimPid as number)).toBe(String(shimPid));
     expect(sessionOf('self')).not.toBe(String(shimPid));
-    const cgroup = readFileSync(`/proc/${shimPid}/cgroup`, 'utf8');
-    expect(cgroup).toMatch(new RegExp(`:pids:/shoal/${agentKey(dataDir)}/shim-`));
-    expect(readFileSync('/proc/self/cgroup', 'utf8')).not.toMatch(/shoal/);
+    // A leaf of its own beside the containers' (cgroup v2 lets only leaves hold processes), below the agent's parent.
+    const parent = agent.supervisor.cgroupParent;
+    expect(parent).toBe(agentCgroupParent(agentKey(dataDir)));
+    expect(parent).toMatch(new RegExp(`/shoal/${agentKey(dataDir)}$`));
+    expect(cgroupOf(shimPid as number)).toMatch(new RegExp(`^${parent}/shim-[^/]+$`));
+    expect(cgroupOf('self')).not.toMatch(/shoal/);
   });
 
   it('mounts binds (read-only when asked), named volumes that outlive containers, and tmpfs', async () => {
@@ -175,7 +185,8 @@ describe('a standalone agent (root)', () => {
       expect((await client.list(true)).map((c) => c.id)).toEqual([a.id]);
       expect((await otherClient.list(true)).map((c) => c.id)).toEqual([b.id]);
       expect(agentKey(dataDir)).not.toBe(agentKey(otherDir));
-      expect(readFileSync(`/proc/${(await otherClient.get('twin')).pid}/cgroup`, 'utf8')).toMatch(new RegExp(`:pids:/shoal/${agentKey(otherDir)}/${b.id}`));
+      expect(cgroupOf((await otherClient.get('twin')).pid)).toBe(`${other.supervisor.cgroupParent}/${b.id}`);
+      expect(other.supervisor.cgroupParent).toMatch(new RegExp(`/shoal/${agentKey(otherDir)}$`));
       await client.remove('twin', true);
       expect((await otherClient.get('twin')).state).toBe('running');
       await otherClient.remove('twin', true);

@@ -32,6 +32,9 @@ afterAll(async () => {
   await runAllCleanups('ctr test', [() => agent?.stop(), () => (dataDir !== '' ? purgeAgent(dataDir) : undefined)]);
 });
 
+/** Prints the pids limit a container sees on its own cgroup, on a cgroup v2 host or a v1/hybrid one. */
+const OWN_PIDS_MAX = 'f=/sys/fs/cgroup/pids.max; [ -e $f ] || f=/sys/fs/cgroup/pids/pids.max; cat $f';
+
 /** busybox whose default command prints `word`: which image ran shows in its output. */
 function busyboxImageSaying(word: string): ReturnType<typeof busyboxImage> {
   return busyboxImage(['echo', word]);
@@ -58,10 +61,12 @@ describe('shoal ctr (root)', () => {
     const d = await ctr('run', '-d', '--name', 'web', '--memory', '32m', '--pids-limit', '20', 'busybox', 'sh', '-c', 'echo up; exec sleep 1000');
     expect(d.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     expect((await ctr('ps')).stdout).toMatch(/web\s+busybox\s+sh -c echo up; exec sleep 1000\s+running/);
-    const ex = await ctr('exec', 'web', 'sh', '-c', 'cat /sys/fs/cgroup/pids/pids.max; exit 3');
+    // The container reads its own limit: with its own cgroup namespace, /sys/fs/cgroup is its own
+    // cgroup (cgroup v2: pids.max right there; v1 and hybrid: in the pids tree).
+    const ex = await ctr('exec', 'web', 'sh', '-c', `${OWN_PIDS_MAX}; exit 3`);
     expect([ex.code, ex.stdout]).toEqual([3, '20\n']);
     expect((await ctr('update', '--pids-limit', '30', 'web')).code).toBe(0);
-    expect((await ctr('exec', 'web', 'cat', '/sys/fs/cgroup/pids/pids.max')).stdout).toBe('30\n');
+    expect((await ctr('exec', 'web', 'sh', '-c', OWN_PIDS_MAX)).stdout).toBe('30\n');
     expect((await ctr('logs', 'web')).stdout).toBe('up\n');
     // sleep as the container's PID 1 has no SIGTERM handler: the grace period ends in SIGKILL.
     const stop = await ctr('--format', 'json', 'stop', '-t', '200ms', 'web');

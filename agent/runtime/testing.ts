@@ -4,14 +4,14 @@
 // reported together at the end (shared/cleanup.ts).
 
 import { readFileSync } from 'node:fs';
-import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
 import { runUnchecked } from '../../shared/exec.js';
 import { netnsName } from '../network/manager.js';
 import { bridgeName, vxlanName } from '../network/plan.js';
 import { RuncDriver } from '../oci/runc.js';
-import { cgroupHierarchies, removeCgroup } from '../sys/cgroups.js';
+import { agentCgroupParent, removeCgroup, removeCgroupIfUnused } from '../sys/cgroups.js';
 import { agentKey } from './supervisor.js';
 
 /** A folder's entries; a folder that is not there has none. */
@@ -65,7 +65,7 @@ async function removeWith(command: string, args: string[]): Promise<void> {
 async function removeAgentCgroup(dataDir: string): Promise<void> {
   for (let i = 0; ; i++) {
     try {
-      removeCgroup(`/shoal/${agentKey(dataDir)}`);
+      removeCgroup(agentCgroupParent(agentKey(dataDir)));
       return;
     } catch (e) {
       if (i >= 50) throw e;
@@ -100,12 +100,8 @@ export async function purgeAgent(dataDir: string): Promise<void> {
     ...containerDirs.map((id) => () => removeWith('ip', ['netns', 'del', netnsName(id)])),
     ...networks.flatMap((n) => [() => removeWith('ip', ['link', 'del', bridgeName(n.vni)]), () => removeWith('ip', ['link', 'del', vxlanName(n.vni)])]),
     () => removeAgentCgroup(dataDir),
-    // The shared parent goes too once no agent uses it; another agent's cgroups keep it (EBUSY, ENOTEMPTY).
-    ...cgroupHierarchies().map((h) => () =>
-      rmdir(join(h, 'shoal')).catch((e: NodeJS.ErrnoException) => {
-        if (!['ENOENT', 'EBUSY', 'ENOTEMPTY'].includes(e.code ?? '')) throw e;
-      }),
-    ),
+    // The shared parent goes too once no agent uses it; another agent's cgroups keep it.
+    () => removeCgroupIfUnused(dirname(agentCgroupParent(agentKey(dataDir)))),
     () => rm(dataDir, { recursive: true, force: true }),
   ];
   await runAllCleanups(`purge agent ${dataDir}`, [...errors.map((e) => () => Promise.reject(e)), ...steps]);
