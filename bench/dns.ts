@@ -73,7 +73,7 @@ try {
   const hostsFile = join(work, 'hosts');
   await writeFile(hostsFile, `${hosts.join('\n')}\n`);
 
-  shoalServer = new DnsServer({ table, rng: systemRng, domain: 'shoal', ttlSeconds: 5, forwarder: new Forwarder({ upstreams: [], clock: systemClock, rng: systemRng }), logger: silentLogger() });
+  shoalServer = new DnsServer({ table, rng: systemRng, domain: 'shoal', ttlSeconds: 5, forwarder: new Forwarder({ upstreams: [], clock: systemClock, rng: systemRng }), logger: silentLogger(), clock: systemClock });
   await shoalServer.serve('bench', `/run/netns/${netns}`, ['bench']);
   dnsmasq.proc = startProcess('nsenter', [`--net=/run/netns/${netns}`, '--', 'dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', `--addn-hosts=${hostsFile}`, '--listen-address=127.0.0.12', '--bind-interfaces', '--port=53', '--local-ttl=5', '--cache-size=0', '--user=root', '--pid-file']);
   // Bounded wait for dnsmasq to answer (it prints nothing we could await in foreground mode).

@@ -52,7 +52,7 @@ beforeAll(async () => {
   table.upsert({ network: 'front', ip: '10.1.0.4', names: ['web-3', 'web', 'tasks.web'] });
   table.upsert({ network: 'back', ip: '10.2.0.2', names: ['db'] });
   const forwarder = new Forwarder({ upstreams: [{ ip: '127.0.0.1', port: upstreamPort }], clock: systemClock, rng: systemRng, timeoutMs: 500 });
-  server = new DnsServer({ table, rng: new SeededRng(1), domain: 'shoal', ttlSeconds: 5, forwarder, logger: silentLogger() });
+  server = new DnsServer({ table, rng: new SeededRng(1), domain: 'shoal', ttlSeconds: 5, forwarder, logger: silentLogger(), clock: systemClock });
   await server.serve('c1', `/run/netns/${netns}`, ['front']);
 });
 

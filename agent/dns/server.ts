@@ -1,14 +1,20 @@
 // The embedded DNS server: UDP and TCP on 127.0.0.11:53 inside each container's network
 // namespace (sockets made there by agent/sys bindInNetns, then adopted by dgram and net, so
 // that every container is served by this one event loop), answering from the record table
-// (resolver.ts) and forwarding other names to the host's resolvers (Forwarder): a bounded
-// number of queries in flight, a timeout per upstream, SERVFAIL when they all fail.
+// (resolver.ts) and forwarding other names to the host's resolvers (Forwarder): a timeout per
+// upstream, SERVFAIL when they all fail.
+//
+// Every container shares this one process, so none may take what the others need: its TCP
+// connections, and its forwarded queries waiting for an upstream, are capped per container (and
+// in all), and a TCP connection that brings no whole query within the idle timeout is closed,
+// however many bytes it dribbles (DNS_LIMITS). A limit hit is logged, rate-limited.
 
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
-import type { Clock } from '../../shared/clock.js';
+import type { Clock, Timer } from '../../shared/clock.js';
 import { invalidArgument, oneLine } from '../../shared/errors.js';
+import { RateLimitedLog } from '../../shared/log-limit.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Rng } from '../../shared/rng.js';
 import { bindInNetns } from '../sys/libc.js';
@@ -16,8 +22,26 @@ import type { RecordTable } from './records.js';
 import { RCODE, errorResponse, resolve } from './resolver.js';
 
 export const DNS_ADDRESS = '127.0.0.11';
-const TCP_MESSAGE_MAX = 65_535;
-const TCP_IDLE_MS = 10_000;
+
+/** The embedded DNS server's limits; each one, when hit, is logged (DnsLimits.limitLogIntervalMs). */
+export const DNS_LIMITS = {
+  /** TCP connections one container may hold open; one more is closed at once. */
+  tcpConnectionsPerContainerMax: 16,
+  /** TCP connections of all containers together (each is a file descriptor of the agent). */
+  tcpConnectionsMax: 1024,
+  /** A TCP connection is closed this long after its last whole query or answer; a part of one does not count. */
+  tcpIdleTimeoutMs: 10_000,
+  /** Answers waiting on one TCP connection for the client to read them: past this, no more queries are read from it. */
+  tcpUnsentBytesMax: 256 * 1024,
+  /** Forwarded queries of one container waiting for an upstream; one more is answered SERVFAIL at once. */
+  forwardedInFlightPerContainerMax: 64,
+  /** Forwarded queries of all containers waiting for an upstream. */
+  forwardedInFlightMax: 1024,
+  /** One log line per limit and container per this interval, with a count of those held back. */
+  limitLogIntervalMs: 10_000,
+} as const;
+
+export type DnsLimits = { readonly [K in keyof typeof DNS_LIMITS]: number };
 
 export interface Upstream {
   readonly ip: string;
@@ -45,10 +69,12 @@ export interface ForwarderOptions {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly timeoutMs?: number;
-  readonly maxInFlight?: number;
 }
 
-/** Forwards queries to upstream resolvers over UDP (TCP when the answer is truncated). */
+/**
+ * Forwards queries to upstream resolvers over UDP (TCP when the answer is truncated). How many
+ * are in flight is its caller's to bound (DnsServer: DNS_LIMITS.forwardedInFlight*).
+ */
 export class Forwarder {
   private socket: UdpSocket | undefined;
   private closed = false;
@@ -74,7 +100,7 @@ export class Forwarder {
 
   /** The upstream's answer with the query's own id, or SERVFAIL. Never rejects. */
   async forward(query: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer> {
-    if (this.closed || this.o.upstreams.length === 0 || this.pending.size >= (this.o.maxInFlight ?? 256)) return errorResponse(query, RCODE.SERVFAIL);
+    if (this.closed || this.o.upstreams.length === 0) return errorResponse(query, RCODE.SERVFAIL);
     for (const upstream of this.o.upstreams) {
       if (this.closed) break;
       let answer = await this.askUdp(query, upstream);
@@ -153,22 +179,40 @@ export interface DnsServerOptions {
   readonly ttlSeconds: number;
   readonly forwarder: Forwarder;
   readonly logger: Logger;
+  readonly clock: Clock;
+  /** DNS_LIMITS, each one replaceable. */
+  readonly limits?: Partial<DnsLimits>;
   /** Where to listen inside each namespace; 127.0.0.11:53 unless a test says otherwise. */
   readonly address?: string;
   readonly port?: number;
 }
 
 interface Served {
+  readonly id: string;
   readonly udp: UdpSocket;
   readonly tcp: Server;
   readonly connections: Set<Socket>;
   networks: ReadonlySet<string>;
+  /** Its forwarded queries waiting for an upstream. */
+  forwarding: number;
 }
 
 export class DnsServer {
   private readonly served = new Map<string, Served>();
+  private readonly limits: DnsLimits;
+  private readonly limitLog: RateLimitedLog;
+  private tcpConnections = 0;
+  private forwarding = 0;
 
-  constructor(private readonly o: DnsServerOptions) {}
+  constructor(private readonly o: DnsServerOptions) {
+    this.limits = { ...DNS_LIMITS, ...o.limits };
+    this.limitLog = new RateLimitedLog(o.logger, o.clock, this.limits.limitLogIntervalMs);
+  }
+
+  /** Logs that `limit` was hit for container `id` (one line per limit, container and interval). */
+  private limitHit(limit: keyof DnsLimits, id: string, msg: string, level: 'info' | 'warn' = 'warn'): void {
+    this.limitLog.note(level, `${id}\0${limit}`, { container: id, limit, value: this.limits[limit] }, msg);
+  }
 
   /** Serves the container `id` inside `netnsPath`; it sees names on `networks` only. */
   async serve(id: string, netnsPath: string, networks: Iterable<string>): Promise<void> {
@@ -179,7 +223,7 @@ export class DnsServer {
     const { udpFd, tcpFd } = bindInNetns(netnsPath, this.o.address ?? DNS_ADDRESS, this.o.port ?? 53);
     const udp = createSocket('udp4');
     const tcp = createServer();
-    const s: Served = { udp, tcp, connections: new Set(), networks: new Set(networks) };
+    const s: Served = { id, udp, tcp, connections: new Set(), networks: new Set(networks), forwarding: 0 };
     await new Promise<void>((resolve) => udp.bind({ fd: udpFd }, resolve));
     await new Promise<void>((resolve) => tcp.listen({ fd: tcpFd }, resolve));
     udp.on('message', (msg, from) => {
@@ -213,32 +257,79 @@ export class DnsServer {
     }
     if (d.kind === 'drop') return undefined;
     if (d.kind === 'answer') return d.bytes;
-    return this.o.forwarder.forward(msg, transport);
+    return this.forward(msg, s, transport);
+  }
+
+  /** Forwards within the container's quota and the global one; beyond them, SERVFAIL at once. */
+  private forward(msg: Buffer, s: Served, transport: 'udp' | 'tcp'): Buffer | Promise<Buffer> {
+    if (s.forwarding >= this.limits.forwardedInFlightPerContainerMax) {
+      this.limitHit('forwardedInFlightPerContainerMax', s.id, 'dns: a container has too many forwarded queries waiting for an upstream; answering SERVFAIL');
+      return errorResponse(msg, RCODE.SERVFAIL);
+    }
+    if (this.forwarding >= this.limits.forwardedInFlightMax) {
+      this.limitHit('forwardedInFlightMax', s.id, 'dns: too many forwarded queries waiting for an upstream in all; answering SERVFAIL');
+      return errorResponse(msg, RCODE.SERVFAIL);
+    }
+    s.forwarding++;
+    this.forwarding++;
+    return this.o.forwarder.forward(msg, transport).finally(() => {
+      s.forwarding--;
+      this.forwarding--;
+    });
   }
 
   private onTcp(c: Socket, s: Served): void {
+    if (s.connections.size >= this.limits.tcpConnectionsPerContainerMax || this.tcpConnections >= this.limits.tcpConnectionsMax) {
+      const limit = s.connections.size >= this.limits.tcpConnectionsPerContainerMax ? 'tcpConnectionsPerContainerMax' : 'tcpConnectionsMax';
+      c.destroy();
+      this.limitHit(limit, s.id, 'dns: too many TCP connections; closing a new one');
+      return;
+    }
     s.connections.add(c);
-    c.setTimeout(TCP_IDLE_MS, () => c.destroy());
-    c.on('close', () => s.connections.delete(c));
+    this.tcpConnections++;
+    // Idle means no whole message: the timer restarts on a query read in full or an answer
+    // written, never on a byte, so that a client dribbling bytes is cut off all the same.
+    let idle: Timer | undefined;
+    const restartIdle = (): void => {
+      idle?.cancel();
+      idle = this.o.clock.setTimer(this.limits.tcpIdleTimeoutMs, () => {
+        this.limitHit('tcpIdleTimeoutMs', s.id, 'dns: closing a TCP connection that sent no whole query in time', 'info');
+        c.destroy();
+      });
+    };
+    restartIdle();
+    c.on('close', () => {
+      idle?.cancel();
+      s.connections.delete(c);
+      this.tcpConnections--;
+    });
     // A client that resets its connection: 'close' follows and forgets it.
     c.on('error', () => undefined);
-    let buf = Buffer.alloc(0);
+    // Answers the client does not read pile up here: stop reading its queries until they drain.
+    c.on('drain', () => c.resume());
+    const send = (bytes: Buffer | undefined): void => {
+      if (bytes === undefined || c.destroyed) return;
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(bytes.length);
+      c.write(Buffer.concat([len, bytes]));
+      restartIdle();
+      if (c.writableLength > this.limits.tcpUnsentBytesMax && !c.isPaused()) {
+        c.pause();
+        this.limitHit('tcpUnsentBytesMax', s.id, 'dns: a TCP client does not read its answers; reading no more of its queries until it does', 'info');
+      }
+    };
+    let buf: Buffer = Buffer.alloc(0);
     c.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      if (buf.length > TCP_MESSAGE_MAX + 2) {
-        c.destroy();
-        return;
-      }
+      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+        const msg = Buffer.from(buf.subarray(2, 2 + buf.readUInt16BE(0)));
         buf = buf.subarray(2 + msg.length);
-        void Promise.resolve(this.answer(Buffer.from(msg), s, 'tcp')).then((bytes) => {
-          if (bytes === undefined || c.destroyed) return;
-          const len = Buffer.alloc(2);
-          len.writeUInt16BE(bytes.length);
-          c.write(Buffer.concat([len, bytes]));
-        });
+        restartIdle();
+        const answer = this.answer(msg, s, 'tcp');
+        if (answer instanceof Promise) void answer.then(send);
+        else send(answer);
       }
+      // What is left is less than one whole message: at most 2 + 65,535 bytes, the prefix's bound.
     });
   }
 
@@ -246,6 +337,7 @@ export class DnsServer {
     const s = this.served.get(id);
     if (s === undefined) return;
     this.served.delete(id);
+    this.limitLog.forget(`${id}\0`);
     s.udp.close();
     for (const c of s.connections) c.destroy();
     await new Promise<void>((resolve) => s.tcp.close(() => resolve()));

@@ -17,7 +17,7 @@ import { Mutex } from '../../shared/mutex.js';
 import type { Rng } from '../../shared/rng.js';
 import { RecordTable, normalizeName } from '../dns/records.js';
 import { DEFAULT_TTL_S } from '../dns/resolver.js';
-import { DnsServer, Forwarder, type Upstream } from '../dns/server.js';
+import { DnsServer, Forwarder, type DnsLimits, type Upstream } from '../dns/server.js';
 import { apply, observe, underlayOf, type HostRunner } from './exec.js';
 import { enableForwarding, removeFirewall, syncFirewall, type PublishedPort } from './firewall.js';
 import { VXLAN_PORT_DEFAULT, checkDesired, inSubnet, macFor, overlayMtu, parseCidr, planNetwork, type DesiredState, type HostSpec, type NetworkSpec } from './plan.js';
@@ -75,6 +75,8 @@ export interface NetworkManagerOptions {
   readonly domain?: string;
   /** TTL of the DNS answers for cluster names; default 5 s. */
   readonly dnsTtlSeconds?: number;
+  /** The DNS server's limits per container and in all; default DNS_LIMITS. */
+  readonly dnsLimits?: Partial<DnsLimits>;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
@@ -99,6 +101,8 @@ export class NetworkManager {
       ttlSeconds: o.dnsTtlSeconds ?? DEFAULT_TTL_S,
       forwarder: new Forwarder({ upstreams: o.upstreams, clock: o.clock, rng: o.rng }),
       logger: o.logger,
+      clock: o.clock,
+      ...(o.dnsLimits !== undefined ? { limits: o.dnsLimits } : {}),
     });
   }
 
