@@ -171,7 +171,9 @@ export function removeCgroup(path: string, where: CgroupWhere = CGROUP_ROOT): vo
     try {
       rmdirTree(dir);
     } catch (e) {
-      throw new ShoalError('failed_precondition', 'cgroup.busy', `cannot remove cgroup ${dir}: ${errCode(e)} (a process is still in it?)`);
+      // Name the cgroup that refused (the one a process is in), not only the top of the tree.
+      const at = (e as NodeJS.ErrnoException).path ?? dir;
+      throw new ShoalError('failed_precondition', 'cgroup.busy', `cannot remove cgroup ${at}: ${errCode(e)} (a process is still in it?)`);
     }
   }
 }
