@@ -161,7 +161,7 @@ async function benchContainerd(work: string, archive: Buffer): Promise<Figures> 
     // containerd leaves its overlay snapshots mounted only while containers exist; make sure.
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir));
     for (const m of mounts.reverse()) await run('umount', ['-l', m]).catch(() => undefined);
-    await run('sh', ['-c', 'for h in /sys/fs/cgroup/*/shoal-bench; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} \\; ; done; true']);
+    await run('sh', ['-c', 'for h in /sys/fs/cgroup/shoal-bench /sys/fs/cgroup/*/shoal-bench; do [ -d "$h" ] && find "$h" -depth -type d -exec rmdir {} \\; ; done; true']);
   }
 }
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { busyboxImage, dockerSaveArchive } from '../agent/images/test-images.js';
 import { agentKey } from '../agent/runtime/supervisor.js';
 import { isAlive, purgeAgent, shimPids } from '../agent/runtime/testing.js';
-import { cgroupHierarchies } from '../agent/sys/cgroups.js';
+import { agentCgroupParent, cgroupHierarchies } from '../agent/sys/cgroups.js';
 import { runUnchecked, type RunResult } from '../shared/exec.js';
 import { waitForLine } from '../e2e/helpers.js';
 
@@ -140,7 +140,7 @@ describe('scripts/install and scripts/uninstall (root)', () => {
     expect(agentEnded()).toBe(true);
     expect(await everything()).toEqual([]);
     expect(readFileSync('/proc/self/mounts', 'utf8')).not.toContain(root);
-    expect(cgroupHierarchies().filter((h) => existsSync(join(h, 'shoal', agentKey(dataDir()))))).toEqual([]);
+    expect(cgroupHierarchies().filter((h) => existsSync(join(h, agentCgroupParent(agentKey(dataDir())))))).toEqual([]);
     expect((await runUnchecked('pgrep', ['-f', root])).stdout).toBe('');
   });
 });
