@@ -300,6 +300,29 @@ describe('standalone agents on an overlay across lab hosts (root)', () => {
     }
   });
 
+  it('lets a container reach what README.md says on its own host: its services on every address but loopback, no port published by another network', async () => {
+    const h1 = hosts[0] as Host;
+    const a = h1.plan.address;
+    // Services of the host h1: one on all its addresses, one on its loopback only.
+    const service = (address: string, port: number, text: string) =>
+      spawn('nsenter', [`--net=/run/netns/${h1.plan.netns}`, '--', process.execPath, '-e', `require('net').createServer((c) => c.end('${text}')).listen(${port}, '${address}', () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const services = [service('0.0.0.0', 7777, 'host-any'), service('127.0.0.1', 7778, 'host-loopback')];
+    const connect = (from: string, ip: string, port: number) =>
+      inContainerNet(from, [process.execPath, '-e', `const c=require('net').connect(${port},'${ip}');let d='';c.on('data',x=>d+=x);c.on('end',()=>{console.log(d);process.exit(0)});c.on('error',e=>{console.log(e.code);process.exit(0)});setTimeout(()=>{console.log('no answer');process.exit(0)},2000)`]).then((r) => r.stdout.trim());
+    try {
+      for (const s of services) await waitForLine(s.stdout as Readable, /^up$/);
+      // db is on back; its host also holds front's gateway; pub (front, 10.30.0.21) publishes 18080.
+      expect(await connect('db', a, 7777)).toBe('host-any');
+      expect(await connect('db', '10.31.0.1', 7777)).toBe('host-any');
+      expect(await connect('db', '10.30.0.1', 7777)).toBe('host-any');
+      expect(await connect('db', '127.0.0.1', 7778)).toBe('ECONNREFUSED'); // its own loopback
+      expect(await connect('db', a, 7778)).toBe('ECONNREFUSED');
+      expect(await connect('db', a, 18080)).toBe('no answer'); // published by a container of front
+    } finally {
+      for (const s of services) s.kill('SIGKILL');
+    }
+  });
+
   it('refuses bad network input with one line and changes nothing', async () => {
     const h1 = hosts[0] as Host;
     const before = { networks: JSON.stringify(await h1.client.networks()), containers: (await h1.client.list(true)).length, devices: await shoalDevices(0) };
