@@ -13,6 +13,7 @@
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { Clock, Timer } from '../../shared/clock.js';
 import { ShoalError, failedPrecondition, oneLine } from '../../shared/errors.js';
+import { describeTightened } from '../../shared/fs-modes.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Rng } from '../../shared/rng.js';
 import { RaftDisk } from './disk.js';
@@ -227,6 +228,7 @@ export class RaftNode {
     }
     const o = this.disk.opened;
     this.o.logger.info({ snapshotIndex: o.snapshotIndex, entries: o.entries, tornBytes: o.tornBytes, fresh: o.fresh }, 'raft data opened');
+    if (o.tightened.length > 0) this.o.logger.warn({ dataDir: this.o.dataDir, tightened: describeTightened(o.tightened) }, 'raft data dir: removed other users\' access an older version left');
     const tickMs = this.o.tickMs ?? RAFT_NODE_DEFAULTS.tickMs;
     const tick = (): void => {
       if (this.stopped) return;
