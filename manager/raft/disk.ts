@@ -1,9 +1,13 @@
 // A server's Raft data on disk: `<dir>/wal` and `<dir>/snap`. `openDisk` replays them into a
 // MemoryStorage the core reads; `persist` writes one Ready durably (WAL group commit) and then
 // into the MemoryStorage; `snapshot` records the state machine and releases the log before it.
+// The folder is its owner's alone (0700, records 0600: shared/fs-modes.ts); one left open by an
+// older version is tightened on open, and `opened.tightened` says what changed.
 
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShoalError } from '../../shared/errors.js';
+import { openPrivateRoot, tighten, type Tightened } from '../../shared/fs-modes.js';
 import type { Ready } from './rawnode.js';
 import { SnapshotFiles } from './snapshot-files.js';
 import { MemoryStorage } from './storage.js';
@@ -20,10 +24,11 @@ export class RaftDisk {
     private readonly wal: Wal,
     private readonly snaps: SnapshotFiles,
     /** What opening found: a torn tail cut, the snapshot used. */
-    readonly opened: { readonly tornBytes: number; readonly snapshotIndex: number; readonly entries: number; readonly fresh: boolean },
+    readonly opened: { readonly tornBytes: number; readonly snapshotIndex: number; readonly entries: number; readonly fresh: boolean; readonly tightened: readonly Tightened[] },
   ) {}
 
   static async open(dir: string, options: DiskOptions = {}): Promise<RaftDisk> {
+    const tightened = await RaftDisk.makePrivate(dir);
     const { wal, replay } = await Wal.open(join(dir, 'wal'), options.segmentBytesMax);
     const snaps = new SnapshotFiles(join(dir, 'snap'));
     try {
@@ -35,11 +40,32 @@ export class RaftDisk {
         snapshotIndex: snapshot?.meta.index ?? 0,
         entries: replay.entries.length,
         fresh,
+        tightened,
       });
     } catch (err) {
       await wal.close();
       throw err;
     }
+  }
+
+  /** The data dir, wal/ and snap/ and the files in them made their owner's alone. */
+  private static async makePrivate(dir: string): Promise<Tightened[]> {
+    const out: Tightened[] = [];
+    const root = await openPrivateRoot(dir, 'the Raft data dir');
+    if (root !== undefined) out.push(root);
+    for (const sub of ['wal', 'snap']) {
+      const folder = join(dir, sub);
+      const names = await readdir(folder).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined; // made below, 0700, by Wal.open and SnapshotFiles
+        throw e;
+      });
+      if (names === undefined) continue;
+      for (const path of [folder, ...names.map((n) => join(folder, n))]) {
+        const t = await tighten(path);
+        if (t !== undefined) out.push(t);
+      }
+    }
+    return out;
   }
 
   private static restore(replay: WalReplay, snapshot: Snapshot | undefined): MemoryStorage {

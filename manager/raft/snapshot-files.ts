@@ -1,13 +1,14 @@
 // Snapshot files: `<term>-<index>.snap` (hex) in one folder, each
 //   u32 CRC-32 of the rest | u32 metadata length | metadata JSON | state machine data
-// written atomically: a temporary file, fdatasync, rename, fsync of the folder. The newest two
+// written atomically (0600): a temporary file, fdatasync, rename, fsync of the folder. The newest two
 // are kept. On load, only a snapshot the WAL has a marker for is used (a file written just
 // before a crash, whose marker never made it, is ignored).
 
 import { crc32 } from 'node:zlib';
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShoalError } from '../../shared/errors.js';
+import { PRIVATE_FILE_MODE, mkdirPrivate } from '../../shared/fs-modes.js';
 import type { Snapshot, SnapshotMeta } from './types.js';
 import { fsyncDir } from './wal.js';
 
@@ -51,11 +52,11 @@ export class SnapshotFiles {
   constructor(readonly dir: string) {}
 
   async save(s: Snapshot): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdirPrivate(this.dir);
     const name = fileName(s.meta);
     // Its own temporary name: the leader's snapshot may be saved while this server writes its own.
     const tmp = join(this.dir, `${name}.${++tmpCount}.tmp`);
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'w', PRIVATE_FILE_MODE);
     try {
       const pieces = await encodeSnapshot(s);
       const { bytesWritten } = await fh.writev(pieces);
@@ -71,7 +72,7 @@ export class SnapshotFiles {
 
   /** The newest snapshot among `wanted` (markers from the WAL) that has an intact file. */
   async loadNewest(wanted: readonly { index: number; term: number }[]): Promise<Snapshot | undefined> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdirPrivate(this.dir);
     const present = new Set(await readdir(this.dir));
     const errors: string[] = [];
     for (const m of [...wanted].sort((a, b) => b.index - a.index)) {

@@ -8,9 +8,10 @@
 // dropping the entries after it.
 
 import { constants } from 'node:fs';
-import { open, readFile, readdir, rm, truncate, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, readFile, readdir, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShoalError, assert } from '../../shared/errors.js';
+import { mkdirPrivate } from '../../shared/fs-modes.js';
 import type { Entry, HardState } from './types.js';
 import { decodeRecords, encodeRecord, type WalRecord } from './wal-format.js';
 
@@ -96,7 +97,7 @@ export class Wal {
 
   /** Opens (or creates) the WAL in `dir` and replays it. */
   static async open(dir: string, segmentBytesMax = SEGMENT_BYTES_MAX_DEFAULT): Promise<{ wal: Wal; replay: WalReplay }> {
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir);
     const segments = (await readdir(dir))
       .map(parseSegmentName)
       .filter((s): s is Segment => s !== undefined)
