@@ -1,6 +1,6 @@
 // gRPC helpers against a real server over a unix socket and TCP loopback.
 
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, type ServerUnaryCall } from '@grpc/grpc-js';
@@ -13,6 +13,7 @@ import { systemClock } from './clock.js';
 import { ShoalError, notFound, unavailable } from './errors.js';
 import { callUnary, callUnaryWithRetry, clientCredentials, listen, parseAddress, shutdown, unaryHandler, type Address } from './grpc.js';
 import { SeededRng } from './rng.js';
+import { asNobody } from './test-nobody.js';
 
 const runtime = loadProto('runtime').shoal.runtime.v1;
 const cleanups: (() => Promise<void>)[] = [];
@@ -46,6 +47,25 @@ async function tempSocket(): Promise<Address> {
 }
 
 describe('gRPC helpers (real server)', () => {
+  it("serves a unix socket that is its owner's alone: 0600 from its creation in a folder anyone may enter, in a folder made 0700 otherwise", async () => {
+    const umask = process.umask();
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-grpc-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // A folder like /tmp: anyone may enter and create; only the socket's own mode guards it.
+    await chmod(dir, 0o1777);
+    const open = join(dir, 'api.sock');
+    await startServer({ kind: 'unix', path: open }, async () => ({ id: 'x', name: 'x', state: 'running' }));
+    expect((await stat(open)).mode & 0o777).toBe(0o600);
+    expect(await asNobody('connect', open)).toBe('EACCES');
+    const made = join(dir, 'run', 'shoal', 'api.sock');
+    await startServer({ kind: 'unix', path: made }, async () => ({ id: 'x', name: 'x', state: 'running' }));
+    expect((await stat(join(dir, 'run', 'shoal'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, 'run'))).mode & 0o777).toBe(0o700);
+    expect((await stat(made)).mode & 0o777).toBe(0o600);
+    // The umask is the process's own again once the bind is done.
+    expect(process.umask()).toBe(umask);
+  });
+
   it('serves over a unix socket, creating its folder, and carries ShoalErrors across intact', async () => {
     const address = await startServer(await tempSocket(), async (ref) => {
       if (ref.id === 'web') return { id: 'c0ffee', name: 'web', state: 'running' };

@@ -2,7 +2,7 @@
 // (insecure today, mutual TLS when the control-plane issue brings certificates), servers whose
 // handlers convert ShoalErrors to statuses, and clients with deadlines and bounded retries.
 
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   ServerCredentials,
@@ -58,18 +58,31 @@ export function clientCredentials(tls?: TlsMaterial): ChannelCredentials {
   return grpcCredentials.createSsl(tls.caPem, tls.keyPem, tls.certPem);
 }
 
-/** Binds a server; for a unix socket, creates its folder and replaces a stale socket file. */
+/**
+ * Binds a server; for a unix socket, creates its folder and replaces a stale socket file. A unix
+ * socket is its owner's alone (the daemons' sockets start containers or write the Raft log):
+ * folders made for it are 0700, and the socket is 0600 from its creation on — the umask is 077
+ * until the bind is done (grpc-js binds a few turns after bindAsync), so no other user can
+ * connect in the moment before a chmod. An existing folder (/run, /tmp) is left as it is.
+ */
 export async function listen(server: Server, address: Address, tls?: TlsMaterial): Promise<Address> {
   if (address.kind === 'unix') {
-    await mkdir(dirname(address.path), { recursive: true });
+    await mkdir(dirname(address.path), { recursive: true, mode: 0o700 });
     await rm(address.path, { force: true });
   }
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(grpcTarget(address), serverCredentials(tls), (err, boundPort) => {
-      if (err !== null) reject(unavailable('grpc.bind_failed', `cannot listen on ${grpcTarget(address)}: ${err.message}`, { cause: err }));
-      else resolve(boundPort);
+  const umask = address.kind === 'unix' ? process.umask(0o077) : undefined;
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(grpcTarget(address), serverCredentials(tls), (err, boundPort) => {
+        if (err !== null) reject(unavailable('grpc.bind_failed', `cannot listen on ${grpcTarget(address)}: ${err.message}`, { cause: err }));
+        else resolve(boundPort);
+      });
     });
-  });
+  } finally {
+    if (umask !== undefined) process.umask(umask);
+  }
+  if (address.kind === 'unix') await chmod(address.path, 0o600);
   return address.kind === 'tcp' ? { ...address, port } : address;
 }
 
