@@ -113,7 +113,7 @@ try {
 
 function onListening(dir: string): void {
   chmodSync(socketPath, 0o600);
-  void writeFile(join(dir, 'shim.json'), JSON.stringify({ shimId, version, pid: process.pid, startedAtMs: Date.now() })).then(() => {
+  void writeFile(join(dir, 'shim.json'), JSON.stringify({ shimId, version, pid: process.pid, startedAtMs: Date.now() }), { mode: 0o600 }).then(() => {
     try {
       writeSync(3, 'ready\n');
       closeSync(3);
