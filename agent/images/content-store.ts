@@ -1,14 +1,16 @@
 // The content store: blobs addressed by their sha256 digest, under <root>/blobs/sha256/<hex>.
 // Every write is hashed as it streams and checked against the digest it claims before it is
 // renamed into place, so a blob's name always matches its bytes. Imports write into a staging
-// area first and commit (rename) all their blobs only when the whole image checked out.
+// area first and commit (rename) all their blobs only when the whole image checked out. Folders
+// and blobs are root's alone (an image's config carries its environment).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ShoalError, invalidArgument } from '../../shared/errors.js';
+import { PRIVATE_FILE_MODE, mkdirPrivate } from '../../shared/fs-modes.js';
 
 export type Digest = `sha256:${string}`;
 
@@ -83,8 +85,8 @@ export class ContentStore {
   /** A staging area for one import: blobs land there and move into the store on commit. */
   async stage(): Promise<Staging> {
     const dir = join(this.root, 'staging', randomBytes(8).toString('hex'));
-    await mkdir(dir, { recursive: true });
-    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+    await mkdirPrivate(dir);
+    await mkdirPrivate(join(this.root, 'blobs', 'sha256'));
     return new Staging(this, dir);
   }
 }
@@ -110,7 +112,7 @@ export class Staging {
     const hash = createHash('sha256');
     let size = 0;
     const tmp = join(this.dir, `incoming-${randomBytes(6).toString('hex')}`);
-    const fh = await open(tmp, 'wx', 0o644);
+    const fh = await open(tmp, 'wx', PRIVATE_FILE_MODE);
     try {
       await pipeline(
         source,
@@ -139,7 +141,7 @@ export class Staging {
 
   async writeBytes(data: Uint8Array): Promise<Digest> {
     const digest = digestOf(data);
-    const fh = await open(this.pathOf(digest), 'w', 0o644);
+    const fh = await open(this.pathOf(digest), 'w', PRIVATE_FILE_MODE);
     try {
       await fh.writeFile(data);
     } finally {

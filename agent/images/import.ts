@@ -7,14 +7,14 @@
 // are stored in their canonical form: `busybox:1` and `docker.io/library/busybox:1`, as skopeo
 // and recent `docker save` write it, are one name (shared/image-reference.ts).
 
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable} from 'node:stream';
 import { type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import { ShoalError, invalidArgument } from '../../shared/errors.js';
+import { writeFileAtomic } from '../../shared/fs-modes.js';
 import { canonicalReference } from '../../shared/image-reference.js';
 import { Mutex } from '../../shared/mutex.js';
 import { digestMismatch, type ContentStore, type Digest, type Staging } from './content-store.js';
@@ -93,9 +93,7 @@ export class ImageIndex {
   }
 
   private async write(records: readonly ImageRecord[]): Promise<void> {
-    const tmp = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, JSON.stringify({ images: sortedByReference(records) }, null, 2));
-    await rename(tmp, this.path);
+    await writeFileAtomic(this.path, JSON.stringify({ images: sortedByReference(records) }, null, 2));
   }
 }
 

@@ -2,9 +2,9 @@
 // layers) plus a per-container upper folder (copy-on-write). The mount is computed as data
 // (overlayMount) and performed at the edge (mountOverlay), as containerd's snapshotters do.
 
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { invalidArgument } from '../../shared/errors.js';
+import { mkdirPrivate, mkdirWithMode } from '../../shared/fs-modes.js';
 import { run, runUnchecked } from '../../shared/exec.js';
 
 export interface MountSpec {
@@ -25,10 +25,18 @@ export function overlayMount(layers: readonly string[], containerDir: string): M
   return { type: 'overlay', source: 'overlay', target: join(containerDir, 'rootfs'), options: [`lowerdir=${lowerdir}`, `upperdir=${upper}`, `workdir=${work}`], upper, work };
 }
 
+/**
+ * Mounts the overlay, making its folders first (the container's own 0700). No `nosuid`:
+ * the mount is the container's root, where setuid binaries are the image's to use (as Docker
+ * mounts it). Other users of the host cannot reach it, nor the upper folder or the layers behind
+ * it, because the agent's data dir is not traversable (runtime/data-dir.ts).
+ */
 export async function mountOverlay(m: ReturnType<typeof overlayMount>): Promise<void> {
-  await mkdir(m.upper, { recursive: true });
-  await mkdir(m.work, { recursive: true });
-  await mkdir(m.target, { recursive: true });
+  await mkdirPrivate(dirname(m.target));
+  // The upper folder's mode is the mode of the container's `/`: 0755 when made, then the container's own.
+  await mkdirWithMode(m.upper, 0o755);
+  await mkdirPrivate(m.work);
+  await mkdirWithMode(m.target, 0o700);
   await run('mount', ['-t', m.type, m.source, '-o', m.options.join(','), m.target]);
 }
 

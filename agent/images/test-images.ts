@@ -19,7 +19,7 @@ export function emptyIfMissing(e: NodeJS.ErrnoException): string[] {
 }
 const APPLETS = ['sh', 'echo', 'sleep', 'cat', 'ls', 'true', 'false', 'id', 'env', 'hostname', 'ping', 'wget', 'nc', 'ip'];
 
-type Entry = Partial<Header> & { name: string; body?: Buffer | string };
+export type Entry = Partial<Header> & { name: string; body?: Buffer | string };
 
 export async function tarOf(entries: readonly Entry[]): Promise<Buffer> {
   const p = pack();
@@ -34,7 +34,8 @@ export async function tarOf(entries: readonly Entry[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function busyboxLayer(): Promise<Buffer> {
+/** busybox and its applets, passwd and group, /tmp; `extra` entries after them (a setuid file, ...). */
+export async function busyboxLayer(extra: readonly Entry[] = []): Promise<Buffer> {
   const busybox = await readFile(BUSYBOX_PATH);
   return tarOf([
     { name: 'bin/', type: 'directory', mode: 0o755 },
@@ -44,6 +45,7 @@ export async function busyboxLayer(): Promise<Buffer> {
     { name: 'etc/passwd', type: 'file', mode: 0o644, body: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' },
     { name: 'etc/group', type: 'file', mode: 0o644, body: 'root:x:0:\nnogroup:x:65534:\n' },
     { name: 'tmp/', type: 'directory', mode: 0o1777 },
+    ...extra,
   ]);
 }
 
@@ -53,8 +55,8 @@ export interface TestImage {
   readonly configDigest: string;
 }
 
-export async function busyboxImage(cmd: readonly string[] = ['sh']): Promise<TestImage> {
-  const layerTar = await busyboxLayer();
+export async function busyboxImage(cmd: readonly string[] = ['sh'], extra: readonly Entry[] = []): Promise<TestImage> {
+  const layerTar = await busyboxLayer(extra);
   const { os, architecture } = hostPlatform();
   const config = Buffer.from(
     JSON.stringify({

@@ -19,6 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract, type Header } from 'tar-stream';
 import { ShoalError } from '../../shared/errors.js';
+import { PRIVATE_DIR_MODE } from '../../shared/fs-modes.js';
 import { lsetxattr, mknodChar } from '../sys/libc.js';
 
 export const LAYER_ENTRIES_MAX = 2_000_000;
@@ -211,7 +212,10 @@ export async function unpackLayer(archive: Readable, finalDir: string, expectedD
     throw new ShoalError('already_exists', 'image.layer_exists', `layer folder ${finalDir} exists already`);
   }
   const tmp = `${finalDir}.unpacking-${process.pid}-${Date.now()}`;
-  await mkdir(tmp, { recursive: true, mode: 0o755 });
+  // Folders made on the way are root's alone (<data>/layers: the layers keep their setuid binaries
+  // for the containers, so other users must not reach them); one that exists is left as it is.
+  await mkdir(dirname(finalDir), { recursive: true, mode: PRIVATE_DIR_MODE });
+  await mkdir(tmp, { mode: 0o755 });
   const stats: UnpackStats = { entries: 0, bytes: 0, whiteouts: 0, opaqueDirs: 0 };
   const tar = extract();
   tar.on('entry', (header, body, next) => {

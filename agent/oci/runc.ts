@@ -106,7 +106,8 @@ export class RuncDriver {
     try {
       const processFile = join(dir, 'process.json');
       const spec = { terminal: false, user: p.user, args: p.args, env: p.env, cwd: p.cwd, noNewPrivileges: true };
-      await writeFile(processFile, JSON.stringify(spec));
+      // The environment is in it: root's alone (mkdtemp's folder is 0700 too).
+      await writeFile(processFile, JSON.stringify(spec), { mode: 0o600 });
       const out = realPipe();
       const err = realPipe();
       const inp = realPipe();

@@ -7,15 +7,17 @@
 //   <data>/volumes/<name>/   named local volumes              <data>/shims/<shim id>/  each shim
 //   <data>/runc/             runc's --root
 //
+// all root's alone (data-dir.ts: which modes, and why a container's own view keeps its modes),
 // and the cgroup parent <base>/shoal/<agent key> (agent/README.md, "Cgroups"): two agents with different data folders share nothing.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../shared/clock.js';
 import { ShoalError, alreadyExists, failedPrecondition, invalidArgument, notFound, oneLine, unavailable } from '../../shared/errors.js';
+import { mkdirPrivate, mkdirWithMode, writeFileAtomic } from '../../shared/fs-modes.js';
 import type { Logger } from '../../shared/logger.js';
 import { KeyedMutex } from '../../shared/mutex.js';
 import type { ContainerSpec__Output } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
@@ -35,6 +37,7 @@ import { SHIM_REQUEST_TIMEOUT_MS_DEFAULT, currentShimVersion, startShim, type Sh
 import type { ShimEvent, TaskExit, TaskRecord } from '../shim/protocol.js';
 import { agentCgroupParent } from '../sys/cgroups.js';
 import { ownNofileLimit } from '../sys/limits.js';
+import { openAgentDataDir } from './data-dir.js';
 import { EventBus, type EventType } from './events.js';
 import { ImageService, type ImageSummary, type RemovedImage } from './images.js';
 import { SHIM_ATTACH_BACKOFF_DEFAULT, reachShim, type AttachOptions, type ShimReach } from './shims.js';
@@ -157,8 +160,7 @@ export class Supervisor {
   // ---- start-up: records, shims, exits learned while the agent was down ----
 
   async open(): Promise<void> {
-    await mkdir(join(this.o.dataDir, 'containers'), { recursive: true });
-    await mkdir(join(this.o.dataDir, 'shims'), { recursive: true });
+    await openAgentDataDir(this.o.dataDir, this.o.logger);
     for (const id of await readdir(join(this.o.dataDir, 'containers'))) await this.loadRecord(id);
     const reach = await this.attachShims();
     for (const c of this.containers.values()) await this.reconcile(c, reach.get(c.shimId));
@@ -412,8 +414,7 @@ export class Supervisor {
 
   private async save(c: ContainerRecord): Promise<ContainerRecord> {
     const path = join(this.containerDir(c.id), 'container.json');
-    await writeFile(`${path}.tmp`, JSON.stringify(c, null, 2));
-    await rename(`${path}.tmp`, path);
+    await writeFileAtomic(path, JSON.stringify(c, null, 2));
     this.containers.set(c.id, c);
     return c;
   }
@@ -486,17 +487,18 @@ export class Supervisor {
           );
           attached = true;
         }
-        await mkdir(dir, { recursive: true });
+        await mkdirPrivate(dir);
         const m = overlayMount(resolved.layerDirs, dir);
         await mountOverlay(m);
         const hostname = spec.hostname === '' ? id.slice(0, 12) : spec.hostname;
         const etc = join(dir, 'etc');
-        await mkdir(etc, { recursive: true });
+        await mkdirPrivate(etc);
         const own = net?.endpoints[0] !== undefined ? `${net.endpoints[0].ip}\t${hostname}\n` : '';
-        await writeFile(join(etc, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${own}`);
+        // 0644: bound into the container, where any of its users reads them.
+        await writeFileAtomic(join(etc, 'hosts'), `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${own}`, 0o644);
         // On an overlay the embedded DNS server answers in the container's own namespace.
-        await writeFile(join(etc, 'resolv.conf'), net !== undefined ? `nameserver ${DNS_ADDRESS}\noptions ndots:0\n` : await hostResolvConf());
-        await writeFile(join(etc, 'hostname'), `${hostname}\n`);
+        await writeFileAtomic(join(etc, 'resolv.conf'), net !== undefined ? `nameserver ${DNS_ADDRESS}\noptions ndots:0\n` : await hostResolvConf(), 0o644);
+        await writeFileAtomic(join(etc, 'hostname'), `${hostname}\n`, 0o644);
         const userSpec = spec.user !== '' ? spec.user : (resolved.config.config.User ?? '');
         const user = resolveUser(userSpec, await readImageFile(m.target, 'passwd'), await readImageFile(m.target, 'group'));
         const oci = buildRuntimeSpec(resolved.config.config, {
@@ -519,7 +521,8 @@ export class Supervisor {
           seccomp: security.seccomp,
           host,
         });
-        await writeFile(join(dir, 'config.json'), JSON.stringify(oci, null, 2));
+        // The environment is in it (secrets passed with -e): root's alone.
+        await writeFileAtomic(join(dir, 'config.json'), JSON.stringify(oci, null, 2));
         const rec = await this.save({
           id,
           name: finalName,
@@ -567,7 +570,9 @@ export class Supervisor {
       } else if (m.type === 'VOLUME') {
         if (!NAME.test(m.source)) throw invalidArgument('container.bad_volume', `mounts[${i}]: volume name ${JSON.stringify(m.source)} is not valid`);
         const data = join(this.o.dataDir, 'volumes', m.source, '_data');
-        await mkdir(data, { recursive: true });
+        await mkdirPrivate(join(this.o.dataDir, 'volumes', m.source));
+        // The volume's root as the container sees it, as Docker makes it; made once, then the container's.
+        await mkdirWithMode(data, 0o755);
         out.push({ type: 'volume', source: data, target: m.target, readOnly: m.readOnly });
       } else {
         if (!m.source.startsWith('/')) throw invalidArgument('container.bad_mount', `mounts[${i}]: bind source ${JSON.stringify(m.source)} must be an absolute path`);
@@ -764,8 +769,7 @@ export class Supervisor {
       const configPath = join(this.containerDir(c.id), 'config.json');
       const oci = JSON.parse(await readFile(configPath, 'utf8')) as OciSpec;
       oci.linux.resources = next;
-      await writeFile(`${configPath}.tmp`, JSON.stringify(oci, null, 2));
-      await rename(`${configPath}.tmp`, configPath);
+      await writeFileAtomic(configPath, JSON.stringify(oci, null, 2));
       const rec = await this.save({ ...c, spec: { ...c.spec, resources: merged } });
       this.emit('task.updated', c.id, { name: c.name });
       return rec;
