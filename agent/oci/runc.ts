@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ShoalError } from '../../shared/errors.js';
 import { run, runUnchecked } from '../../shared/exec.js';
 import { realPipe } from '../sys/libc.js';
-import { CFS_PERIOD_US, checkResources, type ResourceLimits } from './spec.js';
+import { CFS_PERIOD_US, checkResources, type OciSpec, type ResourceLimits } from './spec.js';
 
 export interface RuntimeState {
   readonly id: string;
@@ -25,6 +25,9 @@ export interface ExecProcess {
   readonly env: string[];
   readonly cwd: string;
   readonly user: { uid: number; gid: number; additionalGids?: number[] };
+  /** The container's own: an exec'd process has what its container's processes have, as in Docker. */
+  readonly capabilities: OciSpec['process']['capabilities'];
+  readonly noNewPrivileges: boolean;
   readonly stdin: Buffer;
   readonly outputMax: number;
 }
@@ -105,7 +108,7 @@ export class RuncDriver {
     const dir = await mkdtemp(join(tmpdir(), 'shoal-exec-'));
     try {
       const processFile = join(dir, 'process.json');
-      const spec = { terminal: false, user: p.user, args: p.args, env: p.env, cwd: p.cwd, noNewPrivileges: true };
+      const spec = { terminal: false, user: p.user, args: p.args, env: p.env, cwd: p.cwd, capabilities: p.capabilities, noNewPrivileges: p.noNewPrivileges };
       // The environment is in it: root's alone (mkdtemp's folder is 0700 too).
       await writeFile(processFile, JSON.stringify(spec), { mode: 0o600 });
       const out = realPipe();

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAllCleanups } from '../../shared/cleanup.js';
 import type { ContainerSpec } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
 import { systemClock } from '../../shared/clock.js';
+import { runUnchecked } from '../../shared/exec.js';
 import { silentLogger } from '../../shared/logger.js';
 import { RuntimeClient } from '../../shared/runtime-client.js';
 import { busyboxImage, dockerSaveArchive, ociLayoutArchive } from '../images/test-images.js';
@@ -134,9 +135,34 @@ describe('a standalone agent (root)', () => {
     expect(ex.stdout.toString()).toBe('hi there\nfrom stdin\n');
     expect(ex.stderr.toString()).toBe('oops\n');
 
+    // An exec'd process has its container's capabilities (Docker's default set), not none.
+    const caps = (await client.exec('web', ['sh', '-c', 'grep CapEff /proc/self/status /proc/1/status'])).stdout.toString().trim().split('\n');
+    const [own, init] = caps.map((l) => l.split(/\s+/).pop());
+    expect(own).toBe(init);
+    expect(own).not.toBe('0000000000000000');
+
     await expect(client.exec('web', ['/no/such/tool'])).rejects.toThrow(/no such file or directory/i);
     await client.remove('web', true);
     await expect(client.get('web')).rejects.toThrow(/no container/);
+  });
+
+  it('mounts the root of a stopped container again after a reboot, from the image it was made from even when its name has moved on', async () => {
+    // Two images under one name, each with a file of its own in its layer.
+    const saying = async (word: string): Promise<Buffer> =>
+      dockerSaveArchive(await busyboxImage(['cat', '/which'], [{ name: 'which', type: 'file', body: `${word}\n` }]), ['busybox:moving']);
+    await client.importImage(Readable.from(await saying('first')));
+    const c = await client.create('', { image: 'busybox:moving' });
+    await client.importImage(Readable.from(await saying('second')));
+    // A reboot takes every mount with it: the container's root is gone until it starts again.
+    const rootfs = join(dataDir, 'containers', c.id, 'rootfs');
+    expect((await runUnchecked('umount', [rootfs])).exitCode).toBe(0);
+    await client.start(c.id);
+    expect((await client.wait(c.id)).exitCode).toBe(0);
+    const lines = [];
+    for await (const l of client.logs(c.id, false)) lines.push(l.line.toString());
+    expect(lines).toEqual(['first\n']);
+    await client.remove(c.id, false);
+    await client.removeImage('busybox:moving');
   });
 
   it('runs its one shim detached: its own session, its own cgroup beside the containers, not the agent\'s', async () => {

@@ -86,7 +86,12 @@ export class ImageService {
   async resolve(reference: string): Promise<ResolvedImage> {
     const record = await this.index.get(reference);
     if (record === undefined) throw notFound('image.not_found', `no image ${reference}: import or pull it first`);
-    const manifest = parseManifest(await this.store.readJson(record.digest), `manifest ${record.digest}`);
+    return { record, ...(await this.layersOf(record.digest, reference)) };
+  }
+
+  /** The image whose manifest is `digest` (`reference` names it in errors), its layers unpacked. */
+  async layersOf(digest: Digest, reference: string): Promise<Omit<ResolvedImage, 'record'>> {
+    const manifest = parseManifest(await this.store.readJson(digest), `manifest ${digest}`);
     const config = parseConfig(await this.store.readJson(manifest.config.digest), `config ${manifest.config.digest}`);
     if (config.rootfs.diff_ids.length !== manifest.layers.length) {
       throw failedPrecondition('image.bad_config', `image ${reference}: its config lists ${config.rootfs.diff_ids.length} layers, its manifest ${manifest.layers.length}`);
@@ -101,7 +106,7 @@ export class ImageService {
       });
       layerDirs.push(dir);
     }
-    return { record, manifest, config, layerDirs };
+    return { manifest, config, layerDirs };
   }
 
   /** Removes a name, then collects blobs and layers nothing references any more (or says why it did not). */

@@ -27,6 +27,7 @@ import { pullImage, type PullOptions } from '../images/registry.js';
 import { mountOverlay, overlayMount, unmount } from '../images/snapshot.js';
 import { RuncDriver, type ContainerStats } from '../oci/runc.js';
 import { buildRuntimeSpec, linuxResources, type MountSpec, type OciSpec, type ResourceLimits } from '../oci/spec.js';
+import type { Digest } from '../images/content-store.js';
 import { resolveUser } from '../oci/user.js';
 import { learnHost, type RuntimeHost } from '../oci/host.js';
 import type { SecurityOptions__Output } from '../../proto/gen/shoal/runtime/v1/SecurityOptions.js';
@@ -671,8 +672,9 @@ export class Supervisor {
     const rootfs = join(this.containerDir(c.id), 'rootfs');
     const mounted = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((l) => l.split(' ')[4] === rootfs);
     if (mounted) return;
-    const resolved = await this.images.resolve(c.imageReference);
-    await mountOverlay(overlayMount(resolved.layerDirs, this.containerDir(c.id)));
+    // By the digest it was made from: the name may have moved to another image since.
+    const { layerDirs } = await this.images.layersOf(c.imageDigest as Digest, c.imageReference);
+    await mountOverlay(overlayMount(layerDirs, this.containerDir(c.id)));
   }
 
   private running(ref: string): ContainerRecord {
@@ -787,6 +789,8 @@ export class Supervisor {
       env: [...oci.process.env.filter((kv) => !env.some((e) => e.split('=')[0] === kv.split('=')[0])), ...env],
       cwd: workingDir !== '' ? workingDir : oci.process.cwd,
       user: oci.process.user,
+      capabilities: oci.process.capabilities,
+      noNewPrivileges: oci.process.noNewPrivileges,
       stdin,
       outputMax: EXEC_OUTPUT_MAX,
     });
