@@ -4,7 +4,8 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -12,7 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
 import { systemClock } from '../../shared/clock.js';
-import { run } from '../../shared/exec.js';
 import { createLogger } from '../../shared/logger.js';
 import { RuntimeClient } from '../../shared/runtime-client.js';
 import { Agent } from '../daemon.js';
@@ -142,10 +142,22 @@ describe('an agent that cannot talk to a shim (root)', () => {
     expect(runs(c.pid)).toBe(false);
   });
 
+  /**
+   * Leaves a socket file at `path` that nobody listens on: a server's socket hard-linked there,
+   * then the server closed (Node removes its own path on close, not the link).
+   */
+  async function refusingSocket(path: string): Promise<void> {
+    const server = createServer();
+    const bound = `${path}.bound`;
+    await new Promise<void>((resolve) => server.listen(bound, resolve));
+    await link(bound, path);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
   const breakings: [string, (sock: string) => Promise<unknown>][] = [
     ['missing', async () => undefined],
     // A socket file nobody listens on: connecting is refused (ECONNREFUSED), as after a crash, yet the shim lives.
-    ['refusing connections', (sock) => run('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', sock])],
+    ['refusing connections', refusingSocket],
   ];
   it.each(breakings)('leaves the containers of a live shim whose socket is %s running, and reaches them once it is back', async (_what, breakSocket) => {
     const dataDir = await newDataDir();
