@@ -1,21 +1,18 @@
 // `shoal ctr` as a user types it (root): the real binary against a standalone agent.
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAllCleanups } from '../../shared/cleanup.js';
 import { Agent } from '../daemon.js';
 import { hostPlatform } from '../images/manifest.js';
 import { busyboxImage, dockerSaveArchive, multiPlatformLayoutArchive, skopeoDockerArchive } from '../images/test-images.js';
 import { startRegistry } from '../images/test-registry.js';
-import { purgeAgent } from './testing.js';
+import { purgeAgent, shoalCtr } from './testing.js';
 import { systemClock } from '../../shared/clock.js';
 import { silentLogger } from '../../shared/logger.js';
 
-const SHOAL = fileURLToPath(new URL('../../bin/shoal.js', import.meta.url));
 let dataDir = '';
 let socket = '';
 let agent: Agent;
@@ -40,16 +37,7 @@ function busyboxImageSaying(word: string): ReturnType<typeof busyboxImage> {
   return busyboxImage(['echo', word]);
 }
 
-function ctr(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SHOAL, 'ctr', '--socket', socket, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const ctr = (...args: string[]): ReturnType<typeof shoalCtr> => shoalCtr(socket, ...args);
 
 describe('shoal ctr (root)', () => {
   it('imports, runs in the foreground with the exit code, runs detached, execs, reads logs, removes', async () => {

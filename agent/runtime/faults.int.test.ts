@@ -2,14 +2,12 @@
 // it cannot talk to, an image it cannot read, a container record it cannot parse. In each, the
 // containers and layers outlive the fault, and the fault is reported where a user looks.
 
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { link, mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
 import { systemClock } from '../../shared/clock.js';
@@ -20,9 +18,8 @@ import { digestOf } from '../images/content-store.js';
 import { hostPlatform } from '../images/manifest.js';
 import { busyboxImage, dockerSaveArchive, tarOf, type TestImage } from '../images/test-images.js';
 import { RuncDriver } from '../oci/runc.js';
-import { purgeAgent, shimPids } from './testing.js';
+import { purgeAgent, shimPids, shoalCtr } from './testing.js';
 
-const SHOAL = fileURLToPath(new URL('../../bin/shoal.js', import.meta.url));
 
 const cleanups: CleanupStep[] = [];
 afterEach(async () => {
@@ -73,16 +70,7 @@ async function startAgent(dataDir: string): Promise<Running> {
   return { agent, client, logs, stop };
 }
 
-function ctr(socket: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SHOAL, 'ctr', '--socket', socket, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const ctr = shoalCtr;
 
 /** A container running `sleep 1000` from busybox; returns its id and pid. */
 async function sleeper(a: Running, name: string): Promise<{ id: string; pid: number }> {

@@ -3,9 +3,11 @@
 // a failed test left them in. Every step runs even when an earlier one fails; the failures are
 // reported together at the end (shared/cleanup.ts).
 
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
 import { runUnchecked } from '../../shared/exec.js';
 import { netnsName } from '../network/manager.js';
@@ -113,4 +115,18 @@ function mountsUnder(dir: string): string[] {
     .map((l) => l.split(' ')[4] ?? '')
     .filter((m) => m.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length);
+}
+
+const SHOAL_BIN = fileURLToPath(new URL('../../bin/shoal.js', import.meta.url));
+
+/** `shoal ctr --socket SOCKET ARGS` as a user types it: its exit code and what it printed. */
+export function shoalCtr(socket: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SHOAL_BIN, 'ctr', '--socket', socket, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -2,11 +2,9 @@
 // a one-line reason, as etcd does, instead of staying up as a member that only refuses; every
 // write it acknowledged is there when it starts again with room on the disk.
 
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProto } from '../../../proto/load.js';
@@ -14,9 +12,8 @@ import { systemClock } from '../../../shared/clock.js';
 import { run } from '../../../shared/exec.js';
 import { callUnary } from '../../../shared/grpc.js';
 import { freeLoopbackPort } from '../../../shared/net.js';
+import { startRaftKv, type RaftKvProcess } from './testing.js';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const shoalBin = join(repoRoot, 'bin', 'shoal.js');
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,19 +21,8 @@ afterEach(async () => {
 });
 
 /** Starts one founding member; resolves its exit code and stderr when it exits. */
-function member(port: number, dataDir: string) {
-  const proc = spawn(process.execPath, [shoalBin, '--log-level', 'error', 'raft-kv', '--id', '1', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--members', `1=127.0.0.1:${port}`, '--tick', '20ms'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => proc.once('exit', (code) => resolve({ code, stderr })));
-  cleanups.push(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    await exited;
-  });
-  return { proc, exited };
+function member(port: number, dataDir: string): RaftKvProcess {
+  return startRaftKv(['--id', '1', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--members', `1=127.0.0.1:${port}`], cleanups, 'error');
 }
 
 describe('shoal raft-kv on a full disk (root)', () => {

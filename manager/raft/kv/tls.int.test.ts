@@ -3,12 +3,10 @@
 // plaintext, so it refuses to listen (or to reach members) anywhere but loopback: one line, exit 2
 // (a command line refused).
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProto } from '../../../proto/load.js';
@@ -17,9 +15,7 @@ import { systemClock } from '../../../shared/clock.js';
 import { callUnary, clientCredentials } from '../../../shared/grpc.js';
 import { freeLoopbackPort } from '../../../shared/net.js';
 import { testCa } from '../../../shared/test-pki.js';
-
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const shoalBin = join(repoRoot, 'bin', 'shoal.js');
+import { startRaftKv, type RaftKvProcess } from './testing.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -33,16 +29,8 @@ async function scratch(tag: string): Promise<string> {
 }
 
 /** `shoal raft-kv ARGS`; resolves its exit code and stderr when it exits; killed after the test. */
-function raftKv(args: string[]) {
-  const proc = spawn(process.execPath, [shoalBin, '--log-level', 'warn', 'raft-kv', '--tick', '20ms', ...args], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
-  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => proc.once('exit', (code) => resolve({ code, stderr })));
-  cleanups.push(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    await exited;
-  });
-  return { proc, exited, stderr: () => stderr };
+function raftKv(args: string[]): RaftKvProcess {
+  return startRaftKv(args, cleanups);
 }
 
 const KV = loadProto('raft').shoal.raft.v1.KeyValue;
