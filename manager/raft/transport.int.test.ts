@@ -36,9 +36,18 @@ interface Receiving {
   readonly logs: { msg: string; reason?: string; suppressedSinceLast?: number }[];
 }
 
+interface ReceivingOptions {
+  /** Stands in for the Raft core: it may throw, as an assertion in the core would. Default: takes everything. */
+  readonly core?: (m: Message) => void;
+}
+
 /** Server 1 of members 1, 2, 3, receiving on loopback, with a client to it. */
-async function receiving(): Promise<Receiving> {
+async function receiving(o: ReceivingOptions = {}): Promise<Receiving> {
   const delivered: Message[] = [];
+  const onMessage = (m: Message): void => {
+    o.core?.(m);
+    delivered.push(m);
+  };
   const stats = emptyReceiveStats();
   const logs: Receiving['logs'] = [];
   const sink = new Writable({
@@ -52,7 +61,7 @@ async function receiving(): Promise<Receiving> {
   server.addService(
     raft.RaftTransport.service,
     transportHandlers(
-      { clusterId: CLUSTER, self: 1, isKnown: (id) => id === 2 || id === 3, onMessage: (m) => delivered.push(m) },
+      { clusterId: CLUSTER, self: 1, isKnown: (id) => id === 2 || id === 3, onMessage },
       { logger: createLogger({ level: 'info', format: 'json', destination: sink }), clock: systemClock, stats, snapshotBytesMax: SNAPSHOT_BYTES_MAX, snapshotIdleTimeoutMs: IDLE_MS },
     ),
   );
@@ -166,6 +175,21 @@ describe('RaftTransport receiving: snapshots', () => {
     expect(r.delivered).toHaveLength(1);
     expect(Buffer.from(r.delivered[0]?.snapshot?.data ?? []).equals(data)).toBe(true);
     expect(r.stats).toMatchObject({ snapshotsReceived: 1, snapshotsInProgress: 0 });
+  });
+
+  it('answers an upload the core throws on with internal, not accepted, so the leader does not count it taken', async () => {
+    const r = await receiving({
+      core: (m) => {
+        if (m.type === 'MSG_SNAP') throw new Error('assertion failed in the core');
+      },
+    });
+    const u = upload(r.client, 2);
+    writeSnapshot(u, snapshotHeader(2), snapshotData(1024));
+    const { err, ack } = await u.outcome;
+    expect(ack?.accepted).not.toBe(true);
+    expect(err).toMatchObject({ code: GrpcStatus.INTERNAL, details: "snapshot from member 2: refused by this server's Raft core (see its log); not taken" });
+    expect(r.stats).toMatchObject({ snapshotsReceived: 0, snapshotsRefused: 1, snapshotsInProgress: 0 });
+    expect(r.logs.map((l) => l.msg)).toEqual(['raft message failed in the core; dropped (validate.ts should have refused it)', 'raft snapshot refused']);
   });
 
   it('refuses an upload past snapshotBytesMax with resource_exhausted, and logs it', async () => {

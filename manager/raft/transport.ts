@@ -329,10 +329,13 @@ export function transportHandlers(receiver: Receiver, o: ReceiveOptions): RaftTr
         upload.chunks = [];
         const bad = validateSnapshotData(data);
         if (bad !== undefined) return finish(invalidArgument('raft.bad_snapshot', `snapshot from member ${header.from}: ${bad.reason}`));
-        if (deliver(fromPb(header, data))) {
-          stats.snapshotsReceived++;
-          o.logger.info({ from: header.from, index: header.snapshot?.index, bytes }, 'snapshot received');
+        // The core threw (logged by deliver): the leader must hear that the snapshot was not
+        // taken, or it would count this follower as caught up to a snapshot it never applied.
+        if (!deliver(fromPb(header, data))) {
+          return finish(new ShoalError('internal', 'raft.snapshot_not_applied', `snapshot from member ${header.from}: refused by this server's Raft core (see its log); not taken`));
         }
+        stats.snapshotsReceived++;
+        o.logger.info({ from: header.from, index: header.snapshot?.index, bytes }, 'snapshot received');
         finish();
       };
 
