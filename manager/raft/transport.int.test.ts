@@ -11,12 +11,12 @@ import type { MessageBatch } from '../../proto/gen/shoal/raft/v1/MessageBatch.js
 import type { RaftTransportClient } from '../../proto/gen/shoal/raft/v1/RaftTransport.js';
 import type { SnapshotAck__Output } from '../../proto/gen/shoal/raft/v1/SnapshotAck.js';
 import type { SnapshotChunk } from '../../proto/gen/shoal/raft/v1/SnapshotChunk.js';
-import { systemClock, waitUntil } from '../../shared/clock.js';
+import { ManualClock, systemClock, waitUntil, type Clock } from '../../shared/clock.js';
 import { listen, shutdown } from '../../shared/grpc.js';
 import { createLogger } from '../../shared/logger.js';
 import { encodeEnvelope } from './envelope.js';
 import { encodeSnapshotData } from './snapshot-data.js';
-import { SENDER_METADATA, emptyReceiveStats, toPb, transportHandlers, type ReceiveStats } from './transport.js';
+import { SENDER_METADATA, TRANSPORT_DEFAULTS, emptyReceiveStats, toPb, transportHandlers, type ReceiveStats } from './transport.js';
 import { message, type Message } from './types.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -33,12 +33,14 @@ interface Receiving {
   readonly delivered: Message[];
   readonly stats: ReceiveStats;
   /** Log lines written, parsed. */
-  readonly logs: { msg: string; reason?: string; suppressedSinceLast?: number }[];
+  readonly logs: { msg: string; reason?: string; heldBackSinceLast?: number }[];
 }
 
 interface ReceivingOptions {
   /** Stands in for the Raft core: it may throw, as an assertion in the core would. Default: takes everything. */
   readonly core?: (m: Message) => void;
+  /** The receiver's clock (drop log, snapshot idle timers). Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 /** Server 1 of members 1, 2, 3, receiving on loopback, with a client to it. */
@@ -62,7 +64,7 @@ async function receiving(o: ReceivingOptions = {}): Promise<Receiving> {
     raft.RaftTransport.service,
     transportHandlers(
       { clusterId: CLUSTER, self: 1, isKnown: (id) => id === 2 || id === 3, onMessage },
-      { logger: createLogger({ level: 'info', format: 'json', destination: sink }), clock: systemClock, stats, snapshotBytesMax: SNAPSHOT_BYTES_MAX, snapshotIdleTimeoutMs: IDLE_MS },
+      { logger: createLogger({ level: 'info', format: 'json', destination: sink }), clock: o.clock ?? systemClock, stats, snapshotBytesMax: SNAPSHOT_BYTES_MAX, snapshotIdleTimeoutMs: IDLE_MS },
     ),
   );
   const address = await listen(server, { kind: 'tcp', host: '127.0.0.1', port: 0 });
@@ -105,14 +107,28 @@ describe('RaftTransport receiving: messages', () => {
   });
 
   it('logs a flood of bad messages once per kind per interval, counting the rest', async () => {
-    const r = await receiving();
+    const clock = new ManualClock();
+    const r = await receiving({ clock });
     const bad = { ...toPb(heartbeat(2)), to: 3 };
     const err = await streamBatches(r.client, Array.from({ length: 10 }, () => Array.from({ length: 100 }, () => bad)));
     expect(err).toBeNull();
     expect(r.stats.messagesDropped).toBe(1000);
     expect(r.delivered).toEqual([]);
-    // One line for the first; the other 999 wait for the next line of that kind after 10 s.
+    // One line for the first; the other 999 wait for the next line of that kind, an interval on.
     expect(r.logs.filter((l) => l.msg === 'raft message dropped')).toHaveLength(1);
+    clock.advance(TRANSPORT_DEFAULTS.dropLogIntervalMs);
+    expect(await streamBatches(r.client, [[bad]])).toBeNull();
+    expect(r.logs.filter((l) => l.msg === 'raft message dropped').map((l) => l.heldBackSinceLast)).toEqual([undefined, 999]);
+  });
+
+  it('logs a bad entry once whatever its place in the list: entries[3] and entries[40] are one kind', async () => {
+    const r = await receiving({ clock: new ManualClock() });
+    const entry = (type: 'ENTRY_NORMAL' | 'ENTRY_CONF_CHANGE') => ({ term: 0, index: 0, type, data: encodeEnvelope(2, 1, new Uint8Array([1])) });
+    // Proposals whose first bad entry sits at a different place in each.
+    const proposals = Array.from({ length: 50 }, (_, i) => toPb(message({ type: 'MSG_PROP', from: 2, to: 1, entries: [...Array.from({ length: i }, () => entry('ENTRY_NORMAL')), entry('ENTRY_CONF_CHANGE')] })));
+    expect(await streamBatches(r.client, [proposals])).toBeNull();
+    expect(r.stats.messagesDropped).toBe(50);
+    expect(r.logs.filter((l) => l.msg === 'raft message dropped').map((l) => l.reason)).toEqual(['entries[0].type: ENTRY_CONF_CHANGE: a forwarded proposal holds normal entries only']);
   });
 
   it('holds a stream to the sender its metadata names, or else to its first sender', async () => {

@@ -20,6 +20,7 @@ import type { SnapshotChunk, SnapshotChunk__Output } from '../../proto/gen/shoal
 import type { StreamAck__Output } from '../../proto/gen/shoal/raft/v1/StreamAck.js';
 import type { Clock, Timer } from '../../shared/clock.js';
 import { ShoalError, invalidArgument, oneLine, toGrpcStatus } from '../../shared/errors.js';
+import { RateLimitedLog } from '../../shared/log-limit.js';
 import type { Logger } from '../../shared/logger.js';
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from '../../shared/retry.js';
 import type { Rng } from '../../shared/rng.js';
@@ -41,7 +42,7 @@ export const TRANSPORT_DEFAULTS = {
   snapshotBytesMax: 1024 * 1024 * 1024,
   /** An upload with no chunk for this long is cut off and its chunks let go. */
   snapshotIdleTimeoutMs: 30_000,
-  /** Dropped messages are logged once per kind per interval, with a count of the rest. */
+  /** Dropped messages are logged once per kind per interval, with a count of the rest (heldBackSinceLast). */
   dropLogIntervalMs: 10_000,
 } as const;
 
@@ -141,32 +142,11 @@ export interface ReceiveOptions {
 }
 
 /**
- * One log line per kind of drop per interval, with the count of those not logged since: a peer
- * (or anyone who can connect) sending thousands of bad messages a second must not turn the log
- * into the damage. The first of a kind is logged at once.
+ * The kind a refusal of `field` is logged under: indexes in field names (entries[17].term) would
+ * make one kind per entry, and a batch of bad entries would then log once per entry.
  */
-export class DropLog {
-  private readonly kinds = new Map<string, { lastMs: number; suppressed: number }>();
-
-  constructor(
-    private readonly logger: Logger,
-    private readonly clock: Clock,
-    private readonly intervalMs: number,
-  ) {}
-
-  note(level: 'warn' | 'error', kind: string, fields: Record<string, unknown>, msg: string): void {
-    // Indexes in field names (entries[17].term) would make the kinds unbounded.
-    const key = kind.replace(/\[\d+\]/g, '[]');
-    const now = this.clock.nowMs();
-    const seen = this.kinds.get(key);
-    if (seen !== undefined && now - seen.lastMs < this.intervalMs) {
-      seen.suppressed++;
-      return;
-    }
-    this.kinds.set(key, { lastMs: now, suppressed: 0 });
-    const suppressed = seen !== undefined && seen.suppressed > 0 ? { suppressedSinceLast: seen.suppressed } : {};
-    this.logger[level]({ ...fields, ...suppressed }, msg);
-  }
+function dropKind(field: string): string {
+  return field.replace(/\[\d+\]/g, '[]');
 }
 
 /** The sender a call names in its metadata: an id, none, or something that is not an id. */
@@ -195,7 +175,9 @@ type StatusCallback<T> = sendUnaryData<T>;
  */
 export function transportHandlers(receiver: Receiver, o: ReceiveOptions): RaftTransportHandlers {
   const stats = o.stats ?? emptyReceiveStats();
-  const drops = new DropLog(o.logger, o.clock, o.dropLogIntervalMs ?? TRANSPORT_DEFAULTS.dropLogIntervalMs);
+  // A peer (or anyone who can connect) sending thousands of bad messages a second must not turn
+  // the log into the damage: one line per kind per interval (shared/log-limit.ts).
+  const drops = new RateLimitedLog(o.logger, o.clock, o.dropLogIntervalMs ?? TRANSPORT_DEFAULTS.dropLogIntervalMs);
   const snapshotBytesMax = o.snapshotBytesMax ?? TRANSPORT_DEFAULTS.snapshotBytesMax;
   const idleMs = o.snapshotIdleTimeoutMs ?? TRANSPORT_DEFAULTS.snapshotIdleTimeoutMs;
   /** Members whose snapshot is being received now. */
@@ -205,7 +187,7 @@ export function transportHandlers(receiver: Receiver, o: ReceiveOptions): RaftTr
 
   const drop = (p: PbMessageOut, r: Rejection): void => {
     stats.messagesDropped++;
-    drops.note('warn', r.field, { type: String(p.type), from: p.from, reason: r.reason }, 'raft message dropped');
+    drops.note('warn', dropKind(r.field), { type: String(p.type), from: p.from, reason: r.reason }, 'raft message dropped');
   };
 
   /** Hands a checked message to the core. A throw there is a bug validation missed: logged, never let out. */
