@@ -3,18 +3,19 @@
 //   u32 length of the peers JSON | peers JSON ([[id, "host:port"], ...]) | state machine bytes
 
 import { invalidArgument } from '../../shared/errors.js';
-import type { NodeId } from './types.js';
+import { MEMBER_LIMITS, type NodeId } from './types.js';
 
 export interface SnapshotData {
   readonly peers: [NodeId, string][];
   readonly state: Uint8Array;
 }
 
-/** Bounds on what a snapshot's peer list may hold; more is taken as damage, not as a cluster. */
+/**
+ * Bounds on what a snapshot's peer list may hold, beyond MEMBER_LIMITS (types.ts: ids, and at
+ * most membersMax peers); more is taken as damage, not as a cluster.
+ */
 export const SNAPSHOT_DATA_LIMITS = {
-  peersMax: 1000,
   addressBytesMax: 1024,
-  nodeIdMax: 2 ** 32 - 1,
 } as const;
 
 export function encodeSnapshotData(peers: ReadonlyMap<NodeId, string>, state: Uint8Array): Uint8Array {
@@ -46,14 +47,14 @@ export function decodeSnapshotData(data: Uint8Array): SnapshotData {
     bad('its peer list is not JSON');
   }
   if (!Array.isArray(peers)) return bad('its peer list is not a list');
-  if (peers.length > SNAPSHOT_DATA_LIMITS.peersMax) bad(`${peers.length} peers, more than ${SNAPSHOT_DATA_LIMITS.peersMax}`);
+  if (peers.length > MEMBER_LIMITS.membersMax) bad(`${peers.length} peers, more than ${MEMBER_LIMITS.membersMax}`);
   for (const p of peers as unknown[]) {
     const ok =
       Array.isArray(p) &&
       p.length === 2 &&
       Number.isSafeInteger(p[0]) &&
       (p[0] as number) >= 1 &&
-      (p[0] as number) <= SNAPSHOT_DATA_LIMITS.nodeIdMax &&
+      (p[0] as number) <= MEMBER_LIMITS.nodeIdMax &&
       typeof p[1] === 'string' &&
       Buffer.byteLength(p[1]) <= SNAPSHOT_DATA_LIMITS.addressBytesMax;
     if (!ok) bad(`peer ${JSON.stringify(p).slice(0, 80)} is not [id, "address"]`);

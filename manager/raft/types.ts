@@ -5,6 +5,18 @@ export type NodeId = number;
 /** No node: no vote cast, no leader known. */
 export const NONE: NodeId = 0;
 
+/**
+ * Bounds on membership, for whatever checks ids and member lists that come from outside (a
+ * message's fields, a snapshot's peer list, a command line). Defined here once: the checks must
+ * agree, or a snapshot one of them takes could be refused by the next.
+ */
+export const MEMBER_LIMITS = {
+  /** Member ids are u32 (RaftNode's proposal envelope, `shoal raft-kv --id`). */
+  nodeIdMax: 2 ** 32 - 1,
+  /** Members (voters and learners, or peers with an address) of one cluster; a longer list is damage, not a cluster. */
+  membersMax: 1000,
+} as const;
+
 export type EntryType = 'ENTRY_NORMAL' | 'ENTRY_CONF_CHANGE';
 
 export interface Entry {

@@ -9,7 +9,7 @@ import { encodeConfChange } from './membership.js';
 import { encodeSnapshotData } from './snapshot-data.js';
 import { Cluster } from './sim/cluster.js';
 import { toPb } from './transport.js';
-import { CAMPAIGN_TRANSFER, message, type Message } from './types.js';
+import { CAMPAIGN_TRANSFER, MEMBER_LIMITS, message, type Message } from './types.js';
 import { validateMessage, validateSnapshotData, type Channel, type ReceiveContext, type WireMessage } from './validate.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -146,6 +146,21 @@ describe('validateMessage: refuses, naming the field', () => {
     expect(validateSnapshotData(notJson)?.reason).toBe('snapshot data: its peer list is not JSON');
     const badPeer = Buffer.from(JSON.stringify([[0, 7]]));
     expect(validateSnapshotData(Buffer.concat([Buffer.from([0, 0, 0, badPeer.length]), badPeer]))?.reason).toMatch(/is not \[id, "address"\]/);
+  });
+
+  it("holds a snapshot's peer list to the member bounds its membership has (MEMBER_LIMITS): the largest id and the most members pass, one more does not", () => {
+    const peers = (ids: number[]): Uint8Array => encodeSnapshotData(new Map(ids.map((id) => [id, `127.0.0.1:${id % 65536}`])), enc('state'));
+    const most = Array.from({ length: MEMBER_LIMITS.membersMax }, (_, i) => i + 1);
+    expect(validateSnapshotData(peers(most))).toBeUndefined();
+    expect(validateSnapshotData(peers([...most, MEMBER_LIMITS.membersMax + 1]))?.reason).toBe(`snapshot data: ${MEMBER_LIMITS.membersMax + 1} peers, more than ${MEMBER_LIMITS.membersMax}`);
+    expect(validateSnapshotData(peers([MEMBER_LIMITS.nodeIdMax]))).toBeUndefined();
+    expect(validateSnapshotData(peers([MEMBER_LIMITS.nodeIdMax + 1]))?.reason).toMatch(/is not \[id, "address"\]/);
+    // The header's membership is held to the same bounds.
+    const header = (voters: number[]): Message => message({ type: 'MSG_SNAP', from: 2, to: 1, term: 3, snapshot: { meta: { index: 5, term: 3, confState: { voters, learners: [] } }, data: new Uint8Array(0) } });
+    expect(check(header(most))).toBeUndefined();
+    expect(check(header([...most, MEMBER_LIMITS.membersMax + 1]))?.field).toBe('snapshot.confState');
+    expect(check(header([1, MEMBER_LIMITS.nodeIdMax]))).toBeUndefined();
+    expect(check(header([1, MEMBER_LIMITS.nodeIdMax + 1]))?.field).toBe('snapshot.confState.voters');
   });
 });
 

@@ -13,7 +13,7 @@ import type { Message__Output as WireMessage } from '../../proto/gen/shoal/raft/
 import { readEnvelope } from './envelope.js';
 import { decodeConfChange } from './membership.js';
 import { decodeSnapshotData } from './snapshot-data.js';
-import type { MessageType, NodeId } from './types.js';
+import { MEMBER_LIMITS, type MessageType, type NodeId } from './types.js';
 
 export type { WireMessage };
 
@@ -24,14 +24,14 @@ export const VALIDATION_LIMITS = {
    * to stay exact in a double; a term of 2^53 would never grow again.
    */
   numberMax: 2 ** 52,
-  /** Member ids are u32 (RaftNode's proposal envelope, `shoal raft-kv --id`). */
-  nodeIdMax: 2 ** 32 - 1,
+  /** Member ids (types.ts). */
+  nodeIdMax: MEMBER_LIMITS.nodeIdMax,
   /** Entries in one message: a leader's append holds at most maxMsgBytes (1 MB, ~43,000 empty entries). */
   entriesMax: 100_000,
   /** Read-index ids are 16 bytes and CAMPAIGN_TRANSFER 8. */
   contextBytesMax: 1024,
-  /** Voters and learners in a snapshot's membership. */
-  membersMax: 1000,
+  /** Voters and learners in a snapshot's membership (types.ts). */
+  membersMax: MEMBER_LIMITS.membersMax,
 } as const;
 
 export type ValidationLimits = { readonly [K in keyof typeof VALIDATION_LIMITS]: number };

@@ -14,6 +14,7 @@ import { isLoopbackHost } from '../../../shared/net.js';
 import { readTlsDir } from '../../../shared/tls-dir.js';
 import { RAFT_NODE_DEFAULTS } from '../node.js';
 import { TRANSPORT_DEFAULTS } from '../transport.js';
+import { MEMBER_LIMITS } from '../types.js';
 import { KvServer } from './server.js';
 
 /** `1=127.0.0.1:7001,2=127.0.0.1:7002`: member ids and their addresses. */
@@ -23,7 +24,7 @@ export const membersList: Parser<Map<number, string>> = (raw, what) => {
     const m = /^(\d+)=(.+)$/.exec(part.trim());
     if (m === null) throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(part)} is not ID=HOST:PORT`);
     const id = Number(m[1]);
-    if (id < 1 || id > 2 ** 32 - 1) throw invalidArgument('config.invalid', `${what}: member id ${m[1]} must be from 1 to 4294967295`);
+    if (id < 1 || id > MEMBER_LIMITS.nodeIdMax) throw invalidArgument('config.invalid', `${what}: member id ${m[1]} must be from 1 to ${MEMBER_LIMITS.nodeIdMax}`);
     parseAddress(m[2] as string, what);
     if (out.has(id)) throw invalidArgument('config.invalid', `${what}: member ${id} is named twice`);
     out.set(id, m[2] as string);
@@ -63,7 +64,7 @@ export function registerRaftKv(program: Command, ctx: AreaContext): void {
   program
     .command('raft-kv')
     .description("run one member of a replicated key-value store on Shoal's Raft (tests and benchmarks)")
-    .addOption(option('--id <n>', 'this member id', intInRange(1, 2 ** 32 - 1)).makeOptionMandatory())
+    .addOption(option('--id <n>', 'this member id', intInRange(1, MEMBER_LIMITS.nodeIdMax)).makeOptionMandatory())
     .addOption(option('--listen <host:port>', 'address for clients and the other members').makeOptionMandatory())
     .addOption(option('--data-dir <dir>', 'where the WAL and snapshots live').makeOptionMandatory())
     .addOption(option('--members <list>', 'members ID=HOST:PORT,...: the founding members, or with --join the existing ones', membersList))
