@@ -1,6 +1,7 @@
 // The agent's command area for the `shoal` binary (registered by bin/shoal.js):
 //   shoal agent --standalone [--data-dir DIR] [--socket PATH]
 
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AreaContext, AreaRegistrar } from '../shared/cli-area.js';
 import { flag, option } from '../shared/cli-option.js';
@@ -28,8 +29,9 @@ function registerAgent(program: Command, ctx: AreaContext): void {
       if (process.getuid?.() !== 0) throw failedPrecondition('agent.needs_root', 'agent: must run as root (it mounts file systems and runs runc)');
       const logger = ctx.logger('agent');
       const agent = new Agent({
-        dataDir: o.dataDir,
-        socket: o.socket,
+        // Absolute: the shim accepts only paths under it, and the agent's key is made from it.
+        dataDir: resolve(o.dataDir),
+        socket: resolve(o.socket),
         clock: systemClock,
         logger,
         runcBinary: o.runc,

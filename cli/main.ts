@@ -52,7 +52,6 @@ export async function main(argv: readonly string[], areas: readonly AreaRegistra
     logger: (component) => componentLogger((rootLogger ??= createLogger({ level: logLevel })), component),
   };
   try {
-    // Inside the try: declaring an option reads its SHOAL_* variable, which may be refused.
     const program = buildProgram(ctx, areas).hook('preAction', (_program, action) => {
       const opts = action.optsWithGlobals<{ format: OutputFormat; logLevel: LogLevel }>();
       format = opts.format;

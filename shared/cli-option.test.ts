@@ -38,19 +38,23 @@ describe('flags', () => {
   it('is on with the flag, or with SHOAL_STANDALONE set to a true word, and off with a false word', () => {
     expect(standalone([])).toBeUndefined();
     expect(standalone(['--standalone'])).toBe(true);
+    expect(standalone(['--standalone', 'false'])).toBe(false);
     for (const word of ['1', 'true', 'YES', 'on']) {
       process.env['SHOAL_STANDALONE'] = word;
       expect(standalone([])).toBe(true);
     }
     for (const word of ['0', 'false', 'no', 'off', '']) {
       process.env['SHOAL_STANDALONE'] = word;
-      expect(standalone([])).toBeUndefined();
+      expect(standalone([])).toBe(false);
       expect(standalone(['--standalone'])).toBe(true);
     }
   });
 
-  it('refuses any other value with the variable named', () => {
+  it('refuses any other value when parsed, with the flag named, and a declaration never throws', () => {
     process.env['SHOAL_STANDALONE'] = 'maybe';
-    expect(() => standalone([])).toThrow('SHOAL_STANDALONE: "maybe" is not true or false');
+    expect(() => flag('--standalone', 'alone')).not.toThrow();
+    expect(() => standalone([])).toThrow('--standalone: "maybe" is not true or false');
+    delete process.env['SHOAL_STANDALONE'];
+    expect(() => standalone(['--standalone', 'perhaps'])).toThrow('--standalone: "perhaps" is not true or false');
   });
 });

@@ -24,21 +24,22 @@ const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 const FALSE_WORDS = new Set(['', '0', 'false', 'no', 'off']);
 
 /**
- * A boolean `--standalone`, also turned on by SHOAL_STANDALONE=true (1, yes, on) and left off by
- * false (0, no, off, empty), so that a settings file such as /etc/default/shoal-agent can say
- * either. Commander's own env() turns a flag on whenever the variable exists, whatever its value,
- * so the variable is read here, once, when the option is declared; any other value is an error
- * naming the variable.
+ * A boolean `--standalone`, also set by SHOAL_STANDALONE=true (1, yes, on) or false (0, no, off,
+ * empty), so that a settings file such as /etc/default/shoal-agent can say either; `--standalone
+ * false` works too. Commander's env() would turn a plain flag on whenever the variable exists,
+ * whatever its value, so the flag takes an optional value that is parsed, and refused with the
+ * flag named, when its command runs — a bad value breaks that command alone.
  */
 export function flag(flags: string, description: string, env?: string): Option {
   const long = /--[a-z0-9-]+/.exec(flags)?.[0];
   if (long === undefined) throw new Error(`flag ${flags}: needs a --long name`);
-  const name = env ?? envNameForFlag(long);
-  const opt = new Option(flags, `${description} [env: ${name}=true|false]`);
-  const raw = process.env[name];
-  if (raw === undefined) return opt;
-  const word = raw.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return opt.default(true, `${name}=${raw}`);
-  if (FALSE_WORDS.has(word)) return opt;
-  throw invalidArgument('config.invalid', `${name}: ${JSON.stringify(raw)} is not true or false`, { fields: { option: name, value: raw } });
+  return new Option(`${flags} [true|false]`, description)
+    .preset('true')
+    .env(env ?? envNameForFlag(long))
+    .argParser((raw: string) => {
+      const word = raw.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (FALSE_WORDS.has(word)) return false;
+      throw invalidArgument('config.invalid', `${long}: ${JSON.stringify(raw)} is not true or false`, { fields: { option: long, value: raw } });
+    });
 }

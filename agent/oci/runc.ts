@@ -28,6 +28,8 @@ export interface ExecProcess {
   /** The container's own: an exec'd process has what its container's processes have, as in Docker. */
   readonly capabilities: OciSpec['process']['capabilities'];
   readonly noNewPrivileges: boolean;
+  /** The container's: runc exec would otherwise leave the shim's (the agent unit's) score. */
+  readonly oomScoreAdj?: number;
   readonly stdin: Buffer;
   readonly outputMax: number;
 }
@@ -108,7 +110,7 @@ export class RuncDriver {
     const dir = await mkdtemp(join(tmpdir(), 'shoal-exec-'));
     try {
       const processFile = join(dir, 'process.json');
-      const spec = { terminal: false, user: p.user, args: p.args, env: p.env, cwd: p.cwd, capabilities: p.capabilities, noNewPrivileges: p.noNewPrivileges };
+      const spec = { terminal: false, user: p.user, args: p.args, env: p.env, cwd: p.cwd, capabilities: p.capabilities, noNewPrivileges: p.noNewPrivileges, ...(p.oomScoreAdj !== undefined ? { oomScoreAdj: p.oomScoreAdj } : {}) };
       // The environment is in it: root's alone (mkdtemp's folder is 0700 too).
       await writeFile(processFile, JSON.stringify(spec), { mode: 0o600 });
       const out = realPipe();

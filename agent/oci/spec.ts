@@ -30,6 +30,7 @@ export interface OciSpec {
     capabilities: { bounding: string[]; effective: string[]; permitted: string[]; inheritable: string[]; ambient: string[] };
     rlimits: { type: string; hard: number; soft: number }[];
     noNewPrivileges: boolean;
+    oomScoreAdj?: number;
   };
   root: { path: string; readonly: boolean };
   hostname: string;
@@ -286,6 +287,9 @@ export function buildRuntimeSpec(image: ImageConfig, c: ContainerInput): OciSpec
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: c.nofile.hard, soft: Math.min(c.nofile.soft, c.nofile.hard) }],
       noNewPrivileges: true,
+      // The kernel's default, whatever the agent's own: its unit protects the agent and the
+      // shim from the OOM killer (OOMScoreAdjust=-500), which containers would otherwise inherit.
+      oomScoreAdj: 0,
     },
     root: { path: c.rootfsPath, readonly: c.readOnlyRootfs },
     hostname: c.hostname,

@@ -165,6 +165,19 @@ describe('a standalone agent (root)', () => {
     await client.removeImage('busybox:moving');
   });
 
+  it('gives containers and their exec processes the kernel\'s OOM score, not the one their shim has', async () => {
+    await run(['true']); // the shim starts with the first container
+    const [shimPid] = await shimPids(dataDir);
+    // Under shoal-agent.service the shim inherits the agent's OOMScoreAdjust=-500. Lowering a
+    // score needs CAP_SYS_RESOURCE, which this machine withholds; raising it shows the same thing.
+    await writeFile(`/proc/${shimPid}/oom_score_adj`, '500');
+    const c = await client.create('', spec(['sleep', '100']));
+    await client.start(c.id);
+    const own = (await client.exec(c.id, ['cat', '/proc/1/oom_score_adj', '/proc/self/oom_score_adj'])).stdout.toString();
+    await client.remove(c.id, true);
+    expect(own).toBe('0\n0\n');
+  });
+
   it('runs its one shim detached: its own session, its own cgroup beside the containers, not the agent\'s', async () => {
     const [shimPid] = await shimPids(dataDir);
     expect(shimPid).toBeDefined();

@@ -791,6 +791,7 @@ export class Supervisor {
       user: oci.process.user,
       capabilities: oci.process.capabilities,
       noNewPrivileges: oci.process.noNewPrivileges,
+      ...(oci.process.oomScoreAdj !== undefined ? { oomScoreAdj: oci.process.oomScoreAdj } : {}),
       stdin,
       outputMax: EXEC_OUTPUT_MAX,
     });
