@@ -23,7 +23,9 @@ let root = '';
 let agent: ChildProcess | undefined;
 let agentExit: Promise<unknown> = Promise.resolve();
 
-const script = (name: string, ...args: string[]): Promise<RunResult> => runUnchecked(join(repo, 'scripts', name), args, { timeoutMs: 300_000 });
+/** A whole build and `npm ci --omit=dev` on a slow 2-core machine: minutes at worst, seconds here. */
+const SCRIPT_TIMEOUT_MS = 300_000;
+const script = (name: string, ...args: string[]): Promise<RunResult> => runUnchecked(join(repo, 'scripts', name), args, { timeoutMs: SCRIPT_TIMEOUT_MS });
 const shoal = (...args: string[]): Promise<RunResult> => runUnchecked(join(root, 'usr/local/bin/shoal'), args, { timeoutMs: 60_000 });
 const dataDir = (): string => join(root, 'var/lib/shoal/agent');
 const socket = (): string => join(root, 'run/shoal/agent.sock');
@@ -76,7 +78,7 @@ afterAll(async () => {
   }
 });
 
-describe('scripts/install and scripts/uninstall (root)', () => {
+describe('scripts/install and scripts/uninstall (root)', { timeout: SCRIPT_TIMEOUT_MS + 60_000 }, () => {
   it('installs compiled code, protos and production dependencies only, and a shoal command on Node.js 24', async () => {
     const r = await script('install', '--root', root, '--no-start');
     expect(r.exitCode, r.stderr).toBe(0);
