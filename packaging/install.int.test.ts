@@ -136,8 +136,12 @@ describe('scripts/install and scripts/uninstall (root)', { timeout: SCRIPT_TIMEO
   });
 
   it('uninstall --purge removes the containers, the data and the settings: nothing is left', async () => {
+    // A slip in the settings must not make the purge remove a system folder.
+    const settings = join(root, 'etc/default/shoal-manager');
+    await writeFile(settings, `${readFileSync(settings, 'utf8')}SHOAL_DATA_DIR=${join(root, 'var/lib')}\n`);
     const r = await script('uninstall', '--root', root, '--purge');
     expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`ignoring SHOAL_DATA_DIR '${join(root, 'var/lib')}' in ${settings}: a system folder`);
     await agentExit;
     expect(agentEnded()).toBe(true);
     expect(await everything()).toEqual([]);
