@@ -3,13 +3,18 @@
 // renamed into place, so a blob's name always matches its bytes. Imports write into a staging
 // area first and commit (rename) all their blobs only when the whole image checked out. Folders
 // and blobs are root's alone (an image's config carries its environment).
+//
+// A commit races garbage collection: a blob already stored is not moved in again, and a blob the
+// archive or registry did not send because the store had it is not in the staging area at all.
+// So commits run under a CommitGuard (the agent's: no collection under way, agent/runtime/images.ts)
+// and check there that every stored blob the import relied on is still stored.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ShoalError, invalidArgument } from '../../shared/errors.js';
+import { ShoalError, invalidArgument, unavailable } from '../../shared/errors.js';
 import { PRIVATE_FILE_MODE, mkdirPrivate } from '../../shared/fs-modes.js';
 
 export type Digest = `sha256:${string}`;
@@ -28,6 +33,15 @@ export function digestMismatch(what: string, expected: string, actual: string): 
     fields: { expected, actual },
   });
 }
+
+/**
+ * Runs a commit (blobs into the store, names into the index) so that no garbage collection runs
+ * alongside it: a collection then either finished before the commit, or sees the new names.
+ */
+export type CommitGuard = <T>(commit: () => Promise<T>) => Promise<T>;
+
+/** For a store nothing collects (tests, tools). */
+export const unguarded: CommitGuard = (commit) => commit();
 
 export class ContentStore {
   constructor(readonly root: string) {}
@@ -94,6 +108,8 @@ export class ContentStore {
 export class Staging {
   /** Digests written here, with their sizes. */
   readonly blobs = new Map<Digest, number>();
+  /** Blobs this import uses from the store instead of writing them: checked again at commit. */
+  private readonly fromStore = new Set<Digest>();
 
   constructor(
     private readonly store: ContentStore,
@@ -154,15 +170,30 @@ export class Staging {
   /** A blob of this import or already in the store. */
   async read(digest: Digest): Promise<Buffer> {
     if (this.blobs.has(digest)) return readFile(this.pathOf(digest));
-    return this.store.read(digest);
+    const data = await this.store.read(digest);
+    this.fromStore.add(digest);
+    return data;
   }
 
+  /** Whether the blob is staged or stored; a stored one becomes one this import relies on. */
   async has(digest: Digest): Promise<boolean> {
-    return this.blobs.has(digest) || (await this.store.has(digest));
+    if (this.blobs.has(digest)) return true;
+    const stored = await this.store.has(digest);
+    if (stored) this.fromStore.add(digest);
+    return stored;
   }
 
-  /** Moves every staged blob into the store, then removes the staging area. */
+  /**
+   * Moves every staged blob into the store, then removes the staging area. Run it under the
+   * store's CommitGuard: a blob this import took from the store instead of writing it must still
+   * be there (a collection may have deleted it since), else nothing is moved and it fails with
+   * `image.blob_collected`, worth trying again.
+   */
   async commit(): Promise<void> {
+    for (const digest of this.fromStore) {
+      if (this.blobs.has(digest) || (await this.store.has(digest))) continue;
+      throw unavailable('image.blob_collected', `blob ${digest}, which the store held when this image came in, was deleted since by an image removal's garbage collection: import or pull the image again`);
+    }
     for (const digest of this.blobs.keys()) {
       const target = this.store.blobPath(digest);
       if (await this.store.has(digest)) continue;

@@ -162,6 +162,28 @@ describe('image import (real files)', () => {
     await storeUnchanged(root);
   });
 
+  it('fails, naming the blob and changing nothing, when a layer it took from the store instead of the archive was collected before its commit', async () => {
+    const { root, store: s, index } = await store();
+    const image = await busyboxImage();
+    await importArchive(Readable.from(await ociLayoutArchive(image, 'first:1')), s, index);
+    const [layer] = parseManifest(await s.readJson((await index.get('first:1'))?.digest as Digest), 'manifest').layers;
+    const layerDigest = (layer as { digest: Digest }).digest;
+    await index.remove('first:1');
+    // The same image again, without its layer: the store has it, so the archive need not carry it.
+    const slim = await ociLayoutArchive(image, 'second:1', (blobs) => blobs.delete(layerDigest.slice('sha256:'.length)));
+    // A collection that ran just before the commit's turn took the layer.
+    const collectedFirst = async <T>(commit: () => Promise<T>): Promise<T> => {
+      await s.remove(layerDigest);
+      return commit();
+    };
+    await expect(importArchive(Readable.from(slim), s, index, undefined, Date.now(), collectedFirst)).rejects.toMatchObject({
+      code: 'image.blob_collected',
+      message: expect.stringMatching(new RegExp(`^blob ${layerDigest}, which the store held when this image came in, was deleted since`)),
+    });
+    expect(await index.get('second:1')).toBeUndefined();
+    expect(await readdir(join(root, 'staging')).catch(emptyIfMissing)).toEqual([]);
+  });
+
   it('refuses something that is no image archive at all', async () => {
     const { root, store: s, index } = await store();
     const { tarOf } = await import('./test-images.js');

@@ -17,7 +17,7 @@ import { ShoalError, invalidArgument } from '../../shared/errors.js';
 import { writeFileAtomic } from '../../shared/fs-modes.js';
 import { canonicalReference } from '../../shared/image-reference.js';
 import { Mutex } from '../../shared/mutex.js';
-import { digestMismatch, type ContentStore, type Digest, type Staging } from './content-store.js';
+import { digestMismatch, unguarded, type CommitGuard, type ContentStore, type Digest, type Staging } from './content-store.js';
 import { MEDIA, hostPlatform, parseConfig, parseIndex, parseManifest, type Descriptor } from './manifest.js';
 
 export const ARCHIVE_ENTRIES_MAX = 100_000;
@@ -285,8 +285,12 @@ async function fromDockerSave(c: Collected, staging: Staging, fallbackRef: strin
   return out;
 }
 
-/** Imports an archive; returns the images it named. Nothing changes when it fails. */
-export async function importArchive(archive: Readable, store: ContentStore, index: ImageIndex, reference?: string, nowMs = Date.now()): Promise<ImageRecord[]> {
+/**
+ * Imports an archive; returns the images it named. Nothing changes when it fails. The commit (blobs
+ * into the store, then names into the index) runs under `guard`, so that a garbage collection
+ * cannot delete a blob between the commit finding it stored and the index naming its image.
+ */
+export async function importArchive(archive: Readable, store: ContentStore, index: ImageIndex, reference?: string, nowMs = Date.now(), guard: CommitGuard = unguarded): Promise<ImageRecord[]> {
   const fallback = reference === undefined || reference === '' ? undefined : canonicalReference(reference);
   const staging = await store.stage();
   try {
@@ -295,10 +299,12 @@ export async function importArchive(archive: Readable, store: ContentStore, inde
     if (c.ociLayout !== undefined) found = await fromOciLayout(c, staging, fallback);
     else if (c.dockerManifest !== undefined) found = await fromDockerSave(c, staging, fallback);
     else throw damaged('neither an OCI image layout (oci-layout) nor a docker save archive (manifest.json)');
-    await staging.commit();
     // One record per name: `busybox:1` and `docker.io/library/busybox:1` are one name.
     const records = [...new Map(found.map((f) => [f.reference, { ...f, createdAtMs: nowMs }])).values()];
-    await index.put(records);
+    await guard(async () => {
+      await staging.commit();
+      await index.put(records);
+    });
     return records;
   } catch (err) {
     await staging.abort();

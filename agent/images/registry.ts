@@ -10,7 +10,7 @@ import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ShoalError, invalidArgument, notFound, unavailable } from '../../shared/errors.js';
 import { DOCKER_HUB_DOMAIN, canonicalString, parseImageReference, type ImageReference } from '../../shared/image-reference.js';
-import { digestMismatch, digestOf, type ContentStore, type Digest } from './content-store.js';
+import { digestMismatch, digestOf, unguarded, type CommitGuard, type ContentStore, type Digest } from './content-store.js';
 import type { ImageIndex, ImageRecord } from './import.js';
 import { MEDIA, hostPlatform, parseConfig, parseIndex, parseManifest, type Descriptor, type Platform } from './manifest.js';
 
@@ -54,6 +54,8 @@ export interface PullOptions {
   /** Called as bytes arrive: the blob, and the pull's totals so far. */
   readonly onProgress?: (p: { digest: string; doneBytes: number; totalBytes: number; status: 'resolving' | 'downloading' | 'done' }) => void;
   readonly nowMs: number;
+  /** Runs the commit with no garbage collection under way (content-store.ts); default none. */
+  readonly commitGuard?: CommitGuard;
 }
 
 class Registry {
@@ -177,7 +179,8 @@ export async function pullImage(raw: string, store: ContentStore, index: ImageIn
     const totalBytes = blobs.reduce((n, b) => n + b.size, 0);
     let doneBytes = 0;
     for (const blob of blobs) {
-      if (await store.has(blob.digest)) {
+      // Through the staging area: a stored blob it skips is checked again at commit.
+      if (await staging.has(blob.digest)) {
         doneBytes += blob.size;
         o.onProgress?.({ digest: blob.digest, doneBytes, totalBytes, status: 'downloading' });
         continue;
@@ -202,9 +205,11 @@ export async function pullImage(raw: string, store: ContentStore, index: ImageIn
     }
     const config = parseConfig(JSON.parse((await staging.read(manifest.config.digest)).toString('utf8')), `config ${manifest.config.digest}`);
     if (config.rootfs.diff_ids.length !== manifest.layers.length) throw invalidArgument('image.bad_config', `image ${raw}: its config lists ${config.rootfs.diff_ids.length} layers, its manifest ${manifest.layers.length}`);
-    await staging.commit();
     const record: ImageRecord = { reference: canonicalString(name), digest, createdAtMs: o.nowMs };
-    await index.put([record]);
+    await (o.commitGuard ?? unguarded)(async () => {
+      await staging.commit();
+      await index.put([record]);
+    });
     o.onProgress?.({ digest, doneBytes: totalBytes, totalBytes, status: 'done' });
     return record;
   } catch (err) {

@@ -7,16 +7,26 @@
 // reason comes back as a warning (the name itself is removed, as `docker rmi` untags even when it
 // cannot delete). A later collection, once the damage is repaired or the damaged image removed,
 // reclaims the space.
+//
+// Collection decides what to delete (many reads) and then deletes it; anything that starts to use
+// a blob or layer in between would lose it. So a collection holds a read/write lock exclusively
+// from its plan to its last deletion, and the two steps that make something used hold it shared:
+// the commit of an import or pull (blobs into the store, names into the index: CommitGuard), and
+// the claim of a container being created (its image looked up and marked used, `claiming`).
+// Either the collection finished first — what it deleted is then unpacked or committed again —
+// or it sees the new name or claim and keeps what they use. Unpacking runs outside the lock: a
+// claimed image's layers are never planned for deletion.
 
 import { createReadStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { failedPrecondition, notFound, oneLine } from '../../shared/errors.js';
-import { KeyedMutex } from '../../shared/mutex.js';
-import { ContentStore, type Digest } from '../images/content-store.js';
+import { KeyedMutex, ReadWriteLock } from '../../shared/mutex.js';
+import { ContentStore, type CommitGuard, type Digest } from '../images/content-store.js';
 import { ImageIndex, importArchive, type ImageRecord } from '../images/import.js';
 import { parseConfig, parseManifest, type ImageConfigBlob, type Manifest } from '../images/manifest.js';
+import { pullImage, type PullOptions } from '../images/registry.js';
 import { unpackLayer } from '../images/unpack.js';
 
 export interface ResolvedImage {
@@ -43,10 +53,19 @@ export interface RemovedImage {
   readonly garbage: GarbageReport;
 }
 
+export interface ImageServiceOptions {
+  /** Test seam: awaited inside a collection, between deciding what to delete and deleting it. */
+  readonly onGarbagePlanned?: () => Promise<void>;
+}
+
 export class ImageService {
   readonly store: ContentStore;
   readonly index: ImageIndex;
   private readonly unpacking = new KeyedMutex();
+  /** Exclusive: a collection. Shared: commits of imports and pulls, claims of containers being created. */
+  private readonly collecting = new ReadWriteLock();
+  /** Runs an import's or pull's commit with no collection under way. */
+  readonly commitGuard: CommitGuard = (commit) => this.collecting.shared(commit);
 
   constructor(
     private readonly dataDir: string,
@@ -54,9 +73,23 @@ export class ImageService {
     private readonly inUse: () => ReadonlySet<string>,
     /** Reasons not to collect at all (containers whose record, and so whose image, is unknown). */
     private readonly holds: () => readonly string[] = () => [],
+    private readonly o: ImageServiceOptions = {},
   ) {
     this.store = new ContentStore(join(dataDir, 'content'));
     this.index = new ImageIndex(join(dataDir, 'content'));
+  }
+
+  /**
+   * Runs `claim` — looking an image up and marking it used, so that `inUse` names it — with no
+   * collection under way: a collection then either finished before, or sees the claim.
+   */
+  claiming<T>(claim: () => Promise<T>): Promise<T> {
+    return this.collecting.shared(claim);
+  }
+
+  /** Commits and claims waiting for a collection to finish (tests order work around it). */
+  get waitingForCollection(): number {
+    return this.collecting.waiting;
   }
 
   layerDir(diffId: Digest): string {
@@ -64,7 +97,11 @@ export class ImageService {
   }
 
   async import(archive: Readable, reference: string | undefined, nowMs: number): Promise<ImageRecord[]> {
-    return importArchive(archive, this.store, this.index, reference, nowMs);
+    return importArchive(archive, this.store, this.index, reference, nowMs, this.commitGuard);
+  }
+
+  async pull(reference: string, o: PullOptions): Promise<ImageRecord> {
+    return pullImage(reference, this.store, this.index, { ...o, commitGuard: this.commitGuard });
   }
 
   async list(): Promise<ImageSummary[]> {
@@ -125,13 +162,16 @@ export class ImageService {
    * is needed cannot be known in full — an image whose manifest or config cannot be read, a hold —
    * it deletes nothing and returns why.
    */
-  async collectGarbage(): Promise<GarbageReport> {
-    const plan = await this.planGarbage();
-    if (plan.refused.length > 0) return { blobs: 0, layers: 0, refused: plan.refused };
-    for (const d of plan.blobs) await this.store.remove(d);
-    const layerRoot = join(this.dataDir, 'layers');
-    for (const name of plan.layers) await this.unpacking.run(`sha256:${name}`, () => rm(join(layerRoot, name), { recursive: true, force: true }));
-    return { blobs: plan.blobs.length, layers: plan.layers.length, refused: [] };
+  collectGarbage(): Promise<GarbageReport> {
+    return this.collecting.exclusive(async () => {
+      const plan = await this.planGarbage();
+      if (plan.refused.length > 0) return { blobs: 0, layers: 0, refused: plan.refused };
+      await this.o.onGarbagePlanned?.();
+      for (const d of plan.blobs) await this.store.remove(d);
+      const layerRoot = join(this.dataDir, 'layers');
+      for (const name of plan.layers) await this.unpacking.run(`sha256:${name}`, () => rm(join(layerRoot, name), { recursive: true, force: true }));
+      return { blobs: plan.blobs.length, layers: plan.layers.length, refused: [] };
+    });
   }
 
   /** What a collection would delete, decided before anything is; or why it must not run. */

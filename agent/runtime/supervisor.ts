@@ -23,7 +23,7 @@ import { KeyedMutex } from '../../shared/mutex.js';
 import type { ContainerSpec__Output } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
 import type { Resources__Output } from '../../proto/gen/shoal/types/v1/Resources.js';
 import type { ImageRecord } from '../images/import.js';
-import { pullImage, type PullOptions } from '../images/registry.js';
+import type { PullOptions } from '../images/registry.js';
 import { mountOverlay, overlayMount, unmount } from '../images/snapshot.js';
 import { RuncDriver, type ContainerStats } from '../oci/runc.js';
 import { buildRuntimeSpec, linuxResources, type MountSpec, type OciSpec, type ResourceLimits } from '../oci/spec.js';
@@ -84,6 +84,8 @@ export interface SupervisorOptions {
   readonly shimRequestTimeoutMs?: number;
   /** For the backoff's jitter; default the system's. */
   readonly rng?: Rng;
+  /** Test seam: awaited inside an image collection between deciding what to delete and deleting it. */
+  readonly onGarbagePlanned?: () => Promise<void>;
 }
 
 /** A container folder whose record could not be read: moved aside, left alone, reported. */
@@ -121,8 +123,8 @@ export class Supervisor {
   readonly cgroupParent: string;
   private readonly containers = new Map<string, ContainerRecord>();
   private readonly locks = new KeyedMutex();
-  /** Image digests claimed by containers being created (not yet recorded). */
-  private readonly creating = new Set<string>();
+  /** Image digests claimed by containers being created (not yet recorded), with how many claim each. */
+  private readonly creating = new Map<string, number>();
   private readonly shims = new Map<string, ShimClient>();
   private currentShim: ShimClient | undefined;
   private shimStarting: Promise<ShimClient> | undefined;
@@ -140,9 +142,10 @@ export class Supervisor {
     this.shimVersion = o.shimVersion ?? currentShimVersion();
     this.images = new ImageService(
       o.dataDir,
-      () => new Set([...[...this.containers.values()].map((c) => c.imageDigest), ...this.creating]),
+      () => new Set([...[...this.containers.values()].map((c) => c.imageDigest), ...this.creating.keys()]),
       // A container whose record is unreadable uses layers nobody can name: keep them all.
       () => this.damaged.map((d) => `container folder ${d.dir} has no readable record, so the image it uses is unknown`),
+      o.onGarbagePlanned !== undefined ? { onGarbagePlanned: o.onGarbagePlanned } : {},
     );
   }
 
@@ -471,11 +474,17 @@ export class Supervisor {
       let claimed: string | undefined;
       let attached = false;
       try {
-        const image = await this.images.index.get(spec.image);
-        if (image === undefined) throw notFound('image.not_found', `no image ${spec.image}: import or pull it first`);
-        claimed = image.digest;
-        this.creating.add(claimed);
-        const resolved = await this.images.resolve(spec.image);
+        // Looked up and claimed with no image collection under way (images.ts): one that runs
+        // later sees the claim and keeps the image's blobs and layers.
+        const image = await this.images.claiming(async () => {
+          const found = await this.images.index.get(spec.image);
+          if (found === undefined) throw notFound('image.not_found', `no image ${spec.image}: import or pull it first`);
+          claimed = found.digest;
+          this.creating.set(claimed, (this.creating.get(claimed) ?? 0) + 1);
+          return found;
+        });
+        // The claimed image, by digest: the name may have moved to another one since.
+        const resolved = { record: image, ...(await this.images.layersOf(image.digest, spec.image)) };
         const mounts = await this.mounts(spec);
         let net: ContainerNet | undefined;
         if (spec.networks.length > 0 || spec.ports.length > 0) {
@@ -549,9 +558,15 @@ export class Supervisor {
         if (attached) await this.o.network?.detach(id).catch((d: unknown) => this.o.logger.error({ id, err: oneLine(d) }, 'failed create: cannot detach it from its networks'));
         throw e;
       } finally {
-        if (claimed !== undefined) this.creating.delete(claimed);
+        if (claimed !== undefined) this.unclaim(claimed);
       }
     });
+  }
+
+  private unclaim(digest: string): void {
+    const left = (this.creating.get(digest) ?? 1) - 1;
+    if (left > 0) this.creating.set(digest, left);
+    else this.creating.delete(digest);
   }
 
   /** Learnt once; a failure is not kept, so the next create asks again. */
@@ -829,7 +844,7 @@ export class Supervisor {
   }
 
   async pullImage(reference: string, o: Omit<PullOptions, 'nowMs'>): Promise<ImageRecord> {
-    const record = await pullImage(reference, this.images.store, this.images.index, { ...o, nowMs: this.o.clock.wallMs() });
+    const record = await this.images.pull(reference, { ...o, nowMs: this.o.clock.wallMs() });
     this.emit('image.pulled', record.reference, { digest: record.digest });
     return record;
   }
