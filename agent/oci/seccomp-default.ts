@@ -72,11 +72,16 @@ export const ALLOWED_ALWAYS: readonly string[] = [
   'timerfd_create', 'timerfd_gettime', 'timerfd_gettime64', 'timerfd_settime', 'timerfd_settime64', 'times', 'tkill', 'truncate', 'truncate64',
   'ugetrlimit', 'umask', 'uname', 'unlink', 'unlinkat', 'utime', 'utimensat', 'utimensat_time64', 'utimes', 'vfork', 'vmsplice',
   'wait4', 'waitid', 'waitpid', 'write', 'writev',
-  // Tracing one's own processes (strace, gdb inside the container). Unsafe before Linux 4.8,
-  // where a traced process could change its syscall after the seccomp check; Docker allows them
-  // from 4.8 on; Shoal's hosts run Debian 12 (Linux 6.1).
-  'ptrace', 'process_vm_readv', 'process_vm_writev',
 ];
+
+/**
+ * Tracing one's own processes (strace, gdb inside the container): allowed from Linux 4.8 on, as
+ * Docker does. Before 4.8 a tracer could change a traced process's syscall after the seccomp
+ * check, which goes around the filter, so there only CAP_SYS_PTRACE brings them back. A kernel
+ * whose version cannot be read counts as older (seccomp.ts, kernelVersion).
+ */
+export const TRACING: readonly string[] = ['ptrace', 'process_vm_readv', 'process_vm_writev'];
+export const TRACING_MIN_KERNEL = '4.8';
 
 /** Allowed only on one architecture family: the names exist nowhere else. */
 export const ALLOWED_BY_ARCH: Readonly<Record<'amd64' | 'arm64', readonly string[]>> = {
@@ -101,7 +106,7 @@ export const ALLOWED_BY_CAPABILITY: Readonly<Record<string, readonly string[]>> 
   CAP_SYS_CHROOT: ['chroot'],
   CAP_SYS_MODULE: ['delete_module', 'finit_module', 'init_module'],
   CAP_SYS_PACCT: ['acct'],
-  CAP_SYS_PTRACE: ['kcmp', 'pidfd_getfd', 'process_madvise', 'userfaultfd'],
+  CAP_SYS_PTRACE: ['kcmp', 'pidfd_getfd', 'process_madvise', 'userfaultfd', ...TRACING],
   CAP_SYS_RAWIO: ['ioperm', 'iopl'],
   CAP_SYS_TIME: ['clock_settime', 'clock_settime64', 'settimeofday', 'stime'],
   CAP_SYS_TTY_CONFIG: ['vhangup'],
@@ -137,6 +142,7 @@ export function defaultSeccompTemplate(): SeccompTemplate {
     ],
     syscalls: [
       allow(ALLOWED_ALWAYS),
+      allow(TRACING, { includes: { minKernel: TRACING_MIN_KERNEL } }),
       ...argumentRules(),
       allow(ALLOWED_BY_ARCH.amd64, { includes: { arches: ['amd64'] } }),
       allow(ALLOWED_BY_ARCH.arm64, { includes: { arches: ['arm64'] } }),

@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITIES, buildRuntimeSpec, type ContainerInput } from './spec.js';
-import { ALLOWED_ALWAYS, ALLOWED_BY_ARCH, ALLOWED_BY_CAPABILITY, CLONE_NAMESPACE_FLAGS, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUSER } from './seccomp-default.js';
+import { ALLOWED_ALWAYS, ALLOWED_BY_ARCH, ALLOWED_BY_CAPABILITY, CLONE_NAMESPACE_FLAGS, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUSER, TRACING } from './seccomp-default.js';
 import { defaultSeccomp, fitSeccomp, hostArch, kernelVersion, type OciSeccomp, type SeccompArg, type SeccompTemplate } from './seccomp.js';
 import { validRuntimeConfig } from './test-schemas.js';
 
@@ -136,10 +136,19 @@ describe('the default seccomp profile', () => {
     for (const name of ['keyctl', 'add_key', 'request_key', 'kexec_load', 'swapon', 'io_uring_setup']) expect([name, call(all, name)]).toEqual([name, EPERM]);
   });
 
-  it('allows ptrace (safe under seccomp since Linux 4.8) and chroot (CAP_SYS_CHROOT is a default capability)', () => {
+  it('allows ptrace and process_vm_readv/writev from Linux 4.8 on, as Docker; on an older kernel only with CAP_SYS_PTRACE', () => {
+    const on = (release: string, caps: readonly string[] = DEFAULT_CAPABILITIES): OciSeccomp => defaultSeccomp({ caps, arch: 'amd64', kernel: kernelVersion(release) });
+    for (const name of TRACING) {
+      // 4.4: a tracer could change the traced call after seccomp checked it, so no.
+      expect([name, call(on('4.4.0-210-generic'), name), call(on('4.8.0'), name), call(on('6.1.0-18-amd64'), name)]).toEqual([name, EPERM, 'allowed', 'allowed']);
+      expect([name, call(on('4.4.0', [...DEFAULT_CAPABILITIES, 'CAP_SYS_PTRACE']), name)]).toEqual([name, 'allowed']);
+      // A kernel release that cannot be read counts as old.
+      expect([name, call(on('unknown'), name)]).toEqual([name, EPERM]);
+    }
+  });
+
+  it('allows chroot (CAP_SYS_CHROOT is a default capability)', () => {
     const p = amd64();
-    expect(call(p, 'ptrace')).toBe('allowed');
-    expect(call(p, 'process_vm_readv')).toBe('allowed');
     expect(call(p, 'chroot')).toBe('allowed');
     expect(call(amd64(DEFAULT_CAPABILITIES.filter((c) => c !== 'CAP_SYS_CHROOT')), 'chroot')).toBe(EPERM);
   });
@@ -169,7 +178,7 @@ describe('the default seccomp profile', () => {
 
   it('lists each name once, and none of the conditional ones without its condition', () => {
     expect(new Set(ALLOWED_ALWAYS).size).toBe(ALLOWED_ALWAYS.length);
-    const conditional = new Set([...Object.values(ALLOWED_BY_CAPABILITY).flat(), 'socket', 'personality', 'clone', 'clone3', ...Object.values(ALLOWED_BY_ARCH).flat()]);
+    const conditional = new Set([...Object.values(ALLOWED_BY_CAPABILITY).flat(), ...TRACING, 'socket', 'personality', 'clone', 'clone3', ...Object.values(ALLOWED_BY_ARCH).flat()]);
     expect(ALLOWED_ALWAYS.filter((n) => conditional.has(n))).toEqual([]);
     // The filter the container gets has no conditions left in it: runc does not read them.
     expect(JSON.stringify(amd64())).not.toMatch(/includes|excludes|minKernel/);
