@@ -4,7 +4,7 @@
 // into the `linux.seccomp` of one container for its capabilities and the host's architecture.
 // Why each group is denied or conditional: agent/oci/SECCOMP.md.
 
-import type { SeccompRule, SeccompTemplate } from './seccomp.js';
+import type { SeccompArg, SeccompRule, SeccompTemplate } from './seccomp.js';
 
 const EPERM = 1;
 const ENOSYS = 38;
@@ -84,10 +84,18 @@ export const TRACING: readonly string[] = ['ptrace', 'process_vm_readv', 'proces
 export const TRACING_MIN_KERNEL = '4.8';
 
 /** Allowed only on one architecture family: the names exist nowhere else. */
-export const ALLOWED_BY_ARCH: Readonly<Record<'amd64' | 'arm64', readonly string[]>> = {
+export const ALLOWED_BY_ARCH: Readonly<Record<'amd64' | 'arm64' | 's390x', readonly string[]>> = {
   amd64: ['arch_prctl', 'modify_ldt'],
   arm64: ['arm_fadvise64_64', 'arm_sync_file_range', 'sync_file_range2', 'breakpoint', 'cacheflush', 'set_tls'],
+  s390x: ['s390_pci_mmio_read', 's390_pci_mmio_write', 's390_runtime_instr'],
 };
+
+/**
+ * The s390 family in Go's names (s390x and its 31-bit s390). Its clone(2) takes the new stack
+ * first and the flags second (the kernel's CLONE_BACKWARDS2); everywhere else the flags are
+ * argument 0.
+ */
+const S390: readonly string[] = ['s390', 's390x'];
 
 /**
  * Allowed only when the container holds the capability: the kernel would refuse most of them
@@ -116,15 +124,20 @@ export const ALLOWED_BY_CAPABILITY: Readonly<Record<string, readonly string[]>> 
 
 const allow = (names: readonly string[], more: Omit<SeccompRule, 'names' | 'action'> = {}): SeccompRule => ({ names: [...names], action: 'SCMP_ACT_ALLOW', ...more });
 
+/** clone's argument `index` (its flags) has no namespace flag set. */
+const cloneFlagsClear = (index: number): SeccompArg => ({ index, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' });
+
 function argumentRules(): SeccompRule[] {
   return [
     // Every socket family but AF_VSOCK. (32-bit x86 programs reach socket through socketcall,
     // whose arguments sit behind a pointer that seccomp cannot read: there the family is free.)
     allow(['socket'], { args: [{ index: 0, value: AF_VSOCK, op: 'SCMP_CMP_NE' }] }),
     ...PERSONALITY_ALLOWED.map((value) => allow(['personality'], { args: [{ index: 0, value, op: 'SCMP_CMP_EQ' }] })),
-    // Without CAP_SYS_ADMIN: threads and processes, but no new namespace (the flags word is
-    // argument 0 on every architecture Shoal runs on; s390 alone swaps the first two).
-    allow(['clone'], { args: [{ index: 0, value: CLONE_NAMESPACE_FLAGS, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }], excludes: { caps: ['CAP_SYS_ADMIN'] } }),
+    // Without CAP_SYS_ADMIN: threads and processes, but no new namespace. The flags are clone's
+    // argument 0, or argument 1 on s390x (checking argument 0 there would judge the stack
+    // pointer and let every namespace flag through).
+    allow(['clone'], { args: [cloneFlagsClear(0)], excludes: { caps: ['CAP_SYS_ADMIN'], arches: [...S390] } }),
+    allow(['clone'], { args: [cloneFlagsClear(1)], includes: { arches: [...S390] }, excludes: { caps: ['CAP_SYS_ADMIN'] } }),
     // clone3 passes its flags in a struct seccomp cannot read: ENOSYS makes glibc and musl fall
     // back to clone, whose flags the rule above checks. EPERM would be taken as a real refusal.
     { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS, excludes: { caps: ['CAP_SYS_ADMIN'] } },
@@ -139,6 +152,7 @@ export function defaultSeccompTemplate(): SeccompTemplate {
     archMap: [
       { architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32'] },
       { architecture: 'SCMP_ARCH_AARCH64', subArchitectures: ['SCMP_ARCH_ARM'] },
+      { architecture: 'SCMP_ARCH_S390X', subArchitectures: ['SCMP_ARCH_S390'] },
     ],
     syscalls: [
       allow(ALLOWED_ALWAYS),
@@ -146,6 +160,7 @@ export function defaultSeccompTemplate(): SeccompTemplate {
       ...argumentRules(),
       allow(ALLOWED_BY_ARCH.amd64, { includes: { arches: ['amd64'] } }),
       allow(ALLOWED_BY_ARCH.arm64, { includes: { arches: ['arm64'] } }),
+      allow(ALLOWED_BY_ARCH.s390x, { includes: { arches: [...S390] } }),
       ...Object.entries(ALLOWED_BY_CAPABILITY).map(([cap, names]) => allow(names, { includes: { caps: [cap] } })),
     ],
   };

@@ -168,11 +168,28 @@ describe('the default seccomp profile', () => {
     expect(call(p, 'socket', AF_VSOCK, 1, 0)).toBe(EPERM);
   });
 
+  it('on s390x covers both s390 ABIs and reads clone\'s flags from argument 1, where its clone puts them', () => {
+    const s390x = (caps: readonly string[] = DEFAULT_CAPABILITIES): OciSeccomp => defaultSeccomp({ caps, arch: 's390x', kernel });
+    const p = s390x();
+    expect(p.architectures).toEqual(['SCMP_ARCH_S390X', 'SCMP_ARCH_S390']);
+    const stack = 0x7fff_0000; // clone(stack, flags, ...) on s390
+    for (const flag of [CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET]) expect([flag.toString(16), call(p, 'clone', stack, flag | SIGCHLD)]).toEqual([flag.toString(16), EPERM]);
+    expect(call(p, 'clone', stack, SIGCHLD)).toBe('allowed');
+    expect(call(p, 'clone', stack, CLONE_VM | CLONE_THREAD | SIGCHLD)).toBe('allowed');
+    // Argument 0 is the stack pointer there: whatever bits it has, they are not flags.
+    expect(call(p, 'clone', CLONE_NEWUSER, SIGCHLD)).toBe('allowed');
+    expect(call(s390x([...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN']), 'clone', stack, CLONE_NEWUSER | SIGCHLD)).toBe('allowed');
+    // And amd64 keeps reading argument 0.
+    expect(call(amd64(), 'clone', CLONE_NEWUSER | SIGCHLD, 0)).toBe(EPERM);
+  });
+
   it('gives each architecture its own calls', () => {
     const x86 = amd64();
     const arm = defaultSeccomp({ caps: DEFAULT_CAPABILITIES, arch: 'arm64', kernel });
-    for (const name of ALLOWED_BY_ARCH.amd64) expect([name, call(x86, name), call(arm, name)]).toEqual([name, 'allowed', EPERM]);
-    for (const name of ALLOWED_BY_ARCH.arm64) expect([name, call(arm, name), call(x86, name)]).toEqual([name, 'allowed', EPERM]);
+    const s390 = defaultSeccomp({ caps: DEFAULT_CAPABILITIES, arch: 's390x', kernel });
+    for (const name of ALLOWED_BY_ARCH.amd64) expect([name, call(x86, name), call(arm, name), call(s390, name)]).toEqual([name, 'allowed', EPERM, EPERM]);
+    for (const name of ALLOWED_BY_ARCH.arm64) expect([name, call(arm, name), call(x86, name), call(s390, name)]).toEqual([name, 'allowed', EPERM, EPERM]);
+    for (const name of ALLOWED_BY_ARCH.s390x) expect([name, call(s390, name), call(x86, name), call(arm, name)]).toEqual([name, 'allowed', EPERM, EPERM]);
     for (const name of ['read', 'write', 'execve', 'openat', 'mmap', 'futex', 'clock_gettime']) expect([name, call(arm, name)]).toEqual([name, 'allowed']);
   });
 
@@ -184,8 +201,8 @@ describe('the default seccomp profile', () => {
     expect(JSON.stringify(amd64())).not.toMatch(/includes|excludes|minKernel/);
   });
 
-  it('is valid in config.json for both architectures, with few and with many capabilities', () => {
-    for (const arch of ['amd64', 'arm64']) {
+  it('is valid in config.json for each architecture it maps, with few and with many capabilities', () => {
+    for (const arch of ['amd64', 'arm64', 's390x']) {
       for (const caps of [DEFAULT_CAPABILITIES, [...DEFAULT_CAPABILITIES, ...Object.keys(ALLOWED_BY_CAPABILITY)]]) {
         const spec = buildRuntimeSpec({}, inputWith({ host: { arch, kernel, cgroupNamespace: true } }));
         const withCaps = { ...spec, linux: { ...spec.linux, seccomp: defaultSeccomp({ caps, arch, kernel }) } };
