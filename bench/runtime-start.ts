@@ -1,8 +1,9 @@
 // `npm run bench -- runtime-start` (root): 100 busybox `sleep` containers created and started,
 // sequentially and then 10 at a time, then removed — Shoal's standalone agent (driven through
 // its gRPC API, as the cluster's worker will drive it) against containerd + ctr (Debian's
-// containerd, started here with its own root, state folder and socket; one `ctr run -d` per
-// container). Also the memory each running container adds: Shoal's shim and agent against
+// containerd, started here with its own root, state folder and socket; one `ctr run -d --seccomp`
+// per container: both sides apply their default seccomp profile). Also the memory each running
+// container adds: Shoal's shim and agent against
 // containerd's shims and containerd itself. Last line: the ratio at concurrency 10.
 
 import { execFile } from 'node:child_process';
@@ -131,11 +132,12 @@ async function benchContainerd(work: string, archive: Buffer): Promise<Figures> 
     await writeFile(join(dir, 'busybox.tar'), archive);
     await ctr('images', 'import', join(dir, 'busybox.tar'));
     const image = 'docker.io/library/busybox:bench';
-    await ctr('run', '--rm', image, 'warm', 'true');
+    await ctr('run', '--rm', '--seccomp', image, 'warm', 'true');
 
     const ids: string[] = [];
     const startOne = async (i: number, prefix: string): Promise<void> => {
-      await ctr('run', '-d', image, `${prefix}${i}`, 'sleep', '100000');
+      // --seccomp: containerd's default profile, as every Shoal container has Shoal's (same work on both sides).
+      await ctr('run', '-d', '--seccomp', image, `${prefix}${i}`, 'sleep', '100000');
       ids.push(`${prefix}${i}`);
     };
     const removeAll = async (): Promise<number> => {
