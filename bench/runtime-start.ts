@@ -3,8 +3,8 @@
 // its gRPC API, as the cluster's worker will drive it) against containerd + ctr (Debian's
 // containerd, started here with its own root, state folder and socket; one `ctr run -d --seccomp`
 // per container: both sides apply their default seccomp profile). Also the memory each running
-// container adds: Shoal's shim and agent against
-// containerd's shims and containerd itself. Last line: the ratio at concurrency 10.
+// container adds: Shoal's shim and agent against containerd's shims and containerd itself. Last
+// line: the ratio at concurrency 10.
 
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
