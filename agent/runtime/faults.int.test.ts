@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
-import { systemClock } from '../../shared/clock.js';
+import { systemClock, type Timer } from '../../shared/clock.js';
 import { createLogger } from '../../shared/logger.js';
 import { RuntimeClient } from '../../shared/runtime-client.js';
 import { Agent } from '../daemon.js';
@@ -40,7 +40,10 @@ async function newDataDir(): Promise<string> {
   return dataDir;
 }
 
-/** An agent on `dataDir` with short shim timeouts (300 ms, 3 attempts), its log lines kept. */
+/**
+ * An agent on `dataDir` with short shim timeouts (300 ms, 3 attempts at start; in the background
+ * every 50 ms doubling to 200 ms), its log lines kept.
+ */
 async function startAgent(dataDir: string): Promise<Running> {
   const logs: Running['logs'] = [];
   const destination = new Writable({
@@ -56,6 +59,7 @@ async function startAgent(dataDir: string): Promise<Running> {
     logger: createLogger({ format: 'json', level: 'info', destination }),
     shimRequestTimeoutMs: 300,
     shimAttachBackoff: { initialDelayMs: 20, maxDelayMs: 100, multiplier: 2, attemptsMax: 3 },
+    shimReattachBackoff: { initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, attemptsMax: 200 },
   });
   await agent.start();
   const client = new RuntimeClient(join(dataDir, 'agent.sock'));
@@ -90,6 +94,19 @@ function runs(pid: number): boolean {
     throw e;
   }
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** `promise`, or a failure naming `what` once `ms` have passed. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: Timer | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = systemClock.setTimer(ms, () => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)));
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    timer?.cancel();
+  }
 }
 
 async function runcStatus(dataDir: string, id: string): Promise<string | undefined> {
@@ -127,6 +144,55 @@ describe('an agent that cannot talk to a shim (root)', () => {
     // Answering again: the next request reattaches, and the exit comes back through the shim.
     process.kill(shimPid as number, 'SIGCONT');
     expect(await a.client.stop('hung', 200)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
+    expect(runs(c.pid)).toBe(false);
+  });
+
+  it('learns what the containers of a hung shim did once it answers again, without any request: ps and wait tell the truth', async () => {
+    const dataDir = await newDataDir();
+    let a = await startAgent(dataDir);
+    const c = await sleeper(a, 'hung');
+    await a.stop();
+    const [shimPid] = await shimPids(dataDir);
+    process.kill(shimPid as number, 'SIGSTOP');
+    cleanups.push(() => process.kill(shimPid as number, 'SIGCONT'));
+
+    a = await startAgent(dataDir);
+    expect((await a.client.get('hung')).state).toBe('running');
+    const waited = a.client.wait('hung');
+    // The container dies while its shim cannot tell anyone; then the shim runs again. No request follows.
+    process.kill(c.pid, 'SIGKILL');
+    process.kill(shimPid as number, 'SIGCONT');
+    expect(await within(10_000, 'the agent to learn the exit by itself', waited)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
+    const ps = await ctr(join(dataDir, 'agent.sock'), 'ps', '-a');
+    expect(ps.stdout).toMatch(/hung\s.*exited \(137\)/);
+  });
+
+  it('ends the containers of a shim killed while the agent runs, without any request', async () => {
+    const dataDir = await newDataDir();
+    const a = await startAgent(dataDir);
+    const c = await sleeper(a, 'lost');
+    const [shimPid] = await shimPids(dataDir);
+    const waited = a.client.wait('lost');
+    process.kill(shimPid as number, 'SIGKILL');
+
+    expect(await within(10_000, 'the agent to end the container of its dead shim', waited)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
+    const got = await a.client.get('lost');
+    expect([got.state, got.exit?.exitCode]).toEqual(['stopped', 137]);
+    expect(a.logs.some((l) => l.msg === 'shim gone: its running containers are ended')).toBe(true);
+    expect(runs(c.pid)).toBe(false);
+    expect(await runcStatus(dataDir, c.id)).toBeUndefined();
+  });
+
+  it('says a container has ended when asked to signal it just after its shim was killed', async () => {
+    const dataDir = await newDataDir();
+    const a = await startAgent(dataDir);
+    const c = await sleeper(a, 'signalled');
+    const [shimPid] = await shimPids(dataDir);
+    process.kill(shimPid as number, 'SIGKILL');
+
+    await expect(a.client.kill('signalled', 'SIGTERM')).rejects.toThrow(/container signalled is not running/);
+    const got = await a.client.get('signalled');
+    expect([got.state, got.exit?.exitCode]).toEqual(['stopped', 137]);
     expect(runs(c.pid)).toBe(false);
   });
 

@@ -26,6 +26,15 @@ export type ShimReach =
 /** Attempts to reach a shim that is not proven gone: 5 in all, about 1.5 s of backoff at most (plus each attempt's timeout). */
 export const SHIM_ATTACH_BACKOFF_DEFAULT: BackoffPolicy = { initialDelayMs: 100, maxDelayMs: 800, multiplier: 2, attemptsMax: 5 };
 
+/**
+ * Reattaching in the background, while the agent runs, to a shim it lost or could not reach at
+ * start and that still has containers recorded running: one attempt (connect and hello) per
+ * delay, 1 s doubling to at most 30 s, jittered; 240 attempts (about an hour) before the agent
+ * stops trying by itself and logs it. A request that needs the shim still tries once, and the
+ * next agent start tries again.
+ */
+export const SHIM_REATTACH_BACKOFF_DEFAULT: BackoffPolicy = { initialDelayMs: 1_000, maxDelayMs: 30_000, multiplier: 2, attemptsMax: 240 };
+
 export interface AttachOptions {
   readonly clock: Clock;
   readonly rng: Rng;

@@ -15,7 +15,7 @@ import { lstat, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Clock } from '../../shared/clock.js';
+import type { Clock, Timer } from '../../shared/clock.js';
 import { ShoalError, alreadyExists, failedPrecondition, invalidArgument, notFound, oneLine, unavailable } from '../../shared/errors.js';
 import { mkdirPrivate, mkdirWithMode, writeFileAtomic } from '../../shared/fs-modes.js';
 import type { Logger } from '../../shared/logger.js';
@@ -41,8 +41,8 @@ import { ownNofileLimit } from '../sys/limits.js';
 import { openAgentDataDir } from './data-dir.js';
 import { EventBus, type EventType } from './events.js';
 import { ImageService, type ImageSummary, type RemovedImage } from './images.js';
-import { SHIM_ATTACH_BACKOFF_DEFAULT, reachShim, type AttachOptions, type ShimReach } from './shims.js';
-import type { BackoffPolicy } from '../../shared/retry.js';
+import { SHIM_ATTACH_BACKOFF_DEFAULT, SHIM_REATTACH_BACKOFF_DEFAULT, reachShim, type AttachOptions, type ShimReach } from './shims.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../shared/retry.js';
 import { systemRng, type Rng } from '../../shared/rng.js';
 import { followLogs } from './logs.js';
 import type { LogLine } from '../shim/log-writer.js';
@@ -80,6 +80,8 @@ export interface SupervisorOptions {
   readonly network?: NetworkManager;
   /** Retries for reaching a shim that is not proven gone (shims.ts); default SHIM_ATTACH_BACKOFF_DEFAULT. */
   readonly shimAttachBackoff?: BackoffPolicy;
+  /** Background reattachment to a shim lost or unreachable while it has running containers; default SHIM_REATTACH_BACKOFF_DEFAULT. */
+  readonly shimReattachBackoff?: BackoffPolicy;
   /** How long a shim may take to accept or to answer hello, list or drain; default SHIM_REQUEST_TIMEOUT_MS_DEFAULT. */
   readonly shimRequestTimeoutMs?: number;
   /** For the backoff's jitter; default the system's. */
@@ -134,7 +136,13 @@ export class Supervisor {
   private host: Promise<RuntimeHost> | undefined;
   private readonly damagedContainers = new Map<string, DamagedContainer>();
   /** Reconnections under way, one per shim. */
-  private readonly reattaching = new Map<string, Promise<ShimClient | undefined>>();
+  private readonly reattaching = new Map<string, Promise<Reattached>>();
+  /** Background reattachment, one per shim lost or unreachable with containers recorded running. */
+  private readonly watching = new Map<string, Promise<void>>();
+  /** The ending of the running containers of shims found gone, one per shim. */
+  private readonly endingOrphans = new Map<string, Promise<void>>();
+  /** Aborted by close(): background work stops. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly o: SupervisorOptions) {
     this.runc = new RuncDriver(join(o.dataDir, 'runc'), o.runcBinary);
@@ -168,6 +176,8 @@ export class Supervisor {
     for (const id of await readdir(join(this.o.dataDir, 'containers'))) await this.loadRecord(id);
     const reach = await this.attachShims();
     for (const c of this.containers.values()) await this.reconcile(c, reach.get(c.shimId));
+    // What an unreachable shim's containers did meanwhile is learnt once it answers, request or not.
+    for (const [shimId, r] of reach) if (r.kind === 'unreachable') this.watchShim(shimId);
     await this.o.network?.open(
       [...this.containers.values()].map((c) => ({ id: c.id, name: c.name, endpoints: c.endpoints ?? [], ports: portsOf(c.spec) })),
       { containersUnknown: this.damagedContainers.size },
@@ -299,7 +309,14 @@ export class Supervisor {
     client.onClose(() => {
       if (this.shims.get(shimId) === client) this.shims.delete(shimId);
       if (this.currentShim === client) this.currentShim = undefined;
+      // Lost with containers running (killed, hung up): find out what became of them, request or not.
+      this.watchShim(shimId);
     });
+  }
+
+  /** Containers recorded as running on a shim. */
+  private liveOn(shimId: string): ContainerRecord[] {
+    return [...this.containers.values()].filter((c) => c.shimId === shimId && (c.state === 'running' || c.state === 'paused'));
   }
 
   /**
@@ -310,23 +327,39 @@ export class Supervisor {
     const attached = this.shims.get(c.shimId);
     if (attached !== undefined && !attached.isClosed) return attached;
     if (c.shimId === '') return undefined;
-    let pending = this.reattaching.get(c.shimId);
+    const r = await this.reattachShared(c.shimId);
+    return r.kind === 'attached' ? r.client : undefined;
+  }
+
+  /** One reconnection to a shim at a time; its callers share the outcome. */
+  private reattachShared(shimId: string): Promise<Reattached> {
+    let pending = this.reattaching.get(shimId);
     if (pending === undefined) {
-      pending = this.reattach(c.shimId).finally(() => this.reattaching.delete(c.shimId));
-      this.reattaching.set(c.shimId, pending);
+      pending = this.reattach(shimId).finally(() => this.reattaching.delete(shimId));
+      this.reattaching.set(shimId, pending);
     }
     return pending;
   }
 
-  private async reattach(shimId: string): Promise<ShimClient | undefined> {
+  /**
+   * One attempt to reach a shim. A shim proven gone has its running containers ended (as at start),
+   * in the background: the caller may hold one of their locks.
+   */
+  private async reattach(shimId: string): Promise<Reattached> {
     const reach = await reachShim(join(this.o.dataDir, 'shims', shimId), shimId, { ...this.attachOptions, policy: { ...this.attachOptions.policy, attemptsMax: 1 } });
     if (reach.kind === 'gone') {
-      this.o.logger.info({ shimId, why: reach.why }, 'shim gone');
-      return undefined;
+      this.o.logger.warn({ shimId, why: reach.why, containers: this.liveOn(shimId).length }, 'shim gone: its running containers are ended');
+      void this.endOrphansOf(shimId);
+      return { kind: 'gone' };
     }
     if (reach.kind === 'unreachable') {
       this.o.logger.warn({ shimId, why: reach.why }, 'shim still not reachable');
-      return undefined;
+      return { kind: 'unreachable' };
+    }
+    if (this.stopping.signal.aborted) {
+      // Reached as the agent stops: the next agent attaches to it.
+      reach.client.close();
+      return { kind: 'unreachable' };
     }
     this.o.logger.info({ shimId }, 'reattached to a shim');
     await this.adoptShim(shimId, reach.client, reach.hello.version, reach.hello.draining);
@@ -338,7 +371,67 @@ export class Supervisor {
       // Not awaited: the caller may hold this container's lock (start, delete); this runs after it.
       void this.locks.run(t.id, () => this.recordExit(t.id, exit, { learned: 'on reattach' })).catch((e: unknown) => this.o.logger.error({ id: t.id, err: oneLine(e) }, 'cannot record an exit'));
     }
-    return reach.client;
+    return { kind: 'attached', client: reach.client };
+  }
+
+  /** Ends the running containers of a shim found gone, each under its own lock (once per shim at a time). */
+  private endOrphansOf(shimId: string): Promise<void> {
+    let ending = this.endingOrphans.get(shimId);
+    if (ending === undefined) {
+      ending = (async () => {
+        for (const c of this.liveOn(shimId)) {
+          await this.locks
+            .run(c.id, async () => {
+              const now = this.containers.get(c.id);
+              // Started again on another shim, or its exit learnt, meanwhile.
+              if (now === undefined || now.shimId !== shimId || (now.state !== 'running' && now.state !== 'paused')) return;
+              const task = await this.endOrphan(now);
+              await this.recordExit(now.id, task.exit, { learned: 'shim gone' });
+            })
+            .catch((e: unknown) => this.o.logger.error({ id: c.id, shimId, err: oneLine(e) }, 'cannot end a container whose shim is gone'));
+        }
+      })().finally(() => this.endingOrphans.delete(shimId));
+      this.endingOrphans.set(shimId, ending);
+    }
+    return ending;
+  }
+
+  /**
+   * Reattaches to a shim in the background while it has containers recorded running, with a
+   * bounded backoff (SHIM_REATTACH_BACKOFF_DEFAULT); once per shim at a time, until the agent stops.
+   */
+  private watchShim(shimId: string): void {
+    if (this.watching.has(shimId) || this.stopping.signal.aborted || this.liveOn(shimId).length === 0) return;
+    const watch = this.reattachInBackground(shimId)
+      .catch((e: unknown) => {
+        // Aborted by close(): the next agent start attaches again.
+        if (!this.stopping.signal.aborted) this.o.logger.error({ shimId, err: oneLine(e) }, 'background reattachment to a shim failed');
+      })
+      .finally(() => this.watching.delete(shimId));
+    this.watching.set(shimId, watch);
+  }
+
+  private async reattachInBackground(shimId: string): Promise<void> {
+    const policy = this.o.shimReattachBackoff ?? SHIM_REATTACH_BACKOFF_DEFAULT;
+    for (let attempt = 1; attempt <= policy.attemptsMax; attempt++) {
+      await this.o.clock.sleep(backoffDelayMs(policy, attempt, this.o.rng ?? systemRng), this.stopping.signal);
+      if (this.liveOn(shimId).length === 0) return; // nothing left to learn from it
+      const attached = this.shims.get(shimId);
+      if (attached !== undefined && !attached.isClosed) return; // a request took it back meanwhile
+      let r: Reattached;
+      try {
+        r = await this.reattachShared(shimId);
+      } catch (e) {
+        this.o.logger.warn({ shimId, err: oneLine(e) }, 'reattached to a shim but could not list its tasks: trying again');
+        continue;
+      }
+      if (r.kind === 'attached') return;
+      if (r.kind === 'gone') return this.endingOrphans.get(shimId);
+    }
+    this.o.logger.error(
+      { shimId, attempts: policy.attemptsMax },
+      'shim still unreachable: background reattachment stops at its attempt limit (shimReattachBackoff); a request that needs the shim, or the next agent start, tries again',
+    );
   }
 
   /**
@@ -367,7 +460,7 @@ export class Supervisor {
   }
 
   /** A container whose shim is gone: the exit its record holds, else it is ended (nobody holds its output or reaps it). */
-  private async endOrphan(c: ContainerRecord): Promise<TaskRecord> {
+  private async endOrphan(c: ContainerRecord): Promise<TaskRecord & { readonly exit: TaskExit }> {
     let task: TaskRecord | undefined;
     try {
       task = JSON.parse(await readFile(join(this.o.dataDir, 'shims', c.shimId, 'tasks', `${c.id}.json`), 'utf8')) as TaskRecord;
@@ -375,7 +468,7 @@ export class Supervisor {
       // No record (the shim died before writing one) or a damaged one: the container is ended below either way.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.o.logger.warn({ id: c.id, err: oneLine(e) }, 'cannot read the task record of a gone shim');
     }
-    if (task?.exit !== undefined) return task;
+    if (task?.exit !== undefined) return { ...task, exit: task.exit };
     // As containerd does when a shim dies.
     await this.runc.kill(c.id, 'KILL').catch((e: unknown) => this.o.logger.info({ id: c.id, err: oneLine(e) }, 'runc kill of an orphaned container failed (it may have exited already)'));
     await this.runc.delete(c.id, true).catch((e: unknown) => this.o.logger.error({ id: c.id, err: oneLine(e) }, 'runc delete of an orphaned container failed'));
@@ -428,6 +521,8 @@ export class Supervisor {
    * container is told to drain, so that it exits instead of waiting for an agent that may not come.
    */
   async close(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled(this.watching.values());
     for (const [shimId, shim] of this.shims) {
       if (![...this.containers.values()].some((c) => c.shimId === shimId && (c.state === 'running' || c.state === 'paused'))) {
         await shim.request({ op: 'drain' }, this.shimTimeoutMs).catch((e: unknown) => this.o.logger.warn({ shimId, err: oneLine(e) }, 'could not tell an idle shim to drain; it waits for the next agent'));
@@ -702,35 +797,67 @@ export class Supervisor {
     const c = this.running(ref);
     const sig = normalizeSignal(signal);
     const shim = await this.shimOf(c);
-    if (shim === undefined) throw unavailable('task.no_shim', `the shim of container ${c.name} is not reachable (see the agent's log); the container is left as it is`);
-    await shim.request({ op: 'kill', id: c.id, signal: sig });
+    if (shim === undefined) return this.noShim(c);
+    try {
+      await shim.request({ op: 'kill', id: c.id, signal: sig });
+    } catch (e) {
+      // The connection dropped under the request: a shim that died just now is found gone here.
+      // One that answers again is not sent the signal twice.
+      if (!(e instanceof ShoalError && e.code === 'shim.gone') || (await this.shimOf(c)) !== undefined) throw e;
+      return this.noShim(c);
+    }
     // A frozen process gets its signal only when thawed (as Docker does for kill on a paused container).
     if (c.state === 'paused' && (sig === 'SIGKILL' || sig === 'SIGTERM')) {
       await this.resume(c.id).catch((e: unknown) => this.o.logger.warn({ id: c.id, err: oneLine(e) }, 'cannot thaw a paused container after signalling it'));
     }
   }
 
+  /** Why a running container's shim cannot take a request: it was gone (the container is ended), or it does not answer. */
+  private async noShim(c: ContainerRecord): Promise<never> {
+    await this.endingOrphans.get(c.shimId);
+    const now = this.containers.get(c.id);
+    if (now?.state === 'stopped') {
+      throw failedPrecondition('task.not_running', `container ${c.name} is not running: its shim is gone, so it was ended (exit code ${now.exit?.exitCode ?? 'unknown'})`);
+    }
+    throw unavailable('task.no_shim', `the shim of container ${c.name} is not reachable (see the agent's log); the container is left as it is`);
+  }
+
   /** Resolves when the container's task has exited (at once when it already has). */
   wait(ref: string): Promise<TaskExit> {
+    return this.waitFor(ref).exit;
+  }
+
+  /** The container's exit, and what stops waiting for it (a waiter left behind would never be dropped). */
+  private waitFor(ref: string): { readonly exit: Promise<TaskExit>; readonly cancel: () => void } {
     const c = this.find(ref);
-    if (c.state === 'stopped' && c.exit !== undefined) return Promise.resolve(c.exit);
-    if (c.state === 'created') return Promise.reject(failedPrecondition('task.not_started', `container ${c.name} has not been started`));
-    return new Promise((resolve) => {
+    const nothing = (): void => undefined;
+    if (c.state === 'stopped' && c.exit !== undefined) return { exit: Promise.resolve(c.exit), cancel: nothing };
+    if (c.state === 'created') return { exit: Promise.reject(failedPrecondition('task.not_started', `container ${c.name} has not been started`)), cancel: nothing };
+    let cancel = nothing;
+    const exit = new Promise<TaskExit>((resolve) => {
       const list = this.exitWaiters.get(c.id) ?? [];
       list.push(resolve);
       this.exitWaiters.set(c.id, list);
+      cancel = () => {
+        const rest = (this.exitWaiters.get(c.id) ?? []).filter((w) => w !== resolve);
+        if (rest.length > 0) this.exitWaiters.set(c.id, rest);
+        else this.exitWaiters.delete(c.id);
+      };
     });
+    return { exit, cancel };
   }
 
   private async waitExit(id: string, timeoutMs: number): Promise<TaskExit | undefined> {
-    let timer: { cancel(): void } | undefined;
+    const waiting = this.waitFor(id);
+    let timer: Timer | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = this.o.clock.setTimer(timeoutMs, () => resolve(undefined));
     });
     try {
-      return await Promise.race([this.wait(id), timeout]);
+      return await Promise.race([waiting.exit, timeout]);
     } finally {
       timer?.cancel();
+      waiting.cancel();
     }
   }
 
@@ -865,6 +992,9 @@ export class Supervisor {
 }
 
 const CONTAINER_STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'stopped'];
+
+/** The outcome of one attempt to reach a shim again. */
+type Reattached = { readonly kind: 'attached'; readonly client: ShimClient } | { readonly kind: 'gone' | 'unreachable' };
 
 /** A container.json read back: it must be the record of the folder it is in, with the fields the agent relies on. */
 export function parseContainerRecord(text: string, id: string): ContainerRecord {
