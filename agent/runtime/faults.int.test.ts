@@ -2,8 +2,9 @@
 // it cannot talk to, an image it cannot read, a container record it cannot parse. In each, the
 // containers and layers outlive the fault, and the fault is reported where a user looks.
 
+import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { link, mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,8 @@ interface Running {
   readonly client: RuntimeClient;
   /** Every log line of this agent, parsed. */
   readonly logs: { msg: string; level: number; [k: string]: unknown }[];
+  /** Resolves once the agent has logged `msg` (at once if it has already). */
+  untilLog(msg: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,12 +49,28 @@ async function newDataDir(): Promise<string> {
  */
 async function startAgent(dataDir: string): Promise<Running> {
   const logs: Running['logs'] = [];
+  const logged = new EventEmitter();
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line !== '') logs.push(JSON.parse(line) as Running['logs'][number]);
+      for (const line of chunk.toString().split('\n')) {
+        if (line === '') continue;
+        const parsed = JSON.parse(line) as Running['logs'][number];
+        logs.push(parsed);
+        logged.emit('line', parsed);
+      }
       done();
     },
   });
+  const untilLog = (msg: string): Promise<void> =>
+    new Promise((resolve) => {
+      if (logs.some((l) => l.msg === msg)) return resolve();
+      const listener = (l: Running['logs'][number]): void => {
+        if (l.msg !== msg) return;
+        logged.off('line', listener);
+        resolve();
+      };
+      logged.on('line', listener);
+    });
   const agent = new Agent({
     dataDir,
     socket: join(dataDir, 'agent.sock'),
@@ -71,7 +90,7 @@ async function startAgent(dataDir: string): Promise<Running> {
     await agent.stop();
   };
   cleanups.push(stop);
-  return { agent, client, logs, stop };
+  return { agent, client, logs, untilLog, stop };
 }
 
 const ctr = shoalCtr;
@@ -94,6 +113,11 @@ function runs(pid: number): boolean {
     throw e;
   }
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+/** A call left pending when a test fails early is cancelled at teardown: that is no second failure. */
+function quietOnTeardown(call: Promise<unknown>): void {
+  call.catch(() => undefined);
 }
 
 /** `promise`, or a failure naming `what` once `ms` have passed. */
@@ -159,6 +183,7 @@ describe('an agent that cannot talk to a shim (root)', () => {
     a = await startAgent(dataDir);
     expect((await a.client.get('hung')).state).toBe('running');
     const waited = a.client.wait('hung');
+    quietOnTeardown(waited);
     // The container dies while its shim cannot tell anyone; then the shim runs again. No request follows.
     process.kill(c.pid, 'SIGKILL');
     process.kill(shimPid as number, 'SIGCONT');
@@ -173,6 +198,7 @@ describe('an agent that cannot talk to a shim (root)', () => {
     const c = await sleeper(a, 'lost');
     const [shimPid] = await shimPids(dataDir);
     const waited = a.client.wait('lost');
+    quietOnTeardown(waited);
     process.kill(shimPid as number, 'SIGKILL');
 
     expect(await within(10_000, 'the agent to end the container of its dead shim', waited)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
@@ -246,6 +272,30 @@ describe('an agent that cannot talk to a shim (root)', () => {
     const got = await a.client.get('orphan');
     expect([got.state, got.exit?.exitCode]).toEqual(['stopped', 137]);
     expect(await runcStatus(dataDir, c.id)).toBeUndefined();
+  });
+});
+
+describe('an exit that cannot be recorded (root)', () => {
+  it('is logged and recorded once the disk takes it again; the agent lives on', async () => {
+    const dataDir = await newDataDir();
+    const a = await startAgent(dataDir);
+    const c = await sleeper(a, 'full');
+    const record = join(dataDir, 'containers', c.id, 'container.json');
+    const before = await readFile(record);
+    // Saving fails as on a full disk: a folder holds the record's name, so the rename onto it fails.
+    await rm(record);
+    await mkdir(record);
+    const waited = a.client.wait('full');
+    quietOnTeardown(waited);
+    process.kill(c.pid, 'SIGKILL');
+    await within(10_000, 'the failure to be logged', a.untilLog('cannot record an exit: trying again'));
+    expect((await a.client.get('full')).state).toBe('running');
+
+    await rm(record, { recursive: true });
+    await writeFile(record, before, { mode: 0o600 });
+    expect(await within(10_000, 'the exit to be recorded on a retry', waited)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
+    expect((JSON.parse(await readFile(record, 'utf8')) as { state: string }).state).toBe('stopped');
+    expect((await a.client.get('full')).state).toBe('stopped');
   });
 });
 

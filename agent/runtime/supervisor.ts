@@ -42,7 +42,7 @@ import { openAgentDataDir } from './data-dir.js';
 import { EventBus, type EventType } from './events.js';
 import { ImageService, type ImageSummary, type RemovedImage } from './images.js';
 import { SHIM_ATTACH_BACKOFF_DEFAULT, SHIM_REATTACH_BACKOFF_DEFAULT, reachShim, type AttachOptions, type ShimReach } from './shims.js';
-import { backoffDelayMs, type BackoffPolicy } from '../../shared/retry.js';
+import { backoffDelayMs, withRetry, type BackoffPolicy } from '../../shared/retry.js';
 import { systemRng, type Rng } from '../../shared/rng.js';
 import { followLogs } from './logs.js';
 import type { LogLine } from '../shim/log-writer.js';
@@ -99,6 +99,8 @@ export interface DamagedContainer {
 }
 
 export const STOP_GRACE_MS_DEFAULT = 10_000;
+/** Saving a container's exit that failed (a full disk) is tried again: 0.5 s doubling to 30 s, jittered, 20 attempts (about 5 minutes). */
+export const EXIT_RECORD_RETRY_BACKOFF: BackoffPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, multiplier: 2, attemptsMax: 20 };
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const EXEC_OUTPUT_MAX = 16 * 1024 * 1024;
 
@@ -305,7 +307,7 @@ export class Supervisor {
 
   private addShim(shimId: string, client: ShimClient): void {
     this.shims.set(shimId, client);
-    client.onEvent((e) => void this.onShimEvent(e));
+    client.onEvent((e) => this.onShimEvent(e));
     client.onClose(() => {
       if (this.shims.get(shimId) === client) this.shims.delete(shimId);
       if (this.currentShim === client) this.currentShim = undefined;
@@ -369,7 +371,7 @@ export class Supervisor {
       const exit = t.exit;
       if (exit === undefined) continue;
       // Not awaited: the caller may hold this container's lock (start, delete); this runs after it.
-      void this.locks.run(t.id, () => this.recordExit(t.id, exit, { learned: 'on reattach' })).catch((e: unknown) => this.o.logger.error({ id: t.id, err: oneLine(e) }, 'cannot record an exit'));
+      this.recordExitRetrying(t.id, exit, { learned: 'on reattach' });
     }
     return { kind: 'attached', client: reach.client };
   }
@@ -426,7 +428,11 @@ export class Supervisor {
         continue;
       }
       if (r.kind === 'attached') return;
-      if (r.kind === 'gone') return this.endingOrphans.get(shimId);
+      if (r.kind === 'gone') {
+        await this.endingOrphans.get(shimId);
+        // A container whose end could not be recorded (a full disk) is ended again next time.
+        if (this.liveOn(shimId).length === 0) return;
+      }
     }
     this.o.logger.error(
       { shimId, attempts: policy.attemptsMax },
@@ -490,9 +496,29 @@ export class Supervisor {
     if (state?.status === 'running' && c.state !== 'running') await this.save({ ...c, state: 'running' });
   }
 
-  private async onShimEvent(e: ShimEvent): Promise<void> {
+  private onShimEvent(e: ShimEvent): void {
     if (e.type !== 'exit') return;
-    await this.locks.run(e.id, () => this.recordExit(e.id, e.exit, {}));
+    this.recordExitRetrying(e.id, e.exit, {});
+  }
+
+  /**
+   * Records an exit under the container's lock, in the background. Saving it can fail (a full
+   * disk): that is logged and tried again with backoff (EXIT_RECORD_RETRY_BACKOFF) until the agent
+   * stops; the shim keeps the exit on disk meanwhile, so the next agent start learns it as well.
+   */
+  private recordExitRetrying(id: string, exit: TaskExit, attributes: Record<string, string>): void {
+    const signal = this.stopping.signal;
+    withRetry(() => this.locks.run(id, () => this.recordExit(id, exit, attributes)), {
+      policy: EXIT_RECORD_RETRY_BACKOFF,
+      clock: this.o.clock,
+      rng: this.o.rng ?? systemRng,
+      signal,
+      retryable: () => !signal.aborted,
+      onRetry: (e, retry, delayMs) => this.o.logger.error({ id, err: oneLine(e), retry, delayMs }, 'cannot record an exit: trying again'),
+    }).catch((e: unknown) => {
+      if (signal.aborted) this.o.logger.warn({ id, err: oneLine(e) }, 'exit not recorded before the agent stopped: the next start learns it from the shim');
+      else this.o.logger.error({ id, err: oneLine(e), attempts: EXIT_RECORD_RETRY_BACKOFF.attemptsMax }, 'cannot record an exit: giving up until the next agent start, which learns it from the shim');
+    });
   }
 
   private async recordExit(id: string, exit: TaskExit, attributes: Record<string, string>): Promise<void> {

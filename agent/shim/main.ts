@@ -2,17 +2,20 @@
 //   node dist/agent/shim/main.js --shim-id ID --version V --dir DIR --runc-root DIR --root DATA [--cgroup PATH] [--runc BIN]
 // It makes itself child subreaper, leaves the agent's cgroup for its own, serves <dir>/shim.sock
 // and writes "ready" on fd 3 when it listens (then closes fd 3, so it holds nothing of the agent).
+// Anything that stops it from getting there (the socket cannot be bound or made 0600, shim.json
+// cannot be written) ends it at once with exit code 1 and one line in shim.log saying what, so
+// that the agent's start fails plainly instead of waiting for a "ready" that never comes.
 // It takes bundles and log paths only under DATA, the agent's data folder (paths.ts). Its socket
 // is root's alone: made 0600 under a umask of 077 in a 0700 folder, so no other user can connect,
 // not even in the moment between bind and a chmod.
 
 import { chmodSync, closeSync, writeSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../shared/clock.js';
 import { oneLine } from '../../shared/errors.js';
+import { writeFileAtomic } from '../../shared/fs-modes.js';
 import { createLogger } from '../../shared/logger.js';
 import { joinCgroup } from '../sys/cgroups.js';
 import { becomeChildSubreaper } from '../sys/libc.js';
@@ -101,25 +104,49 @@ server.on('connection', (socket) => {
   );
 });
 
+/** Ends a start that cannot complete: why, in shim.log (stderr), then exit code 1 (startShim reports it). */
+function failStart(what: string, e: unknown): never {
+  logger.fatal({ err: oneLine(e), socket: socketPath }, `shim cannot start: ${what}`);
+  process.exit(1);
+}
+
+// Before it serves, a failure to bind is the end of this shim; once it serves, one failed accept is not.
+server.on('error', (e) => {
+  if (!server.listening) failStart(`cannot listen on ${socketPath}`, e);
+  logger.error({ err: oneLine(e) }, 'accepting a connection failed');
+});
+
 // Only root may talk to the shim: the folder first, then the socket itself from its creation on
 // (bind happens inside listen(), synchronously, so the umask covers exactly it).
-chmodSync(dir, 0o700);
+try {
+  chmodSync(dir, 0o700);
+} catch (e) {
+  failStart(`cannot make ${dir} root's alone`, e);
+}
 const umask = process.umask(0o077);
 try {
-  server.listen(socketPath, () => onListening(dir));
+  server.listen(socketPath, () => void onListening(dir));
 } finally {
   process.umask(umask);
 }
 
-function onListening(dir: string): void {
-  chmodSync(socketPath, 0o600);
-  void writeFile(join(dir, 'shim.json'), JSON.stringify({ shimId, version, pid: process.pid, startedAtMs: Date.now() }), { mode: 0o600 }).then(() => {
-    try {
-      writeSync(3, 'ready\n');
-      closeSync(3);
-    } catch {
-      // started without a ready pipe (by hand): nothing to tell
-    }
-    logger.info({ socket: socketPath, pid: process.pid, root: allowedRoot.root }, 'shim serving');
-  });
+async function onListening(dir: string): Promise<void> {
+  try {
+    chmodSync(socketPath, 0o600);
+  } catch (e) {
+    failStart(`cannot make ${socketPath} 0600`, e);
+  }
+  const info = join(dir, 'shim.json');
+  try {
+    await writeFileAtomic(info, JSON.stringify({ shimId, version, pid: process.pid, startedAtMs: Date.now() }));
+  } catch (e) {
+    failStart(`cannot write ${info}`, e);
+  }
+  try {
+    writeSync(3, 'ready\n');
+    closeSync(3);
+  } catch {
+    // started without a ready pipe (by hand): nothing to tell
+  }
+  logger.info({ socket: socketPath, pid: process.pid, root: allowedRoot.root }, 'shim serving');
 }

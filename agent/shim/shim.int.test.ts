@@ -2,7 +2,7 @@
 // root can talk to it.
 
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +40,18 @@ async function shimIn(dataDir: string): Promise<ShimClient> {
   return client;
 }
 
+/** Pids of the processes whose command line holds `args`, one after the other. */
+async function processesWith(args: readonly string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    // A process that exits while the folder is read is no match.
+    const cmdline = (await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (cmdline.some((_, i) => args.every((a, j) => cmdline[i + j] === a))) out.push(Number(name));
+  }
+  return out;
+}
+
 function log(path: string): LogOptions {
   return { path, maxBytes: 1024 * 1024, maxFiles: 2 };
 }
@@ -59,6 +71,23 @@ describe('the shim (root, real process)', () => {
     await shimIn(data);
     expect((await stat(join(data, 'shims', 'test-shim'))).mode & 0o777).toBe(0o700);
     expect((await stat(join(data, 'shims', 'test-shim', 'shim.sock'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('fails its start at once, saying why in shim.log, when it cannot write shim.json', async () => {
+    const data = await tempDir('shoal-shim-');
+    const dir = join(data, 'shims', 'test-shim');
+    // A folder where shim.json goes: writing it fails as on a full or read-only disk.
+    await mkdir(join(dir, 'shim.json'), { recursive: true });
+    const started = startShim({ shimId: 'test-shim', version: 'test', dir, runcRoot: join(data, 'runc'), allowedRoot: data, clock: systemClock });
+    cleanups.push(async () => {
+      await started.then((client) => client.close(), () => undefined);
+      // No shim.json to read its pid from: found by its --dir, should it still run.
+      for (const pid of await processesWith(['--dir', dir])) process.kill(pid, 'SIGKILL');
+    });
+    await expect(started).rejects.toMatchObject({ code: 'shim.start_failed', message: expect.stringMatching(/^the shim exited at start \(code 1\); see /) });
+    const log = await readFile(join(dir, 'shim.log'), 'utf8');
+    expect(log).toMatch(new RegExp(`"msg":"shim cannot start: cannot write ${join(dir, 'shim.json')}"`));
+    expect(log).toMatch(/EISDIR/);
   });
 
   it('refuses bundles and log paths outside its data folder, through .. or a symlink, and creates nothing there', async () => {
