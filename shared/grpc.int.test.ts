@@ -1,10 +1,11 @@
 // gRPC helpers against a real server over a unix socket and TCP loopback.
 
+import { writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, type ServerUnaryCall } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadProto } from '../proto/load.js';
 import type { Container } from '../proto/gen/shoal/runtime/v1/Container.js';
 import type { ContainerRef__Output } from '../proto/gen/shoal/runtime/v1/ContainerRef.js';
@@ -64,6 +65,34 @@ describe('gRPC helpers (real server)', () => {
     expect((await stat(made)).mode & 0o777).toBe(0o600);
     // The umask is the process's own again once the bind is done.
     expect(process.umask()).toBe(umask);
+  });
+
+  it('never leaves the process umask narrowed while other work runs: a file made at the first moment anything else may run keeps its mode', async () => {
+    const umask = process.umask(0o022);
+    cleanups.push(async () => void process.umask(umask));
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-grpc-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const realUmask = process.umask.bind(process);
+    const made: string[] = [];
+    const spy = vi.spyOn(process, 'umask').mockImplementation(((mask?: number) => {
+      const old = mask === undefined ? realUmask() : realUmask(mask);
+      if (mask !== undefined && (mask & 0o077) === 0o077) {
+        // Other work of the same process (an unpack making a layer's root 0755, a log file),
+        // continued at the first moment the binding code lets anything else run.
+        queueMicrotask(() => {
+          const path = join(dir, `made-${made.length}`);
+          writeFileSync(path, '', { mode: 0o644 });
+          made.push(path);
+        });
+      }
+      return old;
+    }) as typeof process.umask);
+    cleanups.push(async () => void spy.mockRestore());
+    await startServer(await tempSocket(), async () => ({ id: 'x' }));
+    // The bind narrowed the umask (so other work had its chance to run while it was narrow).
+    expect(made.length).toBeGreaterThan(0);
+    const modes = await Promise.all(made.map(async (p) => ((await stat(p)).mode & 0o777).toString(8)));
+    expect(modes).toEqual(made.map(() => '644'));
   });
 
   it('serves over a unix socket, creating its folder, and carries ShoalErrors across intact', async () => {

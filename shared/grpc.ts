@@ -3,6 +3,7 @@
 // handlers convert ShoalErrors to statuses, and clients with deadlines and bounded retries.
 
 import { chmod, mkdir, rm } from 'node:fs/promises';
+import { createServer, type Server as NetServer } from 'node:net';
 import { dirname } from 'node:path';
 import {
   ServerCredentials,
@@ -61,33 +62,64 @@ export function clientCredentials(tls?: TlsMaterial): ChannelCredentials {
 /**
  * Binds a server; for a unix socket, creates its folder and replaces a stale socket file. A unix
  * socket is its owner's alone (the daemons' sockets start containers or write the Raft log):
- * folders made for it are 0700, and the socket is 0600 from its creation on — the umask is 077
- * until the bind is done (grpc-js binds a few turns after bindAsync), so no other user can
+ * folders made for it are 0700, and the socket is 0600 from its creation on, so no other user can
  * connect in the moment before a chmod. An existing folder (/run, /tmp) is left as it is.
  */
 export async function listen(server: Server, address: Address, tls?: TlsMaterial): Promise<Address> {
-  if (address.kind === 'unix') {
-    await mkdir(dirname(address.path), { recursive: true, mode: 0o700 });
-    await rm(address.path, { force: true });
-  }
-  const umask = address.kind === 'unix' ? process.umask(0o077) : undefined;
-  let port: number;
-  try {
-    port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(grpcTarget(address), serverCredentials(tls), (err, boundPort) => {
-        if (err !== null) reject(unavailable('grpc.bind_failed', `cannot listen on ${grpcTarget(address)}: ${err.message}`, { cause: err }));
-        else resolve(boundPort);
-      });
+  if (address.kind === 'unix') return listenUnix(server, address, tls);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(grpcTarget(address), serverCredentials(tls), (err, boundPort) => {
+      if (err !== null) reject(unavailable('grpc.bind_failed', `cannot listen on ${grpcTarget(address)}: ${err.message}`, { cause: err }));
+      else resolve(boundPort);
     });
+  });
+  return { ...address, port };
+}
+
+/** The listening sockets of servers bound to a unix socket by listenUnix; shutdown closes them. */
+const unixListeners = new WeakMap<Server, NetServer>();
+
+/**
+ * A unix socket bound under umask 077, which the process holds only for the bind itself: grpc-js
+ * binds a few turns after bindAsync, and a umask narrowed across those turns would narrow every
+ * file the rest of the process made meanwhile (a layer's root made 0755, a log file). So the
+ * socket is bound here, by Node's listen(), which binds a unix socket synchronously, and each
+ * connection is handed to grpc-js (its connection injector).
+ */
+async function listenUnix(server: Server, address: Address & { readonly kind: 'unix' }, tls?: TlsMaterial): Promise<Address> {
+  await mkdir(dirname(address.path), { recursive: true, mode: 0o700 });
+  await rm(address.path, { force: true });
+  const injector = server.createConnectionInjector(serverCredentials(tls));
+  const listener = createServer((socket) => injector.injectConnection(socket));
+  const bound = new Promise<void>((resolve, reject) => {
+    listener.once('listening', resolve);
+    listener.once('error', (err) => reject(unavailable('grpc.bind_failed', `cannot listen on ${grpcTarget(address)}: ${err.message}`, { cause: err })));
+  });
+  const umask = process.umask(0o077);
+  try {
+    listener.listen(address.path);
   } finally {
-    if (umask !== undefined) process.umask(umask);
+    process.umask(umask);
   }
-  if (address.kind === 'unix') await chmod(address.path, 0o600);
-  return address.kind === 'tcp' ? { ...address, port } : address;
+  try {
+    await bound;
+  } catch (e) {
+    injector.destroy();
+    throw e;
+  }
+  // An accept that fails later (EMFILE) costs that one client its connection (it sees the connect
+  // fail); the listener goes on listening, so there is nothing more to do with the error.
+  listener.on('error', () => undefined);
+  unixListeners.set(server, listener);
+  await chmod(address.path, 0o600);
+  return address;
 }
 
 /** Stops accepting calls and waits for running ones up to `graceMs`, then cancels the rest. */
 export async function shutdown(server: Server, clock: Clock, graceMs: number): Promise<void> {
+  // A unix socket's listener stops accepting (and its path goes) first; grpc-js ends the sessions.
+  unixListeners.get(server)?.close();
+  unixListeners.delete(server);
   const timer = clock.setTimer(graceMs, () => server.forceShutdown());
   await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   timer.cancel();
