@@ -8,6 +8,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { failedPrecondition } from './errors.js';
 
 export const PRIVATE_DIR_MODE = 0o700;
@@ -49,8 +50,10 @@ export async function mkdirWithMode(dir: string, mode: number): Promise<void> {
 
 /**
  * Writes `path` whole or not at all: a new file beside it with exactly `mode` (0600 unless said)
- * from its creation on, then renamed over it. A reader sees the old content or the new, and no
- * other user ever sees either.
+ * from its creation on, flushed to the disk, then renamed over it, and the rename flushed too. A
+ * reader sees the old content or the new, no other user ever sees either, and after a power loss
+ * the file holds one of them — never the empty or partial file a rename of unflushed data can
+ * leave (which would send a container's record to the "damaged" path).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = PRIVATE_FILE_MODE): Promise<void> {
   const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
@@ -59,6 +62,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     // The umask may have narrowed the mode at creation; a wider one (0644) is set before any byte is in.
     await fh.chmod(mode);
     await fh.writeFile(data);
+    await fh.sync();
   } catch (e) {
     await fh.close();
     await rm(tmp, { force: true });
@@ -70,6 +74,17 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  }
+  await fsyncDir(dirname(path));
+}
+
+/** Flushes a folder's entries (a rename, a new file) to the disk. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

@@ -5,7 +5,7 @@
 // the setuid bits and the root's mount stay as they were.
 
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -181,6 +181,22 @@ describe("an agent's data dir, to another user of the host (root)", () => {
     expect(await modeOf(join(dataDir, 'volumes', 'suidvol', '_data'))).toBe('0755');
     expect(await modeOf(join(dataDir, 'containers', asUser.id, 'upper'))).toBe('0755');
     await client.remove(asUser.id, false);
+  });
+
+  it('writes a task record 0600 even over a temporary file a crash left 0644 beside it', async () => {
+    const { client } = current as Running;
+    // A shim to write the record, started by a first container.
+    const first = await run(client, ['true']);
+    await client.remove(first.id, false);
+    // Running: the record written at start is the one read (an exit would write it again).
+    const c = await client.create('', { image: 'suid:test', command: ['sleep', '1000'] });
+    const [shim] = await readdir(join(dataDir, 'shims'));
+    const record = join(dataDir, 'shims', shim as string, 'tasks', `${c.id}.json`);
+    await writeFile(`${record}.tmp`, '{}', { mode: 0o644 });
+    await chmod(`${record}.tmp`, 0o644);
+    await client.start(c.id);
+    expect(await modeOf(record)).toBe('0600');
+    await client.remove(c.id, true);
   });
 
   it('serves its API socket 0600 in a folder it made 0700: nobody cannot connect', async () => {

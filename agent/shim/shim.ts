@@ -8,12 +8,13 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../shared/clock.js';
 import { ShoalError, alreadyExists, failedPrecondition, invalidArgument, notFound, oneLine } from '../../shared/errors.js';
+import { writeFileAtomic } from '../../shared/fs-modes.js';
 import type { Logger } from '../../shared/logger.js';
 import { RuncDriver, runcError } from '../oci/runc.js';
 import { oomKills } from '../sys/cgroups.js';
@@ -249,10 +250,9 @@ export class Shim {
     for (const c of this.clients) writeMessage(c, { event });
   }
 
+  /** Whole or not at all, 0600 whatever was there before (a temporary file left by a crash keeps no mode of its own). */
   private async writeRecord(r: TaskRecord): Promise<void> {
-    const path = join(this.tasksDir, `${r.id}.json`);
-    await writeFile(`${path}.tmp`, JSON.stringify(r), { mode: 0o600 });
-    await rename(`${path}.tmp`, path);
+    await writeFileAtomic(join(this.tasksDir, `${r.id}.json`), JSON.stringify(r));
   }
 
   /** A draining shim with no container left: it may exit once its last answer is out. */
