@@ -103,6 +103,15 @@ async function sleeper(a: Running, name: string): Promise<{ id: string; pid: num
   return { id: c.id, pid: (await a.client.start(c.id)).pid };
 }
 
+/** Lets a stopped process run again; one that is gone already (drained, killed) is fine, any other failure is not. */
+function continueIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
 /** Whether a process runs (a zombie does not: it has exited and waits to be reaped). */
 function runs(pid: number): boolean {
   let stat: string;
@@ -154,7 +163,7 @@ describe('an agent that cannot talk to a shim (root)', () => {
     const [shimPid] = await shimPids(dataDir);
     // Stopped: its socket still accepts (the kernel queues the connection) but nothing answers.
     process.kill(shimPid as number, 'SIGSTOP');
-    cleanups.push(() => process.kill(shimPid as number, 'SIGCONT'));
+    cleanups.push(() => continueIfAlive(shimPid as number));
 
     a = await startAgent(dataDir);
     expect(a.logs.some((l) => l.msg === 'shim unreachable: its containers are left running, as last recorded')).toBe(true);
@@ -178,7 +187,7 @@ describe('an agent that cannot talk to a shim (root)', () => {
     await a.stop();
     const [shimPid] = await shimPids(dataDir);
     process.kill(shimPid as number, 'SIGSTOP');
-    cleanups.push(() => process.kill(shimPid as number, 'SIGCONT'));
+    cleanups.push(() => continueIfAlive(shimPid as number));
 
     a = await startAgent(dataDir);
     expect((await a.client.get('hung')).state).toBe('running');

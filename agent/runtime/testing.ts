@@ -1,7 +1,7 @@
 // Test support for whole agents (root): removing everything an agent made — its containers
-// (runc state and cgroups), its shims, its overlay mounts and its data folder — whatever state
-// a failed test left them in. Every step runs even when an earlier one fails; the failures are
-// reported together at the end (shared/cleanup.ts).
+// (runc state and cgroups), its shims, its overlay mounts, its networks' devices and iptables
+// chains, and its data folder — whatever state a failed test left them in. Every step runs even
+// when an earlier one fails; the failures are reported together at the end (shared/cleanup.ts).
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -10,8 +10,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
 import { runUnchecked } from '../../shared/exec.js';
+import { netnsRunner, rootRunner } from '../network/exec.js';
+import { removeFirewall } from '../network/firewall.js';
 import { netnsName } from '../network/manager.js';
-import { bridgeName, vxlanName } from '../network/plan.js';
+import { bridgeName, isShoalBridge, vxlanName } from '../network/plan.js';
+import { VXLAN_FILTER_CHAIN, parseVxlanFilter, vxlanFilterChain } from '../network/vxlan-filter.js';
 import { RuncDriver } from '../oci/runc.js';
 import { agentCgroupParent, removeCgroup, removeCgroupIfUnused } from '../sys/cgroups.js';
 import { agentKey } from './supervisor.js';
@@ -55,6 +58,12 @@ function killIfAlive(pid: number): void {
   }
 }
 
+/** `argv` as run in the network namespace /run/netns/<netns>, or in the caller's when none is named. */
+function inNetns(netns: string | undefined, argv: readonly string[]): [string, string[]] {
+  if (netns === undefined) return [argv[0] as string, argv.slice(1)];
+  return ['nsenter', [`--net=/run/netns/${netns}`, '--', ...argv]];
+}
+
 /** Runs a command that removes something; "not there" is success, any other failure throws. */
 async function removeWith(command: string, args: string[]): Promise<void> {
   const r = await runUnchecked(command, args);
@@ -76,7 +85,47 @@ async function removeAgentCgroup(dataDir: string): Promise<void> {
   }
 }
 
-export async function purgeAgent(dataDir: string): Promise<void> {
+/** Runs a command (in a network namespace when named) and returns its output; a failure throws with its message. */
+async function output(netns: string | undefined, argv: readonly string[]): Promise<string> {
+  const r = await runUnchecked(...inNetns(netns, argv));
+  if (r.exitCode !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr.trim() || `exit code ${r.exitCode}`}`);
+  return r.stdout;
+}
+
+/**
+ * Removes the iptables chains of an agent's networks, by their VNIs: SHOAL-VXLAN-<vni> and the
+ * rules of SHOAL-VXLAN that lead to them (agent/network/vxlan-filter.ts). The chains all of a
+ * host's networks share — SHOAL-VXLAN with its jump from INPUT, SHOAL-FORWARD and SHOAL-DNAT with
+ * theirs (agent/network/firewall.ts) — go only when no other Shoal network is left in that network
+ * namespace: no SHOAL-VXLAN-<vni> chain of another VNI and no Shoal bridge (an agent makes both for
+ * every network it has). Call it after the agent's bridges are removed.
+ */
+async function removeNetworkChains(vnis: readonly number[], netns?: string): Promise<void> {
+  const ours = new Set(vnis.map(vxlanFilterChain));
+  const filter = parseVxlanFilter(await output(netns, ['iptables', '-w', '-S']));
+  const present = Object.keys(filter.chains).filter((c) => ours.has(c));
+  const toOurs = (filter.chains[VXLAN_FILTER_CHAIN] ?? []).filter((rule) => present.some((c) => rule.endsWith(` -j ${c}`)));
+  // One transaction, in iptables-restore's syntax (it reads the quoted u32 match as `iptables -S` prints it).
+  const restore = async (lines: readonly string[]): Promise<void> => {
+    if (lines.length > 0) await (netns === undefined ? rootRunner : netnsRunner(netns))(['iptables-restore', '-w', '--noflush'], `*filter\n${lines.join('\n')}\nCOMMIT\n`);
+  };
+  await restore([...toOurs.map((r) => r.replace(/^-A /, '-D ')), ...present.map((c) => `-F ${c}`), ...present.map((c) => `-X ${c}`)]);
+
+  const otherChains = Object.keys(filter.chains).filter((c) => c !== VXLAN_FILTER_CHAIN && !ours.has(c));
+  const links = JSON.parse((await output(netns, ['ip', '-j', 'link', 'show'])) || '[]') as { ifname: string }[];
+  const otherBridges = links.filter((l) => isShoalBridge(l.ifname)).map((l) => l.ifname);
+  if (otherChains.length > 0 || otherBridges.length > 0) return; // another agent's networks still use the shared chains
+  const shared = filter.chains[VXLAN_FILTER_CHAIN] === undefined ? [] : [...filter.jumps.map((j) => j.replace(/^-A /, '-D ')), `-F ${VXLAN_FILTER_CHAIN}`, `-X ${VXLAN_FILTER_CHAIN}`];
+  await restore(shared);
+  await removeFirewall(netns === undefined ? rootRunner : netnsRunner(netns));
+}
+
+export interface PurgeOptions {
+  /** The network namespace the agent ran in (a lab host's: /run/netns/<name>); default the caller's. */
+  readonly netns?: string;
+}
+
+export async function purgeAgent(dataDir: string, o: PurgeOptions = {}): Promise<void> {
   const runc = new RuncDriver(join(dataDir, 'runc'));
   const errors: unknown[] = [];
   // What there is to remove, read first; a failure to read is reported with the rest.
@@ -100,7 +149,9 @@ export async function purgeAgent(dataDir: string): Promise<void> {
     ...mountsUnder(dataDir).map((m) => () => removeWith('umount', ['-l', m])),
     // Containers' network namespaces, and the devices of the agent's networks.
     ...containerDirs.map((id) => () => removeWith('ip', ['netns', 'del', netnsName(id)])),
-    ...networks.flatMap((n) => [() => removeWith('ip', ['link', 'del', bridgeName(n.vni)]), () => removeWith('ip', ['link', 'del', vxlanName(n.vni)])]),
+    ...networks.flatMap((n) => [() => removeWith(...inNetns(o.netns, ['ip', 'link', 'del', bridgeName(n.vni)])), () => removeWith(...inNetns(o.netns, ['ip', 'link', 'del', vxlanName(n.vni)]))]),
+    // Then their iptables chains (after the bridges: another bridge left means another agent's network).
+    ...(networks.length > 0 ? [() => removeNetworkChains(networks.map((n) => n.vni), o.netns)] : []),
     () => removeAgentCgroup(dataDir),
     // The shared parent goes too once no agent uses it; another agent's cgroups keep it.
     () => removeCgroupIfUnused(dirname(agentCgroupParent(agentKey(dataDir)))),
