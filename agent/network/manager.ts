@@ -6,7 +6,8 @@
 // the stored state: what is missing is made, what is stale is removed, nothing else is touched.
 
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../shared/fs-modes.js';
 import { join } from 'node:path';
 import type { Clock } from '../../shared/clock.js';
 import { intToIpv4, ipv4ToInt } from '../../shared/config.js';
@@ -187,9 +188,8 @@ export class NetworkManager {
   }
 
   private async save(): Promise<void> {
-    // Root's alone, as every record in the data dir (agent/runtime/data-dir.ts).
-    await writeFile(`${this.path}.tmp`, JSON.stringify({ networks: this.networks, peers: this.peers }, null, 2), { mode: 0o600 });
-    await rename(`${this.path}.tmp`, this.path);
+    // Root's alone and whole after a power loss, as every record in the data dir (agent/runtime/data-dir.ts).
+    await writeFileAtomic(this.path, JSON.stringify({ networks: this.networks, peers: this.peers }, null, 2));
   }
 
   /** Checks a candidate state as a whole, and only then makes it this host's. */
