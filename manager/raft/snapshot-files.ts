@@ -8,9 +8,8 @@ import { crc32 } from 'node:zlib';
 import { open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShoalError } from '../../shared/errors.js';
-import { PRIVATE_FILE_MODE, mkdirPrivate } from '../../shared/fs-modes.js';
+import { PRIVATE_FILE_MODE, fsyncDir, mkdirPrivate } from '../../shared/fs-modes.js';
 import type { Snapshot, SnapshotMeta } from './types.js';
-import { fsyncDir } from './wal.js';
 
 export const SNAPSHOTS_KEPT = 2;
 let tmpCount = 0;

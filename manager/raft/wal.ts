@@ -11,7 +11,7 @@ import { constants } from 'node:fs';
 import { open, readFile, readdir, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShoalError, assert } from '../../shared/errors.js';
-import { mkdirPrivate } from '../../shared/fs-modes.js';
+import { fsyncDir, mkdirPrivate } from '../../shared/fs-modes.js';
 import type { Entry, HardState } from './types.js';
 import { decodeRecords, encodeRecord, type WalRecord } from './wal-format.js';
 
@@ -47,15 +47,6 @@ function parseSegmentName(name: string): Segment | undefined {
   const m = /^([0-9a-f]{16})-([0-9a-f]{16})\.wal$/.exec(name);
   if (m === null) return undefined;
   return { seq: parseInt(m[1] as string, 16), firstIndex: parseInt(m[2] as string, 16), name };
-}
-
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 export function walCorrupt(file: string, offset: number, reason: string): ShoalError {
