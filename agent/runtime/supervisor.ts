@@ -329,7 +329,11 @@ export class Supervisor {
     const attached = this.shims.get(c.shimId);
     if (attached !== undefined && !attached.isClosed) return attached;
     if (c.shimId === '') return undefined;
-    const r = await this.reattachShared(c.shimId);
+    // An attempt already under way (the background one) may have begun before the shim could
+    // answer: a request that joined it and lost gets one attempt of its own.
+    const joined = this.reattaching.has(c.shimId);
+    let r = await this.reattachShared(c.shimId);
+    if (r.kind === 'unreachable' && joined) r = await this.reattachShared(c.shimId);
     return r.kind === 'attached' ? r.client : undefined;
   }
 
