@@ -180,6 +180,19 @@ describe('an agent that cannot talk to a shim (root)', () => {
     expect(runs(c.pid)).toBe(false);
   });
 
+  it('answers a kill sent to a shim that hangs while attached with a bounded error, and the container with it runs on', async () => {
+    const dataDir = await newDataDir();
+    const a = await startAgent(dataDir);
+    const c = await sleeper(a, 'wedged');
+    const [shimPid] = await shimPids(dataDir);
+    process.kill(shimPid as number, 'SIGSTOP');
+    cleanups.push(() => continueIfAlive(shimPid as number));
+    await expect(a.client.kill('wedged', 'SIGTERM')).rejects.toThrow(/did not answer kill within 300 ms/);
+    expect(runs(c.pid)).toBe(true);
+    process.kill(shimPid as number, 'SIGCONT');
+    expect(await a.client.stop('wedged', 200)).toMatchObject({ exitCode: 137 });
+  });
+
   it('learns what the containers of a hung shim did once it answers again, without any request: ps and wait tell the truth', async () => {
     const dataDir = await newDataDir();
     let a = await startAgent(dataDir);

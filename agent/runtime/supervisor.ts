@@ -82,7 +82,7 @@ export interface SupervisorOptions {
   readonly shimAttachBackoff?: BackoffPolicy;
   /** Background reattachment to a shim lost or unreachable while it has running containers; default SHIM_REATTACH_BACKOFF_DEFAULT. */
   readonly shimReattachBackoff?: BackoffPolicy;
-  /** How long a shim may take to accept or to answer hello, list or drain; default SHIM_REQUEST_TIMEOUT_MS_DEFAULT. */
+  /** How long a shim may take to accept or to answer hello, list, drain, kill or delete; default SHIM_REQUEST_TIMEOUT_MS_DEFAULT. */
   readonly shimRequestTimeoutMs?: number;
   /** For the backoff's jitter; default the system's. */
   readonly rng?: Rng;
@@ -754,7 +754,7 @@ export class Supervisor {
     const shim = await this.shimOf(c);
     // Gone or unreachable: nothing holds the finished task (runc delete, by the caller, clears runc's state).
     if (shim === undefined) return;
-    await shim.request({ op: 'delete', id: c.id, force: true }).catch((e: unknown) => {
+    await shim.request({ op: 'delete', id: c.id, force: true }, this.shimTimeoutMs).catch((e: unknown) => {
       if (!(e instanceof ShoalError && e.kind === 'not_found')) throw e;
     });
   }
@@ -829,7 +829,8 @@ export class Supervisor {
     const shim = await this.shimOf(c);
     if (shim === undefined) return this.noShim(c);
     try {
-      await shim.request({ op: 'kill', id: c.id, signal: sig });
+      // Bounded: a shim that hangs (stopped, wedged) gets a clear error, not a command that never returns.
+      await shim.request({ op: 'kill', id: c.id, signal: sig }, this.shimTimeoutMs);
     } catch (e) {
       // The connection dropped under the request: a shim that died just now is found gone here.
       // One that answers again is not sent the signal twice.
