@@ -1,0 +1,300 @@
+// The cluster store: Shoal's replicated state machine (DESIGN.md). Pure: every replica that
+// applies the same commands at the same indexes holds the same objects, indexes and events.
+// `apply(bytes, index)` is the Raft StateMachine's method; what it returns resolves the
+// proposer's promise, and what it throws (a ShoalError) rejects it.
+
+import { alreadyExists, assert, failedPrecondition, invalidArgument, notFound, ShoalError, type ErrorKind } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../../shared/logger.js';
+import { checkCommand, COMMAND_FORMAT, decodeCommand, type StoreCommand, type StoreOp } from './command.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { KINDS, nameOf, type Kind, type StoreObject, type StoreObjectOf } from './types.js';
+import { deepFreeze } from './validate.js';
+import { EventLog, Watcher, type StoreEvent } from './watch.js';
+
+export interface StoreLimits {
+  /** Events kept in memory for watchers that resume from a version. */
+  readonly watchHistoryMax: number;
+  /** Events a watcher may have unread before it is cut off. */
+  readonly watchQueueMax: number;
+}
+
+export const STORE_LIMITS: StoreLimits = { watchHistoryMax: 10_000, watchQueueMax: 10_000 };
+
+export interface StoreOptions {
+  readonly limits?: Partial<StoreLimits>;
+  /** Where a hit limit is told (a cut-off watcher); silent by default. */
+  readonly logger?: Logger;
+}
+
+/** What a transaction that took effect returns: the version it gave every object it wrote. */
+export interface ApplyResult {
+  readonly version: number;
+}
+
+interface Change {
+  readonly type: StoreEvent['type'];
+  readonly before: StoreObject | undefined;
+  readonly after: StoreObject | undefined;
+}
+
+type ObjectMaps = { [K in Kind]: Map<string, StoreObjectOf<K>> };
+type NameMaps = Record<Kind, Map<string, string>>;
+
+const key = (kind: Kind, id: string): string => `${kind}\u0000${id}`;
+const emptyMaps = <V>(): Record<Kind, Map<string, V>> => ({ node: new Map(), task: new Map(), service: new Map(), network: new Map(), cluster: new Map() });
+
+export class Store {
+  private objects: ObjectMaps = emptyMaps() as ObjectMaps;
+  private byName: NameMaps = emptyMaps();
+  /** Task ids per node id and per service id; a key is present only while it has tasks. */
+  private tasksOfNode = new Map<string, Set<string>>();
+  private tasksOfService = new Map<string, Set<string>>();
+  private readonly watchers = new Set<Watcher>();
+  private readonly log: EventLog;
+  private readonly limits: StoreLimits;
+  private readonly logger: Logger;
+  /** The Raft index of the last command applied (refused commands included). */
+  private applied = 0;
+
+  constructor(options: StoreOptions = {}) {
+    this.limits = { ...STORE_LIMITS, ...options.limits };
+    this.logger = options.logger ?? silentLogger();
+    this.log = new EventLog(this.limits.watchHistoryMax);
+  }
+
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  get<K extends Kind>(kind: K, id: string): StoreObjectOf<K> | undefined {
+    return (this.objects[kind] as Map<string, StoreObjectOf<K>>).get(id);
+  }
+
+  /** Every object of a kind, ordered by id. */
+  list<K extends Kind>(kind: K): StoreObjectOf<K>[] {
+    return [...(this.objects[kind] as Map<string, StoreObjectOf<K>>).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  count(kind: Kind): number {
+    return this.objects[kind].size;
+  }
+
+  /** The live object of this kind with this name (a node's: its hostname). */
+  byNameOf<K extends Kind>(kind: K, name: string): StoreObjectOf<K> | undefined {
+    const id = this.byName[kind].get(name);
+    return id === undefined ? undefined : this.get(kind, id);
+  }
+
+  tasksOnNode(nodeId: string): StoreObjectOf<'task'>[] {
+    return this.tasksIn(this.tasksOfNode.get(nodeId));
+  }
+
+  tasksOfServiceId(serviceId: string): StoreObjectOf<'task'>[] {
+    return this.tasksIn(this.tasksOfService.get(serviceId));
+  }
+
+  private tasksIn(ids: Set<string> | undefined): StoreObjectOf<'task'>[] {
+    return [...(ids ?? [])].sort().map((id) => this.objects.task.get(id) as StoreObjectOf<'task'>);
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  /** The Raft StateMachine's apply: decodes, checks and applies one transaction. */
+  apply(command: Uint8Array, index: number): ApplyResult {
+    return this.applyAt(index, () => decodeCommand(command));
+  }
+
+  /** Applies a command built in memory (checked like one from the network). */
+  applyCommand(command: StoreCommand, index: number): ApplyResult {
+    return this.applyAt(index, () => checkCommand({ format: COMMAND_FORMAT, ...command }));
+  }
+
+  private applyAt(index: number, decode: () => StoreCommand): ApplyResult {
+    assert(Number.isSafeInteger(index) && index > this.applied, `store: apply at index ${index} after ${this.applied}`);
+    try {
+      const cmd = decode();
+      const changes = this.plan(cmd, index);
+      this.commit(changes, index);
+      return { version: index };
+    } finally {
+      // A refused command still used its log entry: the applied index moves, nothing else does.
+      this.applied = index;
+    }
+  }
+
+  /** Every check, against the store as the earlier operations of the batch leave it; no change made. */
+  private plan(cmd: StoreCommand, index: number): Change[] {
+    const staged = new Map<string, StoreObject | null>();
+    const stagedNames = new Map<string, string | null>();
+    const current = (kind: Kind, id: string): StoreObject | undefined => {
+      const k = key(kind, id);
+      return staged.has(k) ? (staged.get(k) ?? undefined) : this.objects[kind].get(id);
+    };
+    const holder = (kind: Kind, name: string): string | undefined => {
+      const k = key(kind, name);
+      return stagedNames.has(k) ? (stagedNames.get(k) ?? undefined) : this.byName[kind].get(name);
+    };
+    const changes: Change[] = [];
+    cmd.ops.forEach((op, i) => {
+      const what = `${op.kind} ${op.id}`;
+      if (staged.has(key(op.kind, op.id))) throw invalidArgument('store.bad_command', `ops[${i}]: ${what} is written twice in one transaction`, { fields: { kind: op.kind, id: op.id } });
+      const before = current(op.kind, op.id);
+      const after = this.written(op, before, cmd.atMs, index);
+      if (before !== undefined && nameOf(before) !== (after === undefined ? undefined : nameOf(after))) stagedNames.set(key(op.kind, nameOf(before)), null);
+      if (after !== undefined && (before === undefined || nameOf(before) !== nameOf(after))) {
+        const taken = holder(op.kind, nameOf(after));
+        if (taken !== undefined) {
+          throw alreadyExists('store.name_taken', `${what}: the name ${JSON.stringify(nameOf(after))} is taken by ${op.kind} ${taken}`, { fields: { kind: op.kind, id: op.id, name: nameOf(after), holder: taken } });
+        }
+        stagedNames.set(key(op.kind, nameOf(after)), op.id);
+      }
+      staged.set(key(op.kind, op.id), after ?? null);
+      changes.push({ type: op.op, before, after });
+    });
+    return changes;
+  }
+
+  /** The object as `op` leaves it (undefined: deleted), or the refusal. */
+  private written(op: StoreOp, before: StoreObject | undefined, atMs: number, index: number): StoreObject | undefined {
+    const what = `${op.kind} ${op.id}`;
+    const fields = { kind: op.kind, id: op.id };
+    if (op.op === 'create') {
+      if (before !== undefined) throw alreadyExists('store.id_taken', `${what}: already exists (version ${before.meta.version})`, { fields });
+      return deepFreeze({ kind: op.kind, id: op.id, meta: { version: index, createdAtMs: atMs, updatedAtMs: atMs }, spec: op.spec, status: op.status } as StoreObject);
+    }
+    if (before === undefined) throw notFound('store.not_found', `${what}: no such object`, { fields });
+    if (op.version !== undefined && op.version !== before.meta.version) {
+      throw new ShoalError('aborted' satisfies ErrorKind, 'store.conflict', `${what}: written at version ${before.meta.version} since it was read at version ${op.version}; read it again`, {
+        fields: { ...fields, readVersion: op.version, currentVersion: before.meta.version },
+      });
+    }
+    if (op.op === 'delete') return undefined;
+    return deepFreeze({
+      kind: op.kind, id: op.id,
+      meta: { version: index, createdAtMs: before.meta.createdAtMs, updatedAtMs: atMs },
+      spec: op.spec ?? before.spec, status: op.status ?? before.status,
+    } as StoreObject);
+  }
+
+  private commit(changes: readonly Change[], index: number): void {
+    const events: StoreEvent[] = [];
+    for (const c of changes) {
+      const o = (c.after ?? c.before) as StoreObject;
+      if (c.before !== undefined) this.unindex(c.before);
+      if (c.after !== undefined) this.index(c.after);
+      else this.objects[o.kind].delete(o.id);
+      events.push({ type: c.type, version: index, object: o });
+    }
+    this.log.append(events);
+    for (const e of events) for (const w of [...this.watchers]) {
+      if (!w.push(e)) this.logger.warn({ limit: 'watchQueueMax', value: this.limits.watchQueueMax }, 'store: a watcher fell behind and was cut off');
+    }
+  }
+
+  private index(o: StoreObject): void {
+    (this.objects[o.kind] as Map<string, StoreObject>).set(o.id, o);
+    this.byName[o.kind].set(nameOf(o), o.id);
+    if (o.kind === 'task') {
+      if (o.spec.nodeId !== undefined) addTo(this.tasksOfNode, o.spec.nodeId, o.id);
+      if (o.spec.serviceId !== undefined) addTo(this.tasksOfService, o.spec.serviceId, o.id);
+    }
+  }
+
+  private unindex(o: StoreObject): void {
+    if (this.byName[o.kind].get(nameOf(o)) === o.id) this.byName[o.kind].delete(nameOf(o));
+    if (o.kind === 'task') {
+      if (o.spec.nodeId !== undefined) removeFrom(this.tasksOfNode, o.spec.nodeId, o.id);
+      if (o.spec.serviceId !== undefined) removeFrom(this.tasksOfService, o.spec.serviceId, o.id);
+    }
+  }
+
+  // ---- watch --------------------------------------------------------------------------------
+
+  /**
+   * The changes after `fromVersion` (default: from now on), in order. Refused with
+   * `store.watch_compacted` when events after `fromVersion` were already dropped from the log.
+   */
+  watch(fromVersion: number = this.applied): Watcher {
+    const backlog = this.log.since(fromVersion);
+    if (backlog === undefined) {
+      throw failedPrecondition('store.watch_compacted', `watch: the events after version ${fromVersion} are no longer kept (the oldest kept follow version ${this.log.floor}); list again and watch from the listed version`, {
+        fields: { fromVersion, floor: this.log.floor },
+      });
+    }
+    const w = new Watcher(backlog, this.limits.watchQueueMax, (closed) => this.watchers.delete(closed));
+    this.watchers.add(w);
+    return w;
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  // ---- snapshot -----------------------------------------------------------------------------
+
+  /** The whole store and its applied index; the same store gives the same bytes. */
+  snapshot(): Uint8Array {
+    return encodeSnapshot(this.applied, KINDS.flatMap((k) => this.list(k) as StoreObject[]));
+  }
+
+  /**
+   * Replaces everything with a snapshot's content. Checked in full first: a bad snapshot is
+   * refused (`store.bad_snapshot`) and the store is left as it was. Every watcher is ended with
+   * `store.watch_reset`: what it saw may not lead to the new state, so it must list again.
+   */
+  restore(data: Uint8Array): void {
+    const { appliedIndex, objects } = decodeSnapshot(data);
+    const fresh = new Store({ limits: this.limits, logger: this.logger });
+    for (const o of objects) {
+      if (fresh.objects[o.kind].has(o.id)) throw invalidArgument('store.bad_snapshot', `snapshot: ${o.kind} ${o.id} appears twice`);
+      const holder = fresh.byName[o.kind].get(nameOf(o));
+      if (holder !== undefined) throw invalidArgument('store.bad_snapshot', `snapshot: ${o.kind} ${o.id} and ${holder} share the name ${JSON.stringify(nameOf(o))}`);
+      if (o.meta.version > appliedIndex) throw invalidArgument('store.bad_snapshot', `snapshot: ${o.kind} ${o.id} has version ${o.meta.version}, after the snapshot's index ${appliedIndex}`);
+      fresh.index(o);
+    }
+    this.objects = fresh.objects;
+    this.byName = fresh.byName;
+    this.tasksOfNode = fresh.tasksOfNode;
+    this.tasksOfService = fresh.tasksOfService;
+    this.applied = appliedIndex;
+    this.log.reset(appliedIndex);
+    const reset = failedPrecondition('store.watch_reset', `watch: the store was replaced by a snapshot at index ${appliedIndex}; list again and watch from the listed version`, { fields: { appliedIndex } });
+    for (const w of [...this.watchers]) w.fail(reset);
+  }
+
+  // ---- checks for tests and the simulator ---------------------------------------------------
+
+  /** What is wrong with the indexes, compared with a recomputation from the objects (empty: nothing). */
+  indexProblems(): string[] {
+    const again = new Store();
+    for (const kind of KINDS) for (const o of this.objects[kind].values()) again.index(o);
+    const problems: string[] = [];
+    const same = (what: string, a: unknown, b: unknown): void => {
+      if (JSON.stringify(a) !== JSON.stringify(b)) problems.push(`${what}: kept ${JSON.stringify(a)}, recomputed ${JSON.stringify(b)}`);
+    };
+    for (const kind of KINDS) {
+      same(`names of ${kind}`, sortedEntries(this.byName[kind]), sortedEntries(again.byName[kind]));
+      if (this.byName[kind].size !== this.objects[kind].size) problems.push(`names of ${kind}: ${this.byName[kind].size} names for ${this.objects[kind].size} objects`);
+    }
+    same('tasks by node', setEntries(this.tasksOfNode), setEntries(again.tasksOfNode));
+    same('tasks by service', setEntries(this.tasksOfService), setEntries(again.tasksOfService));
+    return problems;
+  }
+}
+
+function addTo(index: Map<string, Set<string>>, k: string, id: string): void {
+  let ids = index.get(k);
+  if (ids === undefined) index.set(k, (ids = new Set()));
+  ids.add(id);
+}
+
+function removeFrom(index: Map<string, Set<string>>, k: string, id: string): void {
+  const ids = index.get(k);
+  ids?.delete(id);
+  if (ids?.size === 0) index.delete(k);
+}
+
+const sortedEntries = (m: Map<string, string>): [string, string][] => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+const setEntries = (m: Map<string, Set<string>>): [string, string[]][] => [...m].map(([k, ids]): [string, string[]] => [k, [...ids].sort()]).sort(([a], [b]) => (a < b ? -1 : 1));

@@ -1,0 +1,106 @@
+// Checks for untrusted data (commands from the network, snapshots from disk or a leader): each
+// returns a fresh plain object holding only the known fields, or throws `store.bad_command` with
+// a message that names the field. Unknown fields are refused rather than kept, so that a newer
+// manager's field is never silently dropped by an older one.
+
+import { invalidArgument, type ShoalError } from '../../shared/errors.js';
+import {
+  type ClusterSpec, type ClusterStatus, type NetworkSpec, type NetworkStatus, type NodeSpec, type NodeStatus,
+  type ServiceSpec, type ServiceStatus, type TaskSpec, type TaskStatus,
+  NETWORK_DRIVERS, NODE_AVAILABILITIES, NODE_ROLES, NODE_STATES, TASK_STATES,
+  type Kind, type Labels, type SpecByKind, type StatusByKind,
+} from './types.js';
+
+/** Longest id, name, image or label text. */
+export const TEXT_CHARS_MAX = 1024;
+/** Most labels on one object. */
+export const LABELS_MAX = 256;
+
+export type Check<T> = (value: unknown, path: string) => T;
+
+export function badCommand(path: string, what: string): ShoalError {
+  return invalidArgument('store.bad_command', `${path}: ${what}`, { fields: { path } });
+}
+
+export const text: Check<string> = (v, path) => {
+  if (typeof v !== 'string' || v.length === 0 || v.length > TEXT_CHARS_MAX) throw badCommand(path, `must be a string of 1 to ${TEXT_CHARS_MAX} characters`);
+  return v;
+};
+
+export function wholeNumber(min: number, max: number = Number.MAX_SAFE_INTEGER): Check<number> {
+  return (v, path) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw badCommand(path, `must be a whole number from ${min} to ${max}`);
+    return v;
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]): Check<T> {
+  return (v, path) => {
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw badCommand(path, `must be one of ${values.join(', ')}`);
+    return v as T;
+  };
+}
+
+export function plainObject(v: unknown, path: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badCommand(path, 'must be an object');
+  return v as Record<string, unknown>;
+}
+
+const labels: Check<Labels> = (v, path) => {
+  const o = plainObject(v, path);
+  const keys = Object.keys(o);
+  if (keys.length > LABELS_MAX) throw badCommand(path, `at most ${LABELS_MAX} labels`);
+  // fromEntries defines own properties, so a "__proto__" key is data, not a prototype.
+  return Object.fromEntries(keys.map((k) => [text(k, `${path} key`), text(o[k], `${path}.${k}`)]));
+};
+
+interface Field<T> {
+  readonly check: Check<T>;
+  readonly optional: boolean;
+}
+const req = <T>(check: Check<T>): Field<T> => ({ check, optional: false });
+const opt = <T>(check: Check<T>): Field<T | undefined> => ({ check, optional: true });
+
+/** A record of exactly these fields (optional ones may be absent), copied in the listed order. */
+function record<T>(fields: { [F in keyof T]-?: Field<T[F]> }): Check<T> {
+  const names = Object.keys(fields) as (keyof T & string)[];
+  return (v, path) => {
+    const o = plainObject(v, path);
+    for (const k of Object.keys(o)) if (!(k in fields)) throw badCommand(`${path}.${k}`, 'unknown field');
+    const out: Record<string, unknown> = {};
+    for (const name of names) {
+      const field = fields[name] as Field<unknown>;
+      if (o[name] === undefined && field.optional) continue;
+      out[name] = field.check(o[name], `${path}.${name}`);
+    }
+    return out as T;
+  };
+}
+
+export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
+  node: record<NodeSpec>({ hostname: req(text), role: req(oneOf(NODE_ROLES)), availability: req(oneOf(NODE_AVAILABILITIES)), labels: req(labels) }),
+  task: record<TaskSpec>({
+    name: req(text), serviceId: opt(text), nodeId: opt(text), image: req(text),
+    desiredState: req(oneOf(TASK_STATES)), labels: req(labels),
+  }),
+  service: record<ServiceSpec>({ name: req(text), image: req(text), replicas: req(wholeNumber(0, 100_000)), labels: req(labels) }),
+  network: record<NetworkSpec>({ name: req(text), driver: req(oneOf(NETWORK_DRIVERS)), subnet: opt(text), labels: req(labels) }),
+  cluster: record<ClusterSpec>({ name: req(text), heartbeatPeriodMs: req(wholeNumber(1, 3_600_000)) }),
+};
+
+export const STATUS_CHECKS: { [K in Kind]: Check<StatusByKind[K]> } = {
+  node: record<NodeStatus>({ state: req(oneOf(NODE_STATES)), addr: opt(text), message: opt(text) }),
+  task: record<TaskStatus>({ state: req(oneOf(TASK_STATES)), message: opt(text), containerId: opt(text) }),
+  service: record<ServiceStatus>({ message: opt(text) }),
+  network: record<NetworkStatus>({ subnet: opt(text), vni: opt(wholeNumber(1, 0xffffff)) }),
+  cluster: record<ClusterStatus>({ message: opt(text) }),
+};
+
+/** Freezes a checked value all the way down: objects handed out by the store are shared. */
+export function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    for (const inner of Object.values(v)) deepFreeze(inner);
+    Object.freeze(v);
+  }
+  return v;
+}
