@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../../shared/logger.js';
 import { checkCommand, COMMAND_FORMAT, decodeCommand, type StoreCommand, type StoreOp } from './command.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { KINDS, nameOf, type Kind, type StoreObject, type StoreObjectOf } from './types.js';
+import type { StateMachine } from '../raft/node.js';
 import { deepFreeze } from './validate.js';
 import { EventLog, Watcher, type StoreEvent } from './watch.js';
 
@@ -43,7 +44,7 @@ type NameMaps = Record<Kind, Map<string, string>>;
 const key = (kind: Kind, id: string): string => `${kind}\u0000${id}`;
 const emptyMaps = <V>(): Record<Kind, Map<string, V>> => ({ node: new Map(), task: new Map(), service: new Map(), network: new Map(), cluster: new Map() });
 
-export class Store {
+export class Store implements StateMachine {
   private objects: ObjectMaps = emptyMaps() as ObjectMaps;
   private byName: NameMaps = emptyMaps();
   /** Task ids per node id and per service id; a key is present only while it has tasks. */
@@ -219,6 +220,7 @@ export class Store {
   watch(fromVersion: number = this.applied): Watcher {
     const backlog = this.log.since(fromVersion);
     if (backlog === undefined) {
+      this.logger.info({ limit: 'watchHistoryMax', value: this.limits.watchHistoryMax, fromVersion, floor: this.log.floor }, 'store: a watch from a version older than the event log was refused');
       throw failedPrecondition('store.watch_compacted', `watch: the events after version ${fromVersion} are no longer kept (the oldest kept follow version ${this.log.floor}); list again and watch from the listed version`, {
         fields: { fromVersion, floor: this.log.floor },
       });
