@@ -122,3 +122,23 @@ describe('watch', () => {
     again.close();
   });
 });
+
+describe('watch over long runs', () => {
+  it('after thousands of writes the log still answers a resume exactly, and a reader that keeps up is never cut off', async () => {
+    const s = new Store({ limits: { watchHistoryMax: 100, watchQueueMax: 50 } });
+    const w = s.watch();
+    let read = 0;
+    for (let i = 1; i <= 3_000; i++) {
+      s.applyCommand(cmd(nodeCreate(`n${i}`, `h${i}`)), i);
+      if (i % 40 === 0) read += (await take(w, 40)).length;
+    }
+    expect(read).toBe(3_000);
+    expect(w.closed).toBe(false);
+    w.close();
+    const resumed = s.watch(2_998);
+    expect(brief(await take(resumed, 2))).toEqual(['create node n2999 @2999', 'create node n3000 @3000']);
+    resumed.close();
+    expect(() => s.watch(2_899)).toThrow(/no longer kept/);
+    s.watch(2_900).close();
+  });
+});

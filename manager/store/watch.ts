@@ -83,6 +83,8 @@ export class Watcher implements AsyncIterable<StoreEvent> {
   private head = 0;
   private ended = false;
   private error: ShoalError | undefined;
+  /** Events at the front of `queue` that came from the log when the watch began. */
+  private backlogLeft: number;
   private waiting: { resolve: (r: IteratorResult<StoreEvent>) => void; reject: (e: unknown) => void } | undefined;
 
   /** `backlog`: the events from the log it starts with; they do not count against `queueMax`. */
@@ -90,8 +92,6 @@ export class Watcher implements AsyncIterable<StoreEvent> {
     this.queue = backlog;
     this.backlogLeft = backlog.length;
   }
-
-  private backlogLeft: number;
 
   /** Events waiting to be read (live ones, not counting what is left of the backlog). */
   get pending(): number {
