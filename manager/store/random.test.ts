@@ -102,3 +102,24 @@ describe('random transactions', () => {
     });
   }
 });
+
+describe('damaged commands', () => {
+  it('a command with random bytes changed is applied or refused with a ShoalError, never anything else', () => {
+    const rng = new SeededRng(7);
+    const s = new Store();
+    const good = Buffer.from(encodeCommand({ atMs: 5, ops: [nodeCreate('n1', 'h1', { labels: { a: 'b' } }), taskCreate('t1', 'x', { nodeId: 'n1', serviceId: 's1' })] }));
+    const alphabet = Buffer.from('{}[]":,0123456789-.enulltrufas\\ \u00e9');
+    for (let i = 1; i <= 2_000; i++) {
+      const bytes = Buffer.from(good);
+      for (let n = 1 + rng.int(4); n > 0; n--) bytes[rng.int(bytes.length)] = alphabet[rng.int(alphabet.length)] as number;
+      try {
+        s.apply(bytes, i);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ShoalError);
+        expect((err as ShoalError).message).not.toContain('\n');
+      }
+      expect(s.indexProblems()).toEqual([]);
+    }
+    expect(s.appliedIndex).toBe(2_000);
+  });
+});
