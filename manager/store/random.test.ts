@@ -67,7 +67,7 @@ describe('random transactions', () => {
       for (let step = 0; step < STEPS; step++) {
         index += 1 + rng.int(3);
         const command: StoreCommand = { atMs: step * 10, ops: Array.from({ length: 1 + rng.int(4) }, () => randomOp(rng, a, nextId)) };
-        const before = Buffer.from(a.snapshot()).toString();
+        const before = Buffer.from(a.snapshotNow()).toString();
         const bytes = encodeCommand(command);
         let outcomeA: string;
         try {
@@ -78,7 +78,7 @@ describe('random transactions', () => {
           outcomeA = (err as ShoalError).code;
           refused++;
           // All or nothing: only the applied index moved.
-          expect(Buffer.from(a.snapshot()).toString()).toBe(before.replace(/"appliedIndex":\d+/, `"appliedIndex":${index}`));
+          expect(Buffer.from(a.snapshotNow()).toString()).toBe(before.replace(/"appliedIndex":\d+/, `"appliedIndex":${index}`));
         }
         let outcomeB: string;
         try {
@@ -89,16 +89,16 @@ describe('random transactions', () => {
         }
         expect(outcomeB).toBe(outcomeA);
         checkInvariants(a, versions);
-        expect(Buffer.from(b.snapshot())).toEqual(Buffer.from(a.snapshot()));
+        expect(Buffer.from(b.snapshotNow())).toEqual(Buffer.from(a.snapshotNow()));
       }
       // Both outcomes were exercised, and the store is not trivially empty.
       expect(KINDS.reduce((n, k) => n + a.count(k), 0)).toBeGreaterThan(5);
       expect(refused).toBeGreaterThan(STEPS / 20);
       expect(refused).toBeLessThan(STEPS);
       const restored = new Store();
-      restored.restore(a.snapshot());
+      restored.restore(a.snapshotNow());
       expect(restored.indexProblems()).toEqual([]);
-      expect(Buffer.from(restored.snapshot())).toEqual(Buffer.from(a.snapshot()));
+      expect(Buffer.from(restored.snapshotNow())).toEqual(Buffer.from(a.snapshotNow()));
     });
   }
 });

@@ -68,7 +68,7 @@ describe('transactions', () => {
 
   it('a batch whose last operation fails changes nothing and bumps no version', () => {
     const s = storeWithNode();
-    const before = Buffer.from(s.snapshot()).toString();
+    const before = Buffer.from(s.snapshotNow()).toString();
     const err = refusal(() =>
       s.applyCommand(cmd(
         { op: 'update', kind: 'node', id: 'n1', version: 5, status: { state: 'ready' } },
@@ -81,7 +81,7 @@ describe('transactions', () => {
     expect(s.count('task')).toBe(0);
     expect(s.tasksOnNode('n1')).toEqual([]);
     // Only the applied index moved (the refused entry was consumed).
-    expect(Buffer.from(s.snapshot()).toString()).toBe(before.replace('"appliedIndex":5', '"appliedIndex":6'));
+    expect(Buffer.from(s.snapshotNow()).toString()).toBe(before.replace('"appliedIndex":5', '"appliedIndex":6'));
   });
 
   it('checks each operation against the store as the earlier ones in the batch leave it', () => {
@@ -182,7 +182,7 @@ describe('commands from the network', () => {
     const c = cmd(nodeCreate('n1', 'h1', { labels: { zone: 'a' } }), taskCreate('t1', 'x', { nodeId: 'n1' }));
     a.applyCommand(c, 3);
     b.apply(encodeCommand(c), 3);
-    expect(Buffer.from(b.snapshot())).toEqual(Buffer.from(a.snapshot()));
+    expect(Buffer.from(b.snapshotNow())).toEqual(Buffer.from(a.snapshotNow()));
   });
 });
 
@@ -193,12 +193,12 @@ describe('snapshot and restore', () => {
     a.applyCommand(cmd({ op: 'create', kind: 'network', id: 'net1', spec: { name: 'backend', driver: 'overlay', labels: {} }, status: { vni: 4097 } }, { op: 'create', kind: 'cluster', id: 'c1', spec: { name: 'default', heartbeatPeriodMs: 1000 }, status: {} }), 9);
     const b = new Store();
     b.applyCommand(cmd(nodeCreate('old', 'old')), 1);
-    b.restore(a.snapshot());
+    b.restore(a.snapshotNow());
     expect(b.appliedIndex).toBe(9);
     expect(b.get('node', 'old')).toBeUndefined();
     expect(b.tasksOnNode('n1').map((t) => t.id)).toEqual(['t1']);
     expect(b.byNameOf('network', 'backend')?.status.vni).toBe(4097);
-    expect(Buffer.from(b.snapshot())).toEqual(Buffer.from(a.snapshot()));
+    expect(Buffer.from(b.snapshotNow())).toEqual(Buffer.from(a.snapshotNow()));
     expect(b.indexProblems()).toEqual([]);
   });
 
@@ -207,17 +207,17 @@ describe('snapshot and restore', () => {
     a.applyCommand(cmd(nodeCreate('n1', 'h1'), nodeCreate('n2', 'h2')), 1);
     const b = new Store();
     b.applyCommand(cmd(nodeCreate('n2', 'h2'), nodeCreate('n1', 'h1')), 1);
-    expect(Buffer.from(a.snapshot()).toString()).toBe(Buffer.from(b.snapshot()).toString());
+    expect(Buffer.from(a.snapshotNow()).toString()).toBe(Buffer.from(b.snapshotNow()).toString());
   });
 
   it('a bad snapshot is refused and the store is left as it was', () => {
     const s = storeWithNode();
-    const before = Buffer.from(s.snapshot()).toString();
+    const before = Buffer.from(s.snapshotNow()).toString();
     const dup = JSON.parse(before) as { objects: unknown[] };
     dup.objects.push({ ...(dup.objects[0] as object), id: 'n2' });
     for (const data of ['nope', '{"format":9,"appliedIndex":1,"objects":[]}', JSON.stringify(dup)]) {
       expect(refusal(() => s.restore(Buffer.from(data))).code).toBe('store.bad_snapshot');
     }
-    expect(Buffer.from(s.snapshot()).toString()).toBe(before);
+    expect(Buffer.from(s.snapshotNow()).toString()).toBe(before);
   });
 });
