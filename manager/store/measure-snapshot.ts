@@ -1,7 +1,7 @@
 // Measures the store's snapshot and restore at 100,000 objects (DESIGN.md, "Measured"). Run by
 // hand, once, never from a test suite:
 //   npx tsc -p tsconfig.build.json && node dist/manager/store/measure-snapshot.js [objects]
-// Prints the longest synchronous slice, the turns, the total time and the size.
+// Prints the longest synchronous slice, the turns, the total time and the size, for snapshot and restore.
 
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { StoreOp } from './command.js';
@@ -77,7 +77,28 @@ async function main(): Promise<void> {
   JSON.parse(Buffer.from(bytes).toString('utf8'));
   const parseMs = performance.now() - p0;
 
-  const same = Buffer.from(sync).equals(Buffer.from(bytes)) && Buffer.from(viaStore).equals(Buffer.from(bytes)) && Buffer.from(restored.snapshotNow()).equals(Buffer.from(bytes));
+  // The restore in slices, watched by the event-loop delay monitor and by a timer that notes
+  // the longest gap between turns.
+  const sliced = new Store();
+  const h2 = monitorEventLoopDelay({ resolution: 1 });
+  let gap = 0;
+  let last = performance.now();
+  let restoring = true;
+  const tick = (): void => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+    if (restoring) setImmediate(tick);
+  };
+  h2.enable();
+  const q0 = performance.now();
+  setImmediate(tick);
+  await sliced.restoreInSlices(bytes);
+  const slicedMs = performance.now() - q0;
+  restoring = false;
+  h2.disable();
+
+  const same = Buffer.from(sync).equals(Buffer.from(bytes)) && Buffer.from(viaStore).equals(Buffer.from(bytes)) && Buffer.from(restored.snapshotNow()).equals(Buffer.from(bytes)) && Buffer.from(sliced.snapshotNow()).equals(Buffer.from(bytes));
   const f = (ms: number): string => `${ms.toFixed(1)} ms`;
   console.log(`objects: ${total} (${counts}); snapshot ${bytes.byteLength} bytes; same bytes as the one-piece snapshot and after restore: ${same}`);
   console.log(`async snapshot: ${turns} turns, longest slice ${f(Math.max(...slices))}, median ${f([...slices].sort((a, b) => a - b)[slices.length >> 1] ?? 0)}, total ${f(asyncTotal)}`);
@@ -85,6 +106,7 @@ async function main(): Promise<void> {
   console.log(`  longest slices (turn: ms): ${slices.map((ms, i): [number, number] => [i, ms]).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([i, ms]) => `${i}: ${f(ms)}`).join(", ")}`);
   console.log(`one-piece snapshotNow: ${f(syncMs)}`);
   console.log(`restore (one piece): ${f(restoreMs)}, of which JSON.parse alone ~${f(parseMs)}`);
+  console.log(`restoreInSlices: total ${f(slicedMs)}, longest gap between turns ${f(gap)}, event-loop delay max ${f(h2.max / 1e6)}, p99 ${f(h2.percentile(99) / 1e6)}`);
 }
 
 void main();

@@ -117,3 +117,58 @@ describe('Store.snapshot over several turns', () => {
     }
   });
 });
+
+describe('Store.restoreInSlices', () => {
+  it('gives the store restore gives, over several turns, and swaps it in only at the end', async () => {
+    const a = filled(1_200);
+    a.applyCommand({ atMs: 3, ops: [{ op: 'create', kind: 'network', id: 'net\u00e9"\\x', spec: { name: 'ünï "{[}]" \\ net', driver: 'overlay', labels: { '{': '}', 'x\\"': '[' } }, status: {} }] }, a.appliedIndex + 1);
+    const bytes = a.snapshotNow();
+    const b = filled(30);
+    const before = Buffer.from(b.snapshotNow());
+    let done = false;
+    const pending = b.restoreInSlices(bytes).finally(() => (done = true));
+    let turns = 0;
+    for (; !done && turns < 10_000; turns++) {
+      // Until the end, readers see the old store whole.
+      expect(Buffer.from(b.snapshotNow())).toEqual(before);
+      await nextTurn();
+    }
+    await pending;
+    expect(turns).toBeGreaterThan(1_200 / PER_TURN);
+    expect(Buffer.from(b.snapshotNow())).toEqual(Buffer.from(bytes));
+    expect(b.indexProblems()).toEqual([]);
+    expect(b.byNameOf('network', 'ünï "{[}]" \\ net')?.id).toBe('net\u00e9"\\x');
+    const empty = new Store();
+    await b.restoreInSlices(empty.snapshotNow());
+    expect(b.appliedIndex).toBe(0);
+    expect(KINDS.map((k) => b.count(k))).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('refuses what restore refuses with store.bad_snapshot and changes nothing; another JSON layout is read in one piece', async () => {
+    const a = filled(60);
+    const good = Buffer.from(a.snapshotNow()).toString();
+    const b = filled(9);
+    const before = Buffer.from(b.snapshotNow());
+    const bad = [
+      good.slice(0, -1), // no closing brace
+      `${good}x`, // data after
+      good.slice(0, good.length / 2), // cut inside an object
+      good.replace('},{', '}{'), // no comma between objects
+      good.replace('},{', '},[1],{'), // not an object
+      good.replace('"kind":"task"', '"kind":"tusk"'), // a bad object
+      good.replace('"replicas":1', '"replicas":1,}'), // a piece that is not JSON
+      good.replace(/"appliedIndex":\d+/, '"appliedIndex":1'), // versions after the index
+    ];
+    for (const text of bad) {
+      const slices = await b.restoreInSlices(Buffer.from(text)).then(() => undefined, (err: unknown) => err);
+      expect(slices, text.slice(0, 80)).toMatchObject({ code: 'store.bad_snapshot' });
+      expect(() => new Store().restore(Buffer.from(text))).toThrow(expect.objectContaining({ code: 'store.bad_snapshot' }) as Error);
+      expect(Buffer.from(b.snapshotNow())).toEqual(before);
+    }
+    await b.restoreInSlices(Buffer.from(`${good}\n`));
+    expect(Buffer.from(b.snapshotNow()).toString()).toBe(good);
+    await b.restoreInSlices(before);
+    await b.restoreInSlices(Buffer.from(JSON.stringify(JSON.parse(good), null, 2)));
+    expect(Buffer.from(b.snapshotNow()).toString()).toBe(good);
+  });
+});

@@ -142,6 +142,70 @@ export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
   }
 }
 
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const CANONICAL_HEAD = /^\{"appliedIndex":(0|[1-9][0-9]{0,15}),"format":1,"objects":\[/;
+
+/**
+ * `decodeSnapshot` over several turns of the event loop, `objectsPerTurn` objects a turn: a
+ * snapshot in the canonical form is cut at its objects' boundaries (a byte scan: the structural
+ * characters are ASCII, never inside a UTF-8 sequence) and each object is parsed and checked on
+ * its own (one JSON.parse of 50 MB took ~380 ms). Each piece goes through JSON.parse, and the
+ * text around the pieces is matched exactly, so what is accepted is JSON that decodeSnapshot
+ * accepts too. Another form (spaces, another key order) is decoded in one piece.
+ */
+export async function decodeSnapshotInSlices(data: Uint8Array, objectsPerTurn: number, wait: () => Promise<void> = nextTurn): Promise<DecodedSnapshot> {
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const head = CANONICAL_HEAD.exec(b.toString('latin1', 0, 64));
+  if (head === null) return decodeSnapshot(data);
+  const appliedIndex = wholeNumber(0)(Number(head[1]), 'snapshot.appliedIndex');
+  const objects: StoreObject[] = [];
+  let at = head[0].length;
+  if (b[at] === CLOSE_BRACKET) at++;
+  else {
+    for (let n = 0; ; n++) {
+      const end = objectEnd(b, at, n);
+      const path = `snapshot.objects[${n}]`;
+      try {
+        objects.push(checkObject(JSON.parse(b.toString('utf8', at, end)), path));
+      } catch (err) {
+        if (err instanceof ShoalError) throw err.code === 'store.bad_snapshot' ? err : invalidArgument('store.bad_snapshot', err.message, { cause: err });
+        throw invalidArgument('store.bad_snapshot', `${path}: not JSON`, { cause: err });
+      }
+      at = end + 1;
+      if (b[end] === CLOSE_BRACKET) break;
+      if (b[end] !== COMMA) throw invalidArgument('store.bad_snapshot', `snapshot.objects: expected "," or "]" after object ${n}`);
+      if ((n + 1) % Math.max(1, objectsPerTurn) === 0) await wait();
+    }
+  }
+  let last = b.length;
+  while (last > at + 1 && [0x20, 0x09, 0x0a, 0x0d].includes(b[last - 1] as number)) last--; // JSON allows trailing white space
+  if (at !== last - 1 || b[at] !== CLOSE_BRACE) throw invalidArgument('store.bad_snapshot', 'snapshot: unexpected data after the objects');
+  return { appliedIndex, objects };
+}
+
+/** Where the JSON object that starts at `from` ends (the offset just after its closing brace). */
+function objectEnd(b: Buffer, from: number, n: number): number {
+  if (b[from] !== OPEN_BRACE) throw invalidArgument('store.bad_snapshot', `snapshot.objects[${n}]: must be an object`);
+  let depth = 0;
+  let inString = false;
+  for (let i = from; i < b.length; i++) {
+    const c = b[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
+  }
+  throw invalidArgument('store.bad_snapshot', `snapshot.objects[${n}]: cut short`);
+}
+
 function checkObject(raw: unknown, path: string): StoreObject {
   const o = plainObject(raw, path);
   if (typeof o.kind !== 'string' || !(KINDS as readonly string[]).includes(o.kind)) throw invalidArgument('store.bad_snapshot', `${path}.kind: must be one of ${KINDS.join(', ')}`);
