@@ -5,10 +5,11 @@
 // dependent parts, and its validity against the OCI runtime-spec schema.
 
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CAPABILITIES, buildRuntimeSpec, type ContainerInput } from './spec.js';
+import { DEFAULT_CAPABILITIES, buildRuntimeSpec } from './spec.js';
 import { ALLOWED_ALWAYS, ALLOWED_BY_ARCH, ALLOWED_BY_CAPABILITY, CLONE_NAMESPACE_FLAGS, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWUSER, TRACING } from './seccomp-default.js';
 import { defaultSeccomp, fitSeccomp, hostArch, kernelVersion, type OciSeccomp, type SeccompArg, type SeccompTemplate } from './seccomp.js';
 import { validRuntimeConfig } from './test-schemas.js';
+import { containerInput } from './testing.js';
 
 const EPERM = 1;
 const ENOSYS = 38;
@@ -53,27 +54,6 @@ const CLONE_THREAD = 0x1_0000;
 const AF_INET = 2;
 const AF_NETLINK = 16;
 const AF_VSOCK = 40;
-
-function inputWith(over: Partial<ContainerInput>): ContainerInput {
-  return {
-    id: 'c1',
-    hostname: 'h',
-    command: ['/bin/sh'],
-    env: [],
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    labels: {},
-    readOnlyRootfs: false,
-    mounts: [],
-    resources: { memoryBytes: 0, memoryReservationBytes: 0, cpus: 0, cpuShares: 0, cpusetCpus: '', pidsLimit: 0 },
-    rootfsPath: '/r',
-    nofile: { soft: 1024, hard: 1024 },
-    cgroupsPath: '/shoal/c1',
-    etcFiles: { hosts: '/e/hosts', resolvConf: '/e/resolv.conf', hostname: '/e/hostname' },
-    seccomp: { mode: 'default' },
-    host: { arch: 'amd64', kernel, cgroupNamespace: true },
-    ...over,
-  };
-}
 
 describe('the default seccomp profile', () => {
   it('denies what is not listed with EPERM, for the three x86 ABIs on amd64 and both ARM ABIs on arm64', () => {
@@ -204,7 +184,7 @@ describe('the default seccomp profile', () => {
   it('is valid in config.json for each architecture it maps, with few and with many capabilities', () => {
     for (const arch of ['amd64', 'arm64', 's390x']) {
       for (const caps of [DEFAULT_CAPABILITIES, [...DEFAULT_CAPABILITIES, ...Object.keys(ALLOWED_BY_CAPABILITY)]]) {
-        const spec = buildRuntimeSpec({}, inputWith({ host: { arch, kernel, cgroupNamespace: true } }));
+        const spec = buildRuntimeSpec({}, containerInput({ command: ['/bin/sh'], host: { arch, kernel, cgroupNamespace: true } }));
         const withCaps = { ...spec, linux: { ...spec.linux, seccomp: defaultSeccomp({ caps, arch, kernel }) } };
         const ok = validRuntimeConfig(withCaps);
         expect([arch, caps.length, validRuntimeConfig.errors ?? []]).toEqual([arch, caps.length, []]);

@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { ShoalError } from '../../shared/errors.js';
 import { parseSeccompProfile } from './seccomp-profile.js';
-import { buildRuntimeSpec, processArgs, processEnv, type ContainerInput, type ImageConfig } from './spec.js';
+import { buildRuntimeSpec, processArgs, processEnv, type ImageConfig } from './spec.js';
 import { validRuntimeConfig as validate } from './test-schemas.js';
+import { containerInput } from './testing.js';
 import { resolveUser } from './user.js';
 
 function expectValid(spec: unknown): void {
@@ -16,25 +17,7 @@ function expectValid(spec: unknown): void {
 
 const image: ImageConfig = { Entrypoint: ['/bin/app'], Cmd: ['--serve'], Env: ['PATH=/app/bin:/bin', 'MODE=prod'], WorkingDir: '/srv' };
 
-function container(over: Partial<ContainerInput> = {}): ContainerInput {
-  return {
-    id: 'c0ffee',
-    hostname: 'web-1',
-    env: [],
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    labels: {},
-    readOnlyRootfs: false,
-    mounts: [],
-    resources: { memoryBytes: 0, memoryReservationBytes: 0, cpus: 0, cpuShares: 0, cpusetCpus: '', pidsLimit: 0 },
-    rootfsPath: '/var/lib/shoal/agent/containers/c0ffee/rootfs',
-    nofile: { soft: 1024, hard: 4096 },
-    cgroupsPath: '/shoal-agent/c0ffee',
-    etcFiles: { hosts: '/run/shoal/c0ffee/hosts', resolvConf: '/run/shoal/c0ffee/resolv.conf', hostname: '/run/shoal/c0ffee/hostname' },
-    seccomp: { mode: 'default' },
-    host: { arch: 'amd64', kernel: { major: 6, minor: 1 }, cgroupNamespace: true },
-    ...over,
-  };
-}
+const container = containerInput;
 
 function errorOf(fn: () => unknown): string {
   try {

@@ -154,18 +154,28 @@ async function markerImage(word: string): Promise<TestImage> {
   return { layerTar, config, configDigest: digestOf(config) };
 }
 
+/** Stops (SIGSTOP) the agent's shim: its socket still accepts, but nothing answers. Resumed on teardown. */
+async function stopShim(dataDir: string): Promise<number> {
+  const [shimPid] = await shimPids(dataDir);
+  if (shimPid === undefined) throw new Error(`no shim in ${dataDir}`);
+  process.kill(shimPid, 'SIGSTOP');
+  cleanups.push(() => continueIfAlive(shimPid));
+  return shimPid;
+}
+
+/** A container named `name` whose shim hangs, and an agent started after it hung. */
+async function agentWithHungShim(name: string): Promise<{ dataDir: string; a: Running; c: { id: string; pid: number }; shimPid: number }> {
+  const dataDir = await newDataDir();
+  const first = await startAgent(dataDir);
+  const c = await sleeper(first, name);
+  await first.stop();
+  const shimPid = await stopShim(dataDir);
+  return { dataDir, a: await startAgent(dataDir), c, shimPid };
+}
+
 describe('an agent that cannot talk to a shim (root)', () => {
   it('leaves the containers of a hung shim running after a restart, and reaches them once it answers', async () => {
-    const dataDir = await newDataDir();
-    let a = await startAgent(dataDir);
-    const c = await sleeper(a, 'hung');
-    await a.stop();
-    const [shimPid] = await shimPids(dataDir);
-    // Stopped: its socket still accepts (the kernel queues the connection) but nothing answers.
-    process.kill(shimPid as number, 'SIGSTOP');
-    cleanups.push(() => continueIfAlive(shimPid as number));
-
-    a = await startAgent(dataDir);
+    const { dataDir, a, c, shimPid } = await agentWithHungShim('hung');
     expect(a.logs.some((l) => l.msg === 'shim unreachable: its containers are left running, as last recorded')).toBe(true);
     expect((await a.client.get('hung')).state).toBe('running');
     expect(runs(c.pid)).toBe(true);
@@ -175,7 +185,7 @@ describe('an agent that cannot talk to a shim (root)', () => {
     expect(runs(c.pid)).toBe(true);
 
     // Answering again: the next request reattaches, and the exit comes back through the shim.
-    process.kill(shimPid as number, 'SIGCONT');
+    process.kill(shimPid, 'SIGCONT');
     expect(await a.client.stop('hung', 200)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
     expect(runs(c.pid)).toBe(false);
   });
@@ -184,31 +194,21 @@ describe('an agent that cannot talk to a shim (root)', () => {
     const dataDir = await newDataDir();
     const a = await startAgent(dataDir);
     const c = await sleeper(a, 'wedged');
-    const [shimPid] = await shimPids(dataDir);
-    process.kill(shimPid as number, 'SIGSTOP');
-    cleanups.push(() => continueIfAlive(shimPid as number));
+    const shimPid = await stopShim(dataDir);
     await expect(a.client.kill('wedged', 'SIGTERM')).rejects.toThrow(/did not answer kill within 300 ms/);
     expect(runs(c.pid)).toBe(true);
-    process.kill(shimPid as number, 'SIGCONT');
+    process.kill(shimPid, 'SIGCONT');
     expect(await a.client.stop('wedged', 200)).toMatchObject({ exitCode: 137 });
   });
 
   it('learns what the containers of a hung shim did once it answers again, without any request: ps and wait tell the truth', async () => {
-    const dataDir = await newDataDir();
-    let a = await startAgent(dataDir);
-    const c = await sleeper(a, 'hung');
-    await a.stop();
-    const [shimPid] = await shimPids(dataDir);
-    process.kill(shimPid as number, 'SIGSTOP');
-    cleanups.push(() => continueIfAlive(shimPid as number));
-
-    a = await startAgent(dataDir);
+    const { dataDir, a, c, shimPid } = await agentWithHungShim('hung');
     expect((await a.client.get('hung')).state).toBe('running');
     const waited = a.client.wait('hung');
     quietOnTeardown(waited);
     // The container dies while its shim cannot tell anyone; then the shim runs again. No request follows.
     process.kill(c.pid, 'SIGKILL');
-    process.kill(shimPid as number, 'SIGCONT');
+    process.kill(shimPid, 'SIGCONT');
     expect(await within(10_000, 'the agent to learn the exit by itself', waited)).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
     const ps = await ctr(join(dataDir, 'agent.sock'), 'ps', '-a');
     expect(ps.stdout).toMatch(/hung\s.*exited \(137\)/);
