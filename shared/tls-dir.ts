@@ -18,7 +18,10 @@ export async function readTlsDir(dir: string, what = '--tls-dir'): Promise<TlsMa
       throw invalidArgument('config.invalid', `${what} ${dir}: cannot read ${name} (${(err as NodeJS.ErrnoException).code ?? oneLine(err)})`, { cause: err });
     }
   };
-  const [caPem, certPem, keyPem] = await Promise.all([read(TLS_DIR_FILES.ca), read(TLS_DIR_FILES.cert), read(TLS_DIR_FILES.key)]);
+  // Read one after the other, so that the file named when several are missing is always the first.
+  const caPem = await read(TLS_DIR_FILES.ca);
+  const certPem = await read(TLS_DIR_FILES.cert);
+  const keyPem = await read(TLS_DIR_FILES.key);
   const parse = <T>(name: string, fn: () => T): T => {
     try {
       return fn();
