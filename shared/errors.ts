@@ -42,6 +42,8 @@ const grpcCodeByKind: Record<ErrorKind, GrpcStatus> = {
   internal: GrpcStatus.INTERNAL,
 };
 
+export const isErrorKind = (v: unknown): v is ErrorKind => typeof v === 'string' && Object.hasOwn(grpcCodeByKind, v);
+
 const kindByGrpcCode = new Map<GrpcStatus, ErrorKind>(
   Object.entries(grpcCodeByKind).map(([kind, code]) => [code, kind as ErrorKind]),
 );

@@ -35,8 +35,12 @@ export interface StateMachine {
    * while it applies the commands that follow, and Raft goes on meanwhile.
    */
   snapshot(): Uint8Array | Promise<Uint8Array>;
-  /** Replaces the whole state with a snapshot's. */
-  restore(data: Uint8Array): void;
+  /**
+   * Replaces the whole state with a snapshot's. A promise lets a large state be decoded over
+   * several turns of the event loop: Raft applies nothing until it settles (it goes on
+   * receiving and answering meanwhile; what it must apply waits for the next Ready).
+   */
+  restore(data: Uint8Array): void | Promise<void>;
 }
 
 export interface RaftNodeOptions {
@@ -207,7 +211,7 @@ export class RaftNode {
     this.disk = await RaftDisk.open(this.o.dataDir, this.o.segmentBytesMax === undefined ? {} : { segmentBytesMax: this.o.segmentBytesMax });
     const storage = this.disk.storage;
     const snap = storage.snapshot();
-    if (snap.meta.index > 0) this.restoreSnapshot(snap);
+    if (snap.meta.index > 0) await this.restoreSnapshot(snap);
     this.raw = new RawNode({
       id: this.id,
       storage,
@@ -284,6 +288,9 @@ export class RaftNode {
         this.transport.send(rd.messages.filter(sendableBeforePersist));
         await this.disk.persist(rd);
         this.transport.send(rd.messages.filter((m) => !sendableBeforePersist(m)));
+        // Only a snapshot makes this wait: the common path applies in the same turn, before
+        // the proposers' continuations run.
+        if (rd.snapshot !== undefined) await this.restoreFromLeader(rd.snapshot);
         this.apply(rd);
         this.raw.advance(rd);
         this.noticeLeadership(rd);
@@ -308,11 +315,12 @@ export class RaftNode {
     for (const l of this.fatalListeners) l(this.fatal);
   }
 
+  private async restoreFromLeader(snap: Snapshot): Promise<void> {
+    await this.restoreSnapshot(snap);
+    this.o.logger.info({ index: snap.meta.index }, 'restored from a snapshot sent by the leader');
+  }
+
   private apply(rd: Ready): void {
-    if (rd.snapshot !== undefined) {
-      this.restoreSnapshot(rd.snapshot);
-      this.o.logger.info({ index: rd.snapshot.meta.index }, 'restored from a snapshot sent by the leader');
-    }
     for (const e of rd.committedEntries) {
       if (e.type === 'ENTRY_CONF_CHANGE') this.applyConfChange(e);
       else if (e.data.length > 0) this.applyCommand(e);
@@ -441,9 +449,9 @@ export class RaftNode {
     this.snapshotting = undefined;
   }
 
-  private restoreSnapshot(snap: Snapshot): void {
+  private async restoreSnapshot(snap: Snapshot): Promise<void> {
     const { peers, state } = decodeSnapshotData(snap.data);
-    this.o.stateMachine.restore(state);
+    await this.o.stateMachine.restore(state);
     this.peers.clear();
     this.transport.close();
     for (const [id, addr] of peers) {

@@ -16,7 +16,7 @@
 // evicted session is refused (the client opens a new one and learns nothing was applied twice).
 // Pure: no I/O, no clock.
 
-import { failedPrecondition, invalidArgument, ShoalError, type ErrorKind } from '../../shared/errors.js';
+import { failedPrecondition, invalidArgument, isErrorKind, ShoalError, type ErrorKind } from '../../shared/errors.js';
 
 export interface SessionLimits {
   readonly maxSessions: number;
@@ -111,6 +111,42 @@ export class SessionTable<R> {
     this.sessions.clear();
     for (const [id, floor, outcomes] of snap) this.sessions.set(id, { floor, outcomes: new Map(outcomes) });
   }
+}
+
+/**
+ * Checks a session table that came from outside (a snapshot sent by a peer): the shape, each
+ * outcome's result with `checkResult`, no session twice, and the limits. Throws what `fail` makes.
+ */
+export function checkSessionsSnapshot<R>(raw: unknown, checkResult: (v: unknown, path: string) => R, fail: (path: string, what: string) => Error, limits: SessionLimits = SESSION_LIMITS): SessionsSnapshot<R> {
+  const count = (v: unknown, path: string, min: number): number => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw fail(path, `must be a whole number from ${min}`);
+    return v;
+  };
+  const text = (v: unknown, path: string): string => {
+    if (typeof v !== 'string' || v.length > 4096) throw fail(path, 'must be a string of at most 4096 characters');
+    return v;
+  };
+  if (!Array.isArray(raw) || raw.length > limits.maxSessions) throw fail('sessions', `must be a list of at most ${limits.maxSessions} sessions`);
+  const seen = new Set<number>();
+  return (raw as unknown[]).map((s, i): SessionsSnapshot<R>[number] => {
+    const path = `sessions[${i}]`;
+    if (!Array.isArray(s) || s.length !== 3) throw fail(path, 'must be [id, floor, outcomes]');
+    const id = count(s[0], `${path}[0]`, 1);
+    if (seen.has(id)) throw fail(path, `session ${id} appears twice`);
+    seen.add(id);
+    const floor = count(s[1], `${path}[1]`, 0);
+    if (!Array.isArray(s[2]) || s[2].length > limits.maxPending) throw fail(`${path}[2]`, `must be a list of at most ${limits.maxPending} outcomes`);
+    const outcomes = (s[2] as unknown[]).map((e, j): [number, Outcome<R>] => {
+      const at = `${path}[2][${j}]`;
+      if (!Array.isArray(e) || e.length !== 2 || typeof e[1] !== 'object' || e[1] === null) throw fail(at, 'must be [seq, outcome]');
+      const seq = count(e[0], `${at}[0]`, floor + 1);
+      const o = e[1] as Record<string, unknown>;
+      if (o.ok === true) return [seq, { ok: true, result: checkResult(o.result, `${at}[1].result`) }];
+      if (o.ok !== false || !isErrorKind(o.kind)) throw fail(`${at}[1]`, 'must be {ok: true, result} or {ok: false, kind, code, message}');
+      return [seq, { ok: false, kind: o.kind, code: text(o.code, `${at}[1].code`), message: text(o.message, `${at}[1].message`) }];
+    });
+    return [id, floor, outcomes];
+  });
 }
 
 /**

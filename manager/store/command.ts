@@ -5,6 +5,7 @@
 // refuses anything malformed with `store.bad_command` and never throws anything else.
 
 import { ShoalError } from '../../shared/errors.js';
+import type { SessionStamp } from '../raft/sessions.js';
 import { badCommand, plainObject, SPEC_CHECKS, STATUS_CHECKS, text, wholeNumber } from './validate.js';
 import { KINDS, type Kind, type SpecByKind, type StatusByKind } from './types.js';
 
@@ -26,14 +27,30 @@ export type StoreOp = CreateOp | UpdateOp | DeleteOp;
 export interface StoreCommand {
   readonly atMs: number;
   readonly ops: readonly StoreOp[];
+  /**
+   * The writer's client session (manager/raft/sessions.ts), so that a transaction sent again
+   * after a lost answer is applied once: the copy gets the first one's outcome.
+   */
+  readonly session?: SessionStamp;
 }
 
-export function encodeCommand(cmd: StoreCommand): Uint8Array {
-  return Buffer.from(JSON.stringify({ format: COMMAND_FORMAT, atMs: cmd.atMs, ops: cmd.ops }));
+/** Opens a client session, named by the index of the entry that carries this command. */
+export interface OpenSessionCommand {
+  readonly openSession: true;
+}
+
+export type StoreEntry = StoreCommand | OpenSessionCommand;
+
+export const isOpenSession = (e: StoreEntry): e is OpenSessionCommand => 'openSession' in e;
+
+export function encodeCommand(cmd: StoreEntry): Uint8Array {
+  if (isOpenSession(cmd)) return Buffer.from(JSON.stringify({ format: COMMAND_FORMAT, openSession: true }));
+  const session = cmd.session === undefined || cmd.session.session === 0 ? undefined : { id: cmd.session.session, seq: cmd.session.seq, acked: cmd.session.acked };
+  return Buffer.from(JSON.stringify({ format: COMMAND_FORMAT, atMs: cmd.atMs, ops: cmd.ops, session }));
 }
 
 /** Checks and decodes a command; every failure is a ShoalError `store.bad_command`. */
-export function decodeCommand(bytes: Uint8Array): StoreCommand {
+export function decodeCommand(bytes: Uint8Array): StoreEntry {
   if (bytes.length > COMMAND_BYTES_MAX) throw badCommand('command', `${bytes.length} bytes, more than ${COMMAND_BYTES_MAX}`);
   let raw: unknown;
   try {
@@ -45,22 +62,36 @@ export function decodeCommand(bytes: Uint8Array): StoreCommand {
 }
 
 /** Checks a command built in memory or parsed from JSON (a fresh copy; the input is not kept). */
-export function checkCommand(raw: unknown): StoreCommand {
+export function checkCommand(raw: unknown): StoreEntry {
   try {
     const o = plainObject(raw, 'command');
     if (o.format !== COMMAND_FORMAT) throw badCommand('command.format', `must be ${COMMAND_FORMAT}, got ${JSON.stringify(o.format) ?? 'nothing'}`);
-    for (const k of Object.keys(o)) if (!['format', 'atMs', 'ops'].includes(k)) throw badCommand(`command.${k}`, 'unknown field');
+    if (o.openSession !== undefined) {
+      for (const k of Object.keys(o)) if (!['format', 'openSession'].includes(k)) throw badCommand(`command.${k}`, 'unknown field for openSession');
+      if (o.openSession !== true) throw badCommand('command.openSession', 'must be true');
+      return { openSession: true };
+    }
+    for (const k of Object.keys(o)) if (!['format', 'atMs', 'ops', 'session'].includes(k)) throw badCommand(`command.${k}`, 'unknown field');
     const atMs = wholeNumber(0)(o.atMs, 'command.atMs');
     if (!Array.isArray(o.ops) || o.ops.length === 0 || o.ops.length > OPS_PER_COMMAND_MAX) {
       throw badCommand('command.ops', `must be a list of 1 to ${OPS_PER_COMMAND_MAX} operations`);
     }
     const ops = (o.ops as unknown[]).map((op, i) => checkOp(op, `ops[${i}]`));
-    return { atMs, ops };
+    return o.session === undefined ? { atMs, ops } : { atMs, ops, session: checkStamp(o.session) };
   } catch (err) {
     // A check that trips over something unforeseen is still a refusal of the command, not a crash.
     if (err instanceof ShoalError) throw err;
     throw badCommand('command', `unreadable (${err instanceof Error ? err.message : String(err)})`);
   }
+}
+
+function checkStamp(raw: unknown): SessionStamp {
+  const o = plainObject(raw, 'command.session');
+  for (const k of Object.keys(o)) if (!['id', 'seq', 'acked'].includes(k)) throw badCommand(`command.session.${k}`, 'unknown field');
+  const session = wholeNumber(1)(o.id, 'command.session.id');
+  const seq = wholeNumber(1)(o.seq, 'command.session.seq');
+  const acked = wholeNumber(0, seq - 1)(o.acked, 'command.session.acked');
+  return { session, seq, acked };
 }
 
 const OP_FIELDS = { create: ['op', 'kind', 'id', 'spec', 'status'], update: ['op', 'kind', 'id', 'version', 'spec', 'status'], delete: ['op', 'kind', 'id', 'version'] };

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     await nextTurn();
     sliceStart = performance.now();
   };
-  const { bytes, turns } = await encodeSnapshotInSlices(store.appliedIndex, byKind, STORE_LIMITS.snapshotObjectsPerTurn, wait);
+  const { bytes, turns } = await encodeSnapshotInSlices(store.appliedIndex, byKind, [], STORE_LIMITS.snapshotObjectsPerTurn, wait);
   slices.push(performance.now() - sliceStart);
   const asyncTotal = performance.now() - t0;
 
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
   const r0 = performance.now();
   const restored = new Store();
-  restored.restore(bytes);
+  restored.restoreNow(bytes);
   const restoreMs = performance.now() - r0;
   const p0 = performance.now();
   JSON.parse(Buffer.from(bytes).toString('utf8'));
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   h2.enable();
   const q0 = performance.now();
   setImmediate(tick);
-  await sliced.restoreInSlices(bytes);
+  await sliced.restore(bytes);
   const slicedMs = performance.now() - q0;
   restoring = false;
   h2.disable();
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   console.log(`  longest slices (turn: ms): ${slices.map((ms, i): [number, number] => [i, ms]).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([i, ms]) => `${i}: ${f(ms)}`).join(", ")}`);
   console.log(`one-piece snapshotNow: ${f(syncMs)}`);
   console.log(`restore (one piece): ${f(restoreMs)}, of which JSON.parse alone ~${f(parseMs)}`);
-  console.log(`restoreInSlices: total ${f(slicedMs)}, longest gap between turns ${f(gap)}, event-loop delay max ${f(h2.max / 1e6)}, p99 ${f(h2.percentile(99) / 1e6)}`);
+  console.log(`restore: total ${f(slicedMs)}, longest gap between turns ${f(gap)}, event-loop delay max ${f(h2.max / 1e6)}, p99 ${f(h2.percentile(99) / 1e6)}`);
 }
 
 void main();

@@ -96,7 +96,7 @@ describe('random transactions', () => {
       expect(refused).toBeGreaterThan(STEPS / 20);
       expect(refused).toBeLessThan(STEPS);
       const restored = new Store();
-      restored.restore(a.snapshotNow());
+      restored.restoreNow(a.snapshotNow());
       expect(restored.indexProblems()).toEqual([]);
       expect(Buffer.from(restored.snapshotNow())).toEqual(Buffer.from(a.snapshotNow()));
     });

@@ -53,7 +53,7 @@ describe('Store.snapshot over several turns', () => {
     expect(writes).toBeGreaterThan(1_500 / PER_TURN);
     expect(Buffer.from(bytes)).toEqual(atStart);
     const restored = new Store();
-    restored.restore(bytes);
+    restored.restoreNow(bytes);
     expect(restored.appliedIndex).toBe(indexAtStart);
     expect(restored.get('node', firstNode.id)).toEqual(firstNode);
     expect(restored.get('task', 'late-0')).toBeUndefined();
@@ -74,7 +74,7 @@ describe('Store.snapshot over several turns', () => {
     other.applyCommand({ atMs: 5, ops: [nodeCreate('elsewhere', 'host-other')] }, 50_000);
     const pending = s.snapshot();
     await nextTurn();
-    s.restore(other.snapshotNow());
+    s.restoreNow(other.snapshotNow());
     s.applyCommand({ atMs: 6, ops: [taskCreate('after', 'after-restore')] }, 50_001);
 
     expect(Buffer.from(await pending)).toEqual(atStart);
@@ -101,7 +101,7 @@ describe('Store.snapshot over several turns', () => {
     expect(Buffer.from(await empty.snapshot())).toEqual(Buffer.from(empty.snapshotNow()));
     const small = filled(9);
     const byKind = KINDS.map((k) => small.list(k) as StoreObject[]);
-    const { bytes, turns } = await encodeSnapshotInSlices(small.appliedIndex, byKind, PER_TURN);
+    const { bytes, turns } = await encodeSnapshotInSlices(small.appliedIndex, byKind, [], PER_TURN);
     expect(turns).toBe(1);
     expect(Buffer.from(bytes)).toEqual(Buffer.from(small.snapshotNow()));
   });
@@ -110,7 +110,7 @@ describe('Store.snapshot over several turns', () => {
     const s = filled(3_000);
     const byKind = KINDS.map((k) => (s.list(k) as StoreObject[]).reverse());
     for (const perTurn of [1, 7, 64, 5_000]) {
-      const { bytes, turns } = await encodeSnapshotInSlices(s.appliedIndex, byKind, perTurn);
+      const { bytes, turns } = await encodeSnapshotInSlices(s.appliedIndex, byKind, [], perTurn);
       expect(Buffer.from(bytes)).toEqual(Buffer.from(s.snapshotNow()));
       // Encoding alone needs one turn per `perTurn` objects.
       expect(turns).toBeGreaterThanOrEqual(Math.ceil(3_000 / perTurn));
@@ -118,7 +118,7 @@ describe('Store.snapshot over several turns', () => {
   });
 });
 
-describe('Store.restoreInSlices', () => {
+describe('Store.restore', () => {
   it('gives the store restore gives, over several turns, and swaps it in only at the end', async () => {
     const a = filled(1_200);
     a.applyCommand({ atMs: 3, ops: [{ op: 'create', kind: 'network', id: 'net\u00e9"\\x', spec: { name: 'ünï "{[}]" \\ net', driver: 'overlay', labels: { '{': '}', 'x\\"': '[' } }, status: {} }] }, a.appliedIndex + 1);
@@ -126,7 +126,7 @@ describe('Store.restoreInSlices', () => {
     const b = filled(30);
     const before = Buffer.from(b.snapshotNow());
     let done = false;
-    const pending = b.restoreInSlices(bytes).finally(() => (done = true));
+    const pending = b.restore(bytes).finally(() => (done = true));
     let turns = 0;
     for (; !done && turns < 10_000; turns++) {
       // Until the end, readers see the old store whole.
@@ -139,7 +139,7 @@ describe('Store.restoreInSlices', () => {
     expect(b.indexProblems()).toEqual([]);
     expect(b.byNameOf('network', 'ünï "{[}]" \\ net')?.id).toBe('net\u00e9"\\x');
     const empty = new Store();
-    await b.restoreInSlices(empty.snapshotNow());
+    await b.restore(empty.snapshotNow());
     expect(b.appliedIndex).toBe(0);
     expect(KINDS.map((k) => b.count(k))).toEqual([0, 0, 0, 0, 0]);
   });
@@ -160,15 +160,15 @@ describe('Store.restoreInSlices', () => {
       good.replace(/"appliedIndex":\d+/, '"appliedIndex":1'), // versions after the index
     ];
     for (const text of bad) {
-      const slices = await b.restoreInSlices(Buffer.from(text)).then(() => undefined, (err: unknown) => err);
+      const slices = await b.restore(Buffer.from(text)).then(() => undefined, (err: unknown) => err);
       expect(slices, text.slice(0, 80)).toMatchObject({ code: 'store.bad_snapshot' });
-      expect(() => new Store().restore(Buffer.from(text))).toThrow(expect.objectContaining({ code: 'store.bad_snapshot' }) as Error);
+      expect(() => new Store().restoreNow(Buffer.from(text))).toThrow(expect.objectContaining({ code: 'store.bad_snapshot' }) as Error);
       expect(Buffer.from(b.snapshotNow())).toEqual(before);
     }
-    await b.restoreInSlices(Buffer.from(`${good}\n`));
+    await b.restore(Buffer.from(`${good}\n`));
     expect(Buffer.from(b.snapshotNow()).toString()).toBe(good);
-    await b.restoreInSlices(before);
-    await b.restoreInSlices(Buffer.from(JSON.stringify(JSON.parse(good), null, 2)));
+    await b.restore(before);
+    await b.restore(Buffer.from(JSON.stringify(JSON.parse(good), null, 2)));
     expect(Buffer.from(b.snapshotNow()).toString()).toBe(good);
   });
 });

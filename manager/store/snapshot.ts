@@ -1,18 +1,36 @@
-// The store's snapshot: `{"format":1,"appliedIndex":N,"objects":[…]}` as canonical JSON (keys
+// The store's snapshot: `{"format":1,"appliedIndex":N,"objects":[…],"sessions":[…]}` (the
+// client session table of manager/raft/sessions.ts) as canonical JSON (keys
 // sorted at every level, objects ordered by kind then id), so the same store always gives the
 // same bytes and replicas can be compared byte for byte. Decoding checks every object as a
 // command's content is checked: a snapshot may come from a peer.
 
 import { invalidArgument, ShoalError } from '../../shared/errors.js';
+import { checkSessionsSnapshot, type SessionLimits, type SessionsSnapshot } from '../raft/sessions.js';
 import { KINDS, type Kind, type Meta, type StoreObject } from './types.js';
 import { deepFreeze, plainObject, SPEC_CHECKS, STATUS_CHECKS, text, wholeNumber } from './validate.js';
 
 export const SNAPSHOT_FORMAT = 1;
 
 /** The reference encoding, in one piece: what `encodeSnapshotInSlices` must equal byte for byte. */
-export function encodeSnapshot(appliedIndex: number, objects: readonly StoreObject[]): Uint8Array {
-  return Buffer.from(canonicalJson({ format: SNAPSHOT_FORMAT, appliedIndex, objects }));
+export function encodeSnapshot(appliedIndex: number, objects: readonly StoreObject[], sessions: StoreSessions, cache?: EncodedObjects): Uint8Array {
+  if (cache === undefined) return Buffer.from(canonicalJson({ format: SNAPSHOT_FORMAT, appliedIndex, objects, sessions }));
+  const encode = (o: StoreObject): string => {
+    let text = cache.get(o);
+    if (text === undefined) cache.set(o, (text = canonicalJson(o)));
+    return text;
+  };
+  return Buffer.from(`{"appliedIndex":${JSON.stringify(appliedIndex)},"format":${SNAPSHOT_FORMAT},"objects":[${objects.map(encode).join(',')}],"sessions":${canonicalJson(sessions)}}`);
 }
+
+/**
+ * Each object's canonical JSON, kept while the object lives. Objects are frozen and a write
+ * replaces them, so an entry never goes stale. For the simulator, which snapshots every replica
+ * after every step; a manager does not keep one (it would double the store's memory).
+ */
+export type EncodedObjects = WeakMap<StoreObject, string>;
+
+/** The session table, whose answers are what `Store.apply` returns. */
+export type StoreSessions = SessionsSnapshot<{ readonly version: number }>;
 
 /** Waits for the next turn of the event loop (after pending I/O), so Raft's loop runs in between. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -36,10 +54,11 @@ const JOIN_BYTES_PER_TURN = 4 * 1024 * 1024;
 export async function encodeSnapshotInSlices(
   appliedIndex: number,
   byKind: readonly (readonly StoreObject[])[],
+  sessions: StoreSessions,
   objectsPerTurn: number,
   wait: () => Promise<void> = nextTurn,
 ): Promise<{ bytes: Uint8Array; turns: number }> {
-  const work = snapshotWork(appliedIndex, byKind, Math.max(1, objectsPerTurn));
+  const work = snapshotWork(appliedIndex, byKind, sessions, Math.max(1, objectsPerTurn));
   for (let turns = 1; ; turns++) {
     const step = work.next();
     if (step.done === true) return { bytes: step.value, turns };
@@ -48,7 +67,7 @@ export async function encodeSnapshotInSlices(
 }
 
 /** One slice per `next()`: sorts each kind by id (runs, then merges), then encodes. */
-function* snapshotWork(appliedIndex: number, byKind: readonly (readonly StoreObject[])[], encodePerTurn: number): Generator<void, Uint8Array> {
+function* snapshotWork(appliedIndex: number, byKind: readonly (readonly StoreObject[])[], sessions: StoreSessions, encodePerTurn: number): Generator<void, Uint8Array> {
   const perTurn = encodePerTurn * SORT_STEPS_PER_ENCODED_OBJECT;
   let units = 0;
   const sorted: StoreObject[][] = [];
@@ -99,7 +118,7 @@ function* snapshotWork(appliedIndex: number, byKind: readonly (readonly StoreObj
       }
     }
   }
-  chunks.push(Buffer.from(`${parts.join('')}]}`));
+  chunks.push(Buffer.from(`${parts.join('')}],"sessions":${canonicalJson(sessions)}}`));
   // One Buffer.concat of 50 MB took 20–40 ms (the fresh memory is touched as it is copied).
   const out = Buffer.allocUnsafe(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
@@ -125,16 +144,19 @@ const byId = (a: StoreObject, b: StoreObject): number => (a.id < b.id ? -1 : a.i
 export interface DecodedSnapshot {
   readonly appliedIndex: number;
   readonly objects: StoreObject[];
+  readonly sessions: StoreSessions;
 }
 
 /** Every failure is a ShoalError `store.bad_snapshot` naming what was wrong. */
-export function decodeSnapshot(data: Uint8Array): DecodedSnapshot {
+export function decodeSnapshot(data: Uint8Array, sessionLimits: SessionLimits): DecodedSnapshot {
   try {
     const raw = plainObject(JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8')), 'snapshot');
     if (raw.format !== SNAPSHOT_FORMAT) throw invalidArgument('store.bad_snapshot', `snapshot.format: must be ${SNAPSHOT_FORMAT}`);
+    for (const k of Object.keys(raw)) if (!['format', 'appliedIndex', 'objects', 'sessions'].includes(k)) throw invalidArgument('store.bad_snapshot', `snapshot.${k}: unknown field`);
     const appliedIndex = wholeNumber(0)(raw.appliedIndex, 'snapshot.appliedIndex');
     if (!Array.isArray(raw.objects)) throw invalidArgument('store.bad_snapshot', 'snapshot.objects: must be a list');
-    return { appliedIndex, objects: (raw.objects as unknown[]).map((o, i) => checkObject(o, `snapshot.objects[${i}]`)) };
+    const objects = (raw.objects as unknown[]).map((o, i) => checkObject(o, `snapshot.objects[${i}]`));
+    return { appliedIndex, objects, sessions: checkSessions(raw.sessions, appliedIndex, sessionLimits) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof ShoalError && err.code === 'store.bad_snapshot') throw err;
@@ -159,10 +181,10 @@ const CANONICAL_HEAD = /^\{"appliedIndex":(0|[1-9][0-9]{0,15}),"format":1,"objec
  * text around the pieces is matched exactly, so what is accepted is JSON that decodeSnapshot
  * accepts too. Another form (spaces, another key order) is decoded in one piece.
  */
-export async function decodeSnapshotInSlices(data: Uint8Array, objectsPerTurn: number, wait: () => Promise<void> = nextTurn): Promise<DecodedSnapshot> {
+export async function decodeSnapshotInSlices(data: Uint8Array, objectsPerTurn: number, sessionLimits: SessionLimits, wait: () => Promise<void> = nextTurn): Promise<DecodedSnapshot> {
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const head = CANONICAL_HEAD.exec(b.toString('latin1', 0, 64));
-  if (head === null) return decodeSnapshot(data);
+  if (head === null) return decodeSnapshot(data, sessionLimits);
   const appliedIndex = wholeNumber(0)(Number(head[1]), 'snapshot.appliedIndex');
   const objects: StoreObject[] = [];
   let at = head[0].length;
@@ -183,10 +205,33 @@ export async function decodeSnapshotInSlices(data: Uint8Array, objectsPerTurn: n
       if ((n + 1) % Math.max(1, objectsPerTurn) === 0) await wait();
     }
   }
-  let last = b.length;
-  while (last > at + 1 && [0x20, 0x09, 0x0a, 0x0d].includes(b[last - 1] as number)) last--; // JSON allows trailing white space
-  if (at !== last - 1 || b[at] !== CLOSE_BRACE) throw invalidArgument('store.bad_snapshot', 'snapshot: unexpected data after the objects');
-  return { appliedIndex, objects };
+  // The rest, `,"sessions":[…]}`, is small: read as one JSON object, which must hold only that.
+  let tail: unknown;
+  try {
+    tail = b[at] === COMMA ? JSON.parse(`{${b.toString('utf8', at + 1)}`) : undefined;
+  } catch (err) {
+    throw invalidArgument('store.bad_snapshot', 'snapshot: the data after the objects is not JSON', { cause: err });
+  }
+  const rest = tail === undefined ? [] : Object.keys(tail as object);
+  if (rest.length !== 1 || rest[0] !== 'sessions') throw invalidArgument('store.bad_snapshot', `snapshot: expected only "sessions" after the objects${rest.length > 0 ? `, got ${rest.join(', ')}` : ''}`);
+  return { appliedIndex, objects, sessions: checkSessions((tail as { sessions: unknown }).sessions, appliedIndex, sessionLimits) };
+}
+
+function checkSessions(raw: unknown, appliedIndex: number, limits: SessionLimits): StoreSessions {
+  const fail = (path: string, what: string): ShoalError => invalidArgument('store.bad_snapshot', `snapshot.${path}: ${what}`);
+  const checkResult = (v: unknown, path: string): { version: number } => {
+    try {
+      const o = plainObject(v, path);
+      if (Object.keys(o).length !== 1) throw fail(path, 'must be {version}');
+      return { version: wholeNumber(1, appliedIndex)(o.version, path) };
+    } catch (err) {
+      if (err instanceof ShoalError && err.code === 'store.bad_command') throw fail(path, err.message.slice(path.length + 2));
+      throw err;
+    }
+  };
+  const sessions = checkSessionsSnapshot(raw, checkResult, fail, limits);
+  for (const [id] of sessions) if (id > appliedIndex) throw fail('sessions', `session ${id} opened after the snapshot's index ${appliedIndex}`);
+  return sessions;
 }
 
 /** Where the JSON object that starts at `from` ends (the offset just after its closing brace). */

@@ -193,7 +193,7 @@ describe('snapshot and restore', () => {
     a.applyCommand(cmd({ op: 'create', kind: 'network', id: 'net1', spec: { name: 'backend', driver: 'overlay', labels: {} }, status: { vni: 4097 } }, { op: 'create', kind: 'cluster', id: 'c1', spec: { name: 'default', heartbeatPeriodMs: 1000 }, status: {} }), 9);
     const b = new Store();
     b.applyCommand(cmd(nodeCreate('old', 'old')), 1);
-    b.restore(a.snapshotNow());
+    b.restoreNow(a.snapshotNow());
     expect(b.appliedIndex).toBe(9);
     expect(b.get('node', 'old')).toBeUndefined();
     expect(b.tasksOnNode('n1').map((t) => t.id)).toEqual(['t1']);
@@ -216,8 +216,78 @@ describe('snapshot and restore', () => {
     const dup = JSON.parse(before) as { objects: unknown[] };
     dup.objects.push({ ...(dup.objects[0] as object), id: 'n2' });
     for (const data of ['nope', '{"format":9,"appliedIndex":1,"objects":[]}', JSON.stringify(dup)]) {
-      expect(refusal(() => s.restore(Buffer.from(data))).code).toBe('store.bad_snapshot');
+      expect(refusal(() => s.restoreNow(Buffer.from(data))).code).toBe('store.bad_snapshot');
     }
     expect(Buffer.from(s.snapshotNow()).toString()).toBe(before);
+  });
+});
+
+describe('client sessions', () => {
+  const inSession = (session: number, seq: number, acked: number, ...ops: StoreOp[]): StoreCommand => ({ atMs: 1_000, ops, session: { session, seq, acked } });
+
+  it('a transaction sent twice in its session takes effect once, and the copy answers what the first did', () => {
+    const s = new Store();
+    expect(s.apply(encodeCommand({ openSession: true }), 1)).toEqual({ version: 1 }); // the session is named 1
+    const create = inSession(1, 1, 0, nodeCreate('n1', 'h1'));
+    expect(s.apply(encodeCommand(create), 2)).toEqual({ version: 2 });
+    // The copy (a retry after a lost answer) comes later in the log: same answer, nothing written.
+    expect(s.apply(encodeCommand(create), 5)).toEqual({ version: 2 });
+    expect(s.get('node', 'n1')?.meta.version).toBe(2);
+    expect(s.appliedIndex).toBe(5);
+    // A refusal is answered again the same way, even though the store changed in between.
+    const stale = inSession(1, 2, 1, { op: 'update', kind: 'node', id: 'n1', version: 1, status: { state: 'ready' } });
+    expect(refusal(() => s.apply(encodeCommand(stale), 6)).code).toBe('store.conflict');
+    s.applyCommand(cmd({ op: 'delete', kind: 'node', id: 'n1' }), 7);
+    expect(refusal(() => s.apply(encodeCommand(stale), 8)).code).toBe('store.conflict');
+    // Once acknowledged (acked 2), a late copy is refused, not applied.
+    s.apply(encodeCommand(inSession(1, 3, 2, nodeCreate('n3', 'h3'))), 9);
+    expect(refusal(() => s.apply(encodeCommand(create), 10)).code).toBe('raft.session_stale');
+    expect(s.get('node', 'n1')).toBeUndefined();
+  });
+
+  it('refuses a transaction of an unknown session and a malformed stamp, changing nothing', () => {
+    const s = storeWithNode();
+    const before = Buffer.from(s.snapshotNow()).toString();
+    expect(refusal(() => s.apply(encodeCommand(inSession(99, 1, 0, nodeCreate('n2', 'h2'))), 6)).code).toBe('raft.session_unknown');
+    let index = 6;
+    for (const session of [{ id: 0, seq: 1, acked: 0 }, { id: 6, seq: 1, acked: 1 }, { id: 6, seq: 1, acked: 0, x: 1 }, 'x']) {
+      const bad = Buffer.from(JSON.stringify({ format: 1, atMs: 1, ops: [nodeCreate('n2', 'h2')], session }));
+      expect(refusal(() => s.apply(bad, ++index)).code).toBe('store.bad_command');
+    }
+    expect(refusal(() => s.apply(Buffer.from('{"format":1,"openSession":true,"ops":[]}'), ++index)).code).toBe('store.bad_command');
+    expect(Buffer.from(s.snapshotNow()).toString()).toBe(before.replace('"appliedIndex":5', `"appliedIndex":${index}`));
+  });
+
+  it('the session table travels in the snapshot: after a restore, a copy still answers the first outcome', async () => {
+    const a = new Store();
+    a.apply(encodeCommand({ openSession: true }), 1);
+    const create = inSession(1, 1, 0, nodeCreate('n1', 'h1'));
+    a.apply(encodeCommand(create), 2);
+    for (const restore of [(b: Store, d: Uint8Array) => b.restoreNow(d), (b: Store, d: Uint8Array) => b.restore(d)]) {
+      const b = new Store();
+      await Promise.resolve(restore(b, a.snapshotNow()));
+      expect(b.apply(encodeCommand(create), 3)).toEqual({ version: 2 });
+      expect(b.count('node')).toBe(1);
+    }
+  });
+
+  it('refuses a snapshot whose session table is malformed or names a session after its index', async () => {
+    const a = new Store();
+    a.apply(encodeCommand({ openSession: true }), 1);
+    a.apply(encodeCommand(inSession(1, 1, 0, nodeCreate('n1', 'h1'))), 2);
+    const good = JSON.parse(Buffer.from(a.snapshotNow()).toString()) as Record<string, unknown>;
+    const bad = [
+      { ...good, sessions: 'x' },
+      { ...good, sessions: [[1, 0, []], [1, 0, []]] },
+      { ...good, sessions: [[3, 0, []]] },
+      { ...good, sessions: [[1, 0, [[1, { ok: true, result: { version: 7 } }]]]] },
+      { ...good, sessions: [[1, 0, [[1, { ok: false, kind: 'nonsense', code: 'x', message: 'y' }]]]] },
+      { ...good, extra: 1 },
+    ];
+    for (const snap of bad) {
+      const data = Buffer.from(JSON.stringify(snap));
+      expect(refusal(() => new Store().restoreNow(data)).code).toBe('store.bad_snapshot');
+      await expect(new Store().restore(data)).rejects.toMatchObject({ code: 'store.bad_snapshot' });
+    }
   });
 });

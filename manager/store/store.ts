@@ -5,10 +5,11 @@
 
 import { alreadyExists, assert, failedPrecondition, invalidArgument, notFound, ShoalError, type ErrorKind } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
-import { checkCommand, COMMAND_FORMAT, decodeCommand, type StoreCommand, type StoreOp } from './command.js';
-import { decodeSnapshot, decodeSnapshotInSlices, encodeSnapshot, encodeSnapshotInSlices, nextTurn } from './snapshot.js';
+import { checkCommand, COMMAND_FORMAT, decodeCommand, isOpenSession, type StoreCommand, type StoreEntry, type StoreOp } from './command.js';
+import { decodeSnapshot, decodeSnapshotInSlices, encodeSnapshot, encodeSnapshotInSlices, nextTurn, type EncodedObjects } from './snapshot.js';
 import { KINDS, nameOf, type Kind, type StoreObject, type StoreObjectOf } from './types.js';
 import type { StateMachine } from '../raft/node.js';
+import { SESSION_LIMITS, SessionTable, type SessionLimits } from '../raft/sessions.js';
 import { deepFreeze } from './validate.js';
 import { EventLog, Watcher, type StoreEvent } from './watch.js';
 
@@ -26,10 +27,18 @@ export interface StoreLimits {
 
 export const STORE_LIMITS: StoreLimits = { watchHistoryMax: 10_000, watchQueueMax: 10_000, snapshotObjectsPerTurn: 500 };
 
+/**
+ * Client sessions kept (least recently used evicted first) and answers kept per session. Each
+ * manager opens one session for the writes it proposes (its own and the ones it forwards), so a
+ * few hundred would do; the answers a session keeps bound what a slow client may have in flight.
+ */
+export const STORE_SESSION_LIMITS: SessionLimits = { maxSessions: 1_000, maxPending: SESSION_LIMITS.maxPending };
+
 export interface StoreOptions {
   readonly limits?: Partial<StoreLimits>;
   /** Where a hit limit is told (a cut-off watcher); silent by default. */
   readonly logger?: Logger;
+  readonly sessionLimits?: SessionLimits;
 }
 
 /** What a transaction that took effect returns: the version it gave every object it wrote. */
@@ -46,6 +55,7 @@ interface Change {
 type ObjectMaps = { [K in Kind]: Map<string, StoreObjectOf<K>> };
 type NameMaps = Record<Kind, Map<string, string>>;
 
+const NO_SESSION = { session: 0, seq: 0, acked: 0 } as const;
 const key = (kind: Kind, id: string): string => `${kind}\u0000${id}`;
 const emptyMaps = <V>(): Record<Kind, Map<string, V>> => ({ node: new Map(), task: new Map(), service: new Map(), network: new Map(), cluster: new Map() });
 
@@ -57,7 +67,9 @@ export class Store implements StateMachine {
   private tasksOfService = new Map<string, Set<string>>();
   private readonly watchers = new Set<Watcher>();
   private readonly log: EventLog;
+  private sessions: SessionTable<ApplyResult>;
   private readonly limits: StoreLimits;
+  private readonly sessionLimits: SessionLimits;
   private readonly logger: Logger;
   /** The Raft index of the last command applied (refused commands included). */
   private applied = 0;
@@ -66,6 +78,8 @@ export class Store implements StateMachine {
     this.limits = { ...STORE_LIMITS, ...options.limits };
     this.logger = options.logger ?? silentLogger();
     this.log = new EventLog(this.limits.watchHistoryMax);
+    this.sessions = new SessionTable(options.sessionLimits ?? STORE_SESSION_LIMITS);
+    this.sessionLimits = options.sessionLimits ?? STORE_SESSION_LIMITS;
   }
 
   get appliedIndex(): number {
@@ -113,17 +127,27 @@ export class Store implements StateMachine {
   }
 
   /** Applies a command built in memory (checked like one from the network). */
-  applyCommand(command: StoreCommand, index: number): ApplyResult {
+  applyCommand(command: StoreEntry, index: number): ApplyResult {
     return this.applyAt(index, () => checkCommand({ format: COMMAND_FORMAT, ...command }));
   }
 
-  private applyAt(index: number, decode: () => StoreCommand): ApplyResult {
+  /**
+   * Opening a session answers with its id as `version`. A transaction in a session that was
+   * already applied answers what it answered then (its version, or the same refusal).
+   */
+  private applyAt(index: number, decode: () => StoreEntry): ApplyResult {
     assert(Number.isSafeInteger(index) && index > this.applied, `store: apply at index ${index} after ${this.applied}`);
     try {
-      const cmd = decode();
-      const changes = this.plan(cmd, index);
-      this.commit(changes, index);
-      return { version: index };
+      const entry = decode();
+      if (isOpenSession(entry)) {
+        this.sessions.open(index);
+        return { version: index };
+      }
+      return this.sessions.apply(entry.session ?? NO_SESSION, () => {
+        const changes = this.plan(entry, index);
+        this.commit(changes, index);
+        return { version: index };
+      });
     } finally {
       // A refused command still used its log entry: the applied index moves, nothing else does.
       this.applied = index;
@@ -251,39 +275,42 @@ export class Store implements StateMachine {
     const objects = this.objects;
     const byKind = KINDS.map((k) => [...objects[k].values()] as StoreObject[]);
     const count = byKind.reduce((n, l) => n + l.length, 0);
-    const { bytes, turns } = await encodeSnapshotInSlices(this.applied, byKind, this.limits.snapshotObjectsPerTurn);
+    const { bytes, turns } = await encodeSnapshotInSlices(this.applied, byKind, this.sessions.snapshot(), this.limits.snapshotObjectsPerTurn);
     if (turns > 1) this.logger.debug({ limit: 'snapshotObjectsPerTurn', value: this.limits.snapshotObjectsPerTurn, objects: count, turns, bytes: bytes.byteLength }, 'store: a snapshot was encoded over several turns of the event loop');
     return bytes;
   }
 
   /** The same bytes in one piece, for tests and the simulator (stalls the loop on a large store). */
-  snapshotNow(): Uint8Array {
-    return encodeSnapshot(this.applied, KINDS.flatMap((k) => this.list(k) as StoreObject[]));
+  snapshotNow(cache?: EncodedObjects): Uint8Array {
+    return encodeSnapshot(this.applied, KINDS.flatMap((k) => this.list(k) as StoreObject[]), this.sessions.snapshot(), cache);
   }
 
   /**
    * Replaces everything with a snapshot's content. Checked in full first: a bad snapshot is
    * refused (`store.bad_snapshot`) and the store is left as it was. Every watcher is ended with
    * `store.watch_reset`: what it saw may not lead to the new state, so it must list again.
+   * In one piece: for tests and the simulator (Raft calls `restore`, which takes turns).
    */
-  restore(data: Uint8Array): void {
-    const { appliedIndex, objects } = decodeSnapshot(data);
-    const fresh = new Store({ limits: this.limits, logger: this.logger });
+  restoreNow(data: Uint8Array): void {
+    const { appliedIndex, objects, sessions } = decodeSnapshot(data, this.sessionLimits);
+    const fresh = this.empty();
     for (const o of objects) fresh.admit(o, appliedIndex);
+    fresh.sessions.restore(sessions);
     this.replaceWith(fresh, appliedIndex);
   }
 
   /**
-   * `restore` over several turns of the event loop (decoding, checking and indexing
-   * `snapshotObjectsPerTurn` objects a turn), into a fresh store swapped in at the end, all at
-   * once. For a caller that awaits it and applies nothing meanwhile: Raft's `restore` is
-   * synchronous today (DESIGN.md, "Left for the next step"). A bad snapshot changes nothing.
+   * Raft's restore: `restoreNow` over several turns of the event loop (decoding, checking and
+   * indexing `snapshotObjectsPerTurn` objects a turn), into a fresh store swapped in at the
+   * end, all at once. Raft awaits it and applies nothing meanwhile (the store asserts so). A
+   * bad snapshot changes nothing.
    */
-  async restoreInSlices(data: Uint8Array): Promise<void> {
+  async restore(data: Uint8Array): Promise<void> {
     const appliedBefore = this.applied;
     const perTurn = Math.max(1, this.limits.snapshotObjectsPerTurn);
-    const { appliedIndex, objects } = await decodeSnapshotInSlices(data, perTurn);
-    const fresh = new Store({ limits: this.limits, logger: this.logger });
+    const { appliedIndex, objects, sessions } = await decodeSnapshotInSlices(data, perTurn, this.sessionLimits);
+    const fresh = this.empty();
+    fresh.sessions.restore(sessions);
     for (let i = 0; i < objects.length; i++) {
       fresh.admit(objects[i] as StoreObject, appliedIndex);
       if ((i + 1) % (perTurn * 4) === 0) await nextTurn(); // indexing costs about a fourth of decoding
@@ -301,8 +328,13 @@ export class Store implements StateMachine {
     this.index(o);
   }
 
+  private empty(): Store {
+    return new Store({ limits: this.limits, logger: this.logger, sessionLimits: this.sessionLimits });
+  }
+
   private replaceWith(fresh: Store, appliedIndex: number): void {
     this.objects = fresh.objects;
+    this.sessions = fresh.sessions;
     this.byName = fresh.byName;
     this.tasksOfNode = fresh.tasksOfNode;
     this.tasksOfService = fresh.tasksOfService;

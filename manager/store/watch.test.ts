@@ -112,7 +112,7 @@ describe('watch', () => {
     const w = s.watch(0);
     const waiting = s.watch();
     const pending = waiting.next();
-    s.restore(a.snapshotNow());
+    s.restoreNow(a.snapshotNow());
     await expect(pending).rejects.toMatchObject({ code: 'store.watch_reset' });
     expect((await w.next().catch((e: unknown) => e)) as ShoalError).toMatchObject({ code: 'store.watch_reset' });
     expect(() => s.watch(1)).toThrow(/no longer kept/);

@@ -2,6 +2,7 @@
 // simulated step. A violation is an InvariantViolation naming the property, the servers and the
 // index, so that a failing seed says what broke.
 
+import { createHash } from 'node:crypto';
 import type { Entry, NodeId } from '../types.js';
 import type { SimNode } from './node.js';
 
@@ -26,6 +27,20 @@ export class SafetyChecker {
   private readonly persistedCommitSeen = new Map<NodeId, number>();
   /** The last index each server incarnation applied, to check order. */
   private readonly lastApplied = new Map<SimNode, number>();
+
+  /** A digest of the state machine's snapshot at each applied index, and the first server seen there. */
+  private readonly stateAt = new Map<number, { readonly digest: string; readonly node: NodeId }>();
+
+  /**
+   * Hook for SimNode.onApplied. Replica equality: servers that applied the same index hold the
+   * same state (the state machine's snapshot, byte for byte: the store's is canonical).
+   */
+  onApplied = (node: SimNode): void => {
+    const digest = createHash('sha256').update(node.sm.snapshot()).digest('hex');
+    const seen = this.stateAt.get(node.appliedIndex);
+    if (seen === undefined) this.stateAt.set(node.appliedIndex, { digest, node: node.id });
+    else if (seen.digest !== digest) throw new InvariantViolation(`replica equality: nodes ${seen.node} and ${node.id} applied up to index ${node.appliedIndex} but hold different ${node.sm.name === 'store' ? 'stores' : 'states'}`);
+  };
 
   /** For each client write that took effect (session:seq), the index of the entry it took effect at. */
   private readonly effectiveAt = new Map<string, number>();

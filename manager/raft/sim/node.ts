@@ -1,16 +1,16 @@
 // One simulated server: the real RawNode over a MemoryStorage that stands for its disk, and a
-// state machine that records what it applied. `handleReady` is the same persist → send → apply
+// state machine (state-machines.ts: the simulator's key-value map or the real cluster store); the
+// server records what it applied. `handleReady` is the same persist → send → apply
 // → advance loop the real driver runs, minus the I/O.
 
-import { ShoalError } from '../../../shared/errors.js';
 import { SeededRng } from '../../../shared/rng.js';
 import { decodeConfChange } from '../membership.js';
 import { RawNode, sendableBeforePersist, type Ready } from '../rawnode.js';
 import type { RaftConfig } from '../raft.js';
 import type { ReadState } from '../read-only.js';
-import { SessionTable, type SessionStamp, type SessionsSnapshot } from '../sessions.js';
 import { MemoryStorage } from '../storage.js';
 import type { ConfState, Entry, HardState, Message, NodeId, Snapshot } from '../types.js';
+import { makeSimStateMachine, SimKv, type SimStateMachine, type SimStateMachineName } from './state-machines.js';
 
 /** What a server keeps across a crash: its storage, as of its last sync. */
 export interface Disk {
@@ -29,26 +29,15 @@ export interface SimNodeOptions {
   readonly maxMsgBytes?: number;
   /** An existing disk (restart); a fresh one bootstrapped with `peers` as voters otherwise. */
   readonly disk?: Disk;
+  /** The state machine: the simulator's key-value map (the default) or the real store. */
+  readonly stateMachine?: SimStateMachineName;
   /**
-   * Test only: apply every copy of a client's command, as a state machine without client
-   * sessions would. The exactly-once check must catch the writes applied twice.
+   * Test only, with the key-value map: apply every copy of a client's command, as a state
+   * machine without client sessions would. The exactly-once check must catch the writes applied twice.
    */
   readonly noSessions?: boolean;
-}
-
-/** Client sessions 1..SIM_CLIENTS exist from the start on every server (the initial state). */
-export const SIM_CLIENTS = 4;
-
-/** A client's write: `session:seq:acked key=value`; `key=value` alone has no session. */
-export function encodeSimPut(stamp: SessionStamp | undefined, key: string, value: string): string {
-  return stamp === undefined ? `${key}=${value}` : `${stamp.session}:${stamp.seq}:${stamp.acked} ${key}=${value}`;
-}
-
-export function decodeSimPut(text: string): { stamp?: SessionStamp; key: string; value: string } | undefined {
-  const m = /^(?:(\d+):(\d+):(\d+) )?([^=]+)=(.*)$/.exec(text);
-  if (m === null) return undefined;
-  const put = { key: m[4] as string, value: m[5] as string };
-  return m[1] === undefined ? put : { ...put, stamp: { session: Number(m[1]), seq: Number(m[2]), acked: Number(m[3]) } };
+  /** Test only, with the store: SimStateMachineOptions.localClock. */
+  readonly localClock?: number;
 }
 
 export class SimNode {
@@ -61,15 +50,13 @@ export class SimNode {
   appliedIndex: number;
   confState: ConfState;
   readonly readStates: ReadState[] = [];
-  /** State of the replicated key-value store (data "k=v", see encodeSimPut). */
-  readonly kv = new Map<string, string>();
-  /** Its client sessions: a copy of a client's write (a retry, a duplicated message) is not applied again. */
-  readonly sessions = new SessionTable<number>();
-  private readonly noSessions: boolean;
+  readonly sm: SimStateMachine;
   /** Indexes of snapshots this node restored from. */
   readonly restoredSnapshots: number[] = [];
   /** Told of every client write that takes effect (`session:seq`), at the index of its entry. */
   onEffect: ((node: SimNode, stamp: string, index: number) => void) | undefined;
+  /** Told after each Ready's entries are applied, with this node's applied index (invariant checks). */
+  onApplied: ((node: SimNode) => void) | undefined;
   /** Told of every entry applied, empty and conf change entries included (invariant checks). */
   onApply: ((node: SimNode, entry: Entry) => void) | undefined;
   /**
@@ -80,8 +67,10 @@ export class SimNode {
 
   constructor(options: SimNodeOptions) {
     this.id = options.id;
-    this.noSessions = options.noSessions === true;
-    for (let id = 1; id <= SIM_CLIENTS; id++) this.sessions.open(id);
+    this.sm = makeSimStateMachine(options.stateMachine ?? 'kv', {
+      ...(options.noSessions === true ? { noSessions: true } : {}),
+      ...(options.localClock !== undefined ? { localClock: options.localClock } : {}),
+    });
     const fresh = options.disk === undefined;
     if (options.disk === undefined) {
       this.disk = { storage: new MemoryStorage() };
@@ -128,6 +117,7 @@ export class SimNode {
     this.persist(rd);
     const out = [...early, ...rd.messages.filter((m) => !sendableBeforePersist(m))];
     this.apply(rd);
+    if (rd.snapshot !== undefined || rd.committedEntries.length > 0) this.onApplied?.(this);
     this.readStates.push(...rd.readStates);
     this.node.advance(rd);
     return out;
@@ -165,38 +155,23 @@ export class SimNode {
         this.confState = this.node.applyConfChange(decodeConfChange(e.data));
       } else if (e.data.length > 0) {
         this.applied.push(e);
-        const put = decodeSimPut(new TextDecoder().decode(e.data));
-        if (put !== undefined) this.applyPut(put, e.index);
+        this.sm.apply(e.data, e.index, (stamp) => this.onEffect?.(this, stamp, e.index));
       }
       this.appliedIndex = e.index;
     }
   }
 
-  private applyPut(put: NonNullable<ReturnType<typeof decodeSimPut>>, index: number): void {
-    const write = (): number => {
-      this.kv.set(put.key, put.value);
-      if (put.stamp !== undefined) this.onEffect?.(this, `${put.stamp.session}:${put.stamp.seq}`, index);
-      return 0;
-    };
-    if (put.stamp === undefined || this.noSessions) {
-      write();
-      return;
-    }
-    try {
-      this.sessions.apply(put.stamp, write);
-    } catch (err) {
-      // A late copy of a command the client acknowledged: refused, as the proposer would be told.
-      if (!(err instanceof ShoalError && err.code === 'raft.session_stale')) throw err;
-    }
+  /** The key-value map of a node that runs SimKv (tests of the Raft core read it). */
+  get kv(): ReadonlyMap<string, string> {
+    if (!(this.sm instanceof SimKv)) throw new Error(`node ${this.id} runs the ${this.sm.name} state machine, not the key-value map`);
+    return this.sm.kv;
   }
 
   private restoreStateMachine(snap: Snapshot): void {
-    const state = JSON.parse(new TextDecoder().decode(snap.data)) as { kv: [string, string][]; sessions: SessionsSnapshot<number>; applied: { index: number; term: number; data: string }[] };
-    this.kv.clear();
-    for (const [k, v] of state.kv) this.kv.set(k, v);
-    this.sessions.restore(state.sessions);
+    const state = JSON.parse(new TextDecoder().decode(snap.data)) as { sm: string; applied: { index: number; term: number; data: string }[] };
+    this.sm.restore(Buffer.from(state.sm, 'base64'));
     this.applied.length = 0;
-    for (const a of state.applied) this.applied.push({ index: a.index, term: a.term, type: 'ENTRY_NORMAL', data: new TextEncoder().encode(a.data) });
+    for (const a of state.applied) this.applied.push({ index: a.index, term: a.term, type: 'ENTRY_NORMAL', data: Buffer.from(a.data, 'base64') });
     this.appliedIndex = snap.meta.index;
     this.confState = snap.meta.confState;
   }
@@ -207,9 +182,8 @@ export class SimNode {
     if (this.appliedIndex <= storage.snapshot().meta.index) return undefined;
     const data = new TextEncoder().encode(
       JSON.stringify({
-        kv: [...this.kv],
-        sessions: this.sessions.snapshot(),
-        applied: this.applied.map((e) => ({ index: e.index, term: e.term, data: new TextDecoder().decode(e.data) })),
+        sm: Buffer.from(this.sm.snapshot()).toString('base64'),
+        applied: this.applied.map((e) => ({ index: e.index, term: e.term, data: Buffer.from(e.data).toString('base64') })),
       }),
     );
     const snap = storage.createSnapshot(this.appliedIndex, this.confState, data);

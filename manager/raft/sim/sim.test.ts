@@ -44,9 +44,18 @@ describe('raft simulation', () => {
     const seeds = Array.from({ length: 20 }, (_, i) => 1 + i);
     const withSessions = seeds.map((seed) => runSimulation(optionsForSeed(seed)));
     expect(withSessions.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.failure}`)).toEqual([]);
-    const without = seeds.map((seed) => runSimulation(optionsForSeed(seed, { noSessions: true }))).filter((r) => !r.ok);
+    const without = seeds.map((seed) => runSimulation(optionsForSeed(seed, { noSessions: true, stateMachine: 'kv' }))).filter((r) => !r.ok);
     expect(without.length).toBeGreaterThan(0);
     expect(without[0]?.failure).toMatch(/^exactly-once: node \d+ applied client write \d+:\d+ at \d+, which already took effect at \d+$/);
+  });
+
+  it('runs the real store, whose replicas hold the same bytes at every index they applied, and catches an apply that reads a clock', () => {
+    const honest = Array.from({ length: 10 }, (_, i) => runSimulation(optionsForSeed(200 + i)));
+    expect(honest.filter((r) => !r.ok).map((r) => `seed ${r.seed}: ${r.failure}`)).toEqual([]);
+    expect(honest.reduce((n, r) => n + r.stats.clientOperations, 0)).toBeGreaterThan(500);
+    const caught = Array.from({ length: 10 }, (_, i) => runSimulation(optionsForSeed(200 + i, { localClockOnServer2: true }))).filter((r) => !r.ok);
+    expect(caught.length).toBeGreaterThan(0);
+    expect(caught[0]?.failure).toMatch(/^replica equality: nodes \d+ and \d+ applied up to index \d+ but hold different stores$/);
   });
 
   it('keeps a commit-only hard state off the disk as the WAL does, and a snapshot writes it, so the server restarts', () => {

@@ -21,7 +21,8 @@ import type { Entry, Message, NodeId } from '../types.js';
 import { checkLinearizable, type KvOperation } from '../linearizability.js';
 import { InvariantViolation, SafetyChecker } from './invariants.js';
 import { SessionClient } from '../sessions.js';
-import { SIM_CLIENTS, SimNode, encodeSimPut, type Disk } from './node.js';
+import { SimNode, type Disk } from './node.js';
+import { SIM_CLIENTS, type SimStateMachineName } from './state-machines.js';
 
 export interface SimOptions {
   readonly seed: number;
@@ -54,8 +55,15 @@ export interface SimOptions {
    * read-index exists to prevent. The linearizability check must catch it.
    */
   readonly staleReads?: boolean;
-  /** Test only: servers apply every copy of a write (no client sessions); the check must catch it. */
+  /** The servers' state machine: the real cluster store (the default) or the simulator's key-value map. */
+  readonly stateMachine?: SimStateMachineName;
+  /** Test only, with the key-value map: servers apply every copy of a write (no client sessions); the check must catch it. */
   readonly noSessions?: boolean;
+  /**
+   * Test only, with the store: server 2 stamps objects with its own clock in apply (a
+   * non-deterministic state machine); the replica-equality check must catch it.
+   */
+  readonly localClockOnServer2?: boolean;
   /** Told of each notable event (elections, crashes, membership), for `--trace`. */
   readonly trace?: (tick: number, event: string) => void;
 }
@@ -198,9 +206,12 @@ class Simulation {
       electionTicks: this.o.electionTicks,
       heartbeatTicks: this.o.heartbeatTicks,
       ...(disk ? { disk } : {}),
+      stateMachine: this.o.stateMachine ?? 'store',
       ...(this.o.noSessions === true ? { noSessions: true } : {}),
+      ...(this.o.localClockOnServer2 === true && id === 2 ? { localClock: 7_000 } : {}),
     });
     node.onEffect = this.checker.onEffect;
+    node.onApplied = this.checker.onApplied;
     node.onApply = (n, e) => {
       this.checker.onApply(n, e);
       this.completePut(n, e);
@@ -218,7 +229,8 @@ class Simulation {
   private completePut(n: SimNode, e: Entry): void {
     if (e.type !== 'ENTRY_NORMAL' || e.data.length === 0) return;
     const text = new TextDecoder().decode(e.data);
-    const value = text.slice(text.indexOf('=') + 1);
+    const value = n.sm.decodePut(e.data)?.value;
+    if (value === undefined) return;
     const p = this.pendingPuts.get(value);
     if (p === undefined || p.node !== n || text !== p.data) return;
     this.pendingPuts.delete(value);
@@ -254,7 +266,7 @@ class Simulation {
       const rs = r.node.readStates.find((x) => new TextDecoder().decode(x.context) === ctx);
       if (rs === undefined || r.node.appliedIndex < rs.index) continue;
       this.pendingReads.delete(ctx);
-      this.history.push({ kind: 'get', client: r.node.id, key: r.key, value: r.node.kv.get(r.key), calledAt: r.calledAt, returnedAt: ++this.events });
+      this.history.push({ kind: 'get', client: r.node.id, key: r.key, value: r.node.sm.get(r.key), calledAt: r.calledAt, returnedAt: ++this.events });
     }
   }
 
@@ -270,7 +282,7 @@ class Simulation {
     const key = `k${this.clientRng.int(20)}`;
     if (this.o.staleReads === true) {
       const calledAt = ++this.events;
-      this.history.push({ kind: 'get', client: node.id, key, value: node.kv.get(key), calledAt, returnedAt: ++this.events });
+      this.history.push({ kind: 'get', client: node.id, key, value: node.sm.get(key), calledAt, returnedAt: ++this.events });
       return;
     }
     try {
@@ -426,9 +438,10 @@ class Simulation {
     const client = this.sessions[this.proposals % SIM_CLIENTS] as SessionClient;
     const stamp = client.stamp();
     const { session, seq } = stamp;
-    const data = encodeSimPut(stamp, key, value);
+    const bytes = node.sm.encodePut({ stamp, key, value });
+    const data = new TextDecoder().decode(bytes);
     try {
-      node.node.propose(new TextEncoder().encode(data));
+      node.node.propose(bytes);
       this.pendingPuts.set(value, { node, key, data, session, seq, calledAt: ++this.events, sentAt: this.tickNow });
     } catch (err) {
       if (!(err instanceof ShoalError && err.code === 'raft.proposal_dropped')) throw err;
@@ -528,7 +541,7 @@ class Simulation {
     }
     // Like a client: propose to the leader, and again after a timeout, since an uncommitted
     // entry may be lost when leadership changes (a stale leader may still take it).
-    const marker = `liveness=${this.o.seed}`;
+    const marker = this.live.values().next().value?.sm.encodePut({ key: 'liveness', value: String(this.o.seed) }) ?? new Uint8Array(0);
     const retryTicks = 2 * this.o.electionTicks;
     let proposed = false;
     let lastProposalAt = -Infinity;
@@ -536,7 +549,7 @@ class Simulation {
       const leader = this.leader();
       if (leader !== undefined && this.tickNow - lastProposalAt >= retryTicks) {
         try {
-          leader.node.propose(new TextEncoder().encode(marker));
+          leader.node.propose(marker);
           proposed = true;
           lastProposalAt = this.tickNow;
         } catch (err) {
@@ -544,10 +557,10 @@ class Simulation {
         }
       }
       const voters = this.currentVoters();
-      const done = proposed && voters.length > 0 && voters.every((id) => this.live.get(id)?.kv.get('liveness') === String(this.o.seed));
+      const done = proposed && voters.length > 0 && voters.every((id) => this.live.get(id)?.sm.get('liveness') === String(this.o.seed));
       if (done) return;
       if (this.tickNow >= deadline) {
-        const missing = voters.filter((id) => this.live.get(id)?.kv.get('liveness') !== String(this.o.seed));
+        const missing = voters.filter((id) => this.live.get(id)?.sm.get('liveness') !== String(this.o.seed));
         throw new LivenessFailure(`liveness: a proposal made after healing was not applied on voters ${missing.join(', ')} within ${this.o.livenessTicks} ticks`);
       }
       this.step();
