@@ -10,6 +10,7 @@ import type { AreaRegistrar } from '../shared/cli-area.js';
 import { oneOf } from '../shared/config.js';
 import { ShoalError, oneLine } from '../shared/errors.js';
 import { LOG_LEVELS, componentLogger, createLogger, type LogLevel, type Logger } from '../shared/logger.js';
+import { registerCluster } from './commands/cluster.js';
 import { registerCtr } from './commands/ctr.js';
 import { registerLab } from './commands/lab.js';
 import type { CliContext } from './context.js';
@@ -34,6 +35,7 @@ export function buildProgram(ctx: CliContext, areas: readonly AreaRegistrar[] = 
     });
   registerLab(program, ctx);
   registerCtr(program, ctx);
+  registerCluster(program, ctx);
   for (const register of areas) register(program, ctx);
   return program;
 }

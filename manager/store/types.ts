@@ -37,6 +37,8 @@ export interface NodeStatus {
   readonly state: NodeState;
   readonly addr?: string;
   readonly message?: string;
+  /** A manager's place in Raft: its Raft member id and the address its peers dial. */
+  readonly raft?: { readonly id: number; readonly addr: string };
 }
 
 // ---- task -------------------------------------------------------------------------------------
@@ -100,8 +102,17 @@ export interface ClusterSpec {
   readonly name: string;
   readonly heartbeatPeriodMs: number;
 }
+
+/** The join tokens (`SHOAL-1-<CA fingerprint>-<secret>`, manager/ca): who may join, as what. */
+export interface JoinTokens {
+  readonly worker: string;
+  readonly manager: string;
+}
 export interface ClusterStatus {
   readonly message?: string;
+  /** The root CA's certificate (PEM) and its fingerprint as tokens carry it. */
+  readonly rootCaPem?: string;
+  readonly joinTokens?: JoinTokens;
 }
 
 // ---- the object -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import {
   type ClusterSpec, type ClusterStatus, type NetworkSpec, type NetworkStatus, type NodeSpec, type NodeStatus,
   type ServiceSpec, type ServiceStatus, type TaskSpec, type TaskStatus,
   NETWORK_DRIVERS, NODE_AVAILABILITIES, NODE_ROLES, NODE_STATES, TASK_STATES,
-  type Kind, type Labels, type SpecByKind, type StatusByKind,
+  type JoinTokens, type Kind, type Labels, type SpecByKind, type StatusByKind,
 } from './types.js';
 
 /** Longest id, name, image or label text. */
@@ -33,6 +33,14 @@ export function wholeNumber(min: number, max: number = Number.MAX_SAFE_INTEGER):
     return v;
   };
 }
+
+/** Longest PEM text (a certificate; a chain of a few). */
+export const PEM_CHARS_MAX = 16 * 1024;
+
+export const pem: Check<string> = (v, path) => {
+  if (typeof v !== 'string' || !v.startsWith('-----BEGIN ') || v.length > PEM_CHARS_MAX) throw badCommand(path, `must be PEM text of at most ${PEM_CHARS_MAX} characters`);
+  return v;
+};
 
 export function oneOf<T extends string>(values: readonly T[]): Check<T> {
   return (v, path) => {
@@ -89,11 +97,11 @@ export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
 };
 
 export const STATUS_CHECKS: { [K in Kind]: Check<StatusByKind[K]> } = {
-  node: record<NodeStatus>({ state: req(oneOf(NODE_STATES)), addr: opt(text), message: opt(text) }),
+  node: record<NodeStatus>({ state: req(oneOf(NODE_STATES)), addr: opt(text), message: opt(text), raft: opt(record<{ id: number; addr: string }>({ id: req(wholeNumber(1)), addr: req(text) })) }),
   task: record<TaskStatus>({ state: req(oneOf(TASK_STATES)), message: opt(text), containerId: opt(text) }),
   service: record<ServiceStatus>({ message: opt(text) }),
   network: record<NetworkStatus>({ subnet: opt(text), vni: opt(wholeNumber(1, 0xffffff)) }),
-  cluster: record<ClusterStatus>({ message: opt(text) }),
+  cluster: record<ClusterStatus>({ message: opt(text), rootCaPem: opt(pem), joinTokens: opt(record<JoinTokens>({ worker: req(text), manager: req(text) })) }),
 };
 
 /** Freezes a checked value all the way down: objects handed out by the store are shared. */

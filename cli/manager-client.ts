@@ -1,0 +1,100 @@
+// The CLI's connection to the managers: `--host`/`SHOAL_HOST` (a comma-separated list; a call
+// goes to the first that answers and stays with it) and `--tls-dir`/`SHOAL_TLS_DIR` (an admin
+// bundle: ca.pem, cert.pem, key.pem). On a manager's host, as root, with neither flag, the local
+// manager and the admin bundle `shoal manager init` made there are used.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadProto } from '../proto/load.js';
+import type { ControlClient } from '../proto/gen/shoal/control/v1/Control.js';
+import { ShoalError, invalidArgument, oneLine, unavailable } from '../shared/errors.js';
+import { callUnary, clientCredentials } from '../shared/grpc.js';
+import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, parseManagerHosts, type HostPort } from '../shared/manager-hosts.js';
+import { readTlsDir } from '../shared/tls-dir.js';
+
+/** The data dir of a manager installed on this host (packaging/default/shoal-manager). */
+export const LOCAL_MANAGER_DIR = '/var/lib/shoal/manager';
+/** How long one call may take on one manager before the next is tried. */
+export const CONTROL_CALL_TIMEOUT_MS = 10_000;
+
+export interface ManagerFlags {
+  readonly host?: string;
+  readonly tlsDir?: string;
+}
+
+export class ManagerClient {
+  private readonly clients = new Map<string, ControlClient>();
+  /** The manager that answered last: tried first. */
+  private preferred = 0;
+
+  private constructor(
+    private readonly hosts: readonly HostPort[],
+    private readonly tlsCredentials: ReturnType<typeof clientCredentials>,
+  ) {}
+
+  /** From the flags, or the local manager's files; one line when neither gives a manager. */
+  static async connect(flags: ManagerFlags): Promise<ManagerClient> {
+    let hosts: HostPort[];
+    let tlsDir = flags.tlsDir;
+    if (flags.host !== undefined) {
+      hosts = parseManagerHosts(flags.host);
+    } else {
+      const local = await readLocalManager();
+      if (local === undefined) throw invalidArgument('config.invalid', `no manager to talk to: give --host (or SHOAL_HOST) and --tls-dir (or SHOAL_TLS_DIR); on a manager's host, as root, ${LOCAL_MANAGER_DIR} is used`);
+      hosts = [local];
+      tlsDir ??= join(LOCAL_MANAGER_DIR, 'admin');
+    }
+    if (tlsDir === undefined) throw invalidArgument('config.invalid', '--tls-dir (or SHOAL_TLS_DIR): needed; managers take only mutual TLS (the admin bundle of `shoal manager init`, or `shoal lab env`)');
+    const tls = await readTlsDir(tlsDir, '--tls-dir');
+    return new ManagerClient(hosts, clientCredentials(tls));
+  }
+
+  private client(i: number): ControlClient {
+    const target = hostPortText(this.hosts[i] as HostPort);
+    let c = this.clients.get(target);
+    if (c === undefined) {
+      const Control = loadProto('control').shoal.control.v1.Control;
+      // The server must show a manager's certificate (MANAGER_SERVER_NAME), whatever address was dialled.
+      c = new Control(target, this.tlsCredentials, { 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME }) as unknown as ControlClient;
+      this.clients.set(target, c);
+    }
+    return c;
+  }
+
+  /**
+   * One unary call: to the manager that answered last, then to each other in turn when one is
+   * unreachable or has no leader (UNAVAILABLE) or does not answer in time. Other errors are the
+   * answer.
+   */
+  async call<Res>(name: keyof ControlClient & string, request: object): Promise<Res> {
+    const failures: string[] = [];
+    for (let k = 0; k < this.hosts.length; k++) {
+      const i = (this.preferred + k) % this.hosts.length;
+      const c = this.client(i);
+      try {
+        const method = (c[name] as (...a: unknown[]) => unknown).bind(c) as (request: object, callback: (err: null, value?: Res) => void) => unknown;
+        const res = await callUnary<object, Res>(method, request, CONTROL_CALL_TIMEOUT_MS);
+        this.preferred = i;
+        return res;
+      } catch (err) {
+        if (!(err instanceof ShoalError) || (err.kind !== 'unavailable' && err.kind !== 'deadline_exceeded')) throw err;
+        failures.push(`${hostPortText(this.hosts[i] as HostPort)}: ${oneLine(err)}`);
+      }
+    }
+    throw unavailable('cli.no_manager', `no manager answered (${failures.join('; ')})`);
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
+async function readLocalManager(): Promise<HostPort | undefined> {
+  try {
+    const identity = JSON.parse(await readFile(join(LOCAL_MANAGER_DIR, 'manager.json'), 'utf8')) as { advertiseAddr?: unknown };
+    return typeof identity.advertiseAddr === 'string' ? parseManagerAddress(identity.advertiseAddr, `${LOCAL_MANAGER_DIR}/manager.json advertiseAddr`) : undefined;
+  } catch {
+    return undefined; // no manager here (or not readable by this user): the flags are needed
+  }
+}

@@ -1,0 +1,98 @@
+// `shoal manager`: run the manager of the data dir (as shoal-manager.service does), and
+// `shoal manager init`: create a cluster there (or find the one made there before), say how to
+// join it, and run. Both in the foreground, logging with pino on stderr, until SIGTERM/SIGINT;
+// a manager whose Raft storage fails exits non-zero with the reason.
+
+import type { Command } from 'commander';
+import type { AreaContext, OutputFormat } from '../../shared/cli-area.js';
+import { option } from '../../shared/cli-option.js';
+import { ShoalError, oneLine } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { paths } from './data-dir.js';
+import { MANAGER_PORT } from '../../shared/manager-hosts.js';
+import { initCluster, Manager } from './manager.js';
+
+export const MANAGER_DATA_DIR = '/var/lib/shoal/manager';
+
+interface RunOptions {
+  dataDir: string;
+  hostname?: string;
+}
+
+interface InitOptions extends RunOptions {
+  advertiseAddr: string;
+  listenAddr?: string;
+}
+
+async function runUntilSignal(o: RunOptions, logger: Logger, started?: (m: Manager) => void): Promise<void> {
+  const manager = new Manager({ dataDir: o.dataDir, logger, ...(o.hostname !== undefined ? { hostname: o.hostname } : {}) });
+  const fatal = new Promise<Error | undefined>((resolve) => {
+    process.once('SIGTERM', () => resolve(undefined));
+    process.once('SIGINT', () => resolve(undefined));
+    manager.onFatal = resolve;
+  });
+  await manager.start();
+  started?.(manager);
+  const err = await fatal;
+  await manager.stop();
+  if (err !== undefined) throw new ShoalError('unavailable', 'manager.stopped', `manager stopped: ${oneLine(err)}`);
+}
+
+/** What `docker swarm init` prints: how to join (on stdout, the command's result). */
+function printJoinCommands(format: OutputFormat, c: { clusterId: string; nodeId: string; advertiseAddr: string; adminDir: string; tokens: { worker: string; manager: string } }): void {
+  const join = {
+    worker: `shoal agent --token ${c.tokens.worker} ${c.advertiseAddr}`,
+    manager: `shoal manager join --advertise-addr <its IP> --token ${c.tokens.manager} ${c.advertiseAddr}`,
+    cli: `export SHOAL_HOST=${c.advertiseAddr} SHOAL_TLS_DIR=${c.adminDir}`,
+  };
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify({ clusterId: c.clusterId, nodeId: c.nodeId, join })}\n`);
+    return;
+  }
+  process.stdout.write(
+    [
+      `Cluster ${c.clusterId}: this node (${c.nodeId}) is now a manager.`,
+      '',
+      'To add a worker to this cluster, run on its host:',
+      `    ${join.worker}`,
+      '',
+      'To add a manager to this cluster, run on its host:',
+      `    ${join.manager}`,
+      '',
+      'To use the shoal CLI against this cluster:',
+      `    ${join.cli}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+export function registerManager(program: Command, ctx: AreaContext): void {
+  const manager = program
+    .command('manager')
+    .description('run the cluster manager of --data-dir (made by `shoal manager init`)')
+    .addOption(option('--data-dir <dir>', 'where the manager keeps its identity, certificates and Raft data').default(MANAGER_DATA_DIR))
+    .addOption(option('--hostname <name>', "this node's name in `shoal node ls` (the host's name by default)"))
+    // Its subcommands take --data-dir and --hostname from it (`shoal manager init --data-dir D`):
+    // commander gives an option to the command that defines it, wherever it stands.
+    .configureHelp({ showGlobalOptions: true })
+    .action(async (o: RunOptions) => runUntilSignal(o, ctx.logger('manager')));
+
+  manager
+    .command('init')
+    .description('create a cluster: its CA, this first manager, join tokens and an admin bundle; then run (again: resume)')
+    .addOption(option('--advertise-addr <ip[:port]>', `the address other managers, agents and the CLI dial (port ${MANAGER_PORT} by default)`).makeOptionMandatory())
+    .addOption(option('--listen-addr <ip:port>', 'where to listen (0.0.0.0 and the advertised port by default)'))
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<InitOptions>();
+      const logger = ctx.logger('manager');
+      const { identity, created } = await initCluster({ dataDir: o.dataDir, advertiseAddr: o.advertiseAddr, ...(o.listenAddr !== undefined ? { listenAddr: o.listenAddr } : {}), logger });
+      const out = ctx.output();
+      if (!created) process.stdout.write(`Resuming the cluster ${identity.clusterId} found in ${o.dataDir} (the flags of this init are not used).\n`);
+      await runUntilSignal(o, logger, (m) => {
+        void m.joinTokens().then(
+          (tokens) => printJoinCommands(out.format, { ...identity, adminDir: paths(o.dataDir).admin, tokens }),
+          (err: unknown) => logger.warn({ err: oneLine(err) }, 'the join tokens could not be read; `shoal cluster inspect` shows them'),
+        );
+      });
+    });
+}

@@ -1,0 +1,190 @@
+// `shoal manager init` and `shoal manager` as real processes on loopback, and the CLI against
+// them over mutual TLS: the cluster, its one node, who may call what, a restart that resumes,
+// and the refusals of bad input.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadProto } from '../../proto/load.js';
+import { systemClock } from '../../shared/clock.js';
+import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
+import { callUnary } from '../../shared/grpc.js';
+import { MANAGER_SERVER_NAME } from '../../shared/manager-hosts.js';
+import { freeLoopbackPort } from '../../shared/net.js';
+import { caFingerprint } from '../ca/fingerprint.js';
+import { issueWithNewKey } from '../ca/issue.js';
+import { loadRootCa } from '../ca/root-ca.js';
+import { testRootCa } from '../ca/testing.js';
+import { repoRoot, shoalBin } from '../raft/kv/testing.js';
+
+const cleanups: CleanupStep[] = [];
+afterEach(() => runAllCleanups('manager test', cleanups.splice(0)));
+
+interface Proc {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function shoal(args: readonly string[]): Proc {
+  const proc = spawn(process.execPath, [shoalBin, '--log-level', 'warn', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-8000)));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  cleanups.push(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await exited;
+  });
+  return { stdout: () => out, stderr: () => err, exited, kill: (s) => proc.kill(s) };
+}
+
+async function waitFor(what: string, done: () => boolean, p: Proc, timeoutMs = 20_000): Promise<void> {
+  const deadline = systemClock.nowMs() + timeoutMs;
+  while (!done()) {
+    if (systemClock.nowMs() > deadline) throw new Error(`timed out waiting for ${what}; stderr:\n${p.stderr()}`);
+    await systemClock.sleep(25);
+  }
+}
+
+async function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = shoal(args);
+  const code = await p.exited;
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
+async function scratch(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'shoal-manager-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('shoal manager (real processes on loopback)', () => {
+  it('init creates a cluster with one manager node; the CLI reads it over mutual TLS; a restart resumes it', async () => {
+    const dir = await scratch();
+    const port = await freeLoopbackPort();
+    const dataDir = join(dir, 'm1');
+    const addr = `127.0.0.1:${port}`;
+    const init = shoal(['manager', 'init', '--data-dir', dataDir, '--advertise-addr', addr, '--hostname', 'mgr-one']);
+    await waitFor('the join commands', () => init.stdout().includes('SHOAL_TLS_DIR='), init);
+    expect(init.stdout()).toContain(`shoal manager join --advertise-addr <its IP> --token SHOAL-1-`);
+    expect(init.stdout()).toContain(`export SHOAL_HOST=${addr} SHOAL_TLS_DIR=${join(dataDir, 'admin')}`);
+
+    // The data dir is the manager's alone.
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dataDir, 'ca', 'ca-key.pem'))).mode & 0o777).toBe(0o600);
+
+    const flags = ['--host', addr, '--tls-dir', join(dataDir, 'admin')];
+    const ls = await cli(['--format', 'json', 'node', 'ls', ...flags]);
+    expect(ls.stderr).toBe('');
+    const nodes = JSON.parse(ls.stdout) as { id: string; hostname: string; role: string; status: string; availability: string; managerStatus: string }[];
+    expect(nodes.map((n) => [n.hostname, n.role, n.status, n.availability, n.managerStatus])).toEqual([['mgr-one', 'manager', 'ready', 'active', 'leader']]);
+    const table = await cli(['node', 'ls', ...flags]);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID +HOSTNAME +STATUS +AVAILABILITY +MANAGER STATUS$/);
+    expect(table.stdout).toMatch(/mgr-one +Ready +Active +Leader/);
+
+    const caPem = await readFile(join(dataDir, 'ca', 'ca.pem'), 'utf8');
+    const cluster = JSON.parse((await cli(['--format', 'json', 'cluster', 'inspect', ...flags])).stdout) as { id: string; joinTokens: { worker: string; manager: string } };
+    for (const token of [cluster.joinTokens.worker, cluster.joinTokens.manager]) expect(token).toMatch(new RegExp(`^SHOAL-1-${caFingerprint(caPem)}-[0-9a-z]{25}$`));
+    expect(cluster.joinTokens.worker).not.toBe(cluster.joinTokens.manager);
+
+    // Through a list whose first manager is down, the next one answers.
+    const deadPort = await freeLoopbackPort();
+    const failover = await cli(['--format', 'json', 'node', 'inspect', 'mgr-one', '--host', `127.0.0.1:${deadPort},${addr}`, '--tls-dir', join(dataDir, 'admin')]);
+    expect(JSON.parse(failover.stdout)).toMatchObject({ id: nodes[0]?.id, hostname: 'mgr-one' });
+
+    // A stop and a start of `shoal manager` (as its unit does): the same cluster, still one node.
+    init.kill('SIGTERM');
+    expect(await init.exited).toBe(0);
+    const again = shoal(['manager', '--data-dir', dataDir, '--hostname', 'mgr-one']);
+    const relisted = await (async () => {
+      for (let i = 0; i < 200; i++) {
+        const r = await cli(['--format', 'json', 'node', 'ls', ...flags]);
+        if (r.code === 0) return JSON.parse(r.stdout) as typeof nodes;
+        await systemClock.sleep(50);
+      }
+      throw new Error(`the restarted manager did not answer:\n${again.stderr()}`);
+    })();
+    expect(relisted).toEqual(nodes);
+    expect(JSON.parse((await cli(['--format', 'json', 'cluster', 'inspect', ...flags])).stdout)).toMatchObject({ id: cluster.id, joinTokens: cluster.joinTokens });
+    again.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+
+    // init on the same data dir resumes (its flags are not used).
+    const resumed = shoal(['manager', 'init', '--data-dir', dataDir, '--advertise-addr', '127.0.0.9']);
+    await waitFor('the join commands', () => resumed.stdout().includes('SHOAL_TLS_DIR='), resumed);
+    expect(resumed.stdout()).toContain(`Resuming the cluster ${cluster.id}`);
+    expect(resumed.stdout()).toContain(`export SHOAL_HOST=${addr} `);
+  }, 60_000);
+
+  it('lets only admins and managers call the Control API and only managers speak Raft; refuses other CAs', async () => {
+    const dir = await scratch();
+    const port = await freeLoopbackPort();
+    const dataDir = join(dir, 'm1');
+    const addr = `127.0.0.1:${port}`;
+    const m = shoal(['manager', 'init', '--data-dir', dataDir, '--advertise-addr', addr]);
+    await waitFor('the join commands', () => m.stdout().includes('SHOAL_TLS_DIR='), m);
+    const identity = JSON.parse(await readFile(join(dataDir, 'manager.json'), 'utf8')) as { clusterId: string; raftClusterId: number };
+    const ca = await loadRootCa(await readFile(join(dataDir, 'ca', 'ca.pem')), await readFile(join(dataDir, 'ca', 'ca-key.pem')));
+    const cert = (role: 'worker' | 'admin' | 'manager') => issueWithNewKey(ca, { nodeId: `${role}-x`, role, clusterId: identity.clusterId, ips: [], nowMs: systemClock.wallMs() });
+    const creds = async (c: { certPem: string; keyPem: string }, caPem = ca.certPem) => credentials.createSsl(Buffer.from(caPem), Buffer.from(c.keyPem), Buffer.from(c.certPem));
+    const options = { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME };
+    const Control = loadProto('control').shoal.control.v1.Control;
+    const control = async (c: ReturnType<typeof credentials.createSsl>) => {
+      const client = new Control(addr, c, options);
+      cleanups.push(() => client.close());
+      return callUnary(client.ListNodes.bind(client), {}, 5000).then(
+        () => 'ok',
+        (err: Error & { code?: string }) => `${err.code}: ${err.message}`,
+      );
+    };
+
+    expect(await control(await creds(await cert('admin')))).toBe('ok');
+    expect(await control(await creds(await cert('manager')))).toBe('ok');
+    expect(await control(await creds(await cert('worker')))).toBe('ca.peer_role_denied: certificate of worker node worker-x: the Control API takes admin or manager');
+    // A certificate of another CA (same cluster id, even): the handshake fails.
+    const other = await testRootCa(identity.clusterId, systemClock.wallMs());
+    const stranger = await issueWithNewKey(other.ca, { nodeId: 'admin-y', role: 'admin', clusterId: identity.clusterId, ips: [], nowMs: systemClock.wallMs() });
+    expect(await control(await creds(stranger))).toMatch(/^grpc\.unavailable: /);
+    // Plaintext: no handshake at all.
+    expect(await control(credentials.createInsecure())).toMatch(/^grpc\.unavailable: /);
+
+    // Raft takes managers only: a worker's or an admin's stream is refused before any message.
+    const Raft = loadProto('raft').shoal.raft.v1.RaftTransport;
+    for (const role of ['worker', 'admin'] as const) {
+      const client = new Raft(addr, await creds(await cert(role)), options);
+      cleanups.push(() => client.close());
+      const status = await new Promise<{ code: number; details: string }>((resolve) => {
+        const md = new Metadata();
+        md.set('shoal-raft-from', '7');
+        const call = client.Stream(md, (err: { code?: number; details?: string } | null) => resolve({ code: err?.code ?? 0, details: err?.details ?? '' }));
+        call.end();
+      });
+      expect(status.details).toBe(`certificate of ${role === 'admin' ? 'admin' : 'worker node'} ${role}-x: Raft takes manager`);
+    }
+    expect(m.stderr()).not.toContain('"level":50');
+  }, 60_000);
+
+  it('refuses bad input in one line and writes nothing', async () => {
+    const dir = await scratch();
+    const dataDir = join(dir, 'm1');
+    for (const [addr, shown] of [['nope', '"nope"'], ['10.0.0.1:99999', '"10.0.0.1:99999"'], ['host:80', '"host:80"']]) {
+      const r = await cli(['manager', 'init', '--data-dir', dataDir, '--advertise-addr', addr as string]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`shoal: --advertise-addr ${shown}: not an IP address with an optional :PORT (1-65535)\n`);
+    }
+    expect(existsSync(dataDir)).toBe(false);
+    const none = await cli(['manager', '--data-dir', dataDir]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(`shoal: --data-dir ${dataDir}: no cluster here; run shoal manager init (or join) first\n`);
+    const noTls = await cli(['node', 'ls', '--host', '127.0.0.1']);
+    expect(noTls.code).toBe(2);
+    expect(noTls.stderr).toMatch(/^shoal: --tls-dir \(or SHOAL_TLS_DIR\): needed; managers take only mutual TLS/);
+  }, 30_000);
+});

@@ -1,0 +1,213 @@
+// `shoal manager`: the composition root of one manager — Raft with the cluster store as its
+// state machine, one gRPC server on one port over mutual TLS (the Raft transport for managers,
+// the Control API for admins and managers), and the leader's first duty: the cluster object and
+// this manager's node object, written once when missing.
+
+import { readFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { Server } from '@grpc/grpc-js';
+import { loadProto } from '../../proto/load.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import { invalidArgument, notFound, oneLine, unavailable } from '../../shared/errors.js';
+import { clientCredentials, listen, parseAddress, shutdown, type Address, type TlsMaterial } from '../../shared/grpc.js';
+import type { Logger } from '../../shared/logger.js';
+import { systemRng } from '../../shared/rng.js';
+import { readTlsDir } from '../../shared/tls-dir.js';
+import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress } from '../../shared/manager-hosts.js';
+import { createRootCa, loadRootCa } from '../ca/root-ca.js';
+import { issueWithNewKey } from '../ca/issue.js';
+import { newJoinToken } from '../ca/join-token.js';
+import { writeBundle } from '../ca/bundle.js';
+import { mkdirPrivate, writeFileAtomic } from '../../shared/fs-modes.js';
+import { RaftNode } from '../raft/node.js';
+import { encodeCommand, type StoreOp } from '../store/command.js';
+import { Store } from '../store/store.js';
+import { controlHandlers } from './control.js';
+import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
+import { guarded } from './guard.js';
+
+/** The cluster's settings at init (`shoal cluster update` changes them). */
+export const CLUSTER_DEFAULTS = { name: 'default', heartbeatPeriodMs: 1_000 } as const;
+
+export interface InitOptions {
+  readonly dataDir: string;
+  /** The IP (or IP:PORT) other managers, agents and the CLI dial. */
+  readonly advertiseAddr: string;
+  /** `IP:PORT` to listen on; 0.0.0.0 and the advertised port by default. */
+  readonly listenAddr?: string;
+  readonly clock?: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * Creates a cluster in `dataDir`, or finds the one made there before (returned with
+ * `created: false`; the flags given then must not contradict it). Everything is written before
+ * manager.json, which is written last: a crash half-way leaves no manager.json, and the next
+ * init starts again from nothing.
+ */
+export async function initCluster(o: InitOptions): Promise<{ identity: ManagerIdentity; created: boolean }> {
+  const advertise = parseManagerAddress(o.advertiseAddr, '--advertise-addr');
+  const listenAt = o.listenAddr === undefined ? { host: '0.0.0.0', port: advertise.port } : parseManagerAddress(o.listenAddr, '--listen-addr');
+  const existing = await readIdentity(o.dataDir);
+  if (existing !== undefined) return { identity: existing, created: false };
+  await removePartialInit(o.dataDir);
+  const clock = o.clock ?? systemClock;
+  const clusterId = newId();
+  const nodeId = newId();
+  const p = paths(o.dataDir);
+  await mkdirPrivate(o.dataDir);
+  const caPem = await createRootCa({ clusterId, nowMs: clock.wallMs() });
+  await mkdirPrivate(p.ca);
+  await writeFileAtomic(p.caCert, caPem.certPem);
+  await writeFileAtomic(p.caKey, caPem.keyPem);
+  const ca = await loadRootCa(caPem.certPem, caPem.keyPem);
+  const ips = [...new Set([advertise.host, ...(listenAt.host === '0.0.0.0' || listenAt.host === '::' ? [] : [listenAt.host])])];
+  const own = await issueWithNewKey(ca, { nodeId, role: 'manager', clusterId, ips, dnsNames: [MANAGER_SERVER_NAME], nowMs: clock.wallMs() });
+  await writeBundle(p.tls, { caPem: caPem.certPem, certPem: own.certPem, keyPem: own.keyPem });
+  const admin = await issueWithNewKey(ca, { nodeId: `admin-${newId().slice(0, 12)}`, role: 'admin', clusterId, ips: [], nowMs: clock.wallMs() });
+  await writeBundle(p.admin, { caPem: caPem.certPem, certPem: admin.certPem, keyPem: admin.keyPem });
+  const identity: ManagerIdentity = {
+    format: 1,
+    clusterId,
+    raftClusterId: newRaftNumber(),
+    nodeId,
+    raftId: newRaftNumber(),
+    advertiseAddr: hostPortText(advertise),
+    listenAddr: hostPortText(listenAt),
+  };
+  await writeIdentity(o.dataDir, identity);
+  o.logger.info({ clusterId, nodeId, advertiseAddr: identity.advertiseAddr }, 'cluster created');
+  return { identity, created: true };
+}
+
+export interface ManagerOptions {
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** The node's hostname (its name in `shoal node ls`); the host's by default. */
+  readonly hostname?: string;
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  readonly snapshotEntries?: number;
+}
+
+export class Manager {
+  readonly store: Store;
+  private node: RaftNode | undefined;
+  private readonly server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  identity: ManagerIdentity | undefined;
+  address: Address | undefined;
+  private bootstrapping: Promise<void> | undefined;
+  /** Told when Raft stops on a storage failure: the manager cannot go on. */
+  onFatal: ((err: Error) => void) | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: ManagerOptions) {
+    this.logger = o.logger;
+    this.clock = o.clock ?? systemClock;
+    this.store = new Store({ logger: o.logger.child({ module: 'store' }) });
+  }
+
+  get raft(): RaftNode {
+    if (this.node === undefined) throw unavailable('manager.not_started', 'the manager has not started');
+    return this.node;
+  }
+
+  async start(): Promise<Address> {
+    const identity = await readIdentity(this.o.dataDir);
+    if (identity === undefined) throw invalidArgument('manager.no_cluster', `--data-dir ${this.o.dataDir}: no cluster here; run shoal manager init (or join) first`);
+    this.identity = identity;
+    const p = paths(this.o.dataDir);
+    const tls: TlsMaterial = await readTlsDir(p.tls, `--data-dir ${this.o.dataDir}: tls`);
+    const caPem = tls.caPem;
+    this.node = new RaftNode({
+      id: identity.raftId,
+      clusterId: identity.raftClusterId,
+      dataDir: p.raft,
+      initialMembers: new Map([[identity.raftId, identity.advertiseAddr]]),
+      stateMachine: this.store,
+      clock: this.clock,
+      rng: systemRng,
+      logger: this.o.logger.child({ module: 'raft' }),
+      credentials: clientCredentials(tls),
+      ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
+      ...(this.o.electionTicks !== undefined ? { electionTicks: this.o.electionTicks } : {}),
+      ...(this.o.snapshotEntries !== undefined ? { snapshotEntries: this.o.snapshotEntries } : {}),
+    });
+    const guard = { caPem, clusterId: identity.clusterId, clock: this.clock, logger: this.logger };
+    this.server.addService(loadProto('raft').shoal.raft.v1.RaftTransport.service, guarded(this.node.transportHandlers(), { ...guard, roles: ['manager'], what: 'Raft' }));
+    this.server.addService(loadProto('control').shoal.control.v1.Control.service, guarded(controlHandlers(this), { ...guard, roles: ['admin', 'manager'], what: 'the Control API' }));
+    this.address = await listen(this.server, parseAddress(identity.listenAddr, 'listen address'), tls);
+    this.node.onLeaderChange((lead) => {
+      // Never throws into Raft: the work runs on its own, and a failure is logged and retried
+      // at the next leadership.
+      if (lead === identity.raftId && !this.stopped) this.bootstrapping ??= this.bootstrap().finally(() => (this.bootstrapping = undefined));
+    });
+    this.node.onFatal((err) => {
+      this.logger.fatal({ err: oneLine(err) }, 'raft stopped; the manager stops');
+      this.onFatal?.(err);
+    });
+    await this.node.start();
+    this.logger.info({ nodeId: identity.nodeId, raftId: identity.raftId, listen: identity.listenAddr, advertise: identity.advertiseAddr }, 'manager started');
+    return this.address;
+  }
+
+  /** The cluster object and this manager's node, written by the leader when missing. */
+  private async bootstrap(): Promise<void> {
+    const id = this.identity as ManagerIdentity;
+    try {
+      await this.raft.read(); // the store holds everything committed before this leadership
+      const ops: StoreOp[] = [];
+      if (this.store.count('cluster') === 0) {
+        const rootCaPem = await readFile(paths(this.o.dataDir).caCert, 'utf8');
+        ops.push({ op: 'create', kind: 'cluster', id: id.clusterId, spec: { ...CLUSTER_DEFAULTS }, status: { rootCaPem, joinTokens: { worker: newJoinToken(rootCaPem), manager: newJoinToken(rootCaPem) } } });
+      }
+      if (this.store.get('node', id.nodeId) === undefined) {
+        ops.push({
+          op: 'create',
+          kind: 'node',
+          id: id.nodeId,
+          spec: { hostname: this.o.hostname ?? osHostname(), role: 'manager', availability: 'active', labels: {} },
+          status: { state: 'ready', addr: id.advertiseAddr.replace(/:\d+$/, ''), raft: { id: id.raftId, addr: id.advertiseAddr } },
+        });
+      }
+      if (ops.length > 0) await this.raft.propose(encodeCommand({ atMs: this.clock.wallMs(), ops }));
+    } catch (err) {
+      this.logger.warn({ err: oneLine(err) }, 'leader bootstrap failed; tried again at the next leadership');
+    }
+  }
+
+  /** The caller's read: linearizable through read-index unless `stale`. */
+  async readable(stale = false): Promise<Store> {
+    if (!stale) await this.raft.read();
+    return this.store;
+  }
+
+  nodeOrThrow(ref: string): ReturnType<Store['get']> & object {
+    const byId = this.store.get('node', ref) ?? this.store.byNameOf('node', ref);
+    const matches = byId !== undefined ? [byId] : this.store.list('node').filter((n) => n.id.startsWith(ref));
+    if (matches.length === 1) return matches[0] as NonNullable<ReturnType<Store['get']>>;
+    if (matches.length === 0) throw notFound('manager.no_node', `node ${ref}: no such node`);
+    throw invalidArgument('manager.ambiguous_node', `node ${ref}: matches ${matches.length} nodes; give more of the id`);
+  }
+
+  /** The join tokens, once the first leader wrote the cluster object (bounded wait). */
+  async joinTokens(timeoutMs = 30_000): Promise<{ worker: string; manager: string }> {
+    const deadline = this.clock.nowMs() + timeoutMs;
+    for (;;) {
+      const tokens = this.store.list('cluster')[0]?.status.joinTokens;
+      if (tokens !== undefined) return tokens;
+      if (this.stopped || this.clock.nowMs() > deadline) throw unavailable('manager.no_cluster_object', `the cluster object was not written within ${timeoutMs} ms: is a quorum of managers up?`);
+      await this.clock.sleep(50);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.node?.stop();
+    await this.bootstrapping;
+    await shutdown(this.server, this.clock, 1000);
+  }
+}

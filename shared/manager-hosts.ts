@@ -1,0 +1,46 @@
+// The managers a client dials: `--host`/`SHOAL_HOST`, a comma-separated list of `IP[:PORT]`
+// (`[IPv6]:PORT`), the manager port by default. Shared by the CLI and (next) the agent.
+
+import { isIP } from 'node:net';
+import { invalidArgument } from './errors.js';
+
+/** The one port a manager serves Raft, the Control API and the dispatcher on. */
+export const MANAGER_PORT = 4377;
+
+/**
+ * The DNS name every manager's certificate carries (and only managers'): a client that dials a
+ * manager checks the server's certificate against this name, so it talks to a manager of its
+ * cluster's CA, whatever address it dialled (and Node's TLS gets a host name, not an IP, as
+ * its SNI wants).
+ */
+export const MANAGER_SERVER_NAME = 'manager.shoal';
+
+/** Most managers named in one list (a cluster has 1 to 7; more is a mistake). */
+export const MANAGER_HOSTS_MAX = 16;
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** One address: an IP with or without :PORT. `what` names the flag in the refusal. */
+export function parseManagerAddress(raw: string, what: string): HostPort {
+  const text = raw.trim();
+  if (isIP(text) !== 0) return { host: text, port: MANAGER_PORT };
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (host === undefined || isIP(host) === 0 || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw invalidArgument('config.invalid', `${what} ${JSON.stringify(raw)}: not an IP address with an optional :PORT (1-65535)`);
+  }
+  return { host, port };
+}
+
+export function parseManagerHosts(raw: string, what = '--host'): HostPort[] {
+  const parts = raw.split(',').filter((p) => p.trim() !== '');
+  if (parts.length === 0) throw invalidArgument('config.invalid', `${what}: names no manager`);
+  if (parts.length > MANAGER_HOSTS_MAX) throw invalidArgument('config.invalid', `${what}: ${parts.length} managers, more than ${MANAGER_HOSTS_MAX}`);
+  return parts.map((p) => parseManagerAddress(p, what));
+}
+
+export const hostPortText = (a: HostPort): string => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
