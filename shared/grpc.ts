@@ -15,7 +15,7 @@ import {
   type ServerUnaryCall,
 } from '@grpc/grpc-js';
 import type { Clock } from './clock.js';
-import { fromGrpcStatus, invalidArgument, toGrpcStatus, unavailable } from './errors.js';
+import { assert, fromGrpcStatus, invalidArgument, toGrpcStatus, unavailable } from './errors.js';
 import type { Rng } from './rng.js';
 import { withRetry, type BackoffPolicy } from './retry.js';
 
@@ -65,10 +65,14 @@ export function clientCredentials(tls?: TlsMaterial): ChannelCredentials {
  * folders made for it are 0700, and the socket is 0600 from its creation on, so no other user can
  * connect in the moment before a chmod. An existing folder (/run, /tmp) is left as it is.
  */
-export async function listen(server: Server, address: Address, tls?: TlsMaterial): Promise<Address> {
-  if (address.kind === 'unix') return listenUnix(server, address, tls);
+export async function listen(server: Server, address: Address, tls?: TlsMaterial | ServerCredentials): Promise<Address> {
+  if (address.kind === 'unix') {
+    assert(!(tls instanceof ServerCredentials), 'listen: a unix socket takes TLS material, not credentials');
+    return listenUnix(server, address, tls);
+  }
+  const credentials = tls instanceof ServerCredentials ? tls : serverCredentials(tls);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(grpcTarget(address), serverCredentials(tls), (err, boundPort) => {
+    server.bindAsync(grpcTarget(address), credentials, (err, boundPort) => {
       if (err !== null) reject(unavailable('grpc.bind_failed', `cannot listen on ${grpcTarget(address)}: ${err.message}`, { cause: err }));
       else resolve(boundPort);
     });

@@ -16,6 +16,8 @@ export interface PeerIdentity {
   readonly role: Role;
   readonly clusterId: string;
   readonly notAfterMs: number;
+  /** A manager's Raft member id, when its certificate names one. */
+  readonly raftId?: number;
 }
 
 export interface PeerRequirements {
@@ -58,7 +60,14 @@ export function peerIdentity(cert: CertificateInput): PeerIdentity {
     throw unauthenticated('ca.peer_no_identity', `peer certificate: its subject has no ${missing.join(', ')}`);
   }
   if (!isRole(role)) throw unauthenticated('ca.peer_no_identity', `peer certificate of ${nodeId}: role ${role} is not one Shoal knows`, { nodeId });
-  return { nodeId, role, clusterId, notAfterMs: x.validToDate.getTime() };
+  const raftId = raftIdOf(x);
+  return { nodeId, role, clusterId, notAfterMs: x.validToDate.getTime(), ...(raftId === undefined ? {} : { raftId }) };
+}
+
+/** The Raft member id a manager's certificate names (its `urn:shoal:raft:<id>` URI SAN). */
+function raftIdOf(x: X509Certificate): number | undefined {
+  const m = /(?:^|, )URI:urn:shoal:raft:(\d{1,15})(?:,|$)/.exec(x.subjectAltName ?? '');
+  return m === null ? undefined : Number(m[1]);
 }
 
 /**

@@ -143,3 +143,15 @@ describe('issueWithNewKey', () => {
     expect(cert.verify(caCert.publicKey)).toBe(true);
   });
 });
+
+describe("a manager's Raft member id", () => {
+  it('is written as a URI SAN on a manager certificate and read back by peerIdentity; refused elsewhere', async () => {
+    const { peerIdentity } = await import('./identity.js');
+    const m = await issueWithNewKey(ca, params({ role: 'manager', raftId: 4_000_000_001, dnsNames: ['manager.shoal'] }));
+    expect(new X509Certificate(m.certPem).subjectAltName).toBe('IP Address:10.0.0.7, DNS:manager.shoal, URI:urn:shoal:raft:4000000001');
+    expect(peerIdentity(m.certPem)).toMatchObject({ nodeId: 'node-1', role: 'manager', raftId: 4_000_000_001 });
+    expect(peerIdentity((await issueWithNewKey(ca, params())).certPem).raftId).toBeUndefined();
+    expect((await refusal(issueWithNewKey(ca, params({ role: 'worker', raftId: 7 })))).code).toBe('ca.bad_raft_id');
+    expect((await refusal(issueWithNewKey(ca, params({ role: 'manager', raftId: 0 })))).code).toBe('ca.bad_raft_id');
+  });
+});

@@ -28,10 +28,18 @@ export interface NodeCertificateParams {
   readonly ips: readonly string[];
   /** DNS SANs; `localhost` only if given. */
   readonly dnsNames?: readonly string[];
+  /**
+   * A manager's Raft member id, written as the URI SAN `urn:shoal:raft:<id>` (RAFT_ID_URI): the
+   * Raft transport checks a message's sender against it.
+   */
+  readonly raftId?: number;
   /** Wall-clock milliseconds since the epoch (Clock#wallMs). */
   readonly nowMs: number;
   readonly validityMs?: number;
 }
+
+/** The URI SAN that names a manager's Raft member id. */
+export const RAFT_ID_URI = 'urn:shoal:raft:';
 
 export interface IssuedCertificate {
   readonly certPem: string;
@@ -96,7 +104,11 @@ function checkParams(ca: RootCa, p: NodeCertificateParams): CheckedParams {
   if (nowMs < caFromMs || nowMs >= ca.notAfterMs) {
     throw failedPrecondition('ca.root_not_valid', `root CA is not valid at ${iso(nowMs)} (valid from ${iso(caFromMs)} to ${iso(ca.notAfterMs)})`);
   }
-  return { nodeId, role, clusterId, sans: subjectAltNames(p.ips, p.dnsNames ?? []), nowMs, validityMs };
+  if (p.raftId !== undefined && (role !== 'manager' || !Number.isSafeInteger(p.raftId) || p.raftId < 1)) {
+    throw invalidArgument('ca.bad_raft_id', `raftId: ${p.raftId} must be a whole number from 1, on a manager's certificate only`);
+  }
+  const raftUri = p.raftId === undefined ? [] : [{ type: 'url' as const, value: `${RAFT_ID_URI}${p.raftId}` }];
+  return { nodeId, role, clusterId, sans: [...subjectAltNames(p.ips, p.dnsNames ?? []), ...raftUri], nowMs, validityMs };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -10,6 +10,8 @@ import { ShoalError, oneLine } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { paths } from './data-dir.js';
 import { MANAGER_PORT } from '../../shared/manager-hosts.js';
+import { hostname as osHostname } from 'node:os';
+import { joinCluster } from './join.js';
 import { initCluster, Manager } from './manager.js';
 
 export const MANAGER_DATA_DIR = '/var/lib/shoal/manager';
@@ -92,6 +94,26 @@ export function registerManager(program: Command, ctx: AreaContext): void {
         void m.joinTokens().then(
           (tokens) => printJoinCommands(out.format, { ...identity, adminDir: paths(o.dataDir).admin, tokens }),
           (err: unknown) => logger.warn({ err: oneLine(err) }, 'the join tokens could not be read; `shoal cluster inspect` shows them'),
+        );
+      });
+    });
+
+  manager
+    .command('join <addr>')
+    .description('join the cluster of the manager at ADDR (IP[:PORT]) as a manager, with its manager token; then run (again: resume)')
+    .addOption(option('--token <token>', 'the manager join token (`shoal cluster inspect`)').makeOptionMandatory())
+    .addOption(option('--advertise-addr <ip[:port]>', `the address other managers, agents and the CLI dial (port ${MANAGER_PORT} by default)`).makeOptionMandatory())
+    .addOption(option('--listen-addr <ip:port>', 'where to listen (0.0.0.0 and the advertised port by default)'))
+    .action(async (addr: string, _o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<InitOptions & { token: string }>();
+      const logger = ctx.logger('manager');
+      const hostname = o.hostname ?? osHostname();
+      const { identity, created } = await joinCluster({ dataDir: o.dataDir, advertiseAddr: o.advertiseAddr, ...(o.listenAddr !== undefined ? { listenAddr: o.listenAddr } : {}), token: o.token, remote: addr, hostname, logger });
+      if (!created) process.stdout.write(`Resuming the membership in cluster ${identity.clusterId} found in ${o.dataDir} (the flags of this join are not used).\n`);
+      await runUntilSignal({ ...o, hostname }, logger, (m) => {
+        void m.waitVoter().then(
+          () => process.stdout.write(`This node (${identity.nodeId}) joined cluster ${identity.clusterId} as a manager.\n`),
+          (err: unknown) => logger.warn({ err: oneLine(err) }, 'not a voter yet; the leader promotes this manager once it has caught up'),
         );
       });
     });

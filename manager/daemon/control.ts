@@ -19,7 +19,7 @@ export function nodeMessage(n: StoreObjectOf<'node'>, manager: Manager): Node {
   let leaderStatus = '';
   if (n.spec.role === 'manager' && raftId !== undefined) {
     const s = manager.raft.status();
-    leaderStatus = s.lead === raftId ? 'leader' : s.confState.voters.includes(raftId) ? 'reachable' : 'unreachable';
+    leaderStatus = s.lead === raftId ? 'leader' : s.confState.voters.includes(raftId) ? 'reachable' : s.confState.learners.includes(raftId) ? 'learner' : 'unreachable';
   }
   return {
     id: n.id,

@@ -30,6 +30,11 @@ export interface ManagerIdentity {
   readonly advertiseAddr: string;
   /** Where the manager listens: `IP:PORT` (0.0.0.0 for every address). */
   readonly listenAddr: string;
+  /**
+   * A manager that joined: the Raft members the leader named when it let this one in, so that
+   * its Raft starts in join mode and can answer them before its log says who they are.
+   */
+  readonly joinMembers?: readonly (readonly [number, string])[];
 }
 
 export const paths = (dir: string) => ({

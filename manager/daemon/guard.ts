@@ -3,7 +3,7 @@
 // certificate comes from the TLS session (shared/grpc-peer.ts); the server requires one at the
 // handshake, and this check names what it found when it refuses.
 
-import type { ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Clock } from '../../shared/clock.js';
 import { toGrpcStatus } from '../../shared/errors.js';
 import { peerCertificateOf, type CallWithAuthContext } from '../../shared/grpc-peer.js';
@@ -19,9 +19,11 @@ export interface GuardOptions {
   readonly what: string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** A further check of the call against the caller's identity (throws a ShoalError to refuse). */
+  readonly check?: (caller: PeerIdentity, call: AnyCall) => void;
 }
 
-type AnyCall = Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext' | 'getPeer'> & { emit?: (event: 'error', err: unknown) => boolean };
+type AnyCall = Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext' | 'getPeer'> & { emit?: (event: 'error', err: unknown) => boolean; metadata?: Metadata };
 
 /** Who called, checked; throws a ShoalError (unauthenticated or permission_denied) otherwise. */
 export function callerOf(call: AnyCall, o: GuardOptions): PeerIdentity {
@@ -37,7 +39,8 @@ export function guarded<T extends object>(handlers: T, o: GuardOptions): T {
   for (const [name, handler] of Object.entries(handlers as UntypedServiceImplementation)) {
     out[name] = (call: AnyCall, callback?: (err: unknown) => void): void => {
       try {
-        callerOf(call, o);
+        const caller = callerOf(call, o);
+        o.check?.(caller, call);
       } catch (err) {
         o.logger.warn({ peer: call.getPeer(), method: name, err: (err as Error).message }, 'call refused');
         const status = toGrpcStatus(err);

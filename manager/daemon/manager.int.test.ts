@@ -148,26 +148,34 @@ describe('shoal manager (real processes on loopback)', () => {
     expect(await control(await creds(await cert('admin')))).toBe('ok');
     expect(await control(await creds(await cert('manager')))).toBe('ok');
     expect(await control(await creds(await cert('worker')))).toBe('ca.peer_role_denied: certificate of worker node worker-x: the Control API takes admin or manager');
-    // A certificate of another CA (same cluster id, even): the handshake fails.
+    // A certificate of another CA (same cluster id, even): the handshake lets it through (a
+    // joiner has no certificate yet), but no call is served without a verified one.
     const other = await testRootCa(identity.clusterId, systemClock.wallMs());
     const stranger = await issueWithNewKey(other.ca, { nodeId: 'admin-y', role: 'admin', clusterId: identity.clusterId, ips: [], nowMs: systemClock.wallMs() });
-    expect(await control(await creds(stranger))).toMatch(/^grpc\.unavailable: /);
+    expect(await control(await creds(stranger))).toMatch(/^grpc\.no_peer_certificate: the call came without a verified client certificate/);
+    expect(await control(credentials.createSsl(Buffer.from(ca.certPem)))).toMatch(/^grpc\.no_peer_certificate: /);
     // Plaintext: no handshake at all.
     expect(await control(credentials.createInsecure())).toMatch(/^grpc\.unavailable: /);
 
     // Raft takes managers only: a worker's or an admin's stream is refused before any message.
     const Raft = loadProto('raft').shoal.raft.v1.RaftTransport;
-    for (const role of ['worker', 'admin'] as const) {
-      const client = new Raft(addr, await creds(await cert(role)), options);
+    const raftCall = async (c: { certPem: string; keyPem: string }, from: string) => {
+      const client = new Raft(addr, await creds(c), options);
       cleanups.push(() => client.close());
-      const status = await new Promise<{ code: number; details: string }>((resolve) => {
+      return new Promise<string>((resolve) => {
         const md = new Metadata();
-        md.set('shoal-raft-from', '7');
-        const call = client.Stream(md, (err: { code?: number; details?: string } | null) => resolve({ code: err?.code ?? 0, details: err?.details ?? '' }));
+        md.set('shoal-raft-from', from);
+        const call = client.Stream(md, (err: { code?: number; details?: string } | null) => resolve(err?.details ?? 'ok'));
         call.end();
       });
-      expect(status.details).toBe(`certificate of ${role === 'admin' ? 'admin' : 'worker node'} ${role}-x: Raft takes manager`);
+    };
+    for (const role of ['worker', 'admin'] as const) {
+      expect(await raftCall(await cert(role), '7')).toBe(`certificate of ${role === 'admin' ? 'admin' : 'worker node'} ${role}-x: Raft takes manager`);
     }
+    // A manager speaks for itself only: the sender it names must be the member its certificate names.
+    const member7 = await issueWithNewKey(ca, { nodeId: 'manager-z', role: 'manager', clusterId: identity.clusterId, ips: [], raftId: 7, nowMs: systemClock.wallMs() });
+    expect(await raftCall(member7, '8')).toBe('Raft messages from member 8 sent by manager manager-z, which is member 7');
+    expect(await raftCall(await cert('manager'), '7')).toBe('Raft messages from member 7 sent by manager manager-x, which is member none');
     expect(m.stderr()).not.toContain('"level":50');
   }, 60_000);
 
@@ -187,4 +195,46 @@ describe('shoal manager (real processes on loopback)', () => {
     expect(noTls.code).toBe(2);
     expect(noTls.stderr).toMatch(/^shoal: --tls-dir \(or SHOAL_TLS_DIR\): needed; managers take only mutual TLS/);
   }, 30_000);
+});
+
+describe('shoal manager join (real processes on loopback)', () => {
+  it('grows to 3 managers (one joining through a follower, which names the leader), and refuses bad joins in one line, changing nothing', async () => {
+    const dir = await scratch();
+    const ports = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+    const addr = ports.map((p) => `127.0.0.1:${p}`);
+    const m1 = shoal(['manager', 'init', '--data-dir', join(dir, 'm1'), '--advertise-addr', addr[0] as string, '--hostname', 'm1']);
+    await waitFor('the join commands', () => m1.stdout().includes('SHOAL_TLS_DIR='), m1);
+    const flags = ['--host', addr.slice(0, 3).join(','), '--tls-dir', join(dir, 'm1', 'admin')];
+    const cluster = JSON.parse((await cli(['--format', 'json', 'cluster', 'inspect', ...flags])).stdout) as { joinTokens: { worker: string; manager: string } };
+
+    const m2 = shoal(['manager', 'join', '--data-dir', join(dir, 'm2'), '--advertise-addr', addr[1] as string, '--hostname', 'm2', '--token', cluster.joinTokens.manager, addr[0] as string]);
+    await waitFor('m2 to be a voter', () => m2.stdout().includes('as a manager.'), m2);
+    // Through m2, a follower: it names the leader and the joiner asks it.
+    const m3 = shoal(['manager', 'join', '--data-dir', join(dir, 'm3'), '--advertise-addr', addr[2] as string, '--hostname', 'm3', '--token', cluster.joinTokens.manager, addr[1] as string]);
+    await waitFor('m3 to be a voter', () => m3.stdout().includes('as a manager.'), m3);
+    const listed = async () => (JSON.parse((await cli(['--format', 'json', 'node', 'ls', ...flags])).stdout) as { hostname: string; role: string; managerStatus: string }[]).map((n) => [n.hostname, n.role, n.managerStatus]).sort();
+    expect(await listed()).toEqual([['m1', 'manager', 'leader'], ['m2', 'manager', 'reachable'], ['m3', 'manager', 'reachable']]);
+    for (const p of [m2, m3]) expect(p.stderr()).not.toContain('"level":50');
+
+    // Refused joins: one line, no data dir, the cluster as it was.
+    const tryJoin = (token: string, via: string) => cli(['manager', 'join', '--data-dir', join(dir, 'm4'), '--advertise-addr', addr[3] as string, '--token', token, via]);
+    const secretAt = cluster.joinTokens.manager.length - 25;
+    const wrongSecret = `${cluster.joinTokens.manager.slice(0, secretAt)}${'0'.repeat(25)}`;
+    const otherCa = `SHOAL-1-${'0'.repeat(50)}-${cluster.joinTokens.manager.slice(secretAt)}`;
+    const deadPort = await freeLoopbackPort();
+    const refusals = [
+      [await tryJoin(cluster.joinTokens.worker, addr[0] as string), /^shoal: this is the worker token: a manager joins with the manager token/],
+      [await tryJoin(wrongSecret, addr[1] as string), /^shoal: join refused: the token is not a current join token of this cluster/],
+      [await tryJoin(otherCa, addr[0] as string), /^shoal: the manager at 127\.0\.0\.1:\d+ serves the CA sha256:[0-9a-f]{64}, not the one the token names/],
+      [await tryJoin(cluster.joinTokens.manager, `127.0.0.1:${deadPort}`), /^shoal: cannot reach a manager at 127\.0\.0\.1:\d+ /],
+      [await tryJoin('SWMTKN-1-abc-def', addr[0] as string), /^shoal: join token: .*Docker swarm token/],
+    ] as const;
+    for (const [r, message] of refusals) {
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n').filter((l) => !l.includes('DEP0123') && !l.includes('trace-deprecation'))).toHaveLength(1);
+    }
+    expect(existsSync(join(dir, 'm4'))).toBe(false);
+    expect(await listed()).toHaveLength(3);
+  }, 90_000);
 });

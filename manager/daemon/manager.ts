@@ -5,11 +5,12 @@
 
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { Server } from '@grpc/grpc-js';
+import { Server, type Metadata } from '@grpc/grpc-js';
 import { loadProto } from '../../proto/load.js';
-import { systemClock, type Clock } from '../../shared/clock.js';
-import { invalidArgument, notFound, oneLine, unavailable } from '../../shared/errors.js';
-import { clientCredentials, listen, parseAddress, shutdown, type Address, type TlsMaterial } from '../../shared/grpc.js';
+import { systemClock, type Clock, type Timer } from '../../shared/clock.js';
+import { invalidArgument, notFound, oneLine, ShoalError, unavailable } from '../../shared/errors.js';
+import { listen, parseAddress, shutdown, type Address } from '../../shared/grpc.js';
+import { TlsMaterialProvider } from '../../shared/tls-provider.js';
 import type { Logger } from '../../shared/logger.js';
 import { systemRng } from '../../shared/rng.js';
 import { readTlsDir } from '../../shared/tls-dir.js';
@@ -25,6 +26,25 @@ import { Store } from '../store/store.js';
 import { controlHandlers } from './control.js';
 import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 import { guarded } from './guard.js';
+import { managerNodeOp } from './objects.js';
+import { membershipHandlers } from './membership.js';
+import { nodeCaHandlers } from './node-ca.js';
+import type { PeerIdentity } from '../ca/identity.js';
+import { SENDER_METADATA } from '../raft/transport.js';
+
+/** How often the leader looks for learners that have caught up. */
+export const PROMOTION_CHECK_MS = 500;
+
+/**
+ * The Raft transport's sender (its `shoal-raft-from` metadata) must be the member the caller's
+ * certificate names: a manager cannot speak for another.
+ */
+function senderIsCaller(caller: PeerIdentity, call: { metadata?: Metadata }): void {
+  const claimed = call.metadata?.get(SENDER_METADATA)[0];
+  if (claimed !== undefined && String(claimed) !== String(caller.raftId)) {
+    throw new ShoalError('permission_denied', 'raft.sender_not_caller', `Raft messages from member ${String(claimed)} sent by manager ${caller.nodeId}, which is member ${caller.raftId ?? 'none'}`);
+  }
+}
 
 /** The cluster's settings at init (`shoal cluster update` changes them). */
 export const CLUSTER_DEFAULTS = { name: 'default', heartbeatPeriodMs: 1_000 } as const;
@@ -62,7 +82,8 @@ export async function initCluster(o: InitOptions): Promise<{ identity: ManagerId
   await writeFileAtomic(p.caKey, caPem.keyPem);
   const ca = await loadRootCa(caPem.certPem, caPem.keyPem);
   const ips = [...new Set([advertise.host, ...(listenAt.host === '0.0.0.0' || listenAt.host === '::' ? [] : [listenAt.host])])];
-  const own = await issueWithNewKey(ca, { nodeId, role: 'manager', clusterId, ips, dnsNames: [MANAGER_SERVER_NAME], nowMs: clock.wallMs() });
+  const raftId = newRaftNumber();
+  const own = await issueWithNewKey(ca, { nodeId, role: 'manager', clusterId, ips, dnsNames: [MANAGER_SERVER_NAME], raftId, nowMs: clock.wallMs() });
   await writeBundle(p.tls, { caPem: caPem.certPem, certPem: own.certPem, keyPem: own.keyPem });
   const admin = await issueWithNewKey(ca, { nodeId: `admin-${newId().slice(0, 12)}`, role: 'admin', clusterId, ips: [], nowMs: clock.wallMs() });
   await writeBundle(p.admin, { caPem: caPem.certPem, certPem: admin.certPem, keyPem: admin.keyPem });
@@ -71,7 +92,7 @@ export async function initCluster(o: InitOptions): Promise<{ identity: ManagerId
     clusterId,
     raftClusterId: newRaftNumber(),
     nodeId,
-    raftId: newRaftNumber(),
+    raftId,
     advertiseAddr: hostPortText(advertise),
     listenAddr: hostPortText(listenAt),
   };
@@ -95,11 +116,14 @@ export class Manager {
   readonly store: Store;
   private node: RaftNode | undefined;
   private readonly server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
-  private readonly logger: Logger;
-  private readonly clock: Clock;
-  identity: ManagerIdentity | undefined;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  private id: ManagerIdentity | undefined;
+  private tlsProvider: TlsMaterialProvider | undefined;
   address: Address | undefined;
   private bootstrapping: Promise<void> | undefined;
+  private promotion: Timer | undefined;
+  private promoting = false;
   /** Told when Raft stops on a storage failure: the manager cannot go on. */
   onFatal: ((err: Error) => void) | undefined;
   private stopped = false;
@@ -115,31 +139,52 @@ export class Manager {
     return this.node;
   }
 
+  get identity(): ManagerIdentity {
+    if (this.id === undefined) throw unavailable('manager.not_started', 'the manager has not started');
+    return this.id;
+  }
+
+  /** This manager's TLS material (its certificate may be renewed while it runs). */
+  get tls(): TlsMaterialProvider {
+    if (this.tlsProvider === undefined) throw unavailable('manager.not_started', 'the manager has not started');
+    return this.tlsProvider;
+  }
+
   async start(): Promise<Address> {
     const identity = await readIdentity(this.o.dataDir);
     if (identity === undefined) throw invalidArgument('manager.no_cluster', `--data-dir ${this.o.dataDir}: no cluster here; run shoal manager init (or join) first`);
-    this.identity = identity;
+    this.id = identity;
     const p = paths(this.o.dataDir);
-    const tls: TlsMaterial = await readTlsDir(p.tls, `--data-dir ${this.o.dataDir}: tls`);
-    const caPem = tls.caPem;
+    const tls = new TlsMaterialProvider(await readTlsDir(p.tls, `--data-dir ${this.o.dataDir}: tls`));
+    this.tlsProvider = tls;
+    // A manager that joined starts from the members the leader named (its log then says who
+    // they are); the first one founds the group with itself.
+    const joining = identity.joinMembers !== undefined;
     this.node = new RaftNode({
       id: identity.raftId,
       clusterId: identity.raftClusterId,
       dataDir: p.raft,
-      initialMembers: new Map([[identity.raftId, identity.advertiseAddr]]),
+      initialMembers: joining ? new Map(identity.joinMembers) : new Map([[identity.raftId, identity.advertiseAddr]]),
+      ...(joining ? { join: true } : {}),
       stateMachine: this.store,
       clock: this.clock,
       rng: systemRng,
       logger: this.o.logger.child({ module: 'raft' }),
-      credentials: clientCredentials(tls),
+      credentials: tls.channelCredentials(),
+      // Peers are checked as managers of this CA (manager.shoal), whatever address they are at.
+      channelOptions: { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME },
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       ...(this.o.electionTicks !== undefined ? { electionTicks: this.o.electionTicks } : {}),
       ...(this.o.snapshotEntries !== undefined ? { snapshotEntries: this.o.snapshotEntries } : {}),
     });
-    const guard = { caPem, clusterId: identity.clusterId, clock: this.clock, logger: this.logger };
-    this.server.addService(loadProto('raft').shoal.raft.v1.RaftTransport.service, guarded(this.node.transportHandlers(), { ...guard, roles: ['manager'], what: 'Raft' }));
+    const guard = { caPem: tls.current.caPem, clusterId: identity.clusterId, clock: this.clock, logger: this.logger };
+    const raft = loadProto('raft').shoal.raft.v1;
+    this.server.addService(raft.RaftTransport.service, guarded(this.node.transportHandlers(), { ...guard, roles: ['manager'], what: 'Raft', check: senderIsCaller }));
+    this.server.addService(raft.RaftMembership.service, guarded(membershipHandlers(this), { ...guard, roles: ['manager'], what: 'Raft membership' }));
     this.server.addService(loadProto('control').shoal.control.v1.Control.service, guarded(controlHandlers(this), { ...guard, roles: ['admin', 'manager'], what: 'the Control API' }));
-    this.address = await listen(this.server, parseAddress(identity.listenAddr, 'listen address'), tls);
+    // The join calls: no certificate yet, the token is the credential (node-ca.ts).
+    this.server.addService(loadProto('ca').shoal.ca.v1.NodeCA.service, nodeCaHandlers(this));
+    this.address = await listen(this.server, parseAddress(identity.listenAddr, 'listen address'), tls.serverCredentials());
     this.node.onLeaderChange((lead) => {
       // Never throws into Raft: the work runs on its own, and a failure is logged and retried
       // at the next leadership.
@@ -150,33 +195,55 @@ export class Manager {
       this.onFatal?.(err);
     });
     await this.node.start();
+    this.schedulePromotion();
     this.logger.info({ nodeId: identity.nodeId, raftId: identity.raftId, listen: identity.listenAddr, advertise: identity.advertiseAddr }, 'manager started');
     return this.address;
   }
 
+  /**
+   * The leader promotes to voter the managers that joined as learners once they have caught up
+   * (also those a previous leader added and could not promote before it died).
+   */
+  private schedulePromotion(): void {
+    if (this.stopped) return;
+    this.promotion = this.clock.setTimer(PROMOTION_CHECK_MS, () => {
+      if (this.promoting || !this.raft.isLeader()) return this.schedulePromotion();
+      this.promoting = true;
+      this.raft
+        .promoteCaughtUp()
+        .then(
+          (id) => id !== undefined && this.logger.info({ raftId: id }, 'manager promoted from learner to voter'),
+          (err: unknown) => this.logger.warn({ err: oneLine(err) }, 'promoting a learner failed; tried again'),
+        )
+        .finally(() => {
+          this.promoting = false;
+          this.schedulePromotion();
+        });
+    });
+  }
+
   /** The cluster object and this manager's node, written by the leader when missing. */
   private async bootstrap(): Promise<void> {
-    const id = this.identity as ManagerIdentity;
+    const id = this.identity;
     try {
       await this.raft.read(); // the store holds everything committed before this leadership
       const ops: StoreOp[] = [];
-      if (this.store.count('cluster') === 0) {
-        const rootCaPem = await readFile(paths(this.o.dataDir).caCert, 'utf8');
-        ops.push({ op: 'create', kind: 'cluster', id: id.clusterId, spec: { ...CLUSTER_DEFAULTS }, status: { rootCaPem, joinTokens: { worker: newJoinToken(rootCaPem), manager: newJoinToken(rootCaPem) } } });
+      if (this.store.count('cluster') === 0 && id.joinMembers === undefined) {
+        const p = paths(this.o.dataDir);
+        const [rootCaPem, rootCaKeyPem] = await Promise.all([readFile(p.caCert, 'utf8'), readFile(p.caKey, 'utf8')]);
+        ops.push({ op: 'create', kind: 'cluster', id: id.clusterId, spec: { ...CLUSTER_DEFAULTS }, status: { rootCaPem, rootCaKeyPem, joinTokens: { worker: newJoinToken(rootCaPem), manager: newJoinToken(rootCaPem) } } });
       }
-      if (this.store.get('node', id.nodeId) === undefined) {
-        ops.push({
-          op: 'create',
-          kind: 'node',
-          id: id.nodeId,
-          spec: { hostname: this.o.hostname ?? osHostname(), role: 'manager', availability: 'active', labels: {} },
-          status: { state: 'ready', addr: id.advertiseAddr.replace(/:\d+$/, ''), raft: { id: id.raftId, addr: id.advertiseAddr } },
-        });
-      }
+      if (this.store.get('node', id.nodeId) === undefined) ops.push(managerNodeOp(id, this.o.hostname ?? osHostname()));
       if (ops.length > 0) await this.raft.propose(encodeCommand({ atMs: this.clock.wallMs(), ops }));
     } catch (err) {
       this.logger.warn({ err: oneLine(err) }, 'leader bootstrap failed; tried again at the next leadership');
     }
+  }
+
+  /** Every member of the Raft group with its address, this one included. */
+  members(): Map<number, string> {
+    const s = this.raft.status();
+    return new Map([[this.identity.raftId, this.identity.advertiseAddr], ...s.peers]);
   }
 
   /** The caller's read: linearizable through read-index unless `stale`. */
@@ -193,6 +260,15 @@ export class Manager {
     throw invalidArgument('manager.ambiguous_node', `node ${ref}: matches ${matches.length} nodes; give more of the id`);
   }
 
+  /** Resolves once this manager is a voter (bounded wait: a learner is promoted once caught up). */
+  async waitVoter(timeoutMs = 120_000): Promise<void> {
+    const deadline = this.clock.nowMs() + timeoutMs;
+    while (!this.raft.status().confState.voters.includes(this.identity.raftId)) {
+      if (this.stopped || this.clock.nowMs() > deadline) throw unavailable('manager.not_voter', `not a voter after ${timeoutMs} ms`);
+      await this.clock.sleep(50);
+    }
+  }
+
   /** The join tokens, once the first leader wrote the cluster object (bounded wait). */
   async joinTokens(timeoutMs = 30_000): Promise<{ worker: string; manager: string }> {
     const deadline = this.clock.nowMs() + timeoutMs;
@@ -206,6 +282,7 @@ export class Manager {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.promotion?.cancel();
     await this.node?.stop();
     await this.bootstrapping;
     await shutdown(this.server, this.clock, 1000);

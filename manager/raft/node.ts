@@ -10,7 +10,7 @@
 //   addMember          adds a learner, waits until it has caught up, then makes it a voter
 //   removeMember, transferLeadership, onLeaderChange, onFatal, status, stop
 
-import type { ChannelCredentials } from '@grpc/grpc-js';
+import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import type { Clock, Timer } from '../../shared/clock.js';
 import { ShoalError, failedPrecondition, oneLine } from '../../shared/errors.js';
 import { describeTightened } from '../../shared/fs-modes.js';
@@ -60,6 +60,8 @@ export interface RaftNodeOptions {
   readonly rng: Rng;
   readonly logger: Logger;
   readonly credentials: ChannelCredentials;
+  /** gRPC channel options for the connections to peers (TransportOptions.channelOptions). */
+  readonly channelOptions?: ChannelOptions;
   readonly tickMs?: number;
   readonly electionTicks?: number;
   readonly heartbeatTicks?: number;
@@ -166,6 +168,7 @@ export class RaftNode {
       clusterId: options.clusterId,
       self: options.id,
       credentials: options.credentials,
+      ...(options.channelOptions !== undefined ? { channelOptions: options.channelOptions } : {}),
       clock: options.clock,
       rng: options.rng,
       logger: options.logger,
@@ -591,6 +594,36 @@ export class RaftNode {
       await this.o.clock.sleep(this.o.tickMs ?? RAFT_NODE_DEFAULTS.tickMs);
     }
     return this.proposeConf({ type: 'CONF_ADD_VOTER', nodeId: id, context: address });
+  }
+
+  /**
+   * Adds a server as a learner (it is sent the log but does not vote), for a caller that
+   * promotes it later (`promoteCaughtUp`). Call on the leader; a server already in is left as it is.
+   */
+  async addLearner(id: NodeId, address: string): Promise<ConfState> {
+    const cs = this.raw.status().confState;
+    if (cs.voters.includes(id) || cs.learners.includes(id)) return cs;
+    return this.proposeConf({ type: 'CONF_ADD_LEARNER', nodeId: id, context: address });
+  }
+
+  /**
+   * Promotes to voter the first learner that answers and has caught up with the log (within
+   * `catchUpSlackEntries` of the commit index); resolves with its id, or undefined when none has.
+   * Call on the leader; one membership change at a time.
+   */
+  async promoteCaughtUp(): Promise<NodeId | undefined> {
+    const s = this.raw.status();
+    if (s.role !== 'leader') return undefined;
+    for (const id of s.confState.learners) {
+      // Answering (replicate state, some entries matched), not only near a small commit index:
+      // a voter that never came up would count against the quorum.
+      const p = s.progress.get(id);
+      const address = this.peers.get(id);
+      if (address === undefined || p === undefined || p.state !== 'replicate' || p.match === 0 || p.match + RAFT_NODE_DEFAULTS.catchUpSlackEntries < s.commit) continue;
+      await this.proposeConf({ type: 'CONF_ADD_VOTER', nodeId: id, context: address });
+      return id;
+    }
+    return undefined;
   }
 
   removeMember(id: NodeId): Promise<ConfState> {

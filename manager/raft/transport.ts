@@ -10,7 +10,7 @@
 // and snapshot chunks back into messages; see there for the limits on snapshot uploads.
 // TLS comes from shared/grpc's credentials, so mutual TLS needs no change here.
 
-import { Metadata, type ChannelCredentials, type ClientWritableStream, type ServerReadableStream, type ServiceError, type sendUnaryData } from '@grpc/grpc-js';
+import { Metadata, type ChannelCredentials, type ChannelOptions, type ClientWritableStream, type ServerReadableStream, type ServiceError, type sendUnaryData } from '@grpc/grpc-js';
 import { loadProto } from '../../proto/load.js';
 import type { Message as PbMessage, Message__Output as PbMessageOut } from '../../proto/gen/shoal/raft/v1/Message.js';
 import type { MessageBatch, MessageBatch__Output } from '../../proto/gen/shoal/raft/v1/MessageBatch.js';
@@ -344,6 +344,8 @@ export interface TransportOptions {
   /** This server's id, named in the metadata of every call. */
   readonly self: NodeId;
   readonly credentials: ChannelCredentials;
+  /** gRPC channel options for every peer (the managers' TLS server name, for one). */
+  readonly channelOptions?: ChannelOptions;
   readonly clock: Clock;
   readonly rng: Rng;
   readonly logger: Logger;
@@ -372,7 +374,7 @@ class PeerSender {
     private readonly o: TransportOptions,
   ) {
     const Client = loadProto('raft').shoal.raft.v1.RaftTransport;
-    this.client = new Client(address, o.credentials);
+    this.client = new Client(address, o.credentials, o.channelOptions ?? {});
   }
 
   send(m: Message): void {

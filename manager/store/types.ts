@@ -110,8 +110,14 @@ export interface JoinTokens {
 }
 export interface ClusterStatus {
   readonly message?: string;
-  /** The root CA's certificate (PEM) and its fingerprint as tokens carry it. */
+  /** The root CA's certificate (PEM), and its key, with which any manager signs node certificates. */
   readonly rootCaPem?: string;
+  /**
+   * The CA key travels with the store, as in swarmkit, so that every manager can let nodes
+   * join; it is in the Raft log and snapshots (data dirs 0700, files 0600) and never leaves
+   * through an API.
+   */
+  readonly rootCaKeyPem?: string;
   readonly joinTokens?: JoinTokens;
 }
 

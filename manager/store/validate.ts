@@ -101,7 +101,7 @@ export const STATUS_CHECKS: { [K in Kind]: Check<StatusByKind[K]> } = {
   task: record<TaskStatus>({ state: req(oneOf(TASK_STATES)), message: opt(text), containerId: opt(text) }),
   service: record<ServiceStatus>({ message: opt(text) }),
   network: record<NetworkStatus>({ subnet: opt(text), vni: opt(wholeNumber(1, 0xffffff)) }),
-  cluster: record<ClusterStatus>({ message: opt(text), rootCaPem: opt(pem), joinTokens: opt(record<JoinTokens>({ worker: req(text), manager: req(text) })) }),
+  cluster: record<ClusterStatus>({ message: opt(text), rootCaPem: opt(pem), rootCaKeyPem: opt(pem), joinTokens: opt(record<JoinTokens>({ worker: req(text), manager: req(text) })) }),
 };
 
 /** Freezes a checked value all the way down: objects handed out by the store are shared. */

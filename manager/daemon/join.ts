@@ -1,0 +1,132 @@
+// `shoal manager join`: the joiner's side. It checks the CA against the token's fingerprint
+// before it sends anything that matters, presents the token with a CSR (its key never leaves
+// it), and with the manager certificate it got asks the leader to let it into Raft. Only then
+// does it write its data dir (manager.json last). A wrong token, a wrong fingerprint or an
+// unreachable manager: one line, and nothing changed here or in the cluster.
+
+import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { loadProto } from '../../proto/load.js';
+import type { IssueNodeCertificateResponse__Output } from '../../proto/gen/shoal/ca/v1/IssueNodeCertificateResponse.js';
+import type { JoinRaftResponse__Output } from '../../proto/gen/shoal/raft/v1/JoinRaftResponse.js';
+import { failedPrecondition, oneLine, ShoalError, unavailable } from '../../shared/errors.js';
+import { callUnary, clientCredentials, type TlsMaterial } from '../../shared/grpc.js';
+import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, type HostPort } from '../../shared/manager-hosts.js';
+import type { Logger } from '../../shared/logger.js';
+import { writeBundle } from '../ca/bundle.js';
+import { caFingerprintHex } from '../ca/fingerprint.js';
+import { createNodeKeyAndCsr } from '../ca/issue.js';
+import { parseJoinToken, tokenMatchesCa } from '../ca/join-token.js';
+import { paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
+
+/** One join call may take this long (a learner's add is one Raft round on the leader). */
+export const JOIN_CALL_TIMEOUT_MS = 15_000;
+/** Followers name the leader; the joiner follows at most this many such answers. */
+export const JOIN_LEADER_HOPS_MAX = 3;
+
+export interface JoinOptions {
+  readonly dataDir: string;
+  readonly advertiseAddr: string;
+  readonly listenAddr?: string;
+  readonly token: string;
+  /** A manager of the cluster: IP[:PORT]. */
+  readonly remote: string;
+  readonly hostname: string;
+  readonly logger: Logger;
+}
+
+const channelOptions = { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME };
+
+function reach(err: unknown, at: HostPort): ShoalError {
+  if (err instanceof ShoalError && err.kind !== 'unavailable' && err.kind !== 'deadline_exceeded') return err;
+  return unavailable('manager.unreachable', `cannot reach a manager at ${hostPortText(at)} (${oneLine(err)})`);
+}
+
+/** The CA certificate a manager hands out, over TLS that is not trusted yet (the token's fingerprint decides). */
+async function fetchRootCa(at: HostPort): Promise<string> {
+  const untrusted = grpcCredentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
+  const NodeCA = loadProto('ca').shoal.ca.v1.NodeCA;
+  const client = new NodeCA(hostPortText(at), untrusted, channelOptions);
+  try {
+    return (await callUnary(client.GetRootCA.bind(client), {}, JOIN_CALL_TIMEOUT_MS)).caPem;
+  } catch (err) {
+    throw reach(err, at);
+  } finally {
+    client.close();
+  }
+}
+
+async function issue(at: HostPort, caPem: string, request: { token: string; csrPem: string; advertiseAddr: string; hostname: string }): Promise<IssueNodeCertificateResponse__Output> {
+  const trusted = grpcCredentials.createSsl(Buffer.from(caPem));
+  const NodeCA = loadProto('ca').shoal.ca.v1.NodeCA;
+  const client = new NodeCA(hostPortText(at), trusted, channelOptions);
+  try {
+    return await callUnary(client.IssueNodeCertificate.bind(client), request, JOIN_CALL_TIMEOUT_MS);
+  } catch (err) {
+    throw reach(err, at);
+  } finally {
+    client.close();
+  }
+}
+
+/** Asks `at` to let this manager in; a follower names the leader, which is asked next. */
+async function joinRaft(at: HostPort, credentials: ChannelCredentials, request: { raftId: number; addr: string; hostname: string }): Promise<JoinRaftResponse__Output> {
+  const Membership = loadProto('raft').shoal.raft.v1.RaftMembership;
+  let target = at;
+  for (let hop = 0; ; hop++) {
+    const client = new Membership(hostPortText(target), credentials, channelOptions);
+    try {
+      return await callUnary(client.Join.bind(client), request, JOIN_CALL_TIMEOUT_MS);
+    } catch (err) {
+      const leaderAddr = err instanceof ShoalError ? err.fields['leaderAddr'] : undefined;
+      if (err instanceof ShoalError && err.code === 'raft.not_leader' && typeof leaderAddr === 'string' && hop < JOIN_LEADER_HOPS_MAX) {
+        target = parseManagerAddress(leaderAddr, 'leader address');
+        continue;
+      }
+      throw reach(err, target);
+    } finally {
+      client.close();
+    }
+  }
+}
+
+/**
+ * Joins the cluster of the manager at `remote` as a manager, or finds the membership made in
+ * `dataDir` before (`created: false`).
+ */
+export async function joinCluster(o: JoinOptions): Promise<{ identity: ManagerIdentity; created: boolean }> {
+  const advertise = parseManagerAddress(o.advertiseAddr, '--advertise-addr');
+  const listenAt = o.listenAddr === undefined ? { host: '0.0.0.0', port: advertise.port } : parseManagerAddress(o.listenAddr, '--listen-addr');
+  const remote = parseManagerAddress(o.remote, 'the manager address');
+  const token = parseJoinToken(o.token);
+  const existing = await readIdentity(o.dataDir);
+  if (existing !== undefined) return { identity: existing, created: false };
+
+  const caPem = await fetchRootCa(remote);
+  if (!tokenMatchesCa(token, caPem)) {
+    throw new ShoalError('permission_denied', 'manager.wrong_ca', `the manager at ${hostPortText(remote)} serves the CA ${caFingerprintHex(caPem)}, not the one the token names: a token of another cluster, or not the manager you meant`);
+  }
+  const { keyPem, csrPem } = await createNodeKeyAndCsr();
+  const issued = await issue(remote, caPem, { token: o.token.trim(), csrPem, advertiseAddr: hostPortText(advertise), hostname: o.hostname });
+  if (issued.role !== 'manager') {
+    throw failedPrecondition('manager.worker_token', 'this is the worker token: a manager joins with the manager token (`shoal cluster inspect`); a worker joins with `shoal agent --token`');
+  }
+  const tls: TlsMaterial = { caPem: Buffer.from(caPem), certPem: Buffer.from(issued.certPem), keyPem: Buffer.from(keyPem) };
+  const raftId = Number(issued.raftId);
+  const { members } = await joinRaft(remote, clientCredentials(tls), { raftId, addr: hostPortText(advertise), hostname: o.hostname });
+
+  await removePartialInit(o.dataDir);
+  await writeBundle(paths(o.dataDir).tls, { caPem, certPem: issued.certPem, keyPem });
+  const identity: ManagerIdentity = {
+    format: 1,
+    clusterId: issued.clusterId,
+    raftClusterId: Number(issued.raftClusterId),
+    nodeId: issued.nodeId,
+    raftId,
+    advertiseAddr: hostPortText(advertise),
+    listenAddr: hostPortText(listenAt),
+    joinMembers: members.map((m) => [Number(m.id), m.addr] as const),
+  };
+  await writeIdentity(o.dataDir, identity);
+  o.logger.info({ clusterId: identity.clusterId, nodeId: identity.nodeId, raftId, via: hostPortText(remote) }, 'joined the cluster as a learner');
+  return { identity, created: true };
+}
