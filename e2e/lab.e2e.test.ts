@@ -51,7 +51,7 @@ async function ping(name: string, from: string, to: string): Promise<number | nu
 
 async function expectNothingLeft(name: string): Promise<void> {
   const left = await findLabResources(name);
-  expect(left, `left behind by lab ${name}`).toEqual({ netns: [], links: [], iptablesRules: [] });
+  expect(left, `left behind by lab ${name}`).toEqual({ netns: [], links: [], iptablesRules: [], mounts: [], dirs: [] });
   expect(existsSync(join(DEFAULT_LAB_STATE_DIR, `${name}.json`))).toBe(false);
 }
 
@@ -70,10 +70,13 @@ describe('shoal lab (root)', () => {
     }
     // An address nobody holds does not answer: the ping above can fail.
     expect(await ping(name, 'h1', (lab?.subnet ?? '').replace(/\.0\/24$/, '.250'))).not.toBe(0);
+    // Each host has its own hostname (its UTS namespace), as a machine would.
+    const hostname = await shoal(['lab', 'exec', '--name', name, 'h2', '--', 'hostname']);
+    expect(hostname.stdout).toBe('h2\n');
 
     const down = await shoal(['lab', 'down', '--name', name]);
     expect(down.exitCode, down.stderr).toBe(0);
-    expect(down.stderr).toMatch(/3 hosts, 4 links, 1 iptables rules/);
+    expect(down.stderr).toMatch(/3 hosts, 4 links, 1 iptables rules, 3 mounts/);
     await expectNothingLeft(name);
     expect(await ls(name)).toBeUndefined();
   });
@@ -200,6 +203,9 @@ describe('shoal lab (root)', () => {
     const missing = await shoal(['lab', 'exec', '--name', name, 'h9', '--', 'true']);
     expect(missing.stderr).toBe(`shoal: lab ${name} has no host "h9" (hosts: h1)\n`);
     expect(missing.exitCode).toBe(1);
+    const env = await shoal(['lab', 'env', '--name', name]);
+    expect(env.stderr).toBe(`shoal: lab ${name} runs no manager (make one with shoal lab up --managers N)\n`);
+    expect([env.exitCode, env.stdout]).toEqual([1, '']);
     // The first lab is still whole.
     expect((await ls(name))?.status).toBe('ready');
   });

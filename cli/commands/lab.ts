@@ -1,12 +1,13 @@
 // `shoal lab`: a whole cluster of network-namespace hosts on this machine, for tests, demos and
-// trying Shoal out. See e2e/lab for how hosts are made and removed.
+// trying Shoal out. See e2e/lab for how hosts are made and removed, and e2e/README.md.
 
 import type { Command } from 'commander';
 import { intInRange, ipv4Cidr, oneOf, type Parser } from '../../shared/config.js';
-import { failedPrecondition, invalidArgument, oneLine } from '../../shared/errors.js';
+import { assert, failedPrecondition, invalidArgument, oneLine } from '../../shared/errors.js';
 import { DEFAULT_LAB_STATE_DIR, listStateNames } from '../../e2e/lab/state.js';
-import { LAB_HOSTS_MAX, LAB_NAME_LENGTH_MAX, checkLabName } from '../../e2e/lab/plan.js';
-import { labDown, labExec, labKill, labList, labUp, type LabSummary } from '../../e2e/lab/lab.js';
+import { LAB_HOSTS_MAX, LAB_MANAGERS_MAX, LAB_NAME_LENGTH_MAX, checkLabName, labEnv, shellQuote } from '../../e2e/lab/plan.js';
+import { labDown, labExec, labList, labUp, readLab, type LabSummary } from '../../e2e/lab/lab.js';
+import { labHeal, labKill, labPartition, labStart } from '../../e2e/lab/faults.js';
 import { requireRoot, type CliContext } from '../context.js';
 import { option } from '../../shared/cli-option.js';
 import type { Output } from '../output.js';
@@ -20,6 +21,15 @@ const labName: Parser<string> = (raw, what) => {
   }
 };
 const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGSTOP', 'SIGCONT'] as const;
+/** Hosts of `lab up` without --hosts nor --managers. */
+const DEFAULT_HOSTS = 3;
+
+/** How the lab runs its daemons: this very `shoal` (the same node, its flags and bin/shoal.js). */
+function shoalCommand(): string[] {
+  const script = process.argv[1];
+  assert(script !== undefined, 'shoal runs from a script: process.argv[1] names it');
+  return [process.execPath, ...process.execArgv, script];
+}
 
 interface LabOpts {
   name: string;
@@ -39,7 +49,8 @@ function printHosts(out: Output, labs: readonly LabSummary[]): void {
       { header: 'host', value: (r) => r.h.name },
       { header: 'address', value: (r) => r.h.address },
       { header: 'netns', value: (r) => r.h.netns },
-      { header: 'status', value: (r) => (r.h.present ? r.lab.status : 'missing') },
+      { header: 'status', value: (r) => (!r.h.present ? 'missing' : !r.h.linkUp ? 'link down' : r.lab.status) },
+      { header: 'roles', value: (r) => r.h.roles.join(',') },
     ],
     () => undefined,
   );
@@ -55,24 +66,43 @@ export function registerLab(program: Command, ctx: CliContext): void {
 
   lab
     .command('up')
-    .description('create a lab of N hosts that reach each other over the underlay')
-    .addOption(option('--hosts <n>', `number of hosts (1 to ${LAB_HOSTS_MAX})`, intInRange(1, LAB_HOSTS_MAX)).default(3))
+    .description('create a lab of N hosts that reach each other over the underlay; with --managers, h1..hN run a manager each')
+    .addOption(option('--hosts <n>', `number of hosts (1 to ${LAB_HOSTS_MAX}; default: --managers, or ${DEFAULT_HOSTS})`, intInRange(1, LAB_HOSTS_MAX)))
+    .addOption(option('--managers <n>', `hosts h1..hN run a manager each (1 to ${LAB_MANAGERS_MAX}); returns once all are voters`, intInRange(1, LAB_MANAGERS_MAX)))
     .addOption(nameOption())
     .addOption(option('--subnet <cidr>', 'underlay subnet (default: a free /24 of 198.18.0.0/15)', ipv4Cidr, 'SHOAL_LAB_SUBNET'))
     .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<LabOpts & { hosts?: number; managers?: number; subnet?: { network: string; prefixLength: number } }>();
+      const hosts = o.hosts ?? o.managers ?? DEFAULT_HOSTS;
+      if (o.managers !== undefined && o.managers > hosts) {
+        throw invalidArgument('config.invalid', `--managers ${o.managers}: more than the ${hosts} hosts of --hosts`);
+      }
       requireRoot('lab', 'it creates network namespaces and links');
-      const o = cmd.optsWithGlobals<LabOpts & { hosts: number; subnet?: { network: string; prefixLength: number } }>();
       const out = ctx.output();
       const state = await labUp({
         name: o.name,
-        hosts: o.hosts,
+        hosts,
         stateDir: o.stateDir,
+        ...(o.managers !== undefined ? { managers: o.managers, shoalCommand: shoalCommand() } : {}),
         ...(o.subnet ? { subnet: o.subnet } : {}),
         onProgress: (line) => out.note(line),
       });
       const [summary] = (await labList(o.stateDir)).filter((l) => l.name === state.plan.name);
       if (out.format === 'json') out.object({ ...summary });
       else if (summary) printHosts(out, [summary]);
+      if (o.managers !== undefined) out.note(`to use the CLI against it: eval "$(shoal lab env --name ${state.plan.name})"`);
+    });
+
+  lab
+    .command('env')
+    .description("print the shell lines that point the CLI at the lab's managers: eval \"$(shoal lab env)\"")
+    .addOption(nameOption())
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = opts(cmd);
+      const env = labEnv((await readLab(o.stateDir, o.name)).plan, o.stateDir);
+      const out = ctx.output();
+      if (out.format === 'json') out.object(env);
+      else for (const [k, v] of Object.entries(env)) process.stdout.write(`export ${k}=${shellQuote(v)}\n`);
     });
 
   lab
@@ -101,20 +131,49 @@ export function registerLab(program: Command, ctx: CliContext): void {
 
   lab
     .command('kill')
-    .description('kill every process of a lab host, as if the machine died')
+    .description('a power loss: the host\'s underlay link down, then every process of it killed (--signal other than SIGKILL: only signal them)')
     .addOption(nameOption())
     .addOption(option('-s, --signal <signal>', 'signal to send', oneOf(SIGNALS), 'SHOAL_LAB_SIGNAL').default('SIGKILL'))
     .argument('<host>', 'host name, e.g. h2')
     .action(async (host: string, _o: unknown, cmd: Command) => {
       requireRoot('lab', 'it signals processes of other users');
       const o = cmd.optsWithGlobals<LabOpts & { signal: NodeJS.Signals }>();
-      const n = await labKill(o.stateDir, o.name, host, o.signal);
-      ctx.output().note(`${host}: sent ${o.signal} to ${n} process${n === 1 ? '' : 'es'}`);
+      const r = await labKill(o.stateDir, o.name, host, o.signal);
+      const n = r.processes;
+      ctx.output().note(`${r.host}: ${r.linkDown ? 'underlay link down, ' : ''}sent ${o.signal} to ${n} process${n === 1 ? '' : 'es'}`);
     });
 
   lab
+    .command('start')
+    .description('the reboot after a kill: the host\'s underlay link up and its daemons started again on their data dirs')
+    .addOption(nameOption())
+    .argument('<host>', 'host name, e.g. h2')
+    .action(async (host: string, _o: unknown, cmd: Command) => {
+      requireRoot('lab', 'it starts daemons inside network namespaces');
+      const o = opts(cmd);
+      const r = await labStart(o.stateDir, o.name, host, { shoalCommand: shoalCommand() });
+      ctx.output().note(`${r.host}: underlay link up${r.started.length > 0 ? `, ${r.started.join(' and ')} running` : ''}`);
+    });
+
+  for (const [verb, what, act, done] of [
+    ['partition', "cut a host off the underlay (its link down); its processes run on", labPartition, 'underlay link down'],
+    ['heal', 'put a partitioned host back on the underlay (its link up)', labHeal, 'underlay link up'],
+  ] as const) {
+    lab
+      .command(verb)
+      .description(what)
+      .addOption(nameOption())
+      .argument('<host>', 'host name, e.g. h2')
+      .action(async (host: string, _o: unknown, cmd: Command) => {
+        requireRoot('lab', 'it changes links');
+        const o = opts(cmd);
+        ctx.output().note(`${await act(o.stateDir, o.name, host)}: ${done}`);
+      });
+  }
+
+  lab
     .command('down')
-    .description('remove a lab: its processes, namespaces, links and iptables rules')
+    .description("remove a lab: its processes, namespaces, links, iptables rules, mounts and its hosts' data dirs")
     .addOption(nameOption())
     .option('--all', 'remove every lab')
     .action(async (_o: unknown, cmd: Command) => {
@@ -138,7 +197,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
         for (const w of r.warnings) process.stderr.write(`shoal: warning: lab ${name}: ${w}\n`);
         out.note(
           `lab ${name} removed: ${r.removed.netns.length} hosts, ${r.removed.links.length} links, ` +
-            `${r.removed.iptablesRules.length} iptables rules, ${r.processesKilled} processes killed`,
+            `${r.removed.iptablesRules.length} iptables rules, ${r.removed.mounts.length} mounts, ${r.processesKilled} processes killed`,
         );
       }
       if (out.format === 'json') out.list(reports, []);

@@ -1,10 +1,14 @@
 // Lab hosts on one machine: each host a network namespace with a veth into an underlay bridge
-// on a subnet of its own. `up` writes its whole plan to a state file before creating anything,
-// so `down` can remove what an interrupted `up` left; `down` also scans for anything named after
-// the lab, so even a lost state file leaves nothing behind.
+// on a subnet of its own, and a UTS namespace with its own hostname; manager hosts run a real
+// `shoal manager` each (managers.ts). `up` writes its whole plan to a state file before creating
+// anything, so `down` can remove what an interrupted `up` left; `down` also scans for anything
+// named after the lab, so even a lost state file leaves nothing behind.
 
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Cidr } from '../../shared/config.js';
-import { ShoalError, failedPrecondition, notFound, oneLine } from '../../shared/errors.js';
+import { ShoalError, assert, failedPrecondition, notFound, oneLine } from '../../shared/errors.js';
+import { LAB_KILL_WAIT_MS, startLabManagers } from './managers.js';
 import {
   LAB_POOL,
   parseCidrList,
@@ -13,20 +17,32 @@ import {
   cidrsOverlap,
   findHost,
   formatCidr,
+  hostPaths,
   iptablesComment,
+  labDir,
+  managerHosts,
   netnsPrefix,
   planLab,
   poolSubnets,
+  rolesOf,
   vethPrefix,
   type LabHostPlan,
   type LabPlan,
+  type LabRole,
 } from './plan.js';
-import { claimSubnet, createState, listStateNames, readState, releaseSubnets, removeState, updateState, type LabState } from './state.js';
+import { DEFAULT_LAB_STATE_DIR, claimSubnet, createState, listStateNames, readState, releaseSubnets, removeState, updateState, type LabState } from './state.js';
 import * as sys from './sys.js';
 
 export interface LabUpOptions {
   readonly name: string;
   readonly hosts: number;
+  /** Hosts h1..hN run a manager each (N ≤ hosts); 0 or absent: no daemon, hosts only. */
+  readonly managers?: number;
+  /** How to run `shoal` (e.g. [node, bin/shoal.js]); needed with managers: they run this binary. */
+  readonly shoalCommand?: readonly string[];
+  /** How long each manager may take to become a voter (LAB_MANAGER_UP_TIMEOUT_MS). */
+  readonly managerUpTimeoutMs?: number;
+  readonly clock?: Clock;
   /** Default: the first free /24 of the lab pool. */
   readonly subnet?: Cidr;
   readonly stateDir: string;
@@ -36,13 +52,15 @@ export interface LabUpOptions {
 
 export async function labUp(options: LabUpOptions): Promise<LabState> {
   const { name, stateDir } = options;
+  const managers = options.managers ?? 0;
   checkLabName(name);
-  planLab(name, options.hosts, options.subnet ?? { network: LAB_POOL.network, prefixLength: 24 }); // validates before claiming
+  planLab(name, options.hosts, options.subnet ?? { network: LAB_POOL.network, prefixLength: 24 }, managers); // validates before claiming
+  assert(managers === 0 || options.shoalCommand !== undefined, 'labUp: managers need the shoal command to run');
   if ((await readState(stateDir, name)) !== undefined) {
     throw failedPrecondition('lab.exists', `lab ${name} already exists (see shoal lab ls; remove it with shoal lab down --name ${name})`);
   }
   const subnet = await claimFreeSubnet(stateDir, name, options.subnet);
-  const plan = planLab(name, options.hosts, subnet);
+  const plan = planLab(name, options.hosts, subnet, managers);
   const withIptables = await sys.iptablesAvailable();
   let state: LabState = { version: 1, plan, creatorPid: process.pid, createdAtMs: Date.now(), complete: false, iptables: withIptables };
   try {
@@ -55,8 +73,21 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
     await createUnderlay(plan, withIptables);
     options.onProgress?.(`underlay ${plan.bridge} up at ${plan.gateway}/${plan.subnet.prefixLength}`);
     for (const host of plan.hosts) {
-      await createHost(plan, host);
+      await createHost(plan, host, stateDir);
       options.onProgress?.(`${host.name} up at ${host.address}`);
+    }
+    if (managers > 0) {
+      await startLabManagers(
+        {
+          plan,
+          stateDir,
+          shoalCommand: options.shoalCommand ?? [],
+          ...(options.clock !== undefined ? { clock: options.clock } : {}),
+          ...(options.managerUpTimeoutMs !== undefined ? { timeoutMs: options.managerUpTimeoutMs } : {}),
+          ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+        },
+        managerHosts(plan),
+      );
     }
     state = { ...state, complete: true };
     await updateState(stateDir, state);
@@ -102,7 +133,13 @@ async function createUnderlay(plan: LabPlan, withIptables: boolean): Promise<voi
   await sys.ip(['link', 'set', plan.bridge, 'up']);
 }
 
-async function createHost(plan: LabPlan, host: LabHostPlan): Promise<void> {
+async function createHost(plan: LabPlan, host: LabHostPlan, stateDir: string): Promise<void> {
+  // The lab's folder holds managers' CA keys: root's alone.
+  await mkdir(labDir(stateDir, plan.name), { recursive: true, mode: 0o700 });
+  const paths = hostPaths(stateDir, plan.name, host.name);
+  await mkdir(paths.dir, { mode: 0o700 });
+  // Its own hostname, so that a manager or agent in it names its node after the host.
+  await sys.createUtsNamespace(paths.uts, host.name);
   await sys.ip(['netns', 'add', host.netns]);
   await sys.ip(['link', 'add', host.veth, 'type', 'veth', 'peer', 'name', host.interfaceName, 'netns', host.netns]);
   await sys.ip(['link', 'set', host.veth, 'master', plan.bridge, 'up']);
@@ -118,20 +155,43 @@ export interface LabResources {
   readonly links: string[];
   /** Each rule as the arguments `iptables -S` printed for it. */
   readonly iptablesRules: string[][];
+  /** Mount points in the lab's folder: the hosts' UTS namespaces. */
+  readonly mounts: string[];
+  /** The lab's folder (its hosts' data dirs and logs), when it exists. */
+  readonly dirs: string[];
 }
 
-export async function findLabResources(name: string): Promise<LabResources> {
+export async function findLabResources(name: string, stateDir = DEFAULT_LAB_STATE_DIR): Promise<LabResources> {
   checkLabName(name);
-  const [allNetns, allLinks, rules] = await Promise.all([sys.listNetns(), sys.listLinks(), sys.forwardRulesTagged(iptablesComment(name))]);
+  const dir = labDir(stateDir, name);
+  const [allNetns, allLinks, rules, mounts, dirExists] = await Promise.all([
+    sys.listNetns(),
+    sys.listLinks(),
+    sys.forwardRulesTagged(iptablesComment(name)),
+    sys.mountsUnder(dir),
+    pathExists(dir),
+  ]);
   return {
     netns: allNetns.filter((n) => n.startsWith(netnsPrefix(name))),
     links: allLinks.filter((l) => l === bridgeName(name) || l.startsWith(vethPrefix(name))),
     iptablesRules: rules,
+    mounts,
+    dirs: dirExists ? [dir] : [],
   };
 }
 
 export function isEmpty(r: LabResources): boolean {
-  return r.netns.length === 0 && r.links.length === 0 && r.iptablesRules.length === 0;
+  return r.netns.length === 0 && r.links.length === 0 && r.iptablesRules.length === 0 && r.mounts.length === 0 && r.dirs.length === 0;
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
 }
 
 export interface LabDownOptions {
@@ -168,7 +228,7 @@ export async function labDown(options: LabDownOptions): Promise<LabDownReport> {
     warnings.push(`its state file could not be read (${oneLine(err)}); removed, and what carries the lab's name removed without it`);
     return undefined;
   });
-  const found = await findLabResourcesOr(name, state?.plan, attempt);
+  const found = await findLabResourcesOr(name, stateDir, state?.plan, attempt);
   const report: LabDownReport = { name, processesKilled: 0, removed: found, warnings };
   if (state === undefined && warnings.length === 0 && failures.length === 0 && isEmpty(found)) {
     await releaseSubnets(stateDir, name);
@@ -176,12 +236,16 @@ export async function labDown(options: LabDownOptions): Promise<LabDownReport> {
     throw notFound('lab.not_found', `no lab named ${name} (see shoal lab ls)`);
   }
   let killed = 0;
-  // Processes first: a namespace with live processes outlives `ip netns delete`.
-  for (const netns of found.netns) killed += await attempt(`kill the processes of ${netns}`, () => killAll(netns, 'SIGKILL'), 0);
+  // Processes first: a namespace with live processes outlives `ip netns delete`, and a manager
+  // still running would write into the data dir removed below.
+  for (const netns of found.netns) killed += await attempt(`kill the processes of ${netns}`, () => killHostProcesses(netns), 0);
+  for (const mount of found.mounts) await attempt(`unmount ${mount}`, () => sys.unmount(mount), false);
   for (const netns of found.netns) await attempt(`delete namespace ${netns}`, () => sys.ipRemove(['netns', 'delete', netns]), false);
   for (const link of found.links.filter((l) => l !== bridgeName(name))) await attempt(`delete link ${link}`, () => sys.ipRemove(['link', 'delete', link]), false);
   if (found.links.includes(bridgeName(name))) await attempt(`delete bridge ${bridgeName(name)}`, () => sys.ipRemove(['link', 'delete', bridgeName(name)]), false);
   for (const rule of found.iptablesRules) await attempt(`delete iptables rule ${rule.join(' ')}`, () => sys.deleteRule(rule), undefined);
+  // Last: rm would refuse a folder that a mount still holds (and then say so).
+  for (const dir of found.dirs) await attempt(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }), undefined);
   if (failures.length > 0) {
     // Keep the state file so that another `down` can finish the job.
     throw failedPrecondition('lab.down_incomplete', `lab ${name}: could not remove everything: ${failures.join('; ')}`);
@@ -197,33 +261,63 @@ export async function labDown(options: LabDownOptions): Promise<LabDownReport> {
  */
 async function findLabResourcesOr(
   name: string,
+  stateDir: string,
   plan: LabPlan | undefined,
   attempt: <T>(what: string, step: () => Promise<T>, fallback: T) => Promise<T>,
 ): Promise<LabResources> {
   const plannedNetns = plan?.hosts.map((h) => h.netns) ?? [];
   const plannedLinks = plan === undefined ? [] : [plan.bridge, ...plan.hosts.map((h) => h.veth)];
+  const dir = labDir(stateDir, name);
+  const plannedMounts = plan?.hosts.map((h) => hostPaths(stateDir, name, h.name).uts) ?? [];
   const netns = await attempt('list network namespaces', () => sys.listNetns(), plannedNetns);
   const links = await attempt('list links', () => sys.listLinks(), plannedLinks);
   return {
     netns: netns.filter((n) => n.startsWith(netnsPrefix(name))),
     links: links.filter((l) => l === bridgeName(name) || l.startsWith(vethPrefix(name))),
     iptablesRules: await attempt('list iptables rules', () => sys.forwardRulesTagged(iptablesComment(name)), []),
+    mounts: await attempt('list mounts', () => sys.mountsUnder(dir), plannedMounts),
+    dirs: (await attempt(`look for ${dir}`, () => pathExists(dir), true)) ? [dir] : [],
   };
 }
 
-/** Signals every process in a host's namespace; returns how many were signalled. */
-async function killAll(netns: string, signal: NodeJS.Signals): Promise<number> {
-  let n = 0;
+/** Signals every process in a host's namespace; returns the pids signalled. */
+export async function signalHostProcesses(netns: string, signal: NodeJS.Signals): Promise<number[]> {
+  const signalled: number[] = [];
   for (const pid of await sys.pidsInNetns(netns)) {
     if (pid === process.pid) continue;
     try {
       process.kill(pid, signal);
-      n++;
+      signalled.push(pid);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // ESRCH: gone already
     }
   }
-  return n;
+  return signalled;
+}
+
+/**
+ * SIGKILLs every process of a host and waits until they are gone (LAB_KILL_WAIT_MS at most), so
+ * that what comes next (a restart on the same data dir, the removal of that dir) never races a
+ * dying process. Returns how many were killed.
+ */
+export async function killHostProcesses(netns: string, clock: Clock = systemClock): Promise<number> {
+  const pids = await signalHostProcesses(netns, 'SIGKILL');
+  const deadline = clock.nowMs() + LAB_KILL_WAIT_MS;
+  for (;;) {
+    const alive = [];
+    for (const pid of pids) if (!(await sys.processGone(pid))) alive.push(pid);
+    if (alive.length === 0) return pids.length;
+    if (clock.nowMs() >= deadline) throw failedPrecondition('lab.kill_timeout', `${netns}: pids ${alive.join(', ')} still alive ${LAB_KILL_WAIT_MS} ms after SIGKILL`);
+    await clock.sleep(20);
+  }
+}
+
+export interface LabHostSummary extends LabHostPlan {
+  readonly roles: readonly LabRole[];
+  /** Its namespace exists. */
+  readonly present: boolean;
+  /** Its underlay link is up: false after `shoal lab kill` or `partition`, until `start` or `heal`. */
+  readonly linkUp: boolean;
 }
 
 export interface LabSummary {
@@ -232,11 +326,12 @@ export interface LabSummary {
   readonly bridge: string;
   /** ready: every host up; creating: `up` still running; partial: `up` stopped half-way. */
   readonly status: 'ready' | 'creating' | 'partial';
-  readonly hosts: readonly (LabHostPlan & { readonly present: boolean })[];
+  readonly hosts: readonly LabHostSummary[];
 }
 
 export async function labList(stateDir: string): Promise<LabSummary[]> {
   const present = new Set(await sys.listNetns());
+  const linksUp = new Set((await sys.listLinkStates()).filter((l) => l.up).map((l) => l.name));
   const out: LabSummary[] = [];
   for (const name of await listStateNames(stateDir)) {
     // An unreadable state file is not listed; `shoal lab down --name` removes it and says so.
@@ -249,7 +344,7 @@ export async function labList(stateDir: string): Promise<LabSummary[]> {
       subnet: formatCidr(plan.subnet),
       bridge: plan.bridge,
       status,
-      hosts: plan.hosts.map((h) => ({ ...h, present: present.has(h.netns) })),
+      hosts: plan.hosts.map((h) => ({ ...h, roles: rolesOf(h), present: present.has(h.netns), linkUp: linksUp.has(h.veth) })),
     });
   }
   return out;
@@ -264,26 +359,37 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** The namespace of a lab host, checked to exist. */
-export async function resolveHost(stateDir: string, lab: string, host: string): Promise<LabHostPlan> {
+/** A lab's state, which must exist. */
+export async function readLab(stateDir: string, lab: string): Promise<LabState> {
   checkLabName(lab);
   const state = await readState(stateDir, lab);
   if (state === undefined) throw notFound('lab.not_found', `no lab named ${lab} (see shoal lab ls)`);
-  const found = findHost(state.plan, host);
+  return state;
+}
+
+/** A lab host, checked to exist; with the lab's plan. */
+export async function resolveLabHost(stateDir: string, lab: string, host: string): Promise<{ plan: LabPlan; host: LabHostPlan }> {
+  const { plan } = await readLab(stateDir, lab);
+  const found = findHost(plan, host);
   if (found === undefined) {
-    throw notFound('lab.host_not_found', `lab ${lab} has no host ${JSON.stringify(host)} (hosts: ${state.plan.hosts.map((h) => h.name).join(', ')})`);
+    throw notFound('lab.host_not_found', `lab ${lab} has no host ${JSON.stringify(host)} (hosts: ${plan.hosts.map((h) => h.name).join(', ')})`);
   }
   if (!(await sys.netnsExists(found.netns))) throw notFound('lab.host_gone', `lab ${lab}: host ${found.name} is not up (its namespace is missing)`);
-  return found;
+  return { plan, host: found };
 }
+
+/** The namespace of a lab host, checked to exist. */
+export async function resolveHost(stateDir: string, lab: string, host: string): Promise<LabHostPlan> {
+  return (await resolveLabHost(stateDir, lab, host)).host;
+}
+
+/** The namespaces a process of the host enters: its network and its UTS namespace (its hostname). */
+export const hostNamespaces = (stateDir: string, lab: string, host: LabHostPlan): sys.HostNamespaces => ({
+  netns: host.netns,
+  utsFile: hostPaths(stateDir, lab, host.name).uts,
+});
 
 export async function labExec(stateDir: string, lab: string, host: string, argv: readonly string[]): Promise<number> {
   const target = await resolveHost(stateDir, lab, host);
-  return sys.execInNetns(target.netns, argv);
-}
-
-/** Kills every process of a lab host, as if the machine had died; the host itself stays. */
-export async function labKill(stateDir: string, lab: string, host: string, signal: NodeJS.Signals): Promise<number> {
-  const target = await resolveHost(stateDir, lab, host);
-  return killAll(target.netns, signal);
+  return sys.execInHost(hostNamespaces(stateDir, lab, target), argv);
 }

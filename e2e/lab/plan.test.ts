@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ShoalError } from '../../shared/errors.js';
-import { checkLabName, cidrsOverlap, findHost, parseCidrList, planLab, poolSubnets } from './plan.js';
+import { checkLabName, cidrsOverlap, findHost, hostPaths, labEnv, managersNotVoting, parseCidrList, planLab, poolSubnets, rolesOf, shellQuote } from './plan.js';
 import { splitRule } from './sys.js';
 
 describe('lab plan', () => {
@@ -55,6 +55,63 @@ describe('lab plan', () => {
     expect(findHost(plan, 'h2')?.address).toBe('198.18.0.3');
     expect(findHost(plan, 'shoal-lab-h3')?.name).toBe('h3');
     expect(findHost(plan, 'h4')).toBeUndefined();
+  });
+});
+
+describe('lab managers', () => {
+  const subnet = { network: '198.18.4.0', prefixLength: 24 };
+
+  it('gives hosts h1..hN the manager role and the others none', () => {
+    const plan = planLab('lab', 4, subnet, 2);
+    expect(plan.hosts.map((h) => rolesOf(h))).toEqual([['manager'], ['manager'], [], []]);
+    expect(planLab('lab', 2, subnet).hosts.map((h) => rolesOf(h))).toEqual([[], []]);
+    // A host read from a state file written before roles existed has none.
+    const { roles: _dropped, ...old } = plan.hosts[0]!;
+    expect(rolesOf(old)).toEqual([]);
+  });
+
+  it('refuses manager counts out of range, naming the flag', () => {
+    expect(() => planLab('lab', 3, subnet, 4)).toThrow(/^--managers 4: more than the lab's 3 hosts \(--hosts\)$/);
+    expect(() => planLab('lab', 64, subnet, 8)).toThrow(/^--managers: must be from 1 to 7, got 8$/);
+    expect(() => planLab('lab', 3, subnet, -1)).toThrow(ShoalError);
+    expect(() => planLab('lab', 3, subnet, 1.5)).toThrow(/--managers/);
+  });
+
+  it("keeps each host's files in the lab's folder beside its state file", () => {
+    expect(hostPaths('/run/shoal/lab', 'abc', 'h2')).toEqual({
+      dir: '/run/shoal/lab/abc.d/h2',
+      uts: '/run/shoal/lab/abc.d/h2/uts',
+      managerDataDir: '/run/shoal/lab/abc.d/h2/manager',
+      managerLog: '/run/shoal/lab/abc.d/h2/manager.log',
+      adminTlsDir: '/run/shoal/lab/abc.d/h2/manager/admin',
+    });
+  });
+
+  it('waits for every manager host to show as leader or reachable at its address', () => {
+    const plan = planLab('lab', 3, subnet, 3);
+    const [h1, h2, h3] = plan.hosts;
+    const node = (address: string, managerStatus: string, role = 'manager') => ({ address, role, managerStatus });
+    expect(managersNotVoting(plan.hosts, [node(h1!.address, 'leader'), node(h2!.address, 'reachable'), node(h3!.address, 'reachable')])).toEqual([]);
+    // A learner still catching up, a missing node, a node that is not a manager: not voters yet.
+    expect(managersNotVoting(plan.hosts, [node(h1!.address, 'leader'), node(h2!.address, 'learner')]).map((h) => h.name)).toEqual(['h2', 'h3']);
+    expect(managersNotVoting([h3!], [node(h3!.address, '', 'worker')]).map((h) => h.name)).toEqual(['h3']);
+    expect(managersNotVoting([h2!], [node(h2!.address, 'unreachable')]).map((h) => h.name)).toEqual(['h2']);
+  });
+
+  it("points the CLI at every manager with h1's admin bundle, and refuses a lab without managers", () => {
+    const plan = planLab('lab', 4, subnet, 3);
+    expect(labEnv(plan, '/run/shoal/lab')).toEqual({
+      SHOAL_HOST: '198.18.4.2:4377,198.18.4.3:4377,198.18.4.4:4377',
+      SHOAL_TLS_DIR: '/run/shoal/lab/lab.d/h1/manager/admin',
+      SHOAL_LAB: 'lab',
+    });
+    expect(() => labEnv(planLab('lab', 2, subnet), '/x')).toThrow(/^lab lab runs no manager \(make one with shoal lab up --managers N\)$/);
+  });
+
+  it('quotes shell values only when they need it', () => {
+    expect(shellQuote('198.18.4.2:4377,198.18.4.3:4377')).toBe('198.18.4.2:4377,198.18.4.3:4377');
+    expect(shellQuote('/tmp/my labs/x')).toBe("'/tmp/my labs/x'");
+    expect(shellQuote("it's $(here)")).toBe("'it'\\''s $(here)'");
   });
 });
 

@@ -1,10 +1,13 @@
 // The lab's pure part: from a lab name, a host count and a subnet, every name and address the
 // lab will use. Names are chosen so that two labs never collide and fit Linux's 15-character
 // interface names: lab names are 1–8 lowercase letters and digits (no dashes, so the prefix
-// `shoal-<lab>-` of one lab is never a prefix of another's).
+// `shoal-<lab>-` of one lab is never a prefix of another's). Hosts h1..hN of a lab made with
+// `--managers N` run a manager each; the rest run no daemon yet.
 
+import { join } from 'node:path';
 import { intToIpv4, ipv4ToInt, type Cidr } from '../../shared/config.js';
-import { invalidArgument } from '../../shared/errors.js';
+import { failedPrecondition, invalidArgument } from '../../shared/errors.js';
+import { MANAGER_PORT } from '../../shared/manager-hosts.js';
 
 export const LAB_NAME_LENGTH_MAX = 8;
 export const LAB_HOSTS_MAX = 64;
@@ -12,9 +15,14 @@ export const LAB_HOSTS_MAX = 64;
 export const LAB_POOL: Cidr = { network: '198.18.0.0', prefixLength: 15 };
 export const LAB_SUBNET_PREFIX_LENGTH = 24;
 export const IPTABLES_COMMENT_PREFIX = 'shoal-lab:';
+/** Raft clusters of more than 7 voters only get slower (Docker says the same of swarm managers). */
+export const LAB_MANAGERS_MAX = 7;
+
+/** What a host runs: `manager` (later `worker`, the agent). */
+export type LabRole = 'manager';
 
 export interface LabHostPlan {
-  /** h1, h2, ... */
+  /** h1, h2, ...; also its hostname (in a UTS namespace of its own), as `shoal node ls` shows it. */
   readonly name: string;
   /** The network namespace, /run/netns/<netns>. */
   readonly netns: string;
@@ -23,6 +31,8 @@ export interface LabHostPlan {
   /** The interface inside the host. */
   readonly interfaceName: string;
   readonly address: string;
+  /** What it runs. Absent in state files written before roles existed: read it with `rolesOf`. */
+  readonly roles?: readonly LabRole[];
 }
 
 export interface LabPlan {
@@ -51,11 +61,13 @@ export const bridgeName = (lab: string): string => `slb-${lab}`;
 export const vethPrefix = (lab: string): string => `sl-${lab}-`;
 export const iptablesComment = (lab: string): string => `${IPTABLES_COMMENT_PREFIX}${lab}`;
 
-export function planLab(name: string, hostCount: number, subnet: Cidr): LabPlan {
+/** `managerCount` 0: hosts without daemons, as the lab was before managers. */
+export function planLab(name: string, hostCount: number, subnet: Cidr, managerCount = 0): LabPlan {
   checkLabName(name);
   if (!Number.isInteger(hostCount) || hostCount < 1 || hostCount > LAB_HOSTS_MAX) {
     throw invalidArgument('lab.bad_hosts', `--hosts: must be from 1 to ${LAB_HOSTS_MAX}, got ${hostCount}`);
   }
+  checkManagerCount(managerCount, hostCount);
   const size = 2 ** (32 - subnet.prefixLength);
   // network address, gateway, hosts, broadcast
   if (size < hostCount + 3) {
@@ -70,9 +82,84 @@ export function planLab(name: string, hostCount: number, subnet: Cidr): LabPlan 
       veth: `${vethPrefix(name)}${i}`,
       interfaceName: 'eth0',
       address: intToIpv4(base + 1 + i),
+      roles: i <= managerCount ? ['manager'] : [],
     });
   }
   return { name, subnet, bridge: bridgeName(name), gateway: intToIpv4(base + 1), hosts, iptablesComment: iptablesComment(name) };
+}
+
+/** 0 (no managers) or 1 to min(hosts, LAB_MANAGERS_MAX). */
+export function checkManagerCount(managerCount: number, hostCount: number): void {
+  if (managerCount === 0) return;
+  if (!Number.isInteger(managerCount) || managerCount < 1 || managerCount > LAB_MANAGERS_MAX) {
+    throw invalidArgument('lab.bad_managers', `--managers: must be from 1 to ${LAB_MANAGERS_MAX}, got ${managerCount}`);
+  }
+  if (managerCount > hostCount) {
+    throw invalidArgument('lab.bad_managers', `--managers ${managerCount}: more than the lab's ${hostCount} host${hostCount === 1 ? '' : 's'} (--hosts)`);
+  }
+}
+
+export const rolesOf = (host: LabHostPlan): readonly LabRole[] => host.roles ?? [];
+export const managerHosts = (plan: LabPlan): LabHostPlan[] => plan.hosts.filter((h) => rolesOf(h).includes('manager'));
+/** The address a host's manager advertises and serves on (the manager port). */
+export const managerAddress = (host: LabHostPlan): string => `${host.address}:${MANAGER_PORT}`;
+
+/**
+ * Where a lab keeps what its hosts hold on disk, beside its state file: `<stateDir>/<lab>.d/`
+ * (a lab name has no dot, so this never meets another lab's files nor `subnets/`), and in it one
+ * folder per host: `uts` (its UTS namespace, a bind mount), `manager/` (its manager's data dir),
+ * `manager.log` (that manager's output, kept across restarts).
+ */
+export const labDir = (stateDir: string, lab: string): string => join(stateDir, `${lab}.d`);
+
+export interface LabHostPaths {
+  readonly dir: string;
+  readonly uts: string;
+  readonly managerDataDir: string;
+  readonly managerLog: string;
+  /** The admin bundle `shoal manager init` makes (only h1's is used: it is the lab's). */
+  readonly adminTlsDir: string;
+}
+
+export function hostPaths(stateDir: string, lab: string, host: string): LabHostPaths {
+  const dir = join(labDir(stateDir, lab), host);
+  const managerDataDir = join(dir, 'manager');
+  return { dir, uts: join(dir, 'uts'), managerDataDir, managerLog: join(dir, 'manager.log'), adminTlsDir: join(managerDataDir, 'admin') };
+}
+
+/** The node as `shoal node ls` shows it, the fields the lab looks at. */
+export interface ManagerNodeView {
+  readonly address: string;
+  readonly role: string;
+  readonly managerStatus: string;
+}
+
+/**
+ * The manager hosts among `expected` that `nodes` (one manager's `node ls`) does not show as a
+ * voter yet: no manager node at their address whose manager status is leader or reachable.
+ */
+export function managersNotVoting(expected: readonly LabHostPlan[], nodes: readonly ManagerNodeView[]): LabHostPlan[] {
+  const voting = new Set(nodes.filter((n) => n.role === 'manager' && (n.managerStatus === 'leader' || n.managerStatus === 'reachable')).map((n) => n.address));
+  return expected.filter((h) => !voting.has(h.address));
+}
+
+/** `shoal lab env`: the variables that point the CLI at the lab's managers, with its admin bundle. */
+export function labEnv(plan: LabPlan, stateDir: string): Record<'SHOAL_HOST' | 'SHOAL_TLS_DIR' | 'SHOAL_LAB', string> {
+  const managers = managerHosts(plan);
+  const first = managers[0];
+  if (first === undefined) {
+    throw failedPrecondition('lab.no_managers', `lab ${plan.name} runs no manager (make one with shoal lab up --managers N)`);
+  }
+  return {
+    SHOAL_HOST: managers.map(managerAddress).join(','),
+    SHOAL_TLS_DIR: hostPaths(stateDir, plan.name, first.name).adminTlsDir,
+    SHOAL_LAB: plan.name,
+  };
+}
+
+/** A value for a POSIX shell: as it is when it is plain, else in single quotes. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:,=+@%-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The candidate /24s of the pool, in order. */

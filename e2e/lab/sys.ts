@@ -1,7 +1,8 @@
-// The lab's thin I/O edge: iproute2, iptables and nsenter, each call one command.
+// The lab's thin I/O edge: iproute2, iptables, unshare, umount and nsenter, each call one
+// command; and the /proc reads that tell which processes run where.
 
-import { spawn } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, open, readFile, writeFile } from 'node:fs/promises';
 import { ShoalError } from '../../shared/errors.js';
 import { run, runUnchecked } from '../../shared/exec.js';
 
@@ -26,7 +27,16 @@ export async function listNetns(): Promise<string[]> {
 }
 
 export async function listLinks(): Promise<string[]> {
-  return (JSON.parse(await ip(['-j', 'link', 'show'])) as { ifname: string }[]).map((l) => l.ifname);
+  return (await listLinkStates()).map((l) => l.name);
+}
+
+/** Every link of the root namespace, and whether it is administratively up. */
+export async function listLinkStates(): Promise<{ name: string; up: boolean }[]> {
+  return (JSON.parse(await ip(['-j', 'link', 'show'])) as { ifname: string; flags?: string[] }[]).map((l) => ({ name: l.ifname, up: l.flags?.includes('UP') ?? false }));
+}
+
+export async function setLink(link: string, state: 'up' | 'down'): Promise<void> {
+  await ip(['link', 'set', link, state]);
 }
 
 /** Destinations of the root namespace's IPv4 routes, as CIDRs ("default" left out). */
@@ -49,6 +59,41 @@ export async function netnsExists(netns: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+// ---- a host's UTS namespace: its own hostname ----
+
+/**
+ * A UTS namespace kept by a bind mount on `file` (as `ip netns` keeps network namespaces), whose
+ * hostname is `hostname`. `unshare` wants the file to exist.
+ */
+export async function createUtsNamespace(file: string, hostname: string): Promise<void> {
+  await writeFile(file, '', { flag: 'a' });
+  await run('unshare', [`--uts=${file}`, 'hostname', hostname]);
+}
+
+/** Mount points at or under `dir`, deepest first (the order to unmount them). */
+export async function mountsUnder(dir: string): Promise<string[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return text
+    .split('\n')
+    .map((line) => unescapeMountPath(line.split(' ')[4] ?? ''))
+    .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(prefix))
+    .sort((a, b) => b.length - a.length);
+}
+
+/** mountinfo writes space, tab, newline and backslash as octal escapes (\040 ...). */
+function unescapeMountPath(raw: string): string {
+  return raw.replace(/\\([0-7]{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/** Unmounts `path`; false when nothing was mounted there. */
+export async function unmount(path: string): Promise<boolean> {
+  const r = await runUnchecked('umount', [path]);
+  if (r.exitCode === 0) return true;
+  if (/not mounted|no mount point|No such file/i.test(r.stderr)) return false;
+  throw new ShoalError('internal', 'lab.unmount_failed', `umount ${path}: ${r.stderr.trim()}`);
 }
 
 // ---- iptables ----
@@ -90,18 +135,67 @@ export async function deleteRule(rule: readonly string[]): Promise<void> {
 
 // ---- processes in a host ----
 
-/** Runs a command inside a host's network namespace with the caller's stdio; resolves its exit code. */
-export function execInNetns(netns: string, argv: readonly string[]): Promise<number> {
+/** The namespaces of a host: its network namespace, and its UTS namespace (its hostname) when it has one. */
+export interface HostNamespaces {
+  readonly netns: string;
+  readonly utsFile?: string;
+}
+
+const nsenterArgs = (ns: HostNamespaces, argv: readonly string[]): string[] => [
+  `--net=${netnsPath(ns.netns)}`,
+  ...(ns.utsFile !== undefined ? [`--uts=${ns.utsFile}`] : []),
+  '--',
+  ...argv,
+];
+
+/** Runs a command inside a host with the caller's stdio; resolves its exit code. */
+export function execInHost(ns: HostNamespaces, argv: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('nsenter', [`--net=${netnsPath(netns)}`, '--', ...argv], { stdio: 'inherit' });
+    const child = spawn('nsenter', nsenterArgs(ns, argv), { stdio: 'inherit' });
     child.on('error', (err) => reject(new ShoalError('failed_precondition', 'lab.exec_failed', `nsenter: ${err.message}`, { cause: err })));
     child.on('close', (code, signal) => resolve(code ?? 128 + signalNumber(signal)));
   });
 }
 
-/** Runs a command inside a host and captures its output. */
+/** Runs a command inside a host's network namespace and captures its output. */
 export function runInNetns(netns: string, argv: readonly string[], timeoutMs?: number) {
-  return runUnchecked('nsenter', [`--net=${netnsPath(netns)}`, '--', ...argv], timeoutMs === undefined ? {} : { timeoutMs });
+  return runUnchecked('nsenter', nsenterArgs({ netns }, argv), timeoutMs === undefined ? {} : { timeoutMs });
+}
+
+/**
+ * Starts a daemon inside a host, in a session of its own (it outlives the `shoal lab` that
+ * started it), stdout and stderr appended to `logPath`. nsenter execs the command, so the child's
+ * pid is the daemon's. The caller may watch the child's exit while it waits for the daemon.
+ */
+export async function spawnDaemon(ns: HostNamespaces, argv: readonly string[], logPath: string): Promise<ChildProcess> {
+  const log = await open(logPath, 'a', 0o600);
+  try {
+    const child = spawn('nsenter', nsenterArgs(ns, argv), { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    child.unref();
+    return child;
+  } finally {
+    await log.close(); // the child holds its own copy of the descriptor
+  }
+}
+
+/** The command line of a process; undefined when it is gone. */
+export async function commandLineOf(pid: number): Promise<string[] | undefined> {
+  try {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter((a) => a !== '');
+  } catch {
+    return undefined; // the process exited meanwhile: no command line to read
+  }
+}
+
+/** Whether a process has exited (a zombie counts: it runs nothing and holds nothing). */
+export async function processGone(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true; // no /proc entry: gone
+  }
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {
