@@ -6,6 +6,8 @@ import type { Node__Output } from '../../proto/gen/shoal/control/v1/Node.js';
 import type { Cluster__Output } from '../../proto/gen/shoal/control/v1/Cluster.js';
 import type { ListNodesResponse__Output } from '../../proto/gen/shoal/control/v1/ListNodesResponse.js';
 import { option } from '../../shared/cli-option.js';
+import { durationMs, oneOf } from '../../shared/config.js';
+import { invalidArgument } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { ManagerClient, type ManagerFlags } from '../manager-client.js';
 
@@ -88,7 +90,90 @@ export function registerCluster(program: Command, ctx: CliContext): void {
       }),
     );
 
+  /** Reads the node, changes its spec with `change`, writes it back at the version read. */
+  const updateNode = async (client: ManagerClient, ref: string, change: (n: Node__Output) => { availability?: string; role?: string; labels?: Record<string, string> }): Promise<Node__Output> => {
+    const n = await client.call<Node__Output>('GetNode', { id: ref });
+    const c = change(n);
+    return client.call<Node__Output>('UpdateNode', { id: n.id, version: n.meta?.version ?? 0, availability: c.availability ?? '', role: c.role ?? '', labels: c.labels ?? n.labels });
+  };
+  node
+    .command('update <node>')
+    .description('change a node: its availability and labels')
+    .addOption(option('--availability <state>', 'active (takes tasks), pause (keeps its tasks, takes none) or drain (its tasks move away)', oneOf(['active', 'pause', 'drain'] as const)))
+    .option('--label-add <key=value>', 'add or change a label (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--label-rm <key>', 'remove a label (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .action(
+      withManager(async (client, ref: string, o: { availability?: string; labelAdd?: string[]; labelRm?: string[] }) => {
+        const adds = (o.labelAdd ?? []).map((kv) => {
+          const at = kv.indexOf('=');
+          if (at <= 0) throw invalidArgument('config.invalid', `--label-add ${JSON.stringify(kv)}: must be KEY=VALUE`);
+          return [kv.slice(0, at), kv.slice(at + 1)] as const;
+        });
+        if (o.availability === undefined && adds.length === 0 && (o.labelRm ?? []).length === 0) throw invalidArgument('config.invalid', 'node update: nothing to change (--availability, --label-add, --label-rm)');
+        const n = await updateNode(client, ref, (cur) => {
+          const labels = { ...cur.labels };
+          for (const k of o.labelRm ?? []) {
+            if (!(k in labels)) throw invalidArgument('config.invalid', `--label-rm ${k}: node ${cur.description?.hostname ?? cur.id} has no such label`);
+            delete labels[k];
+          }
+          for (const [k, v] of adds) labels[k] = v;
+          return { ...(o.availability !== undefined ? { availability: o.availability } : {}), labels };
+        });
+        ctx.output().object(nodeJson(n));
+      }),
+    );
+  node
+    .command('demote <node>')
+    .description('make a manager a worker: it leaves the managers (refused for the last one, or when the rest would lack a quorum)')
+    .action(
+      withManager(async (client, ref: string) => {
+        const n = await updateNode(client, ref, () => ({ role: 'worker' }));
+        ctx.output().note(`Manager ${n.description?.hostname ?? n.id} demoted in the cluster.`);
+        if (ctx.output().format === 'json') ctx.output().object(nodeJson(n));
+      }),
+    );
+  node
+    .command('rm <node>')
+    .description('remove a node that is down (--force: whatever its state); a manager must be demoted first')
+    .option('-f, --force', 'remove it even if it is not down')
+    .action(
+      withManager(async (client, ref: string, o: { force?: boolean }) => {
+        const n = await client.call<Node__Output>('GetNode', { id: ref });
+        await client.call('RemoveNode', { id: n.id, force: o.force === true });
+        ctx.output().note(`Node ${n.description?.hostname ?? n.id} removed.`);
+      }),
+    );
+
   const cluster = managerOptions(program.command('cluster').description('the cluster itself: its settings, CA and join tokens'));
+  cluster
+    .command('update')
+    .description("change the cluster's settings")
+    .addOption(option('--heartbeat-period <duration>', 'how often agents report to the managers (100ms to 1m; default 1s)', durationMs))
+    .action(
+      withManager(async (client, o: { heartbeatPeriod?: number }) => {
+        if (o.heartbeatPeriod === undefined) throw invalidArgument('config.invalid', 'cluster update: nothing to change (--heartbeat-period)');
+        const c = await client.call<Cluster__Output>('GetCluster', {});
+        ctx.output().object(clusterJson(await client.call<Cluster__Output>('UpdateCluster', { id: c.id, version: c.meta?.version ?? 0, heartbeatPeriodMs: o.heartbeatPeriod })));
+      }),
+    );
+  cluster
+    .command('join-token <role>')
+    .description('the join command for a worker or a manager; --rotate replaces the token (nodes already joined are not affected)')
+    .option('--rotate', 'make a new token; the old one is refused from now on')
+    .option('-q, --quiet', 'print the token only')
+    .action(
+      withManager(async (client, role: string, o: { rotate?: boolean; quiet?: boolean }) => {
+        if (role !== 'worker' && role !== 'manager') throw invalidArgument('config.invalid', `join-token ${JSON.stringify(role)}: must be worker or manager`);
+        const c = o.rotate === true ? await client.call<Cluster__Output>('RotateJoinToken', { worker: role === 'worker', manager: role === 'manager' }) : await client.call<Cluster__Output>('GetCluster', {});
+        const token = role === 'worker' ? c.workerJoinToken : c.managerJoinToken;
+        if (o.quiet === true) process.stdout.write(`${token}\n`);
+        else if (ctx.output().format === 'json') ctx.output().object({ role, token, rotated: o.rotate === true });
+        else {
+          process.stdout.write(`${o.rotate === true ? `Rotated the ${role} join token.\n` : ''}To add a ${role} to this cluster, run on its host:\n`);
+          process.stdout.write(role === 'worker' ? `    shoal agent --token ${token} <manager address>\n` : `    shoal manager join --advertise-addr <its IP> --token ${token} <manager address>\n`);
+        }
+      }),
+    );
   cluster
     .command('inspect')
     .description("the cluster's settings, CA fingerprint and join tokens")

@@ -11,7 +11,7 @@ import type { Logger } from '../../shared/logger.js';
 import { paths } from './data-dir.js';
 import { MANAGER_PORT } from '../../shared/manager-hosts.js';
 import { hostname as osHostname } from 'node:os';
-import { joinCluster } from './join.js';
+import { joinCluster, leaveCluster } from './join.js';
 import { initCluster, Manager } from './manager.js';
 
 export const MANAGER_DATA_DIR = '/var/lib/shoal/manager';
@@ -96,6 +96,15 @@ export function registerManager(program: Command, ctx: AreaContext): void {
           (err: unknown) => logger.warn({ err: oneLine(err) }, 'the join tokens could not be read; `shoal cluster inspect` shows them'),
         );
       });
+    });
+
+  manager
+    .command('leave')
+    .description('take this host\'s manager out of the cluster (as `shoal node demote` of it); it then stops')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<RunOptions>();
+      const n = await leaveCluster(o.dataDir);
+      process.stdout.write(`This manager (${n}) left the managers of the cluster; its daemon stops.\n`);
     });
 
   manager

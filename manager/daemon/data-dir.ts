@@ -5,6 +5,7 @@
 //   tls/           this manager's own bundle (ca.pem, cert.pem, key.pem; shared/tls-dir.ts).
 //   admin/         an admin client bundle for the CLI, made by `init` on the first manager.
 //   raft/          the Raft log and snapshots (manager/raft).
+//   removed        present once this manager was removed from the group (it refuses to start).
 
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
@@ -45,6 +46,8 @@ export const paths = (dir: string) => ({
   tls: join(dir, 'tls'),
   admin: join(dir, 'admin'),
   raft: join(dir, 'raft'),
+  /** Written when this manager is removed from the group: it must not run again. */
+  removed: join(dir, 'removed'),
 });
 
 /** A new random id as Shoal writes them: 25 base36 characters (128 bits), as swarmkit's node ids. */

@@ -8,9 +8,11 @@ import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/g
 import { loadProto } from '../../proto/load.js';
 import type { IssueNodeCertificateResponse__Output } from '../../proto/gen/shoal/ca/v1/IssueNodeCertificateResponse.js';
 import type { JoinRaftResponse__Output } from '../../proto/gen/shoal/raft/v1/JoinRaftResponse.js';
-import { failedPrecondition, oneLine, ShoalError, unavailable } from '../../shared/errors.js';
+import { failedPrecondition, invalidArgument, oneLine, ShoalError, unavailable } from '../../shared/errors.js';
+import { readTlsDir } from '../../shared/tls-dir.js';
 import { callUnary, clientCredentials, type TlsMaterial } from '../../shared/grpc.js';
-import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, type HostPort } from '../../shared/manager-hosts.js';
+import { hostPortText, parseManagerAddress, type HostPort } from '../../shared/manager-hosts.js';
+import { MANAGER_CHANNEL_OPTIONS } from './settings.js';
 import type { Logger } from '../../shared/logger.js';
 import { writeBundle } from '../ca/bundle.js';
 import { caFingerprintHex } from '../ca/fingerprint.js';
@@ -34,7 +36,7 @@ export interface JoinOptions {
   readonly logger: Logger;
 }
 
-const channelOptions = { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME };
+const channelOptions = MANAGER_CHANNEL_OPTIONS;
 
 function reach(err: unknown, at: HostPort): ShoalError {
   if (err instanceof ShoalError && err.kind !== 'unavailable' && err.kind !== 'deadline_exceeded') return err;
@@ -129,4 +131,27 @@ export async function joinCluster(o: JoinOptions): Promise<{ identity: ManagerId
   await writeIdentity(o.dataDir, identity);
   o.logger.info({ clusterId: identity.clusterId, nodeId: identity.nodeId, raftId, via: hostPortText(remote) }, 'joined the cluster as a learner');
   return { identity, created: true };
+}
+
+/**
+ * `shoal manager leave`: this manager asks, with its own certificate, through itself (it sends
+ * the call on to the leader), to be demoted. Refused like a demotion: the last manager, or one
+ * whose leaving would cost the quorum. Resolves with the node's hostname.
+ */
+export async function leaveCluster(dataDir: string): Promise<string> {
+  const identity = await readIdentity(dataDir);
+  if (identity === undefined) throw invalidArgument('manager.no_cluster', `--data-dir ${dataDir}: no manager here`);
+  const tls = await readTlsDir(paths(dataDir).tls, `--data-dir ${dataDir}: tls`);
+  const at = parseManagerAddress(identity.advertiseAddr, 'advertise address');
+  const Control = loadProto('control').shoal.control.v1.Control;
+  const client = new Control(hostPortText(at), clientCredentials(tls), channelOptions);
+  try {
+    const n = await callUnary(client.GetNode.bind(client), { id: identity.nodeId }, JOIN_CALL_TIMEOUT_MS).catch((err: unknown) => {
+      throw reach(err, at);
+    });
+    await callUnary(client.UpdateNode.bind(client), { id: n.id, version: n.meta?.version ?? 0, role: 'worker', availability: '', labels: n.labels }, JOIN_CALL_TIMEOUT_MS);
+    return n.description?.hostname ?? n.id;
+  } finally {
+    client.close();
+  }
 }

@@ -238,3 +238,91 @@ describe('shoal manager join (real processes on loopback)', () => {
     expect(await listed()).toHaveLength(3);
   }, 90_000);
 });
+
+describe('the Control API on 3 managers (real processes on loopback)', () => {
+  it('writes through any manager, survives the leader being killed, and demotes safely', async () => {
+    const dir = await scratch();
+    const ports = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+    const addr = ports.map((p) => `127.0.0.1:${p}`);
+    const dataDir = (i: number) => join(dir, `m${i + 1}`);
+    const procs: Proc[] = [];
+    procs[0] = shoal(['manager', 'init', '--data-dir', dataDir(0), '--advertise-addr', addr[0] as string, '--hostname', 'm1']);
+    await waitFor('the join commands', () => (procs[0] as Proc).stdout().includes('SHOAL_TLS_DIR='), procs[0] as Proc);
+    const tlsDir = ['--tls-dir', join(dataDir(0), 'admin')];
+    const via = (...i: number[]) => ['--host', i.map((k) => addr[k]).join(','), ...tlsDir];
+    const json = async <T>(args: string[]): Promise<T> => {
+      const r = await cli(['--format', 'json', ...args]);
+      if (r.code !== 0) throw new Error(`shoal ${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as T;
+    };
+    const token = (await json<{ joinTokens: { manager: string } }>(['cluster', 'inspect', ...via(0)])).joinTokens.manager;
+    for (const i of [1, 2]) {
+      procs[i] = shoal(['manager', 'join', '--data-dir', dataDir(i), '--advertise-addr', addr[i] as string, '--hostname', `m${i + 1}`, '--token', token, addr[0] as string]);
+      await waitFor(`m${i + 1} to be a voter`, () => (procs[i] as Proc).stdout().includes('as a manager.'), procs[i] as Proc);
+    }
+    type N = { hostname: string; role: string; managerStatus: string; availability: string; labels: Record<string, string>; version: number };
+    const statuses = async (...i: number[]) => Object.fromEntries((await json<N[]>(['node', 'ls', ...via(...i)])).map((n) => [n.hostname, n.role === 'manager' ? n.managerStatus : n.role]));
+    const eventually = async (what: string, ok: () => Promise<boolean>) => {
+      for (let k = 0; k < 300; k++) if (await ok().catch(() => false)) return;
+      throw new Error(`${what} did not happen`);
+    };
+
+    // A write through a follower (sent on to the leader), read back through another manager.
+    const m1 = await json<N>(['node', 'update', 'm1', '--availability', 'drain', '--label-add', 'zone=a', '--label-add', 'disk=ssd', ...via(2)]);
+    expect(m1).toMatchObject({ availability: 'drain', labels: { zone: 'a', disk: 'ssd' } });
+    expect(await json<N>(['node', 'inspect', 'm1', ...via(1)])).toMatchObject({ availability: 'drain', labels: { zone: 'a', disk: 'ssd' }, version: m1.version });
+    await json<N>(['node', 'update', 'm1', '--label-rm', 'disk', '--availability', 'active', ...via(1)]);
+    // Bad input: one line, nothing changed.
+    const before = await json<N>(['node', 'inspect', 'm1', ...via(0)]);
+    for (const [args, message] of [
+      [['node', 'update', 'm1', '--label-add', 'novalue'], '--label-add "novalue": must be KEY=VALUE'],
+      [['node', 'update', 'm1', '--label-rm', 'nope'], '--label-rm nope: node m1 has no such label'],
+      [['node', 'update', 'm1', '--availability', 'sleepy'], '--availability: "sleepy" is not one of active, pause, drain'],
+      [['node', 'update', 'nosuch', '--availability', 'pause'], 'node nosuch: no such node'],
+      [['cluster', 'update', '--heartbeat-period', '10ms'], 'heartbeat period 10 ms: must be from 100 ms to 60000 ms'],
+    ] as const) {
+      const r = await cli([...args, ...via(0, 1, 2)]);
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(await json<N>(['node', 'inspect', 'm1', ...via(0)])).toEqual(before);
+    expect(await json<{ heartbeatPeriodMs: number }>(['cluster', 'update', '--heartbeat-period', '2s', ...via(1)])).toMatchObject({ heartbeatPeriodMs: 2000 });
+
+    // A rotated token is refused; the managers already in are not affected.
+    const rotated = await json<{ token: string }>(['cluster', 'join-token', 'manager', '--rotate', ...via(2)]);
+    expect(rotated.token).not.toBe(token);
+    const old = await cli(['manager', 'join', '--data-dir', join(dir, 'm4'), '--advertise-addr', '127.0.0.1:1', '--token', token, addr[1] as string]);
+    expect(old.stderr).toMatch(/^shoal: join refused: the token is not a current join token of this cluster/);
+    expect(await statuses(0, 1, 2)).toEqual({ m1: 'leader', m2: 'reachable', m3: 'reachable' });
+
+    // The leader is killed: the others elect one, show it Unreachable, and take writes.
+    (procs[0] as Proc).kill('SIGKILL');
+    await procs[0]?.exited;
+    await eventually('a new leader with m1 unreachable', async () => {
+      const s = await statuses(0, 1, 2);
+      return s['m1'] === 'unreachable' && (s['m2'] === 'leader' || s['m3'] === 'leader');
+    });
+    await json<N>(['node', 'update', 'm1', '--label-add', 'seen=down', ...via(0, 1, 2)]);
+    // Demoting m2 now would leave m1 (down) and m3: 1 reachable of 2, no quorum.
+    const risky = await cli(['node', 'demote', 'm2', ...via(1, 2)]);
+    expect(risky.stderr).toMatch(/^shoal: demoting m2 would leave 2 managers of which 1 are reachable, fewer than the 2 a quorum needs\n$/);
+    // m1 comes back (as after a reboot) and catches up.
+    procs[0] = shoal(['manager', '--data-dir', dataDir(0), '--hostname', 'm1']);
+    await eventually('m1 reachable again', async () => (await statuses(1, 2))['m1'] === 'reachable' || (await statuses(1, 2))['m1'] === 'leader');
+    expect((await json<N>(['node', 'inspect', 'm1', ...via(0)])).labels).toEqual({ zone: 'a', seen: 'down' });
+
+    // Demote m1 (it stops and says why, and will not start again), then m2; m3, the last, stays.
+    await json<N>(['node', 'demote', 'm1', ...via(1, 2)]);
+    expect(await (procs[0] as Proc).exited).toBe(1);
+    expect((procs[0] as Proc).stderr()).toContain('shoal: manager stopped: this manager was removed from the cluster (demoted, or it left)');
+    const restart = await cli(['manager', '--data-dir', dataDir(0)]);
+    expect(restart.stderr).toMatch(/^shoal: --data-dir .*: this manager was removed from cluster \w+ at .*; join again/);
+    const left = await cli(['manager', 'leave', '--data-dir', dataDir(1)]);
+    expect(left.stdout).toBe('This manager (m2) left the managers of the cluster; its daemon stops.\n');
+    expect(await (procs[1] as Proc).exited).toBe(1);
+    const last = await cli(['node', 'demote', 'm3', ...via(2)]);
+    expect(last.stderr).toBe('shoal: node m3 is the last manager: a cluster needs one (leave the cluster instead of demoting it)\n');
+    expect(await statuses(2)).toEqual({ m1: 'worker', m2: 'worker', m3: 'leader' });
+  }, 120_000);
+});

@@ -5,10 +5,11 @@
 
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { Server, type Metadata } from '@grpc/grpc-js';
+import { Metadata as GrpcMetadata, Server, type Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { ControlClient } from '../../proto/gen/shoal/control/v1/Control.js';
 import { loadProto } from '../../proto/load.js';
 import { systemClock, type Clock, type Timer } from '../../shared/clock.js';
-import { invalidArgument, notFound, oneLine, ShoalError, unavailable } from '../../shared/errors.js';
+import { failedPrecondition, fromGrpcStatus, invalidArgument, notFound, oneLine, ShoalError, unavailable } from '../../shared/errors.js';
 import { listen, parseAddress, shutdown, type Address } from '../../shared/grpc.js';
 import { TlsMaterialProvider } from '../../shared/tls-provider.js';
 import type { Logger } from '../../shared/logger.js';
@@ -23,9 +24,11 @@ import { mkdirPrivate, writeFileAtomic } from '../../shared/fs-modes.js';
 import { RaftNode } from '../raft/node.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
 import { Store } from '../store/store.js';
+import type { StoreObjectOf } from '../store/types.js';
 import { controlHandlers } from './control.js';
 import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 import { guarded } from './guard.js';
+import { FORWARD_TIMEOUT_MS, FORWARDED_METADATA, LEADER_POLL_MS, LEADER_WAIT_MS, MANAGER_CHANNEL_OPTIONS, REACHABLE_WITHIN_MS } from './settings.js';
 import { managerNodeOp } from './objects.js';
 import { membershipHandlers } from './membership.js';
 import { nodeCaHandlers } from './node-ca.js';
@@ -153,6 +156,10 @@ export class Manager {
   async start(): Promise<Address> {
     const identity = await readIdentity(this.o.dataDir);
     if (identity === undefined) throw invalidArgument('manager.no_cluster', `--data-dir ${this.o.dataDir}: no cluster here; run shoal manager init (or join) first`);
+    const removedAt = await readFile(paths(this.o.dataDir).removed, 'utf8').catch(() => undefined);
+    if (removedAt !== undefined) {
+      throw failedPrecondition('manager.removed', `--data-dir ${this.o.dataDir}: this manager was removed from cluster ${identity.clusterId} at ${removedAt.trim()}; join again with \`shoal manager join\` and another data dir, or remove this one`);
+    }
     this.id = identity;
     const p = paths(this.o.dataDir);
     const tls = new TlsMaterialProvider(await readTlsDir(p.tls, `--data-dir ${this.o.dataDir}: tls`));
@@ -172,7 +179,7 @@ export class Manager {
       logger: this.o.logger.child({ module: 'raft' }),
       credentials: tls.channelCredentials(),
       // Peers are checked as managers of this CA (manager.shoal), whatever address they are at.
-      channelOptions: { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME },
+      channelOptions: MANAGER_CHANNEL_OPTIONS,
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       ...(this.o.electionTicks !== undefined ? { electionTicks: this.o.electionTicks } : {}),
       ...(this.o.snapshotEntries !== undefined ? { snapshotEntries: this.o.snapshotEntries } : {}),
@@ -189,6 +196,14 @@ export class Manager {
       // Never throws into Raft: the work runs on its own, and a failure is logged and retried
       // at the next leadership.
       if (lead === identity.raftId && !this.stopped) this.bootstrapping ??= this.bootstrap().finally(() => (this.bootstrapping = undefined));
+    });
+    this.node.onRemoved(() => {
+      // Inside Raft's loop: only schedules. The marker keeps a restart (systemd's) from running
+      // a manager that is no member any more.
+      void writeFileAtomic(paths(this.o.dataDir).removed, `${new Date(this.clock.wallMs()).toISOString()}\n`).then(
+        () => this.onFatal?.(failedPrecondition('manager.removed', 'this manager was removed from the cluster (demoted, or it left)')),
+        (err: unknown) => this.onFatal?.(err instanceof Error ? err : new Error(String(err))),
+      );
     });
     this.node.onFatal((err) => {
       this.logger.fatal({ err: oneLine(err) }, 'raft stopped; the manager stops');
@@ -246,16 +261,73 @@ export class Manager {
     return new Map([[this.identity.raftId, this.identity.advertiseAddr], ...s.peers]);
   }
 
-  /** The caller's read: linearizable through read-index unless `stale`. */
+  /** The caller's read: linearizable through read-index unless `stale` (after an election, once there is a leader). */
   async readable(stale = false): Promise<Store> {
-    if (!stale) await this.raft.read();
+    if (!stale) {
+      await this.awaitLeader();
+      await this.raft.read();
+    }
     return this.store;
   }
 
-  nodeOrThrow(ref: string): ReturnType<Store['get']> & object {
-    const byId = this.store.get('node', ref) ?? this.store.byNameOf('node', ref);
-    const matches = byId !== undefined ? [byId] : this.store.list('node').filter((n) => n.id.startsWith(ref));
-    if (matches.length === 1) return matches[0] as NonNullable<ReturnType<Store['get']>>;
+  /**
+   * Resolves once some member leads (this one or another). During an election a call waits up
+   * to `LEADER_WAIT_MS`, then fails with "no leader" (UNAVAILABLE), so a client tries another
+   * manager or later.
+   */
+  async awaitLeader(timeoutMs = LEADER_WAIT_MS): Promise<void> {
+    const deadline = this.clock.nowMs() + timeoutMs;
+    while (this.raft.status().lead === 0) {
+      if (this.stopped || this.clock.nowMs() > deadline) throw unavailable('manager.no_leader', `no leader: the managers have not elected one within ${timeoutMs} ms (is a majority of them up and reachable?)`);
+      await this.clock.sleep(LEADER_POLL_MS);
+    }
+  }
+
+  /**
+   * Whether the manager that is Raft member `raftId` is reachable, as the leader sees it: heard
+   * from within `REACHABLE_WITHIN_MS`. Only the leader hears from every member; elsewhere only
+   * this manager itself and the leader are known to be reachable.
+   */
+  reachable(raftId: number): boolean {
+    if (raftId === this.identity.raftId) return true;
+    const s = this.raft.status();
+    if (s.role !== 'leader') return raftId === s.lead;
+    const heard = this.raft.lastHeardMs(raftId);
+    return heard !== undefined && this.clock.nowMs() - heard <= REACHABLE_WITHIN_MS;
+  }
+
+  private leaderControl: { addr: string; client: ControlClient } | undefined;
+
+  /**
+   * A Control call sent on to the leader (writes, and reads that need the leader's view). Sent
+   * once: a manager that gets a forwarded call and does not lead answers UNAVAILABLE.
+   */
+  async forwardControl<Res>(method: keyof ControlClient & string, request: object, timeoutMs = FORWARD_TIMEOUT_MS): Promise<Res> {
+    const lead = this.raft.status().lead;
+    const addr = lead === 0 ? undefined : this.members().get(lead);
+    if (addr === undefined) throw unavailable('manager.no_leader', 'no leader known to send the call to; try again');
+    if (this.leaderControl?.addr !== addr) {
+      this.leaderControl?.client.close();
+      const Control = loadProto('control').shoal.control.v1.Control;
+      this.leaderControl = { addr, client: new Control(addr, this.tls.channelCredentials(), MANAGER_CHANNEL_OPTIONS) as unknown as ControlClient };
+    }
+    const client = this.leaderControl.client;
+    const md = new GrpcMetadata();
+    md.set(FORWARDED_METADATA, this.identity.nodeId);
+    const fn = (client[method] as (...a: unknown[]) => unknown).bind(client);
+    return new Promise<Res>((resolve, reject) => {
+      fn(request, md, { deadline: new Date(this.clock.wallMs() + timeoutMs) }, (err: ServiceError | null, value?: Res) => {
+        if (err !== null) reject(fromGrpcStatus(err));
+        else resolve(value as Res);
+      });
+    });
+  }
+
+  /** A node by id, unique id prefix or hostname; one line when there is none or several. */
+  nodeOrThrow(ref: string): StoreObjectOf<'node'> {
+    const exact = this.store.get('node', ref) ?? this.store.byNameOf('node', ref);
+    const matches = exact !== undefined ? [exact] : this.store.list('node').filter((n) => n.id.startsWith(ref));
+    if (matches.length === 1) return matches[0] as StoreObjectOf<'node'>;
     if (matches.length === 0) throw notFound('manager.no_node', `node ${ref}: no such node`);
     throw invalidArgument('manager.ambiguous_node', `node ${ref}: matches ${matches.length} nodes; give more of the id`);
   }
@@ -283,6 +355,7 @@ export class Manager {
   async stop(): Promise<void> {
     this.stopped = true;
     this.promotion?.cancel();
+    this.leaderControl?.client.close();
     await this.node?.stop();
     await this.bootstrapping;
     await shutdown(this.server, this.clock, 1000);

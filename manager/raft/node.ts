@@ -134,6 +134,9 @@ export class RaftNode {
   private disk!: RaftDisk;
   private raw!: RawNode;
   private readonly peers = new Map<NodeId, string>();
+  /** When a message from each peer last arrived (this server's clock): who is reachable from here. */
+  private readonly heardAt = new Map<NodeId, number>();
+  private readonly removedListeners: (() => void)[] = [];
   private confState: ConfState = { voters: [], learners: [] };
   private appliedIndex = 0;
   /** Proposals taken since the loop last ran, handed to the core together. */
@@ -195,6 +198,7 @@ export class RaftNode {
         isKnown: (id) => this.peers.has(id) || this.raw?.raft.membership.isMember(id) === true,
         onMessage: (m) => {
           if (this.raw === undefined || this.stopped) return;
+          this.heardAt.set(m.from, this.o.clock.nowMs());
           this.raw.step(m);
           this.schedule();
         },
@@ -368,7 +372,10 @@ export class RaftNode {
     if (cc.type === 'CONF_REMOVE') {
       this.peers.delete(cc.nodeId);
       this.transport.removePeer(cc.nodeId);
-      if (cc.nodeId === this.id) this.o.logger.warn('this server was removed from the cluster');
+      if (cc.nodeId === this.id) {
+        this.o.logger.warn('this server was removed from the cluster');
+        for (const l of this.removedListeners) l();
+      }
     } else {
       if (cc.context !== '') this.peers.set(cc.nodeId, cc.context);
       if (cc.nodeId !== this.id && cc.context !== '') this.transport.setPeer(cc.nodeId, cc.context);
@@ -642,6 +649,19 @@ export class RaftNode {
       await this.o.clock.sleep(tickMs);
     }
     throw new ShoalError('deadline_exceeded', 'raft.transfer_failed', `leadership did not move to node ${id}`);
+  }
+
+  /**
+   * When a message from `id` last arrived, by this server's clock (undefined: never since start).
+   * A leader hears from every live member at each heartbeat; a follower from the leader only.
+   */
+  lastHeardMs(id: NodeId): number | undefined {
+    return this.heardAt.get(id);
+  }
+
+  /** Told when this server applies its own removal from the group (once; it should stop). */
+  onRemoved(listener: () => void): void {
+    this.removedListeners.push(listener);
   }
 
   onLeaderChange(listener: LeaderListener): void {

@@ -14,10 +14,12 @@ import type { ListTasksRequest as _shoal_control_v1_ListTasksRequest, ListTasksR
 import type { ListTasksResponse as _shoal_control_v1_ListTasksResponse, ListTasksResponse__Output as _shoal_control_v1_ListTasksResponse__Output } from '../../../shoal/control/v1/ListTasksResponse.js';
 import type { Network as _shoal_control_v1_Network, Network__Output as _shoal_control_v1_Network__Output } from '../../../shoal/control/v1/Network.js';
 import type { Node as _shoal_control_v1_Node, Node__Output as _shoal_control_v1_Node__Output } from '../../../shoal/control/v1/Node.js';
+import type { RemoveNodeRequest as _shoal_control_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _shoal_control_v1_RemoveNodeRequest__Output } from '../../../shoal/control/v1/RemoveNodeRequest.js';
 import type { RotateJoinTokenRequest as _shoal_control_v1_RotateJoinTokenRequest, RotateJoinTokenRequest__Output as _shoal_control_v1_RotateJoinTokenRequest__Output } from '../../../shoal/control/v1/RotateJoinTokenRequest.js';
 import type { RunContainerRequest as _shoal_control_v1_RunContainerRequest, RunContainerRequest__Output as _shoal_control_v1_RunContainerRequest__Output } from '../../../shoal/control/v1/RunContainerRequest.js';
 import type { Service as _shoal_control_v1_Service, Service__Output as _shoal_control_v1_Service__Output } from '../../../shoal/control/v1/Service.js';
 import type { Task as _shoal_dispatcher_v1_Task, Task__Output as _shoal_dispatcher_v1_Task__Output } from '../../../shoal/dispatcher/v1/Task.js';
+import type { UpdateClusterRequest as _shoal_control_v1_UpdateClusterRequest, UpdateClusterRequest__Output as _shoal_control_v1_UpdateClusterRequest__Output } from '../../../shoal/control/v1/UpdateClusterRequest.js';
 import type { UpdateNodeRequest as _shoal_control_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _shoal_control_v1_UpdateNodeRequest__Output } from '../../../shoal/control/v1/UpdateNodeRequest.js';
 import type { UpdateServiceRequest as _shoal_control_v1_UpdateServiceRequest, UpdateServiceRequest__Output as _shoal_control_v1_UpdateServiceRequest__Output } from '../../../shoal/control/v1/UpdateServiceRequest.js';
 import type { WatchEvent as _shoal_control_v1_WatchEvent, WatchEvent__Output as _shoal_control_v1_WatchEvent__Output } from '../../../shoal/control/v1/WatchEvent.js';
@@ -114,14 +116,14 @@ export interface ControlClient extends grpc.Client {
   removeNetwork(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
   removeNetwork(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
   
-  RemoveNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
-  RemoveNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
-  RemoveNode(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
-  RemoveNode(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
-  removeNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
-  removeNode(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
-  removeNode(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
-  removeNode(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _shoal_control_v1_RemoveNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _shoal_control_v1_RemoveNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _shoal_control_v1_RemoveNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _shoal_control_v1_RemoveNodeRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _shoal_control_v1_RemoveNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _shoal_control_v1_RemoveNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _shoal_control_v1_RemoveNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _shoal_control_v1_RemoveNodeRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
   
   RemoveService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
   RemoveService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
@@ -149,6 +151,15 @@ export interface ControlClient extends grpc.Client {
   runContainer(argument: _shoal_control_v1_RunContainerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
   runContainer(argument: _shoal_control_v1_RunContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
   runContainer(argument: _shoal_control_v1_RunContainerRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  
+  UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  updateCluster(argument: _shoal_control_v1_UpdateClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  updateCluster(argument: _shoal_control_v1_UpdateClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  updateCluster(argument: _shoal_control_v1_UpdateClusterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
+  updateCluster(argument: _shoal_control_v1_UpdateClusterRequest, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
   
   UpdateNode(argument: _shoal_control_v1_UpdateNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
   UpdateNode(argument: _shoal_control_v1_UpdateNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Node__Output>): grpc.ClientUnaryCall;
@@ -196,13 +207,15 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   RemoveNetwork: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty>;
   
-  RemoveNode: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty>;
+  RemoveNode: grpc.handleUnaryCall<_shoal_control_v1_RemoveNodeRequest__Output, _shoal_control_v1_Empty>;
   
   RemoveService: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty>;
   
   RotateJoinToken: grpc.handleUnaryCall<_shoal_control_v1_RotateJoinTokenRequest__Output, _shoal_control_v1_Cluster>;
   
   RunContainer: grpc.handleUnaryCall<_shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task>;
+  
+  UpdateCluster: grpc.handleUnaryCall<_shoal_control_v1_UpdateClusterRequest__Output, _shoal_control_v1_Cluster>;
   
   UpdateNode: grpc.handleUnaryCall<_shoal_control_v1_UpdateNodeRequest__Output, _shoal_control_v1_Node>;
   
@@ -223,10 +236,11 @@ export interface ControlDefinition extends grpc.ServiceDefinition {
   ListServices: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_ListServicesResponse, _shoal_control_v1_Empty__Output, _shoal_control_v1_ListServicesResponse__Output>
   ListTasks: MethodDefinition<_shoal_control_v1_ListTasksRequest, _shoal_control_v1_ListTasksResponse, _shoal_control_v1_ListTasksRequest__Output, _shoal_control_v1_ListTasksResponse__Output>
   RemoveNetwork: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Empty, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty__Output>
-  RemoveNode: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Empty, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty__Output>
+  RemoveNode: MethodDefinition<_shoal_control_v1_RemoveNodeRequest, _shoal_control_v1_Empty, _shoal_control_v1_RemoveNodeRequest__Output, _shoal_control_v1_Empty__Output>
   RemoveService: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Empty, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty__Output>
   RotateJoinToken: MethodDefinition<_shoal_control_v1_RotateJoinTokenRequest, _shoal_control_v1_Cluster, _shoal_control_v1_RotateJoinTokenRequest__Output, _shoal_control_v1_Cluster__Output>
   RunContainer: MethodDefinition<_shoal_control_v1_RunContainerRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task__Output>
+  UpdateCluster: MethodDefinition<_shoal_control_v1_UpdateClusterRequest, _shoal_control_v1_Cluster, _shoal_control_v1_UpdateClusterRequest__Output, _shoal_control_v1_Cluster__Output>
   UpdateNode: MethodDefinition<_shoal_control_v1_UpdateNodeRequest, _shoal_control_v1_Node, _shoal_control_v1_UpdateNodeRequest__Output, _shoal_control_v1_Node__Output>
   UpdateService: MethodDefinition<_shoal_control_v1_UpdateServiceRequest, _shoal_control_v1_Service, _shoal_control_v1_UpdateServiceRequest__Output, _shoal_control_v1_Service__Output>
   Watch: MethodDefinition<_shoal_control_v1_WatchRequest, _shoal_control_v1_WatchEvent, _shoal_control_v1_WatchRequest__Output, _shoal_control_v1_WatchEvent__Output>

@@ -7,6 +7,7 @@ export interface UpdateNodeRequest {
   'version'?: (number | string | Long);
   'availability'?: (string);
   'labels'?: ({[key: string]: string});
+  'role'?: (string);
 }
 
 export interface UpdateNodeRequest__Output {
@@ -14,4 +15,5 @@ export interface UpdateNodeRequest__Output {
   'version': (number);
   'availability': (string);
   'labels': ({[key: string]: string});
+  'role': (string);
 }

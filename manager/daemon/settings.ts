@@ -1,0 +1,15 @@
+// The manager's timings and names shared by its parts (manager.ts, control.ts, membership.ts).
+
+import { MANAGER_SERVER_NAME } from '../../shared/manager-hosts.js';
+
+/** A call made during an election waits this long for a leader, then fails with "no leader". */
+export const LEADER_WAIT_MS = 5_000;
+export const LEADER_POLL_MS = 20;
+/** A call sent on to the leader gets this long there. */
+export const FORWARD_TIMEOUT_MS = 10_000;
+/** The leader counts a manager unreachable after this long without a message from it. */
+export const REACHABLE_WITHIN_MS = 3_000;
+/** Metadata of a Control call a manager sent on to the leader: it is not sent on again. */
+export const FORWARDED_METADATA = 'shoal-forwarded-by';
+/** Every connection to a manager checks it shows a manager's certificate of this CA. */
+export const MANAGER_CHANNEL_OPTIONS = { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME } as const;
