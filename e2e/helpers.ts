@@ -14,9 +14,9 @@ import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const shoalBin = join(repoRoot, 'bin', 'shoal.js');
 
-/** Runs `shoal ARGS...` to completion. */
-export function shoal(args: readonly string[], timeoutMs = 60_000): Promise<RunResult> {
-  return runUnchecked(process.execPath, [shoalBin, ...args], { timeoutMs, env: { ...process.env, SHOAL_FORMAT: 'table' } });
+/** Runs `shoal ARGS...` to completion; `env` adds to (or overrides) the test's environment. */
+export function shoal(args: readonly string[], timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return runUnchecked(process.execPath, [shoalBin, ...args], { timeoutMs, env: { ...process.env, SHOAL_FORMAT: 'table', ...env } });
 }
 
 /** Starts `shoal ARGS...` and returns the child, for tests that watch it run or kill it. */
