@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../shared/clock.js';
 import { runUnchecked } from '../shared/exec.js';
 import { cleanupLabs, shoal, shoalBin, shoalSpawn, uniqueLabName, waitForLine } from './helpers.js';
-import { findLabResources, type LabSummary } from './lab/lab.js';
+import { findLabResources, labUp, type LabSummary } from './lab/lab.js';
 import { managerPids } from './lab/managers.js';
 import type { LabHostPlan } from './lab/plan.js';
 import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
@@ -305,6 +305,35 @@ describe('a lab of three managers (root)', () => {
     const down = await shoal(['lab', 'down', '--name', name]);
     expect(down.exitCode, down.stderr).toBe(0);
     expect(down.stderr).toMatch(/3 hosts, 4 links, 1 iptables rules, 3 mounts, 3 processes killed/);
+    await expectNothingLeft(name);
+  });
+});
+
+describe('lab up with managers that do not come up (root)', () => {
+  // A stand-in for `shoal` that runs the real one, except for the subcommand under test.
+  const failing = (subcommand: string, instead: string): string[] => [
+    'sh',
+    '-c',
+    `if [ "$2" = ${subcommand} ]; then ${instead}; fi; exec '${process.execPath}' '${shoalBin}' "$@"`,
+    'shoal',
+  ];
+
+  it('names the host whose manager exited, quotes the end of its log, and leaves nothing', async () => {
+    const name = newLab('e');
+    const progress: string[] = [];
+    const up = labUp({ name, hosts: 2, managers: 2, stateDir: DEFAULT_LAB_STATE_DIR, shoalCommand: failing('join', 'echo "join refused: a test" >&2; exit 3'), onProgress: (l) => progress.push(l) });
+    await expect(up).rejects.toThrow(
+      new RegExp(`^lab ${name}: the manager of h2 did not come up: its process exited \\(exit code 3\\); its log ${DEFAULT_LAB_STATE_DIR}/${name}\\.d/h2/manager\\.log ends: join refused: a test$`),
+    );
+    // h1 came up; h2, the one that failed, is the one named.
+    expect(progress.filter((l) => l.includes('manager'))).toEqual([expect.stringMatching(/^h1: manager up at /)]);
+    await expectNothingLeft(name);
+  });
+
+  it('gives up on a silent manager after its time, naming the host', async () => {
+    const name = newLab('e');
+    const up = labUp({ name, hosts: 1, managers: 1, stateDir: DEFAULT_LAB_STATE_DIR, shoalCommand: failing('init', 'echo "stuck" >&2; exec sleep 600'), managerUpTimeoutMs: 1_500 });
+    await expect(up).rejects.toThrow(new RegExp(`^lab ${name}: the manager of h1 did not come up: no voter within 1500 ms \\(last: .*\\); its log .* ends: stuck$`));
     await expectNothingLeft(name);
   });
 });

@@ -106,7 +106,7 @@ async function waitForVoters(o: ManagerStartOptions, host: LabHostPlan, child: C
     } catch (err) {
       last = oneLine(err);
     }
-    if (clock.nowMs() >= deadline) throw await notUp(o, host, `no voter within ${Math.round(timeoutMs / 1000)} s (last: ${last})`);
+    if (clock.nowMs() >= deadline) throw await notUp(o, host, `no voter within ${durationText(timeoutMs)} (last: ${last})`);
     await clock.sleep(LAB_MANAGER_POLL_INTERVAL_MS);
   }
 }
@@ -149,6 +149,8 @@ async function withClient<T>(o: ManagerStartOptions, via: readonly LabHostPlan[]
     client.close();
   }
 }
+
+const durationText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
 function exitOf(child: ChildProcess): { code: () => string | undefined } {
   let code: string | undefined;
