@@ -11,7 +11,9 @@ import type { Logger } from '../../shared/logger.js';
 import { paths } from './data-dir.js';
 import { MANAGER_PORT } from '../../shared/manager-hosts.js';
 import { hostname as osHostname } from 'node:os';
+import { systemClock } from '../../shared/clock.js';
 import { joinCluster, leaveCluster } from './join.js';
+import { recoverManager } from './recover.js';
 import { initCluster, Manager } from './manager.js';
 
 export const MANAGER_DATA_DIR = '/var/lib/shoal/manager';
@@ -105,6 +107,14 @@ export function registerManager(program: Command, ctx: AreaContext): void {
       const o = cmd.optsWithGlobals<RunOptions>();
       const n = await leaveCluster(o.dataDir);
       process.stdout.write(`This manager (${n}) left the managers of the cluster; its daemon stops.\n`);
+    });
+
+  manager
+    .command('recover')
+    .description('after a quorum of managers is lost for good: make this (stopped) manager the only member of the cluster, with its whole state')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.optsWithGlobals<RunOptions>();
+      await recoverManager(o.dataDir, systemClock, (line) => process.stdout.write(`${line}\n`));
     });
 
   manager

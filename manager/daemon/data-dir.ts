@@ -5,6 +5,7 @@
 //   tls/           this manager's own bundle (ca.pem, cert.pem, key.pem; shared/tls-dir.ts).
 //   admin/         an admin client bundle for the CLI, made by `init` on the first manager.
 //   raft/          the Raft log and snapshots (manager/raft).
+//   heard.json     when this manager last heard each other manager (for `recover`'s report).
 //   removed        present once this manager was removed from the group (it refuses to start).
 
 import { randomBytes, randomInt } from 'node:crypto';
@@ -46,6 +47,8 @@ export const paths = (dir: string) => ({
   tls: join(dir, 'tls'),
   admin: join(dir, 'admin'),
   raft: join(dir, 'raft'),
+  /** When this manager last heard each member (wall clock), for `shoal manager recover`. */
+  heard: join(dir, 'heard.json'),
   /** Written when this manager is removed from the group: it must not run again. */
   removed: join(dir, 'removed'),
 });

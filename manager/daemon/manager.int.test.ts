@@ -2,10 +2,8 @@
 // them over mutual TLS: the cluster, its one node, who may call what, a restart that resumes,
 // and the refusals of bad input.
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,51 +17,11 @@ import { caFingerprint } from '../ca/fingerprint.js';
 import { issueWithNewKey } from '../ca/issue.js';
 import { loadRootCa } from '../ca/root-ca.js';
 import { testRootCa } from '../ca/testing.js';
-import { repoRoot, shoalBin } from '../raft/kv/testing.js';
+import { managerProcesses, waitFor, type Proc } from './testing.js';
 
 const cleanups: CleanupStep[] = [];
 afterEach(() => runAllCleanups('manager test', cleanups.splice(0)));
-
-interface Proc {
-  readonly stdout: () => string;
-  readonly stderr: () => string;
-  readonly exited: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function shoal(args: readonly string[]): Proc {
-  const proc = spawn(process.execPath, [shoalBin, '--log-level', 'warn', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
-  proc.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-8000)));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    await exited;
-  });
-  return { stdout: () => out, stderr: () => err, exited, kill: (s) => proc.kill(s) };
-}
-
-async function waitFor(what: string, done: () => boolean, p: Proc, timeoutMs = 20_000): Promise<void> {
-  const deadline = systemClock.nowMs() + timeoutMs;
-  while (!done()) {
-    if (systemClock.nowMs() > deadline) throw new Error(`timed out waiting for ${what}; stderr:\n${p.stderr()}`);
-    await systemClock.sleep(25);
-  }
-}
-
-async function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const p = shoal(args);
-  const code = await p.exited;
-  return { code, stdout: p.stdout(), stderr: p.stderr() };
-}
-
-async function scratch(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'shoal-manager-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const { shoal, cli, scratch } = managerProcesses(cleanups);
 
 describe('shoal manager (real processes on loopback)', () => {
   it('init creates a cluster with one manager node; the CLI reads it over mutual TLS; a restart resumes it', async () => {
@@ -98,6 +56,10 @@ describe('shoal manager (real processes on loopback)', () => {
     const deadPort = await freeLoopbackPort();
     const failover = await cli(['--format', 'json', 'node', 'inspect', 'mgr-one', '--host', `127.0.0.1:${deadPort},${addr}`, '--tls-dir', join(dataDir, 'admin')]);
     expect(JSON.parse(failover.stdout)).toMatchObject({ id: nodes[0]?.id, hostname: 'mgr-one' });
+
+    // A second manager on the same data dir is refused.
+    const second = await cli(['manager', '--data-dir', dataDir]);
+    expect(second.stderr).toBe(`shoal: the Raft data dir ${dataDir}/raft is in use by another process (a manager running on it?)\n`);
 
     // A stop and a start of `shoal manager` (as its unit does): the same cluster, still one node.
     init.kill('SIGTERM');

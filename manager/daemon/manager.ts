@@ -35,6 +35,9 @@ import { nodeCaHandlers } from './node-ca.js';
 import type { PeerIdentity } from '../ca/identity.js';
 import { SENDER_METADATA } from '../raft/transport.js';
 
+/** How often a manager records when it last heard the others (heard.json). */
+export const HEARD_RECORD_MS = 5_000;
+
 /** How often the leader looks for learners that have caught up. */
 export const PROMOTION_CHECK_MS = 500;
 
@@ -126,6 +129,7 @@ export class Manager {
   address: Address | undefined;
   private bootstrapping: Promise<void> | undefined;
   private promotion: Timer | undefined;
+  private heardRecord: Timer | undefined;
   private promoting = false;
   /** Told when Raft stops on a storage failure: the manager cannot go on. */
   onFatal: ((err: Error) => void) | undefined;
@@ -191,7 +195,6 @@ export class Manager {
     this.server.addService(loadProto('control').shoal.control.v1.Control.service, guarded(controlHandlers(this), { ...guard, roles: ['admin', 'manager'], what: 'the Control API' }));
     // The join calls: no certificate yet, the token is the credential (node-ca.ts).
     this.server.addService(loadProto('ca').shoal.ca.v1.NodeCA.service, nodeCaHandlers(this));
-    this.address = await listen(this.server, parseAddress(identity.listenAddr, 'listen address'), tls.serverCredentials());
     this.node.onLeaderChange((lead) => {
       // Never throws into Raft: the work runs on its own, and a failure is logged and retried
       // at the next leadership.
@@ -209,8 +212,17 @@ export class Manager {
       this.logger.fatal({ err: oneLine(err) }, 'raft stopped; the manager stops');
       this.onFatal?.(err);
     });
+    // Raft first: it takes the data dir's lock, so a second manager on the same dir is refused
+    // for that reason, before it could fail on the port the first one holds.
     await this.node.start();
+    try {
+      this.address = await listen(this.server, parseAddress(identity.listenAddr, 'listen address'), tls.serverCredentials());
+    } catch (err) {
+      await this.node.stop();
+      throw err;
+    }
     this.schedulePromotion();
+    this.scheduleHeardRecord();
     this.logger.info({ nodeId: identity.nodeId, raftId: identity.raftId, listen: identity.listenAddr, advertise: identity.advertiseAddr }, 'manager started');
     return this.address;
   }
@@ -235,6 +247,36 @@ export class Manager {
           this.schedulePromotion();
         });
     });
+  }
+
+  /**
+   * Every `HEARD_RECORD_MS`, when this manager last heard each other member (wall clock), for
+   * the report of `shoal manager recover` after a quorum is lost. Best effort: a failed write
+   * is logged and tried again.
+   */
+  private scheduleHeardRecord(): void {
+    if (this.stopped) return;
+    this.heardRecord = this.clock.setTimer(HEARD_RECORD_MS, () => {
+      this.recordHeard().then(
+        () => this.scheduleHeardRecord(),
+        (err: unknown) => {
+          this.logger.warn({ err: oneLine(err) }, 'could not record when the other managers were last heard');
+          this.scheduleHeardRecord();
+        },
+      );
+    });
+  }
+
+  private async recordHeard(): Promise<void> {
+    const s = this.raft.status();
+    const now = this.clock.nowMs();
+    const wall = this.clock.wallMs();
+    const heard: Record<string, string> = {};
+    for (const id of [...s.confState.voters, ...s.confState.learners]) {
+      const at = this.raft.lastHeardMs(id);
+      if (at !== undefined) heard[String(id)] = new Date(wall - (now - at)).toISOString();
+    }
+    await writeFileAtomic(paths(this.o.dataDir).heard, `${JSON.stringify(heard)}\n`);
   }
 
   /** The cluster object and this manager's node, written by the leader when missing. */
@@ -353,8 +395,12 @@ export class Manager {
   }
 
   async stop(): Promise<void> {
+    if (this.node !== undefined && !this.stopped) {
+      await this.recordHeard().catch((err: unknown) => this.logger.warn({ err: oneLine(err) }, 'could not record when the other managers were last heard'));
+    }
     this.stopped = true;
     this.promotion?.cancel();
+    this.heardRecord?.cancel();
     this.leaderControl?.client.close();
     await this.node?.stop();
     await this.bootstrapping;

@@ -10,7 +10,7 @@ import { alreadyExists, failedPrecondition, ShoalError, unavailable } from '../.
 import { unaryHandler } from '../../shared/grpc.js';
 import { peerCertificateOf } from '../../shared/grpc-peer.js';
 import { peerIdentity } from '../ca/identity.js';
-import { encodeCommand } from '../store/command.js';
+import { encodeCommand, type StoreOp } from '../store/command.js';
 import type { Manager } from './manager.js';
 import { managerNodeOp } from './objects.js';
 
@@ -23,10 +23,18 @@ export function membershipHandlers(manager: Manager) {
       }
       if (!manager.raft.isLeader()) throw notTheLeader(manager);
       const taken = manager.store.byNameOf('node', req.hostname);
-      if (taken !== undefined && taken.id !== caller.nodeId) throw alreadyExists('manager.hostname_taken', `hostname ${req.hostname} is taken by node ${taken.id}: give the joining manager another --hostname, or remove that node`);
+      // The node of a manager that is no member any more (the group was recovered without it)
+      // gives its hostname to the manager that joins in its place.
+      const cs = manager.raft.status().confState;
+      const raftOfTaken = taken?.status.raft?.id;
+      const stale = taken !== undefined && raftOfTaken !== undefined && !cs.voters.includes(raftOfTaken) && !cs.learners.includes(raftOfTaken);
+      if (taken !== undefined && taken.id !== caller.nodeId && !stale) {
+        throw alreadyExists('manager.hostname_taken', `hostname ${req.hostname} is taken by node ${taken.id}: give the joining manager another --hostname, or remove that node`);
+      }
       await manager.raft.addLearner(caller.raftId, req.addr);
       if (manager.store.get('node', caller.nodeId) === undefined) {
-        await manager.raft.propose(encodeCommand({ atMs: manager.clock.wallMs(), ops: [managerNodeOp({ nodeId: caller.nodeId, raftId: caller.raftId, advertiseAddr: req.addr }, req.hostname)] }));
+        const replaced: StoreOp[] = stale && taken !== undefined ? [{ op: 'delete', kind: 'node', id: taken.id, version: taken.meta.version }] : [];
+        await manager.raft.propose(encodeCommand({ atMs: manager.clock.wallMs(), ops: [...replaced, managerNodeOp({ nodeId: caller.nodeId, raftId: caller.raftId, advertiseAddr: req.addr }, req.hostname)] }));
       }
       manager.logger.info({ nodeId: caller.nodeId, raftId: caller.raftId, addr: req.addr, hostname: req.hostname }, 'manager joining as a learner');
       return { members: [...manager.members()].map(([id, addr]) => ({ id, addr })) };

@@ -221,12 +221,20 @@ describe('WAL (real files)', () => {
     // Only the commit index moves: the WAL defers it to the next write.
     await disk.persist({ entries: [], committedEntries: [], messages: [], readStates: [], mustSync: false, hardState: { term: 1, vote: 1, commit: 3 } });
     await disk.snapshot(3, { voters: [1], learners: [] }, enc('state'), 0);
-    // A crash: no close, so nothing more is flushed.
+    // A crash: nothing more is flushed (close without flushing only lets go of the files and the lock).
+    await disk.close(false);
     const again = await RaftDisk.open(dir);
     expect(again.opened.snapshotIndex).toBe(3);
     expect(again.storage.initialState().hardState.commit).toBe(3);
     await again.close();
+  });
+
+  it('refuses a second opening of a data dir while the first holds it, in one line, and allows it after', async () => {
+    const dir = await tempDir();
+    const disk = await RaftDisk.open(dir);
+    await expect(RaftDisk.open(dir)).rejects.toMatchObject({ code: 'fs.dir_locked', message: `the Raft data dir ${dir} is in use by another process (a manager running on it?)` });
     await disk.close();
+    await (await RaftDisk.open(dir)).close();
   });
 });
 

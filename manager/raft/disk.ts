@@ -7,6 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShoalError } from '../../shared/errors.js';
+import { lockDir, type DirLock } from '../../shared/dir-lock.js';
 import { openPrivateRoot, tighten, type Tightened } from '../../shared/fs-modes.js';
 import type { Ready } from './rawnode.js';
 import { SnapshotFiles } from './snapshot-files.js';
@@ -23,19 +24,29 @@ export class RaftDisk {
     readonly storage: MemoryStorage,
     private readonly wal: Wal,
     private readonly snaps: SnapshotFiles,
+    private readonly lock: DirLock,
     /** What opening found: a torn tail cut, the snapshot used. */
     readonly opened: { readonly tornBytes: number; readonly snapshotIndex: number; readonly entries: number; readonly fresh: boolean; readonly tightened: readonly Tightened[] },
   ) {}
 
   static async open(dir: string, options: DiskOptions = {}): Promise<RaftDisk> {
     const tightened = await RaftDisk.makePrivate(dir);
-    const { wal, replay } = await Wal.open(join(dir, 'wal'), options.segmentBytesMax);
+    // Two processes on one Raft dir would write one WAL over the other: the second is refused.
+    const lock = await lockDir(dir, 'the Raft data dir');
+    let wal: Wal;
+    let replay: WalReplay;
+    try {
+      ({ wal, replay } = await Wal.open(join(dir, 'wal'), options.segmentBytesMax));
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
     const snaps = new SnapshotFiles(join(dir, 'snap'));
     try {
       const snapshot = await snaps.loadNewest(replay.snapshots);
       const storage = RaftDisk.restore(replay, snapshot);
       const fresh = replay.entries.length === 0 && snapshot === undefined && replay.hardState.term === 0;
-      return new RaftDisk(storage, wal, snaps, {
+      return new RaftDisk(storage, wal, snaps, lock, {
         tornBytes: replay.tornBytes,
         snapshotIndex: snapshot?.meta.index ?? 0,
         entries: replay.entries.length,
@@ -44,6 +55,7 @@ export class RaftDisk {
       });
     } catch (err) {
       await wal.close();
+      await lock.release();
       throw err;
     }
   }
@@ -155,6 +167,10 @@ export class RaftDisk {
 
   /** `flush: false` once a write has failed (Wal.close). */
   async close(flush = true): Promise<void> {
-    await this.wal.close(flush);
+    try {
+      await this.wal.close(flush);
+    } finally {
+      await this.lock.release();
+    }
   }
 }
