@@ -14,6 +14,8 @@ import { readTlsDir } from '../shared/tls-dir.js';
 
 /** The data dir of a manager installed on this host (packaging/default/shoal-manager). */
 export const LOCAL_MANAGER_DIR = '/var/lib/shoal/manager';
+/** A manager that cannot be connected to within this long is skipped for the next one. */
+export const CONNECT_TIMEOUT_MS = 1_000;
 /** How long one call may take on one manager before the next is tried. */
 export const CONTROL_CALL_TIMEOUT_MS = 10_000;
 
@@ -71,6 +73,13 @@ export class ManagerClient {
     for (let k = 0; k < this.hosts.length; k++) {
       const i = (this.preferred + k) % this.hosts.length;
       const c = this.client(i);
+      // A manager whose host is down answers nothing, not even a refusal: its TCP connect would
+      // hang for the whole deadline. Nothing is sent until the connection is up.
+      const connected = await new Promise<string | undefined>((resolve) => c.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (err) => resolve(err?.message)));
+      if (connected !== undefined) {
+        failures.push(`${hostPortText(this.hosts[i] as HostPort)}: no connection within ${CONNECT_TIMEOUT_MS} ms`);
+        continue;
+      }
       try {
         const method = (c[name] as (...a: unknown[]) => unknown).bind(c) as (request: object, callback: (err: null, value?: Res) => void) => unknown;
         const res = await callUnary<object, Res>(method, request, CONTROL_CALL_TIMEOUT_MS);

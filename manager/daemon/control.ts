@@ -21,7 +21,7 @@ import { newJoinToken } from '../ca/join-token.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
 import { NODE_AVAILABILITIES, NODE_ROLES, type Meta, type NodeAvailability, type NodeRole, type StoreObjectOf } from '../store/types.js';
 import type { Manager } from './manager.js';
-import { FORWARDED_METADATA } from './settings.js';
+import { FORWARDED_METADATA, LEADER_POLL_MS, LEADER_WAIT_MS } from './settings.js';
 
 /** The heartbeat period a cluster may be set to: from 100 ms to 1 minute. */
 export const HEARTBEAT_PERIOD_MS_RANGE = { min: 100, max: 60_000 } as const;
@@ -70,10 +70,20 @@ export function clusterMessage(c: StoreObjectOf<'cluster'>): Cluster {
 function onLeader<Req, Res>(manager: Manager, method: keyof ControlClient & string, local: (req: Req) => Promise<Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     const run = async (): Promise<Res> => {
-      await manager.awaitLeader();
-      if (manager.raft.isLeader()) return local(call.request);
-      if (call.metadata.get(FORWARDED_METADATA).length > 0) throw unavailable('manager.not_leader', 'the call was sent on to a manager that does not lead any more; try again');
-      return manager.forwardControl<Res>(method, call.request as object);
+      // A leader that cannot be reached (nothing was sent) is waited out: the next one is tried,
+      // within the bounded wait for a leader.
+      const deadline = manager.clock.nowMs() + LEADER_WAIT_MS;
+      for (;;) {
+        await manager.awaitLeader(Math.max(0, deadline - manager.clock.nowMs()));
+        if (manager.raft.isLeader()) return local(call.request);
+        if (call.metadata.get(FORWARDED_METADATA).length > 0) throw unavailable('manager.not_leader', 'the call was sent on to a manager that does not lead any more; try again');
+        try {
+          return await manager.forwardControl<Res>(method, call.request as object);
+        } catch (err) {
+          if (!(err instanceof ShoalError && err.code === 'manager.leader_unreachable') || manager.clock.nowMs() > deadline) throw err;
+          await manager.clock.sleep(LEADER_POLL_MS);
+        }
+      }
     };
     run().then(
       (res) => callback(null, res),

@@ -28,7 +28,7 @@ import type { StoreObjectOf } from '../store/types.js';
 import { controlHandlers } from './control.js';
 import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 import { guarded } from './guard.js';
-import { FORWARD_TIMEOUT_MS, FORWARDED_METADATA, LEADER_POLL_MS, LEADER_WAIT_MS, MANAGER_CHANNEL_OPTIONS, REACHABLE_WITHIN_MS } from './settings.js';
+import { FORWARD_CONNECT_TIMEOUT_MS, FORWARD_TIMEOUT_MS, FORWARDED_METADATA, LEADER_POLL_MS, LEADER_SILENCE_MS, LEADER_WAIT_MS, MANAGER_CHANNEL_OPTIONS, REACHABLE_WITHIN_MS } from './settings.js';
 import { managerNodeOp } from './objects.js';
 import { membershipHandlers } from './membership.js';
 import { nodeCaHandlers } from './node-ca.js';
@@ -319,10 +319,22 @@ export class Manager {
    */
   async awaitLeader(timeoutMs = LEADER_WAIT_MS): Promise<void> {
     const deadline = this.clock.nowMs() + timeoutMs;
-    while (this.raft.status().lead === 0) {
+    while (!this.leaderAlive()) {
       if (this.stopped || this.clock.nowMs() > deadline) throw unavailable('manager.no_leader', `no leader: the managers have not elected one within ${timeoutMs} ms (is a majority of them up and reachable?)`);
       await this.clock.sleep(LEADER_POLL_MS);
     }
+  }
+
+  /**
+   * Some member leads and, unless it is this one, was heard from within `LEADER_SILENCE_MS`: a
+   * follower goes on naming a dead leader until its election timeout, and a call sent to it then
+   * would wait for nothing.
+   */
+  private leaderAlive(): boolean {
+    const lead = this.raft.status().lead;
+    if (lead === 0 || lead === this.identity.raftId) return lead !== 0;
+    const heard = this.raft.lastHeardMs(lead);
+    return heard !== undefined && this.clock.nowMs() - heard <= LEADER_SILENCE_MS;
   }
 
   /**
@@ -354,6 +366,14 @@ export class Manager {
       this.leaderControl = { addr, client: new Control(addr, this.tls.channelCredentials(), MANAGER_CHANNEL_OPTIONS) as unknown as ControlClient };
     }
     const client = this.leaderControl.client;
+    // Nothing is sent before the connection is up: a leader that cannot be reached in
+    // FORWARD_CONNECT_TIMEOUT_MS is reported as such, and the call may be tried again safely.
+    const connected = await new Promise<boolean>((resolve) => client.waitForReady(new Date(this.clock.wallMs() + FORWARD_CONNECT_TIMEOUT_MS), (err) => resolve(err === undefined)));
+    if (!connected) {
+      client.close();
+      this.leaderControl = undefined;
+      throw unavailable('manager.leader_unreachable', `the leader at ${addr} cannot be reached`);
+    }
     const md = new GrpcMetadata();
     md.set(FORWARDED_METADATA, this.identity.nodeId);
     const fn = (client[method] as (...a: unknown[]) => unknown).bind(client);

@@ -5,6 +5,10 @@ import { MANAGER_SERVER_NAME } from '../../shared/manager-hosts.js';
 /** A call made during an election waits this long for a leader, then fails with "no leader". */
 export const LEADER_WAIT_MS = 5_000;
 export const LEADER_POLL_MS = 20;
+/** A follower that has not heard the leader for this long waits for the next one (heartbeats come every 100 ms). */
+export const LEADER_SILENCE_MS = 1_000;
+/** A call is sent on to the leader only once a connection to it is up, within this long. */
+export const FORWARD_CONNECT_TIMEOUT_MS = 1_000;
 /** A call sent on to the leader gets this long there. */
 export const FORWARD_TIMEOUT_MS = 10_000;
 /** The leader counts a manager unreachable after this long without a message from it. */
