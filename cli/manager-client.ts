@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadProto } from '../proto/load.js';
 import type { ControlClient } from '../proto/gen/shoal/control/v1/Control.js';
-import { ShoalError, invalidArgument, oneLine, unavailable } from '../shared/errors.js';
+import type { WatchEvent__Output } from '../proto/gen/shoal/control/v1/WatchEvent.js';
+import { ShoalError, fromGrpcStatus, invalidArgument, oneLine, unavailable } from '../shared/errors.js';
 import { callUnary, clientCredentials } from '../shared/grpc.js';
 import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, parseManagerHosts, type HostPort } from '../shared/manager-hosts.js';
 import { readTlsDir } from '../shared/tls-dir.js';
@@ -16,6 +17,9 @@ import { readTlsDir } from '../shared/tls-dir.js';
 export const LOCAL_MANAGER_DIR = '/var/lib/shoal/manager';
 /** A manager that cannot be connected to within this long is skipped for the next one. */
 export const CONNECT_TIMEOUT_MS = 1_000;
+/** A watch that keeps failing moves at most this many rounds of the managers listed. */
+export const WATCH_MOVES_MAX = 3;
+const WATCH_MOVE_PAUSE_MS = 200;
 /** How long one call may take on one manager before the next is tried. */
 export const CONTROL_CALL_TIMEOUT_MS = 10_000;
 
@@ -91,6 +95,47 @@ export class ManagerClient {
       }
     }
     throw unavailable('cli.no_manager', `no manager answered (${failures.join('; ')})`);
+  }
+
+  /**
+   * Control.Watch, followed until `signal` aborts: when the manager streaming it goes away, the
+   * watch moves to the next one that answers and resumes after the last version seen, so no
+   * event is lost or repeated (the store keeps recent events for that). Bounded: at most
+   * `WATCH_MOVES_MAX` moves in a row without an event between them.
+   */
+  async watch(request: { kinds: string[]; sinceVersion: number }, onEvent: (e: WatchEvent__Output) => void, signal: AbortSignal): Promise<void> {
+    let since = request.sinceVersion;
+    let moves = 0;
+    for (let k = 0; !signal.aborted; k = (k + 1) % this.hosts.length) {
+      const i = (this.preferred + k) % this.hosts.length;
+      const c = this.client(i);
+      const connected = await new Promise<boolean>((resolve) => c.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (err) => resolve(err === undefined)));
+      const outcome = connected
+        ? await new Promise<ShoalError | undefined>((resolve) => {
+            const stream = c.Watch({ kinds: request.kinds, sinceVersion: since });
+            const abort = (): void => stream.cancel();
+            signal.addEventListener('abort', abort, { once: true });
+            stream.on('data', (e: WatchEvent__Output) => {
+              since = Number(e.version);
+              moves = 0;
+              this.preferred = i;
+              onEvent(e);
+            });
+            stream.on('error', (err) => {
+              signal.removeEventListener('abort', abort);
+              resolve(signal.aborted ? undefined : fromGrpcStatus(err));
+            });
+            stream.on('end', () => {
+              signal.removeEventListener('abort', abort);
+              resolve(undefined);
+            });
+          })
+        : unavailable('cli.no_manager', `${hostPortText(this.hosts[i] as HostPort)}: no connection within ${CONNECT_TIMEOUT_MS} ms`);
+      if (signal.aborted || outcome === undefined) return;
+      if (outcome.kind !== 'unavailable' && outcome.kind !== 'cancelled') throw outcome;
+      if (++moves > WATCH_MOVES_MAX * this.hosts.length) throw unavailable('cli.no_manager', `the watch could not be kept on any manager (${oneLine(outcome)})`);
+      await new Promise((r) => setTimeout(r, WATCH_MOVE_PAUSE_MS));
+    }
   }
 
   close(): void {

@@ -21,6 +21,7 @@ import { newJoinToken } from '../ca/join-token.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
 import { NODE_AVAILABILITIES, NODE_ROLES, type Meta, type NodeAvailability, type NodeRole, type StoreObjectOf } from '../store/types.js';
 import type { Manager } from './manager.js';
+import { watchHandler } from './watch.js';
 import { FORWARDED_METADATA, LEADER_POLL_MS, LEADER_WAIT_MS } from './settings.js';
 
 /** The heartbeat period a cluster may be set to: from 100 ms to 1 minute. */
@@ -138,6 +139,8 @@ async function demote(manager: Manager, n: StoreObjectOf<'node'>): Promise<void>
 
 export function controlHandlers(manager: Manager) {
   return {
+    Watch: watchHandler(manager),
+
     GetCluster: unaryHandler(async () => {
       await manager.readable();
       return clusterMessage(theCluster(manager));

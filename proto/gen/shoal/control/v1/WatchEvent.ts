@@ -8,6 +8,8 @@ export interface WatchEvent {
   'id'?: (string);
   'version'?: (number | string | Long);
   'atMs'?: (number | string | Long);
+  'name'?: (string);
+  'objectJson'?: (string);
 }
 
 export interface WatchEvent__Output {
@@ -16,4 +18,6 @@ export interface WatchEvent__Output {
   'id': (string);
   'version': (number);
   'atMs': (number);
+  'name': (string);
+  'objectJson': (string);
 }
