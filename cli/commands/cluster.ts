@@ -37,6 +37,7 @@ function clusterJson(c: Cluster__Output): Record<string, unknown> {
     id: c.id,
     version: Number(c.meta?.version ?? 0),
     heartbeatPeriodMs: Number(c.heartbeatPeriodMs),
+    certExpiryMs: Number(c.certExpiryMs),
     rootCaFingerprint: c.rootCaFingerprint,
     joinTokens: { worker: c.workerJoinToken, manager: c.managerJoinToken },
     createdAt: new Date(Number(c.meta?.createdAtMs ?? 0)).toISOString(),
@@ -181,11 +182,12 @@ export function registerCluster(program: Command, ctx: CliContext): void {
     .command('update')
     .description("change the cluster's settings")
     .addOption(option('--heartbeat-period <duration>', 'how often agents report to the managers (100ms to 1m; default 1s)', durationMs))
+    .addOption(option('--cert-expiry <duration>', 'how long node certificates are valid (1h to 10 years, e.g. 2160h; default 90 days); each node renews at 50-80% of it', durationMs))
     .action(
-      withManager(async (client, o: { heartbeatPeriod?: number }) => {
-        if (o.heartbeatPeriod === undefined) throw invalidArgument('config.invalid', 'cluster update: nothing to change (--heartbeat-period)');
+      withManager(async (client, o: { heartbeatPeriod?: number; certExpiry?: number }) => {
+        if (o.heartbeatPeriod === undefined && o.certExpiry === undefined) throw invalidArgument('config.invalid', 'cluster update: nothing to change (--heartbeat-period, --cert-expiry)');
         const c = await client.call<Cluster__Output>('GetCluster', {});
-        ctx.output().object(clusterJson(await client.call<Cluster__Output>('UpdateCluster', { id: c.id, version: c.meta?.version ?? 0, heartbeatPeriodMs: o.heartbeatPeriod })));
+        ctx.output().object(clusterJson(await client.call<Cluster__Output>('UpdateCluster', { id: c.id, version: c.meta?.version ?? 0, heartbeatPeriodMs: o.heartbeatPeriod ?? 0, certExpiryMs: o.certExpiry ?? 0 })));
       }),
     );
   cluster

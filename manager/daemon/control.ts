@@ -17,7 +17,9 @@ import type { UpdateNodeRequest__Output } from '../../proto/gen/shoal/control/v1
 import { failedPrecondition, invalidArgument, notFound, ShoalError, toGrpcStatus, unavailable } from '../../shared/errors.js';
 import { unaryHandler } from '../../shared/grpc.js';
 import { caFingerprintHex } from '../ca/fingerprint.js';
+import { NODE_CERT_VALIDITY_MS } from '../ca/issue.js';
 import { newJoinToken } from '../ca/join-token.js';
+import { CERT_EXPIRY_MS_RANGE } from '../store/validate.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
 import { NODE_AVAILABILITIES, NODE_ROLES, type Meta, type NodeAvailability, type NodeRole, type StoreObjectOf } from '../store/types.js';
 import type { Manager } from './manager.js';
@@ -61,6 +63,7 @@ export function clusterMessage(c: StoreObjectOf<'cluster'>): Cluster {
     workerJoinToken: c.status.joinTokens?.worker ?? '',
     managerJoinToken: c.status.joinTokens?.manager ?? '',
     rootCaFingerprint: rootCaPem === '' ? '' : caFingerprintHex(rootCaPem),
+    certExpiryMs: c.spec.certExpiryMs ?? NODE_CERT_VALIDITY_MS,
   };
 }
 
@@ -206,7 +209,12 @@ export function controlHandlers(manager: Manager) {
       if (period !== 0 && (period < HEARTBEAT_PERIOD_MS_RANGE.min || period > HEARTBEAT_PERIOD_MS_RANGE.max)) {
         throw invalidArgument('manager.bad_heartbeat', `heartbeat period ${period} ms: must be from ${HEARTBEAT_PERIOD_MS_RANGE.min} ms to ${HEARTBEAT_PERIOD_MS_RANGE.max} ms`);
       }
-      await write(manager, [{ op: 'update', kind: 'cluster', id: c.id, version: c.meta.version, spec: { ...c.spec, heartbeatPeriodMs: period || c.spec.heartbeatPeriodMs } }]);
+      const expiry = Number(req.certExpiryMs);
+      if (expiry !== 0 && (expiry < CERT_EXPIRY_MS_RANGE.min || expiry > CERT_EXPIRY_MS_RANGE.max)) {
+        throw invalidArgument('manager.bad_cert_expiry', `certificate expiry ${expiry} ms: must be from 1 hour to 10 years`);
+      }
+      const spec = { ...c.spec, heartbeatPeriodMs: period || c.spec.heartbeatPeriodMs, ...(expiry !== 0 ? { certExpiryMs: expiry } : {}) };
+      await write(manager, [{ op: 'update', kind: 'cluster', id: c.id, version: c.meta.version, spec }]);
       return clusterMessage(theCluster(manager));
     }),
 

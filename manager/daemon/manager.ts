@@ -15,7 +15,7 @@ import { TlsMaterialProvider } from '../../shared/tls-provider.js';
 import type { Logger } from '../../shared/logger.js';
 import { systemRng } from '../../shared/rng.js';
 import { readTlsDir } from '../../shared/tls-dir.js';
-import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress } from '../../shared/manager-hosts.js';
+import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, type HostPort } from '../../shared/manager-hosts.js';
 import { createRootCa, loadRootCa } from '../ca/root-ca.js';
 import { issueWithNewKey } from '../ca/issue.js';
 import { newJoinToken } from '../ca/join-token.js';
@@ -28,6 +28,7 @@ import type { StoreObjectOf } from '../store/types.js';
 import { controlHandlers } from './control.js';
 import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 import { guarded } from './guard.js';
+import { CertRenewer } from './renewal.js';
 import { FORWARD_CONNECT_TIMEOUT_MS, FORWARD_TIMEOUT_MS, FORWARDED_METADATA, LEADER_POLL_MS, LEADER_SILENCE_MS, LEADER_WAIT_MS, MANAGER_CHANNEL_OPTIONS, REACHABLE_WITHIN_MS } from './settings.js';
 import { managerNodeOp } from './objects.js';
 import { membershipHandlers } from './membership.js';
@@ -87,9 +88,8 @@ export async function initCluster(o: InitOptions): Promise<{ identity: ManagerId
   await writeFileAtomic(p.caCert, caPem.certPem);
   await writeFileAtomic(p.caKey, caPem.keyPem);
   const ca = await loadRootCa(caPem.certPem, caPem.keyPem);
-  const ips = [...new Set([advertise.host, ...(listenAt.host === '0.0.0.0' || listenAt.host === '::' ? [] : [listenAt.host])])];
   const raftId = newRaftNumber();
-  const own = await issueWithNewKey(ca, { nodeId, role: 'manager', clusterId, ips, dnsNames: [MANAGER_SERVER_NAME], raftId, nowMs: clock.wallMs() });
+  const own = await issueWithNewKey(ca, { nodeId, role: 'manager', clusterId, ips: managerCertIps(advertise, listenAt), dnsNames: [MANAGER_SERVER_NAME], raftId, nowMs: clock.wallMs() });
   await writeBundle(p.tls, { caPem: caPem.certPem, certPem: own.certPem, keyPem: own.keyPem });
   const admin = await issueWithNewKey(ca, { nodeId: `admin-${newId().slice(0, 12)}`, role: 'admin', clusterId, ips: [], nowMs: clock.wallMs() });
   await writeBundle(p.admin, { caPem: caPem.certPem, certPem: admin.certPem, keyPem: admin.keyPem });
@@ -105,6 +105,11 @@ export async function initCluster(o: InitOptions): Promise<{ identity: ManagerId
   await writeIdentity(o.dataDir, identity);
   o.logger.info({ clusterId, nodeId, advertiseAddr: identity.advertiseAddr }, 'cluster created');
   return { identity, created: true };
+}
+
+/** The addresses a manager's certificate names: where it is dialled, and where it listens if that is one address. */
+function managerCertIps(advertise: HostPort, listenAt: HostPort): string[] {
+  return [...new Set([advertise.host, ...(listenAt.host === '0.0.0.0' || listenAt.host === '::' ? [] : [listenAt.host])])];
 }
 
 export interface ManagerOptions {
@@ -130,6 +135,7 @@ export class Manager {
   private bootstrapping: Promise<void> | undefined;
   private promotion: Timer | undefined;
   private heardRecord: Timer | undefined;
+  private renewer: CertRenewer | undefined;
   private promoting = false;
   /** Told when Raft stops on a storage failure: the manager cannot go on. */
   onFatal: ((err: Error) => void) | undefined;
@@ -223,6 +229,8 @@ export class Manager {
     }
     this.schedulePromotion();
     this.scheduleHeardRecord();
+    this.renewer = new CertRenewer({ clock: this.clock, rng: systemRng, logger: this.logger, current: () => this.tls.current.certPem, renew: () => this.renewCertificate() });
+    this.renewer.start();
     this.logger.info({ nodeId: identity.nodeId, raftId: identity.raftId, listen: identity.listenAddr, advertise: identity.advertiseAddr }, 'manager started');
     return this.address;
   }
@@ -277,6 +285,32 @@ export class Manager {
       if (at !== undefined) heard[String(id)] = new Date(wall - (now - at)).toISOString();
     }
     await writeFileAtomic(paths(this.o.dataDir).heard, `${JSON.stringify(heard)}\n`);
+  }
+
+  /**
+   * A new certificate for a new key, signed with the cluster's CA from the store, valid for the
+   * cluster's `certExpiryMs`: written to the data dir, then in use for new connections (open ones
+   * go on). Called by the renewer when due; callable at any time.
+   */
+  async renewCertificate(): Promise<void> {
+    const id = this.identity;
+    const cluster = this.store.list('cluster')[0];
+    const caPem = cluster?.status.rootCaPem;
+    const caKeyPem = cluster?.status.rootCaKeyPem;
+    if (cluster === undefined || caPem === undefined || caKeyPem === undefined) throw unavailable('manager.no_cluster_object', 'the cluster object (and its CA) is not in this manager\'s store yet');
+    const ca = await loadRootCa(caPem, caKeyPem);
+    const issued = await issueWithNewKey(ca, {
+      nodeId: id.nodeId,
+      role: 'manager',
+      clusterId: id.clusterId,
+      ips: managerCertIps(parseManagerAddress(id.advertiseAddr, 'advertise address'), parseManagerAddress(id.listenAddr, 'listen address')),
+      dnsNames: [MANAGER_SERVER_NAME],
+      raftId: id.raftId,
+      nowMs: this.clock.wallMs(),
+      ...(cluster.spec.certExpiryMs !== undefined ? { validityMs: cluster.spec.certExpiryMs } : {}),
+    });
+    await writeBundle(paths(this.o.dataDir).tls, { caPem, certPem: issued.certPem, keyPem: issued.keyPem });
+    this.tls.update({ caPem: Buffer.from(caPem), certPem: Buffer.from(issued.certPem), keyPem: Buffer.from(issued.keyPem) });
   }
 
   /** The cluster object and this manager's node, written by the leader when missing. */
@@ -421,6 +455,7 @@ export class Manager {
     this.stopped = true;
     this.promotion?.cancel();
     this.heardRecord?.cancel();
+    await this.renewer?.stop();
     this.leaderControl?.client.close();
     await this.node?.stop();
     await this.bootstrapping;

@@ -49,6 +49,7 @@ export function nodeCaHandlers(manager: Manager) {
         ips: [advertise.host],
         ...(raftId !== undefined ? { dnsNames: [MANAGER_SERVER_NAME], raftId } : {}),
         nowMs: manager.clock.wallMs(),
+        ...(cluster!.spec.certExpiryMs !== undefined ? { validityMs: cluster!.spec.certExpiryMs } : {}),
       });
       manager.logger.info({ nodeId, role, hostname: req.hostname, advertise: req.advertiseAddr }, 'node certificate issued for a join');
       return { certPem: issued.certPem, nodeId, role, clusterId: cluster!.id, raftClusterId: role === 'manager' ? identity.raftClusterId : 0, raftId: raftId ?? 0 };

@@ -101,6 +101,8 @@ export interface NetworkStatus {
 export interface ClusterSpec {
   readonly name: string;
   readonly heartbeatPeriodMs: number;
+  /** How long node certificates are valid (90 days when absent); each is renewed at 50-80% of it. */
+  readonly certExpiryMs?: number;
 }
 
 /** The join tokens (`SHOAL-1-<CA fingerprint>-<secret>`, manager/ca): who may join, as what. */

@@ -34,6 +34,9 @@ export function wholeNumber(min: number, max: number = Number.MAX_SAFE_INTEGER):
   };
 }
 
+/** Node certificates' validity a cluster may be set to: from 1 hour (as Docker's) to 10 years. */
+export const CERT_EXPIRY_MS_RANGE = { min: 60 * 60 * 1000, max: 10 * 365 * 24 * 60 * 60 * 1000 } as const;
+
 /** Longest PEM text (a certificate; a chain of a few). */
 export const PEM_CHARS_MAX = 16 * 1024;
 
@@ -93,7 +96,7 @@ export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
   }),
   service: record<ServiceSpec>({ name: req(text), image: req(text), replicas: req(wholeNumber(0, 100_000)), labels: req(labels) }),
   network: record<NetworkSpec>({ name: req(text), driver: req(oneOf(NETWORK_DRIVERS)), subnet: opt(text), labels: req(labels) }),
-  cluster: record<ClusterSpec>({ name: req(text), heartbeatPeriodMs: req(wholeNumber(1, 3_600_000)) }),
+  cluster: record<ClusterSpec>({ name: req(text), heartbeatPeriodMs: req(wholeNumber(1, 3_600_000)), certExpiryMs: opt(wholeNumber(CERT_EXPIRY_MS_RANGE.min, CERT_EXPIRY_MS_RANGE.max)) }),
 };
 
 export const STATUS_CHECKS: { [K in Kind]: Check<StatusByKind[K]> } = {

@@ -10,6 +10,7 @@ export interface Cluster {
   'workerJoinToken'?: (string);
   'managerJoinToken'?: (string);
   'rootCaFingerprint'?: (string);
+  'certExpiryMs'?: (number | string | Long);
 }
 
 export interface Cluster__Output {
@@ -19,4 +20,5 @@ export interface Cluster__Output {
   'workerJoinToken': (string);
   'managerJoinToken': (string);
   'rootCaFingerprint': (string);
+  'certExpiryMs': (number);
 }

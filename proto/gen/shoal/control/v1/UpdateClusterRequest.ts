@@ -6,10 +6,12 @@ export interface UpdateClusterRequest {
   'id'?: (string);
   'version'?: (number | string | Long);
   'heartbeatPeriodMs'?: (number | string | Long);
+  'certExpiryMs'?: (number | string | Long);
 }
 
 export interface UpdateClusterRequest__Output {
   'id': (string);
   'version': (number);
   'heartbeatPeriodMs': (number);
+  'certExpiryMs': (number);
 }
