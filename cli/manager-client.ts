@@ -3,6 +3,7 @@
 // bundle: ca.pem, cert.pem, key.pem). On a manager's host, as root, with neither flag, the local
 // manager and the admin bundle `shoal manager init` made there are used.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadProto } from '../proto/load.js';
@@ -48,7 +49,9 @@ export class ManagerClient {
       const local = await readLocalManager();
       if (local === undefined) throw invalidArgument('config.invalid', `no manager to talk to: give --host (or SHOAL_HOST) and --tls-dir (or SHOAL_TLS_DIR); on a manager's host, as root, ${LOCAL_MANAGER_DIR} is used`);
       hosts = [local];
-      tlsDir ??= join(LOCAL_MANAGER_DIR, 'admin');
+      // The admin bundle where `init` made one; else the manager's own certificate (a manager
+      // may call the Control API too), readable by root only.
+      tlsDir ??= existsSync(join(LOCAL_MANAGER_DIR, 'admin')) ? join(LOCAL_MANAGER_DIR, 'admin') : join(LOCAL_MANAGER_DIR, 'tls');
     }
     if (tlsDir === undefined) throw invalidArgument('config.invalid', '--tls-dir (or SHOAL_TLS_DIR): needed; managers take only mutual TLS (the admin bundle of `shoal manager init`, or `shoal lab env`)');
     const tls = await readTlsDir(tlsDir, '--tls-dir');
