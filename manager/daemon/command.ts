@@ -26,9 +26,15 @@ interface RunOptions {
 interface InitOptions extends RunOptions {
   advertiseAddr: string;
   listenAddr?: string;
+  exit?: boolean;
 }
 
-async function runUntilSignal(o: RunOptions, logger: Logger, started?: (m: Manager) => void): Promise<void> {
+/**
+ * Runs the manager until a signal (or its Raft storage fails). `started` is told once it serves;
+ * with `exit`, the manager stops once what `started` returns has settled (init and join
+ * `--exit`: set the cluster up, say how to join, and leave the running to shoal-manager.service).
+ */
+async function runUntilSignal(o: RunOptions & { exit?: boolean }, logger: Logger, started?: (m: Manager) => Promise<void>): Promise<void> {
   const manager = new Manager({ dataDir: o.dataDir, logger, ...(o.hostname !== undefined ? { hostname: o.hostname } : {}) });
   const fatal = new Promise<Error | undefined>((resolve) => {
     process.once('SIGTERM', () => resolve(undefined));
@@ -36,8 +42,8 @@ async function runUntilSignal(o: RunOptions, logger: Logger, started?: (m: Manag
     manager.onFatal = resolve;
   });
   await manager.start();
-  started?.(manager);
-  const err = await fatal;
+  const ready = started?.(manager);
+  const err = o.exit === true ? await Promise.race([fatal, ready?.then(() => undefined)]) : await fatal;
   await manager.stop();
   if (err !== undefined) throw new ShoalError('unavailable', 'manager.stopped', `manager stopped: ${oneLine(err)}`);
 }
@@ -86,18 +92,19 @@ export function registerManager(program: Command, ctx: AreaContext): void {
     .description('create a cluster: its CA, this first manager, join tokens and an admin bundle; then run (again: resume)')
     .addOption(option('--advertise-addr <ip[:port]>', `the address other managers, agents and the CLI dial (port ${MANAGER_PORT} by default)`).makeOptionMandatory())
     .addOption(option('--listen-addr <ip:port>', 'where to listen (0.0.0.0 and the advertised port by default)'))
+    .option('--exit', 'exit once the cluster is made and the join commands printed (then run it with shoal-manager.service)')
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<InitOptions>();
       const logger = ctx.logger('manager');
       const { identity, created } = await initCluster({ dataDir: o.dataDir, advertiseAddr: o.advertiseAddr, ...(o.listenAddr !== undefined ? { listenAddr: o.listenAddr } : {}), logger });
       const out = ctx.output();
       if (!created) process.stdout.write(`Resuming the cluster ${identity.clusterId} found in ${o.dataDir} (the flags of this init are not used).\n`);
-      await runUntilSignal(o, logger, (m) => {
-        void m.joinTokens().then(
+      await runUntilSignal(o, logger, (m) =>
+        m.joinTokens().then(
           (tokens) => printJoinCommands(out.format, { ...identity, adminDir: paths(o.dataDir).admin, tokens }),
           (err: unknown) => logger.warn({ err: oneLine(err) }, 'the join tokens could not be read; `shoal cluster inspect` shows them'),
-        );
-      });
+        ),
+      );
     });
 
   manager
@@ -123,17 +130,18 @@ export function registerManager(program: Command, ctx: AreaContext): void {
     .addOption(option('--token <token>', 'the manager join token (`shoal cluster inspect`)').makeOptionMandatory())
     .addOption(option('--advertise-addr <ip[:port]>', `the address other managers, agents and the CLI dial (port ${MANAGER_PORT} by default)`).makeOptionMandatory())
     .addOption(option('--listen-addr <ip:port>', 'where to listen (0.0.0.0 and the advertised port by default)'))
+    .option('--exit', 'exit once this manager is a voter (then run it with shoal-manager.service)')
     .action(async (addr: string, _o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<InitOptions & { token: string }>();
       const logger = ctx.logger('manager');
       const hostname = o.hostname ?? osHostname();
       const { identity, created } = await joinCluster({ dataDir: o.dataDir, advertiseAddr: o.advertiseAddr, ...(o.listenAddr !== undefined ? { listenAddr: o.listenAddr } : {}), token: o.token, remote: addr, hostname, logger });
       if (!created) process.stdout.write(`Resuming the membership in cluster ${identity.clusterId} found in ${o.dataDir} (the flags of this join are not used).\n`);
-      await runUntilSignal({ ...o, hostname }, logger, (m) => {
-        void m.waitVoter().then(
-          () => process.stdout.write(`This node (${identity.nodeId}) joined cluster ${identity.clusterId} as a manager.\n`),
+      await runUntilSignal({ ...o, hostname }, logger, (m) =>
+        m.waitVoter().then(
+          () => void process.stdout.write(`This node (${identity.nodeId}) joined cluster ${identity.clusterId} as a manager.\n`),
           (err: unknown) => logger.warn({ err: oneLine(err) }, 'not a voter yet; the leader promotes this manager once it has caught up'),
-        );
-      });
+        ),
+      );
     });
 }

@@ -78,6 +78,12 @@ describe('shoal manager (real processes on loopback)', () => {
     again.kill('SIGTERM');
     expect(await again.exited).toBe(0);
 
+    // init --exit on the same data dir: resumes, prints the join commands and exits (for a unit to run it).
+    const exited = await cli(['manager', 'init', '--exit', '--data-dir', dataDir, '--advertise-addr', '127.0.0.9']);
+    expect(exited.code).toBe(0);
+    expect(exited.stdout).toContain(`Resuming the cluster ${cluster.id}`);
+    expect(exited.stdout).toContain(`export SHOAL_HOST=${addr} `);
+
     // init on the same data dir resumes (its flags are not used).
     const resumed = shoal(['manager', 'init', '--data-dir', dataDir, '--advertise-addr', '127.0.0.9']);
     await waitFor('the join commands', () => resumed.stdout().includes('SHOAL_TLS_DIR='), resumed);
