@@ -354,7 +354,7 @@ export class Manager {
   async awaitLeader(timeoutMs = LEADER_WAIT_MS): Promise<void> {
     const deadline = this.clock.nowMs() + timeoutMs;
     while (!this.leaderAlive()) {
-      if (this.stopped || this.clock.nowMs() > deadline) throw unavailable('manager.no_leader', `no leader: the managers have not elected one within ${timeoutMs} ms (is a majority of them up and reachable?)`);
+      if (this.stopped || this.clock.nowMs() > deadline) throw unavailable('manager.no_leader', `no leader: the managers have not elected one within ${Math.round(timeoutMs)} ms (is a majority of them up and reachable?)`);
       await this.clock.sleep(LEADER_POLL_MS);
     }
   }
