@@ -24,7 +24,7 @@ import { DEFAULT_LAB_STATE_DIR } from '../e2e/lab/state.js';
 import { runAllCleanups } from '../shared/cleanup.js';
 import { oneLine } from '../shared/errors.js';
 import type { FailoverCluster } from './failover/cluster.js';
-import { DockerSwarm } from './failover/docker.js';
+import { DockerSwarm, checkDockerInstalled } from './failover/docker.js';
 import { firstSuccess, type AttemptPolicy } from './failover/first-success.js';
 import { SHOAL_COMMAND, ShoalCluster } from './failover/shoal.js';
 import { printResult } from './lib.js';
@@ -105,6 +105,7 @@ async function cliMedianMs(sys: FailoverCluster): Promise<number> {
 async function main(lab: string, work: string, registerCleanup: (step: () => Promise<void>) => void): Promise<void> {
   const benchStarted = performance.now();
   const note = (line: string): void => console.log(`manager-failover: ${line}`);
+  await checkDockerInstalled();
   // h1..h3 run Shoal's managers; h4..h6 are bare hosts for the dockerds.
   const state = await labUp({ name: lab, hosts: 2 * MANAGERS, managers: MANAGERS, shoalCommand: SHOAL_COMMAND, stateDir: DEFAULT_LAB_STATE_DIR, onProgress: (l) => note(`lab ${lab}: ${l}`) });
   const { plan } = state;

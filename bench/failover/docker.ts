@@ -37,6 +37,17 @@ const API_RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
 /** dockerd makes /run/docker/plugins whatever its --exec-root: removed after, if it was not there before. */
 const PLUGINS_DIR = '/run/docker/plugins';
 
+/** Refuses early, naming the fix, when Debian's docker.io is not installed. */
+export async function checkDockerInstalled(): Promise<void> {
+  for (const binary of [DOCKERD, DOCKER_CLI]) {
+    const there = await access(binary).then(
+      () => true,
+      () => false,
+    );
+    if (!there) throw new Error(`docker: ${binary} is missing: install Debian's docker.io (scripts/install-deps --bench)`);
+  }
+}
+
 interface DockerNode {
   ID: string;
   Version: { Index: number };
