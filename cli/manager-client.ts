@@ -10,8 +10,9 @@ import { loadProto } from '../proto/load.js';
 import type { ControlClient } from '../proto/gen/shoal/control/v1/Control.js';
 import type { WatchEvent__Output } from '../proto/gen/shoal/control/v1/WatchEvent.js';
 import { ShoalError, fromGrpcStatus, invalidArgument, oneLine, unavailable } from '../shared/errors.js';
-import { callUnary, clientCredentials } from '../shared/grpc.js';
-import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, parseManagerHosts, type HostPort } from '../shared/manager-hosts.js';
+import { clientCredentials } from '../shared/grpc.js';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, parseManagerHosts, STALE_READ_METADATA, type HostPort } from '../shared/manager-hosts.js';
 import { readTlsDir } from '../shared/tls-dir.js';
 
 /** The data dir of a manager installed on this host (packaging/default/shoal-manager). */
@@ -75,7 +76,7 @@ export class ManagerClient {
    * unreachable or has no leader (UNAVAILABLE) or does not answer in time. Other errors are the
    * answer.
    */
-  async call<Res>(name: keyof ControlClient & string, request: object): Promise<Res> {
+  async call<Res>(name: keyof ControlClient & string, request: object, options: { stale?: boolean } = {}): Promise<Res> {
     const failures: string[] = [];
     for (let k = 0; k < this.hosts.length; k++) {
       const i = (this.preferred + k) % this.hosts.length;
@@ -88,8 +89,15 @@ export class ManagerClient {
         continue;
       }
       try {
-        const method = (c[name] as (...a: unknown[]) => unknown).bind(c) as (request: object, callback: (err: null, value?: Res) => void) => unknown;
-        const res = await callUnary<object, Res>(method, request, CONTROL_CALL_TIMEOUT_MS);
+        const method = (c[name] as (...a: unknown[]) => unknown).bind(c);
+        const md = new Metadata();
+        if (options.stale === true) md.set(STALE_READ_METADATA, '1');
+        const res = await new Promise<Res>((resolve, reject) => {
+          method(request, md, { deadline: Date.now() + CONTROL_CALL_TIMEOUT_MS }, (err: ServiceError | null, value?: Res) => {
+            if (err !== null) reject(fromGrpcStatus(err));
+            else resolve(value as Res);
+          });
+        });
         this.preferred = i;
         return res;
       } catch (err) {

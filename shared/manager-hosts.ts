@@ -15,6 +15,13 @@ export const MANAGER_PORT = 4377;
  */
 export const MANAGER_SERVER_NAME = 'manager.shoal';
 
+/**
+ * Metadata of a Control read that may be stale: served from the store of the manager called,
+ * without read-index or going to the leader (it answers during an election too, but may miss
+ * the latest writes).
+ */
+export const STALE_READ_METADATA = 'shoal-stale-read';
+
 /** Most managers named in one list (a cluster has 1 to 7; more is a mistake). */
 export const MANAGER_HOSTS_MAX = 16;
 

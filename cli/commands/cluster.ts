@@ -69,9 +69,10 @@ export function registerCluster(program: Command, ctx: CliContext): void {
   node
     .command('ls')
     .description('list the nodes, as `docker node ls`')
+    .option('--stale', "read the manager's own copy: answers without a leader, may miss the latest writes")
     .action(
-      withManager(async (client) => {
-        const { nodes } = await client.call<ListNodesResponse__Output>('ListNodes', {});
+      withManager(async (client, o: { stale?: boolean }) => {
+        const { nodes } = await client.call<ListNodesResponse__Output>('ListNodes', {}, { stale: o.stale === true });
         ctx.output().list(
           nodes,
           [
@@ -88,9 +89,10 @@ export function registerCluster(program: Command, ctx: CliContext): void {
   node
     .command('inspect <node>')
     .description('one node: by id, unique id prefix or hostname')
+    .option('--stale', "read the manager's own copy: answers without a leader, may miss the latest writes")
     .action(
-      withManager(async (client, ref: string) => {
-        ctx.output().object(nodeJson(await client.call<Node__Output>('GetNode', { id: ref })));
+      withManager(async (client, ref: string, o: { stale?: boolean }) => {
+        ctx.output().object(nodeJson(await client.call<Node__Output>('GetNode', { id: ref }, { stale: o.stale === true })));
       }),
     );
 
@@ -211,9 +213,10 @@ export function registerCluster(program: Command, ctx: CliContext): void {
   cluster
     .command('inspect')
     .description("the cluster's settings, CA fingerprint and join tokens")
+    .option('--stale', "read the manager's own copy: answers without a leader, may miss the latest writes")
     .action(
-      withManager(async (client) => {
-        ctx.output().object(clusterJson(await client.call<Cluster__Output>('GetCluster', {})));
+      withManager(async (client, o: { stale?: boolean }) => {
+        ctx.output().object(clusterJson(await client.call<Cluster__Output>('GetCluster', {}, { stale: o.stale === true })));
       }),
     );
 }

@@ -16,6 +16,7 @@ import type { UpdateClusterRequest__Output } from '../../proto/gen/shoal/control
 import type { UpdateNodeRequest__Output } from '../../proto/gen/shoal/control/v1/UpdateNodeRequest.js';
 import { failedPrecondition, invalidArgument, notFound, ShoalError, toGrpcStatus, unavailable } from '../../shared/errors.js';
 import { unaryHandler } from '../../shared/grpc.js';
+import { STALE_READ_METADATA } from '../../shared/manager-hosts.js';
 import { caFingerprintHex } from '../ca/fingerprint.js';
 import { NODE_CERT_VALIDITY_MS } from '../ca/issue.js';
 import { newJoinToken } from '../ca/join-token.js';
@@ -39,7 +40,11 @@ export function nodeMessage(n: StoreObjectOf<'node'>, manager: Manager): Node {
     const s = manager.raft.status();
     if (s.lead === raftId) leaderStatus = 'leader';
     else if (s.confState.learners.includes(raftId)) leaderStatus = 'learner';
-    else if (s.confState.voters.includes(raftId)) leaderStatus = manager.reachable(raftId) ? 'reachable' : 'unreachable';
+    else if (s.confState.voters.includes(raftId)) {
+      // Only the leader hears every member; a follower (a stale read) knows itself and the leader.
+      if (s.role !== 'leader' && raftId !== s.id) leaderStatus = 'unknown';
+      else leaderStatus = manager.reachable(raftId) ? 'reachable' : 'unreachable';
+    }
     else leaderStatus = 'unreachable';
   }
   return {
@@ -71,9 +76,10 @@ export function clusterMessage(c: StoreObjectOf<'cluster'>): Cluster {
  * A handler that runs on the leader: here when this manager leads, else sent on to the leader
  * (once: a call that was already sent on and finds no leader here fails with UNAVAILABLE).
  */
-function onLeader<Req, Res>(manager: Manager, method: keyof ControlClient & string, local: (req: Req) => Promise<Res>) {
+function onLeader<Req, Res>(manager: Manager, method: keyof ControlClient & string, local: (req: Req) => Promise<Res>, staleLocal?: (req: Req) => Res) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     const run = async (): Promise<Res> => {
+      if (staleLocal !== undefined && isStale(call)) return staleLocal(call.request);
       // A leader that cannot be reached (nothing was sent) is waited out: the next one is tried,
       // within the bounded wait for a leader.
       const deadline = manager.clock.nowMs() + LEADER_WAIT_MS;
@@ -95,6 +101,8 @@ function onLeader<Req, Res>(manager: Manager, method: keyof ControlClient & stri
     );
   };
 }
+
+const isStale = (call: { metadata: { get(key: string): unknown[] } }): boolean => call.metadata.get(STALE_READ_METADATA).length > 0;
 
 function theCluster(manager: Manager): StoreObjectOf<'cluster'> {
   const c = manager.store.list('cluster')[0];
@@ -144,20 +152,30 @@ export function controlHandlers(manager: Manager) {
   return {
     Watch: watchHandler(manager),
 
-    GetCluster: unaryHandler(async () => {
-      await manager.readable();
+    GetCluster: unaryHandler(async (_req: unknown, call: ServerUnaryCall<unknown, Cluster>) => {
+      await manager.readable(isStale(call));
       return clusterMessage(theCluster(manager));
     }),
 
-    ListNodes: onLeader(manager, 'ListNodes', async () => {
-      const store = await manager.readable();
-      return { nodes: store.list('node').map((n) => nodeMessage(n, manager)) };
-    }),
+    ListNodes: onLeader(
+      manager,
+      'ListNodes',
+      async () => {
+        const store = await manager.readable();
+        return { nodes: store.list('node').map((n) => nodeMessage(n, manager)) };
+      },
+      () => ({ nodes: manager.store.list('node').map((n) => nodeMessage(n, manager)) }),
+    ),
 
-    GetNode: onLeader(manager, 'GetNode', async (req: IdRequest__Output) => {
-      await manager.readable();
-      return nodeMessage(manager.nodeOrThrow(req.id), manager);
-    }),
+    GetNode: onLeader(
+      manager,
+      'GetNode',
+      async (req: IdRequest__Output) => {
+        await manager.readable();
+        return nodeMessage(manager.nodeOrThrow(req.id), manager);
+      },
+      (req: IdRequest__Output) => nodeMessage(manager.nodeOrThrow(req.id), manager),
+    ),
 
     UpdateNode: onLeader(manager, 'UpdateNode', async (req: UpdateNodeRequest__Output) => {
       await manager.readable();

@@ -49,6 +49,20 @@ describe('shoal events', () => {
 
     for (const p of [all, live, resumed]) p.kill('SIGINT');
     for (const p of [all, live, resumed]) expect(await p.exited).toBe(0);
+
+    // m2 dies too: no quorum. A read waits a bounded time and says there is no leader; a stale
+    // read answers from m3's own copy, the acknowledged writes in it.
+    (c.procs[1] as Proc).kill('SIGKILL');
+    await c.procs[1]?.exited;
+    const noLeader = await cli(['node', 'ls', ...c.via(2)]);
+    expect(noLeader.stderr).toMatch(/^shoal: no manager answered \(127\.0\.0\.1:\d+: no leader: the managers have not elected one \(is a majority of them up and reachable\?\)\)\n$/);
+    const stale = await json<{ hostname: string; managerStatus: string; labels: Record<string, string> }[]>(['node', 'ls', '--stale', ...c.via(2)]);
+    expect(stale.map((n) => [n.hostname, n.managerStatus, n.labels]).sort()).toEqual([
+      ['m1', 'unknown', {}],
+      ['m2', 'unknown', { a: '1' }],
+      ['m3', 'reachable', { b: '2' }],
+    ].sort());
+
     const bad = await cli(['events', '--filter', 'kind=pets', ...c.via(1)]);
     expect(bad.stderr).toBe('shoal: --filter "kind=pets": must be kind=node|task|service|network|cluster\n');
   }, 90_000);

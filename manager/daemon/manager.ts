@@ -339,11 +339,21 @@ export class Manager {
 
   /** The caller's read: linearizable through read-index unless `stale` (after an election, once there is a leader). */
   async readable(stale = false): Promise<Store> {
-    if (!stale) {
-      await this.awaitLeader();
-      await this.raft.read();
+    if (stale) return this.store;
+    // A read the leader could not confirm (it stepped down, or there was none to ask) is asked
+    // again of the next leader, within the bounded wait for one.
+    const deadline = this.clock.nowMs() + LEADER_WAIT_MS;
+    for (;;) {
+      await this.awaitLeader(Math.max(0, deadline - this.clock.nowMs()));
+      try {
+        await this.raft.read();
+        return this.store;
+      } catch (err) {
+        const retry = err instanceof ShoalError && (err.code === 'raft.leadership_lost' || err.code === 'raft.proposal_dropped');
+        if (!retry || this.clock.nowMs() > deadline) throw err;
+        await this.clock.sleep(LEADER_POLL_MS);
+      }
     }
-    return this.store;
   }
 
   /**
@@ -354,7 +364,7 @@ export class Manager {
   async awaitLeader(timeoutMs = LEADER_WAIT_MS): Promise<void> {
     const deadline = this.clock.nowMs() + timeoutMs;
     while (!this.leaderAlive()) {
-      if (this.stopped || this.clock.nowMs() > deadline) throw unavailable('manager.no_leader', `no leader: the managers have not elected one within ${Math.round(timeoutMs)} ms (is a majority of them up and reachable?)`);
+      if (this.stopped || this.clock.nowMs() > deadline) throw unavailable('manager.no_leader', 'no leader: the managers have not elected one (is a majority of them up and reachable?)', { fields: { waitedMs: Math.round(timeoutMs) } });
       await this.clock.sleep(LEADER_POLL_MS);
     }
   }

@@ -394,11 +394,15 @@ export class RaftNode {
     const s = this.raw.status();
     if (s.term !== this.lastTerm || (rd.softState !== undefined && rd.softState.lead !== this.lastLead)) {
       const termChanged = s.term !== this.lastTerm;
+      const steppedDown = this.lastLead === this.id && s.lead !== this.id;
       this.lastTerm = s.term;
       this.lastLead = s.lead;
       // Only what was made in an earlier term: a proposal or read made after the core moved to
       // this term (before this loop noticed it) is not in doubt.
       if (termChanged) this.failAll(leadershipLost(), s.term);
+      // A leader that steps down in its own term (check-quorum: it lost touch with a majority)
+      // cannot confirm the reads it was asked for: they fail now rather than at their timeout.
+      else if (steppedDown) this.failReads(leadershipLost());
       for (const l of this.leaderListeners) l(s.lead, s.term, s.role);
     }
   }
@@ -412,6 +416,14 @@ export class RaftNode {
     }
     for (const [k, r] of this.reads) {
       if (r.term >= term) continue;
+      r.timer.cancel();
+      r.reject(err);
+      this.reads.delete(k);
+    }
+  }
+
+  private failReads(err: ShoalError): void {
+    for (const [k, r] of this.reads) {
       r.timer.cancel();
       r.reject(err);
       this.reads.delete(k);
