@@ -19,6 +19,11 @@ import { readTlsDir } from '../shared/tls-dir.js';
 export const LOCAL_MANAGER_DIR = '/var/lib/shoal/manager';
 /** A manager that cannot be connected to within this long is skipped for the next one. */
 export const CONNECT_TIMEOUT_MS = 1_000;
+/** The calls that change something. */
+const WRITES = new Set<string>(['UpdateNode', 'RemoveNode', 'UpdateCluster', 'RotateJoinToken', 'CreateService', 'UpdateService', 'RemoveService', 'RunContainer', 'CreateNetwork', 'RemoveNetwork']);
+/** Refusals made before a write could be proposed: another manager may be asked safely. */
+const NOT_APPLIED = new Set<string>(['manager.no_leader', 'manager.leader_unreachable', 'manager.not_leader', 'raft.proposal_dropped', 'manager.leader_moved']);
+
 /** A watch that keeps failing moves at most this many rounds of the managers listed. */
 export const WATCH_MOVES_MAX = 3;
 const WATCH_MOVE_PAUSE_MS = 200;
@@ -102,6 +107,11 @@ export class ManagerClient {
         return res;
       } catch (err) {
         if (!(err instanceof ShoalError) || (err.kind !== 'unavailable' && err.kind !== 'deadline_exceeded')) throw err;
+        // A write is sent again elsewhere only when it surely was not applied: sent twice, an
+        // update would come back as a conflict with itself (or a rotation happen twice).
+        if (WRITES.has(name) && !NOT_APPLIED.has(err.code)) {
+          throw unavailable(err.code, `${oneLine(err)} (the change may or may not have been made: look before trying again)`);
+        }
         failures.push(`${hostPortText(this.hosts[i] as HostPort)}: ${oneLine(err)}`);
       }
     }
