@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import type { AreaContext, OutputFormat } from '../../shared/cli-area.js';
 import { option } from '../../shared/cli-option.js';
+import { intInRange } from '../../shared/config.js';
+import { RAFT_NODE_DEFAULTS } from '../raft/node.js';
 import { ShoalError, oneLine } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { paths } from './data-dir.js';
@@ -21,6 +23,8 @@ export const MANAGER_DATA_DIR = '/var/lib/shoal/manager';
 interface RunOptions {
   dataDir: string;
   hostname?: string;
+  snapshotEntries: number;
+  snapshotKeepEntries: number;
 }
 
 interface InitOptions extends RunOptions {
@@ -35,7 +39,7 @@ interface InitOptions extends RunOptions {
  * `--exit`: set the cluster up, say how to join, and leave the running to shoal-manager.service).
  */
 async function runUntilSignal(o: RunOptions & { exit?: boolean }, logger: Logger, started?: (m: Manager) => Promise<void>): Promise<void> {
-  const manager = new Manager({ dataDir: o.dataDir, logger, ...(o.hostname !== undefined ? { hostname: o.hostname } : {}) });
+  const manager = new Manager({ dataDir: o.dataDir, logger, snapshotEntries: o.snapshotEntries, keepEntries: o.snapshotKeepEntries, ...(o.hostname !== undefined ? { hostname: o.hostname } : {}) });
   const fatal = new Promise<Error | undefined>((resolve) => {
     process.once('SIGTERM', () => resolve(undefined));
     process.once('SIGINT', () => resolve(undefined));
@@ -82,6 +86,8 @@ export function registerManager(program: Command, ctx: AreaContext): void {
     .description('run the cluster manager of --data-dir (made by `shoal manager init`)')
     .addOption(option('--data-dir <dir>', 'where the manager keeps its identity, certificates and Raft data').default(MANAGER_DATA_DIR))
     .addOption(option('--hostname <name>', "this node's name in `shoal node ls` (the host's name by default)"))
+    .addOption(option('--snapshot-entries <n>', 'Raft entries between two snapshots of the store', intInRange(1, 100_000_000)).default(RAFT_NODE_DEFAULTS.snapshotEntries))
+    .addOption(option('--snapshot-keep-entries <n>', 'Raft entries kept behind a snapshot for managers slightly behind', intInRange(0, 100_000_000)).default(RAFT_NODE_DEFAULTS.keepEntries))
     // Its subcommands take --data-dir and --hostname from it (`shoal manager init --data-dir D`):
     // commander gives an option to the command that defines it, wherever it stands.
     .configureHelp({ showGlobalOptions: true })

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadProto } from '../../proto/load.js';
 import { systemClock } from '../../shared/clock.js';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
-import { callUnary } from '../../shared/grpc.js';
+import { callUnary, clientCredentials } from '../../shared/grpc.js';
+import { readTlsDir } from '../../shared/tls-dir.js';
 import { MANAGER_SERVER_NAME } from '../../shared/manager-hosts.js';
 import { freeLoopbackPort } from '../../shared/net.js';
 import { caFingerprint } from '../ca/fingerprint.js';
@@ -293,4 +294,30 @@ describe('the Control API on 3 managers (real processes on loopback)', () => {
     expect(last.stderr).toBe('shoal: node m3 is the last manager: a cluster needs one (leave the cluster instead of demoting it)\n');
     expect(await statuses(2)).toEqual({ m1: 'worker', m2: 'worker', m3: 'leader' });
   }, 120_000);
+});
+
+describe('a manager joining after the log was compacted', () => {
+  it('catches up from a snapshot of the store, then from the log', async () => {
+    const dir = await scratch();
+    const [p1, p2] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    const m1 = shoal(['manager', 'init', '--snapshot-entries', '10', '--snapshot-keep-entries', '0', '--data-dir', join(dir, 'm1'), '--advertise-addr', `127.0.0.1:${p1}`, '--hostname', 'm1']);
+    await waitFor('the join commands', () => m1.stdout().includes('SHOAL_TLS_DIR='), m1);
+    const admin = await readTlsDir(join(dir, 'm1', 'admin'));
+    const Control = loadProto('control').shoal.control.v1.Control;
+    const client = new Control(`127.0.0.1:${p1}`, clientCredentials(admin), { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME });
+    cleanups.push(() => client.close());
+    let node = await callUnary(client.GetNode.bind(client), { id: 'm1' }, 5000);
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) {
+      labels[`k${i}`] = `v${i}`;
+      node = await callUnary(client.UpdateNode.bind(client), { id: node.id, version: node.meta?.version ?? 0, labels, availability: '', role: '' }, 5000);
+    }
+    const cluster = await callUnary(client.GetCluster.bind(client), {}, 5000);
+    // Logged at info: the snapshot it was sent.
+    const m2 = shoal(['--log-level', 'info', 'manager', 'join', '--data-dir', join(dir, 'm2'), '--advertise-addr', `127.0.0.1:${p2}`, '--hostname', 'm2', '--token', cluster.managerJoinToken, `127.0.0.1:${p1}`]);
+    await waitFor('m2 to be a voter', () => m2.stdout().includes('as a manager.'), m2);
+    expect(m2.stderr()).toContain('"msg":"restored from a snapshot sent by the leader"');
+    const seen = JSON.parse((await cli(['--format', 'json', 'node', 'inspect', 'm1', '--stale', '--host', `127.0.0.1:${p2}`, '--tls-dir', join(dir, 'm1', 'admin')])).stdout) as { labels: Record<string, string> };
+    expect(seen.labels).toEqual(labels);
+  }, 60_000);
 });

@@ -121,6 +121,8 @@ export interface ManagerOptions {
   readonly tickMs?: number;
   readonly electionTicks?: number;
   readonly snapshotEntries?: number;
+  /** Entries kept behind a snapshot for followers slightly behind (RaftNodeOptions.keepEntries). */
+  readonly keepEntries?: number;
 }
 
 export class Manager {
@@ -193,6 +195,7 @@ export class Manager {
       ...(this.o.tickMs !== undefined ? { tickMs: this.o.tickMs } : {}),
       ...(this.o.electionTicks !== undefined ? { electionTicks: this.o.electionTicks } : {}),
       ...(this.o.snapshotEntries !== undefined ? { snapshotEntries: this.o.snapshotEntries } : {}),
+      ...(this.o.keepEntries !== undefined ? { keepEntries: this.o.keepEntries } : {}),
     });
     const guard = { caPem: tls.current.caPem, clusterId: identity.clusterId, clock: this.clock, logger: this.logger };
     const raft = loadProto('raft').shoal.raft.v1;
