@@ -119,14 +119,26 @@ async function listenUnix(server: Server, address: Address & { readonly kind: 'u
   return address;
 }
 
-/** Stops accepting calls and waits for running ones up to `graceMs`, then cancels the rest. */
+/**
+ * Stops accepting calls and waits for running ones up to `graceMs`, then cancels the rest and
+ * returns. Not later: tryShutdown's callback waits until every connection has closed, and one
+ * to a peer whose host died never does (its FIN is never acknowledged), so a manager whose peers
+ * were all lost would never stop on SIGTERM.
+ */
 export async function shutdown(server: Server, clock: Clock, graceMs: number): Promise<void> {
   // A unix socket's listener stops accepting (and its path goes) first; grpc-js ends the sessions.
   unixListeners.get(server)?.close();
   unixListeners.delete(server);
-  const timer = clock.setTimer(graceMs, () => server.forceShutdown());
-  await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-  timer.cancel();
+  await new Promise<void>((resolve) => {
+    const timer = clock.setTimer(graceMs, () => {
+      server.forceShutdown();
+      resolve();
+    });
+    server.tryShutdown(() => {
+      timer.cancel();
+      resolve();
+    });
+  });
 }
 
 /** Wraps a unary handler: its ShoalErrors (and anything else thrown) become gRPC statuses. */
