@@ -14,9 +14,11 @@ import { paths } from './data-dir.js';
 import { MANAGER_PORT } from '../../shared/manager-hosts.js';
 import { hostname as osHostname } from 'node:os';
 import { systemClock } from '../../shared/clock.js';
-import { joinCluster, leaveCluster } from './join.js';
-import { recoverManager } from './recover.js';
-import { initCluster, Manager } from './manager.js';
+import type { Manager } from './manager.js';
+
+// The daemon's modules (Raft, the store, the CA with its X.509 library, gRPC) load when a
+// manager command runs, not for every `shoal` command: about 100 ms of each CLI start.
+const daemon = () => import('./manager.js');
 
 export const MANAGER_DATA_DIR = '/var/lib/shoal/manager';
 
@@ -39,6 +41,7 @@ interface InitOptions extends RunOptions {
  * `--exit`: set the cluster up, say how to join, and leave the running to shoal-manager.service).
  */
 async function runUntilSignal(o: RunOptions & { exit?: boolean }, logger: Logger, started?: (m: Manager) => Promise<void>): Promise<void> {
+  const { Manager } = await daemon();
   const manager = new Manager({ dataDir: o.dataDir, logger, snapshotEntries: o.snapshotEntries, keepEntries: o.snapshotKeepEntries, ...(o.hostname !== undefined ? { hostname: o.hostname } : {}) });
   const fatal = new Promise<Error | undefined>((resolve) => {
     process.once('SIGTERM', () => resolve(undefined));
@@ -102,6 +105,7 @@ export function registerManager(program: Command, ctx: AreaContext): void {
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<InitOptions>();
       const logger = ctx.logger('manager');
+      const { initCluster } = await daemon();
       const { identity, created } = await initCluster({ dataDir: o.dataDir, advertiseAddr: o.advertiseAddr, ...(o.listenAddr !== undefined ? { listenAddr: o.listenAddr } : {}), logger });
       const out = ctx.output();
       if (!created) process.stdout.write(`Resuming the cluster ${identity.clusterId} found in ${o.dataDir} (the flags of this init are not used).\n`);
@@ -118,6 +122,7 @@ export function registerManager(program: Command, ctx: AreaContext): void {
     .description('take this host\'s manager out of the cluster (as `shoal node demote` of it); it then stops')
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<RunOptions>();
+      const { leaveCluster } = await import('./join.js');
       const n = await leaveCluster(o.dataDir);
       process.stdout.write(`This manager (${n}) left the managers of the cluster; its daemon stops.\n`);
     });
@@ -127,6 +132,7 @@ export function registerManager(program: Command, ctx: AreaContext): void {
     .description('after a quorum of managers is lost for good: make this (stopped) manager the only member of the cluster, with its whole state')
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.optsWithGlobals<RunOptions>();
+      const { recoverManager } = await import('./recover.js');
       await recoverManager(o.dataDir, systemClock, (line) => process.stdout.write(`${line}\n`));
     });
 
@@ -141,6 +147,7 @@ export function registerManager(program: Command, ctx: AreaContext): void {
       const o = cmd.optsWithGlobals<InitOptions & { token: string }>();
       const logger = ctx.logger('manager');
       const hostname = o.hostname ?? osHostname();
+      const { joinCluster } = await import('./join.js');
       const { identity, created } = await joinCluster({ dataDir: o.dataDir, advertiseAddr: o.advertiseAddr, ...(o.listenAddr !== undefined ? { listenAddr: o.listenAddr } : {}), token: o.token, remote: addr, hostname, logger });
       if (!created) process.stdout.write(`Resuming the membership in cluster ${identity.clusterId} found in ${o.dataDir} (the flags of this join are not used).\n`);
       await runUntilSignal({ ...o, hostname }, logger, (m) =>
