@@ -12,7 +12,7 @@ import type { WatchEvent__Output } from '../proto/gen/shoal/control/v1/WatchEven
 import { ShoalError, fromGrpcStatus, invalidArgument, oneLine, unavailable } from '../shared/errors.js';
 import { clientCredentials } from '../shared/grpc.js';
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
-import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, parseManagerHosts, STALE_READ_METADATA, type HostPort } from '../shared/manager-hosts.js';
+import { hostPortText, MANAGER_CHANNEL_OPTIONS, parseManagerAddress, parseManagerHosts, STALE_READ_METADATA, type HostPort } from '../shared/manager-hosts.js';
 import { readTlsDir } from '../shared/tls-dir.js';
 
 /** The data dir of a manager installed on this host (packaging/default/shoal-manager). */
@@ -70,7 +70,7 @@ export class ManagerClient {
     if (c === undefined) {
       const Control = loadProto('control').shoal.control.v1.Control;
       // The server must show a manager's certificate (MANAGER_SERVER_NAME), whatever address was dialled.
-      c = new Control(target, this.tlsCredentials, { 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME }) as unknown as ControlClient;
+      c = new Control(target, this.tlsCredentials, { 'grpc.max_receive_message_length': 64 * 1024 * 1024, ...MANAGER_CHANNEL_OPTIONS }) as unknown as ControlClient;
       this.clients.set(target, c);
     }
     return c;

@@ -15,6 +15,9 @@ export const MANAGER_PORT = 4377;
  */
 export const MANAGER_SERVER_NAME = 'manager.shoal';
 
+/** Every connection to a manager checks it shows a manager's certificate of the cluster's CA. */
+export const MANAGER_CHANNEL_OPTIONS = { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME } as const;
+
 /**
  * Metadata of a Control read that may be stale: served from the store of the manager called,
  * without read-index or going to the leader (it answers during an election too, but may miss

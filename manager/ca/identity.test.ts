@@ -8,7 +8,7 @@ import { issueWithNewKey, NODE_CERT_VALIDITY_MS } from './issue.js';
 import type { Role } from './subject.js';
 import { testRootCa, T0_MS, type TestRootCa } from './testing.js';
 import { CLOCK_SKEW_ALLOWANCE_MS } from './time.js';
-import { generateKeyPair, SIGNING_ALGORITHM, x509 } from './x509.js';
+import { generateKeyPair, SIGNING_ALGORITHM, x509 } from '../../shared/x509.js';
 
 let ours: TestRootCa;
 let theirs: TestRootCa;

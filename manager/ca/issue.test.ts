@@ -8,7 +8,7 @@ import { createNodeKeyAndCsr, CSR_PEM_CHARS_MAX, issueNodeCertificate, issueWith
 import type { RootCa } from './root-ca.js';
 import { testRootCa, T0_MS } from './testing.js';
 import { CLOCK_SKEW_ALLOWANCE_MS, DAY_MS } from './time.js';
-import { generateKeyPair, SIGNING_ALGORITHM, x509 } from './x509.js';
+import { generateKeyPair, SIGNING_ALGORITHM, x509 } from '../../shared/x509.js';
 
 let ca: RootCa;
 let caCert: X509Certificate;

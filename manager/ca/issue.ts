@@ -8,9 +8,11 @@ import { failedPrecondition, invalidArgument, oneLine } from '../../shared/error
 import type { RootCa } from './root-ca.js';
 import { checkCertId, checkRole, nodeSubject, type Role } from './subject.js';
 import { checkNowMs, checkValidityMs, DAY_MS, validityWindow } from './time.js';
-import { generateKeyPair, privateKeyPem, randomSerialHex, SIGNING_ALGORITHM, x509, type CryptoKey } from './x509.js';
+import { generateKeyPair, privateKeyPem, randomSerialHex, SIGNING_ALGORITHM, x509, type CryptoKey } from '../../shared/x509.js';
 
 /** How long a node certificate is valid: 90 days (swarmkit's default); renewed well before (renewal.ts). */
+export { createNodeKeyAndCsr, type KeyAndCsr } from '../../shared/csr.js';
+
 export const NODE_CERT_VALIDITY_MS = 90 * DAY_MS;
 /** Most subject alternative names (IPs and DNS names together) on one certificate. */
 export const SAN_ENTRIES_MAX = 32;
@@ -45,21 +47,6 @@ export interface IssuedCertificate {
   readonly certPem: string;
   /** When it expires (the CA's own expiry at the latest). */
   readonly notAfterMs: number;
-}
-
-export interface KeyAndCsr {
-  readonly keyPem: string;
-  readonly csrPem: string;
-}
-
-/**
- * On the joining node: a new P-256 key and a CSR signed with it. Its subject is a placeholder the
- * CA ignores (the node does not know its id before the CA tells it).
- */
-export async function createNodeKeyAndCsr(): Promise<KeyAndCsr> {
-  const keys = await generateKeyPair();
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: [{ CN: ['shoal-node'] }], keys, signingAlgorithm: SIGNING_ALGORITHM });
-  return { keyPem: await privateKeyPem(keys.privateKey), csrPem: csr.toString('pem') };
 }
 
 /**

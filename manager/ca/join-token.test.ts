@@ -3,8 +3,8 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ShoalError } from '../../shared/errors.js';
-import { caFingerprint, caFingerprintHex, FINGERPRINT_BASE36_CHARS } from './fingerprint.js';
-import { JOIN_SECRET_CHARS, JOIN_TOKEN_CHARS, JOIN_TOKEN_TEXT_CHARS_MAX, newJoinToken, parseJoinToken, secretMatches, tokenMatchesCa } from './join-token.js';
+import { caFingerprint, caFingerprintHex, FINGERPRINT_BASE36_CHARS } from '../../shared/ca-fingerprint.js';
+import { JOIN_SECRET_CHARS, JOIN_TOKEN_CHARS, JOIN_TOKEN_TEXT_CHARS_MAX, newJoinToken, parseJoinToken, secretMatches, tokenMatchesCa } from '../../shared/join-token.js';
 import { testRootCa, type TestRootCa } from './testing.js';
 
 let ours: TestRootCa;

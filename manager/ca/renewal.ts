@@ -6,7 +6,7 @@
 // managers are unreachable.
 
 import { systemRng, type Rng } from '../../shared/rng.js';
-import { readCertificate } from './fingerprint.js';
+import { readCertificate } from '../../shared/ca-fingerprint.js';
 
 /** Earliest renewal, as a fraction of the lifetime elapsed. */
 export const RENEW_AT_FRACTION_MIN = 0.5;

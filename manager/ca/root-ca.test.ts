@@ -7,7 +7,7 @@ import { issueWithNewKey } from './issue.js';
 import { createRootCa, loadRootCa, ROOT_CA_VALIDITY_MS } from './root-ca.js';
 import { testRootCa, T0_MS } from './testing.js';
 import { CLOCK_SKEW_ALLOWANCE_MS } from './time.js';
-import { x509 } from './x509.js';
+import { x509 } from '../../shared/x509.js';
 
 async function refusal(p: Promise<unknown>): Promise<ShoalError> {
   const err = await p.then(() => undefined, (e: unknown) => e);

@@ -6,7 +6,7 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { invalidArgument, oneLine } from '../../shared/errors.js';
 import { checkCertId, rootSubject, ROOT_CA_COMMON_NAME } from './subject.js';
-import { generateKeyPair, privateKeyPem, randomSerialHex, SIGNING_ALGORITHM, EC_KEY_ALGORITHM, x509, type CryptoKey } from './x509.js';
+import { generateKeyPair, privateKeyPem, randomSerialHex, SIGNING_ALGORITHM, EC_KEY_ALGORITHM, x509, type CryptoKey } from '../../shared/x509.js';
 import { checkNowMs, checkValidityMs, DAY_MS, validityWindow } from './time.js';
 
 /** How long a root CA is valid: 20 years of 365 days (swarmkit's figure), so a cluster never meets its end in practice. */

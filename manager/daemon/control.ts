@@ -17,9 +17,9 @@ import type { UpdateNodeRequest__Output } from '../../proto/gen/shoal/control/v1
 import { failedPrecondition, invalidArgument, notFound, ShoalError, toGrpcStatus, unavailable } from '../../shared/errors.js';
 import { unaryHandler } from '../../shared/grpc.js';
 import { STALE_READ_METADATA } from '../../shared/manager-hosts.js';
-import { caFingerprintHex } from '../ca/fingerprint.js';
+import { caFingerprintHex } from '../../shared/ca-fingerprint.js';
 import { NODE_CERT_VALIDITY_MS } from '../ca/issue.js';
-import { newJoinToken } from '../ca/join-token.js';
+import { newJoinToken } from '../../shared/join-token.js';
 import { CERT_EXPIRY_MS_RANGE } from '../store/validate.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
 import { NODE_AVAILABILITIES, NODE_ROLES, type Meta, type NodeAvailability, type NodeRole, type StoreObjectOf } from '../store/types.js';

@@ -13,7 +13,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalidArgument, oneLine } from '../../shared/errors.js';
 import { mkdirPrivate, writeFileAtomic } from '../../shared/fs-modes.js';
-import { toBase36 } from '../ca/fingerprint.js';
+import { toBase36 } from '../../shared/ca-fingerprint.js';
 
 export const MANAGER_STATE_FORMAT = 1;
 

@@ -4,24 +4,19 @@
 // does it write its data dir (manager.json last). A wrong token, a wrong fingerprint or an
 // unreachable manager: one line, and nothing changed here or in the cluster.
 
-import { credentials as grpcCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { loadProto } from '../../proto/load.js';
-import type { IssueNodeCertificateResponse__Output } from '../../proto/gen/shoal/ca/v1/IssueNodeCertificateResponse.js';
 import type { JoinRaftResponse__Output } from '../../proto/gen/shoal/raft/v1/JoinRaftResponse.js';
-import { failedPrecondition, invalidArgument, oneLine, ShoalError, unavailable } from '../../shared/errors.js';
+import { failedPrecondition, invalidArgument, ShoalError } from '../../shared/errors.js';
+import { JOIN_CALL_TIMEOUT_MS, MANAGER_CHANNEL_OPTIONS, obtainCertificate, unreachable } from '../../shared/join-client.js';
 import { readTlsDir } from '../../shared/tls-dir.js';
-import { callUnary, clientCredentials, type TlsMaterial } from '../../shared/grpc.js';
+import { callUnary, clientCredentials } from '../../shared/grpc.js';
 import { hostPortText, parseManagerAddress, type HostPort } from '../../shared/manager-hosts.js';
-import { MANAGER_CHANNEL_OPTIONS } from './settings.js';
 import type { Logger } from '../../shared/logger.js';
 import { writeBundle } from '../ca/bundle.js';
-import { caFingerprintHex } from '../ca/fingerprint.js';
-import { createNodeKeyAndCsr } from '../ca/issue.js';
-import { parseJoinToken, tokenMatchesCa } from '../ca/join-token.js';
+import { parseJoinToken } from '../../shared/join-token.js';
 import { paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 
-/** One join call may take this long (a learner's add is one Raft round on the leader). */
-export const JOIN_CALL_TIMEOUT_MS = 15_000;
 /** Followers name the leader; the joiner follows at most this many such answers. */
 export const JOIN_LEADER_HOPS_MAX = 3;
 
@@ -37,38 +32,7 @@ export interface JoinOptions {
 }
 
 const channelOptions = MANAGER_CHANNEL_OPTIONS;
-
-function reach(err: unknown, at: HostPort): ShoalError {
-  if (err instanceof ShoalError && err.kind !== 'unavailable' && err.kind !== 'deadline_exceeded') return err;
-  return unavailable('manager.unreachable', `cannot reach a manager at ${hostPortText(at)} (${oneLine(err)})`);
-}
-
-/** The CA certificate a manager hands out, over TLS that is not trusted yet (the token's fingerprint decides). */
-async function fetchRootCa(at: HostPort): Promise<string> {
-  const untrusted = grpcCredentials.createSsl(null, null, null, { rejectUnauthorized: false, checkServerIdentity: () => undefined });
-  const NodeCA = loadProto('ca').shoal.ca.v1.NodeCA;
-  const client = new NodeCA(hostPortText(at), untrusted, channelOptions);
-  try {
-    return (await callUnary(client.GetRootCA.bind(client), {}, JOIN_CALL_TIMEOUT_MS)).caPem;
-  } catch (err) {
-    throw reach(err, at);
-  } finally {
-    client.close();
-  }
-}
-
-async function issue(at: HostPort, caPem: string, request: { token: string; csrPem: string; advertiseAddr: string; hostname: string }): Promise<IssueNodeCertificateResponse__Output> {
-  const trusted = grpcCredentials.createSsl(Buffer.from(caPem));
-  const NodeCA = loadProto('ca').shoal.ca.v1.NodeCA;
-  const client = new NodeCA(hostPortText(at), trusted, channelOptions);
-  try {
-    return await callUnary(client.IssueNodeCertificate.bind(client), request, JOIN_CALL_TIMEOUT_MS);
-  } catch (err) {
-    throw reach(err, at);
-  } finally {
-    client.close();
-  }
-}
+const reach = unreachable;
 
 /** Asks `at` to let this manager in; a follower names the leader, which is asked next. */
 async function joinRaft(at: HostPort, credentials: ChannelCredentials, request: { raftId: number; addr: string; hostname: string }): Promise<JoinRaftResponse__Output> {
@@ -99,25 +63,19 @@ export async function joinCluster(o: JoinOptions): Promise<{ identity: ManagerId
   const advertise = parseManagerAddress(o.advertiseAddr, '--advertise-addr');
   const listenAt = o.listenAddr === undefined ? { host: '0.0.0.0', port: advertise.port } : parseManagerAddress(o.listenAddr, '--listen-addr');
   const remote = parseManagerAddress(o.remote, 'the manager address');
-  const token = parseJoinToken(o.token);
+  parseJoinToken(o.token); // a malformed token is refused before anything else is done
   const existing = await readIdentity(o.dataDir);
   if (existing !== undefined) return { identity: existing, created: false };
 
-  const caPem = await fetchRootCa(remote);
-  if (!tokenMatchesCa(token, caPem)) {
-    throw new ShoalError('permission_denied', 'manager.wrong_ca', `the manager at ${hostPortText(remote)} serves the CA ${caFingerprintHex(caPem)}, not the one the token names: a token of another cluster, or not the manager you meant`);
-  }
-  const { keyPem, csrPem } = await createNodeKeyAndCsr();
-  const issued = await issue(remote, caPem, { token: o.token.trim(), csrPem, advertiseAddr: hostPortText(advertise), hostname: o.hostname });
+  const { tls, issued } = await obtainCertificate(remote, o.token, { advertiseAddr: hostPortText(advertise), hostname: o.hostname });
   if (issued.role !== 'manager') {
     throw failedPrecondition('manager.worker_token', 'this is the worker token: a manager joins with the manager token (`shoal cluster inspect`); a worker joins with `shoal agent --token`');
   }
-  const tls: TlsMaterial = { caPem: Buffer.from(caPem), certPem: Buffer.from(issued.certPem), keyPem: Buffer.from(keyPem) };
   const raftId = Number(issued.raftId);
   const { members } = await joinRaft(remote, clientCredentials(tls), { raftId, addr: hostPortText(advertise), hostname: o.hostname });
 
   await removePartialInit(o.dataDir);
-  await writeBundle(paths(o.dataDir).tls, { caPem, certPem: issued.certPem, keyPem });
+  await writeBundle(paths(o.dataDir).tls, tls);
   const identity: ManagerIdentity = {
     format: 1,
     clusterId: issued.clusterId,

@@ -14,7 +14,7 @@ import { callUnary, clientCredentials } from '../../shared/grpc.js';
 import { readTlsDir } from '../../shared/tls-dir.js';
 import { MANAGER_SERVER_NAME } from '../../shared/manager-hosts.js';
 import { freeLoopbackPort } from '../../shared/net.js';
-import { caFingerprint } from '../ca/fingerprint.js';
+import { caFingerprint } from '../../shared/ca-fingerprint.js';
 import { issueWithNewKey } from '../ca/issue.js';
 import { loadRootCa } from '../ca/root-ca.js';
 import { testRootCa } from '../ca/testing.js';

@@ -18,7 +18,7 @@ import { readTlsDir } from '../../shared/tls-dir.js';
 import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, type HostPort } from '../../shared/manager-hosts.js';
 import { createRootCa, loadRootCa } from '../ca/root-ca.js';
 import { issueWithNewKey } from '../ca/issue.js';
-import { newJoinToken } from '../ca/join-token.js';
+import { newJoinToken } from '../../shared/join-token.js';
 import { writeBundle } from '../ca/bundle.js';
 import { mkdirPrivate, writeFileAtomic } from '../../shared/fs-modes.js';
 import { RaftNode } from '../raft/node.js';

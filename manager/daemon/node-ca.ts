@@ -11,7 +11,7 @@ import { failedPrecondition, ShoalError } from '../../shared/errors.js';
 import { unaryHandler } from '../../shared/grpc.js';
 import { MANAGER_SERVER_NAME, parseManagerAddress } from '../../shared/manager-hosts.js';
 import { issueNodeCertificate } from '../ca/issue.js';
-import { parseJoinToken, secretMatches, tokenMatchesCa } from '../ca/join-token.js';
+import { parseJoinToken, secretMatches, tokenMatchesCa } from '../../shared/join-token.js';
 import { loadRootCa } from '../ca/root-ca.js';
 import { newId, newRaftNumber } from './data-dir.js';
 import type { Manager } from './manager.js';

@@ -1,6 +1,5 @@
 // The manager's timings and names shared by its parts (manager.ts, control.ts, membership.ts).
 
-import { MANAGER_SERVER_NAME } from '../../shared/manager-hosts.js';
 
 /** A call made during an election waits this long for a leader, then fails with "no leader". */
 export const LEADER_WAIT_MS = 5_000;
@@ -15,5 +14,4 @@ export const FORWARD_TIMEOUT_MS = 10_000;
 export const REACHABLE_WITHIN_MS = 3_000;
 /** Metadata of a Control call a manager sent on to the leader: it is not sent on again. */
 export const FORWARDED_METADATA = 'shoal-forwarded-by';
-/** Every connection to a manager checks it shows a manager's certificate of this CA. */
-export const MANAGER_CHANNEL_OPTIONS = { 'grpc.ssl_target_name_override': MANAGER_SERVER_NAME, 'grpc.default_authority': MANAGER_SERVER_NAME } as const;
+export { MANAGER_CHANNEL_OPTIONS } from '../../shared/join-client.js';

@@ -3,7 +3,7 @@
 // see it as `sha256:<hex>`, the form `openssl x509 -fingerprint -sha256` prints (without colons).
 
 import { X509Certificate, createHash } from 'node:crypto';
-import { invalidArgument, oneLine } from '../../shared/errors.js';
+import { invalidArgument, oneLine } from './errors.js';
 
 /** Characters of a SHA-256 digest in base36: 36^50 > 2^256 > 36^49. */
 export const FINGERPRINT_BASE36_CHARS = 50;

@@ -7,8 +7,8 @@
 // end up in a log).
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { invalidArgument } from '../../shared/errors.js';
-import { caFingerprint, FINGERPRINT_BASE36_CHARS, toBase36 } from './fingerprint.js';
+import { invalidArgument } from './errors.js';
+import { caFingerprint, FINGERPRINT_BASE36_CHARS, toBase36 } from './ca-fingerprint.js';
 
 export const JOIN_TOKEN_PREFIX = 'SHOAL';
 export const JOIN_TOKEN_VERSION = 1;
