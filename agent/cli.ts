@@ -1,13 +1,18 @@
 // The agent's command area for the `shoal` binary (registered by bin/shoal.js):
 //   shoal agent --standalone [--data-dir DIR] [--socket PATH]
+//   shoal agent --advertise IP [--token T] MANAGER[,MANAGER...]   (in a cluster)
 
+import { cpus, hostname, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AreaContext, AreaRegistrar } from '../shared/cli-area.js';
 import { flag, option } from '../shared/cli-option.js';
 import { systemClock } from '../shared/clock.js';
 import { byteSize, intInRange, ipv4 } from '../shared/config.js';
-import { failedPrecondition } from '../shared/errors.js';
+import { failedPrecondition, invalidArgument } from '../shared/errors.js';
+import { parseManagerAddress } from '../shared/manager-hosts.js';
+import { systemRng } from '../shared/rng.js';
+import { shoalVersion } from '../shared/version.js';
 import { AGENT_DATA_DIR_DEFAULT, AGENT_SOCKET_DEFAULT, Agent } from './daemon.js';
 import { parseUpstream, type Upstream } from './dns/server.js';
 
@@ -24,8 +29,12 @@ function registerAgent(program: Command, ctx: AreaContext): void {
     .addOption(option('--advertise <ip>', "this host's underlay address for overlay networks (its interface and MTU are detected)", ipv4))
     .addOption(option('--dns-upstream <ip[:port]>', "where containers' DNS forwards other names (repeatable; default: /etc/resolv.conf's)").argParser((v: string, prev: Upstream[] | undefined) => [...(prev ?? []), parseUpstream(v)]))
     .addOption(option('--dns-ttl <seconds>', 'TTL of DNS answers for cluster names', intInRange(0, 3600)).default(5))
-    .action(async (o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number }) => {
-      if (o.standalone !== true) throw failedPrecondition('agent.needs_standalone', 'agent: joining managers is not available yet; run with --standalone');
+    .addOption(option('--token <token>', 'the worker join token (`shoal cluster join-token worker`); only for the first start'))
+    .addOption(option('--hostname <name>', "this node's name in `shoal node ls` (the host's name by default)"))
+    .option('--label <key=value>', 'a label of this node, for constraints (engine.labels.KEY; repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .argument('[managers]', 'managers to join or report to: IP[:PORT][,IP[:PORT]...] (not with --standalone)')
+    .action(async (managerList: string | undefined, o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[] }) => {
+      const cluster = o.standalone === true ? undefined : clusterOptions(managerList, o);
       if (process.getuid?.() !== 0) throw failedPrecondition('agent.needs_root', 'agent: must run as root (it mounts file systems and runs runc)');
       const logger = ctx.logger('agent');
       const agent = new Agent({
@@ -41,13 +50,48 @@ function registerAgent(program: Command, ctx: AreaContext): void {
         ...(o.dnsUpstream !== undefined ? { dnsUpstreams: o.dnsUpstream } : {}),
         dnsTtlSeconds: o.dnsTtl,
       });
+      // In a cluster: the membership first (a bad token changes nothing on this host), then the
+      // runtime, then the session with the managers.
+      const member = cluster === undefined ? undefined : await (await import('./worker/identity.js')).joinOrResume({ dataDir: resolve(o.dataDir), ...(cluster.token !== undefined ? { token: cluster.token } : {}), managers: cluster.managers, advertiseAddr: cluster.advertise, hostname: cluster.hostname });
       await agent.start();
+      let session: { stop(): Promise<void> } | undefined;
+      if (member !== undefined && cluster !== undefined) {
+        if (member.joined) logger.info({ clusterId: member.identity.clusterId, nodeId: member.identity.nodeId }, 'joined the cluster as a worker');
+        const { ManagerSession } = await import('./worker/session.js');
+        const s = new ManagerSession({
+          dataDir: resolve(o.dataDir),
+          identity: member.identity,
+          tls: member.tls,
+          description: { hostname: cluster.hostname, advertiseAddress: cluster.advertise, cpus: cpus().length, memoryBytes: totalmem(), labels: cluster.labels, agentVersion: shoalVersion() },
+          clock: systemClock,
+          rng: systemRng,
+          logger,
+        });
+        s.start();
+        session = s;
+      }
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', () => resolve());
         process.once('SIGINT', () => resolve());
       });
+      await session?.stop();
       await agent.stop();
     });
+}
+
+/** What cluster mode needs, checked before anything starts: one line for what is wrong. */
+function clusterOptions(managerList: string | undefined, o: { advertise?: string; token?: string; hostname?: string; label?: string[] }) {
+  if (managerList === undefined) throw invalidArgument('config.invalid', 'agent: name the managers to join (IP[:PORT][,...]), or run with --standalone');
+  if (o.advertise === undefined) throw invalidArgument('config.invalid', '--advertise: needed in a cluster (the address managers and other hosts reach this one at)');
+  const managers = managerList.split(',').filter((m) => m.trim() !== '');
+  for (const m of managers) parseManagerAddress(m, 'agent: manager');
+  const labels: Record<string, string> = {};
+  for (const kv of o.label ?? []) {
+    const at = kv.indexOf('=');
+    if (at <= 0) throw invalidArgument('config.invalid', `--label ${JSON.stringify(kv)}: must be KEY=VALUE`);
+    labels[kv.slice(0, at)] = kv.slice(at + 1);
+  }
+  return { managers, advertise: o.advertise, hostname: o.hostname ?? hostname(), labels, token: o.token };
 }
 
 export const agentAreas: readonly AreaRegistrar[] = [registerAgent];

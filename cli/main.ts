@@ -16,7 +16,7 @@ import { registerLab } from './commands/lab.js';
 import type { CliContext } from './context.js';
 import { option } from '../shared/cli-option.js';
 import { OUTPUT_FORMATS, createOutput, type OutputFormat } from './output.js';
-import { shoalVersion } from './version.js';
+import { shoalVersion } from '../shared/version.js';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ShoalError } from '../../shared/errors.js';
 import { readTlsDir } from '../../shared/tls-dir.js';
-import { writeBundle } from './bundle.js';
+import { writeBundle } from '../../shared/tls-bundle.js';
 import { issueWithNewKey, type NodeCertificateParams } from './issue.js';
 import { testRootCa, T0_MS, type TestRootCa } from './testing.js';
 

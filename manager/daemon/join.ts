@@ -13,7 +13,7 @@ import { readTlsDir } from '../../shared/tls-dir.js';
 import { callUnary, clientCredentials } from '../../shared/grpc.js';
 import { hostPortText, parseManagerAddress, type HostPort } from '../../shared/manager-hosts.js';
 import type { Logger } from '../../shared/logger.js';
-import { writeBundle } from '../ca/bundle.js';
+import { writeBundle } from '../../shared/tls-bundle.js';
 import { parseJoinToken } from '../../shared/join-token.js';
 import { paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 

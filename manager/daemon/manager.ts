@@ -19,7 +19,7 @@ import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, type HostPort }
 import { createRootCa, loadRootCa } from '../ca/root-ca.js';
 import { issueWithNewKey } from '../ca/issue.js';
 import { newJoinToken } from '../../shared/join-token.js';
-import { writeBundle } from '../ca/bundle.js';
+import { writeBundle } from '../../shared/tls-bundle.js';
 import { mkdirPrivate, writeFileAtomic } from '../../shared/fs-modes.js';
 import { RaftNode } from '../raft/node.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
@@ -27,6 +27,7 @@ import { Store } from '../store/store.js';
 import type { StoreObjectOf } from '../store/types.js';
 import { controlHandlers } from './control.js';
 import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
+import { Dispatcher } from './dispatcher.js';
 import { guarded } from './guard.js';
 import { CertRenewer } from './renewal.js';
 import { FORWARD_CONNECT_TIMEOUT_MS, FORWARD_TIMEOUT_MS, FORWARDED_METADATA, LEADER_POLL_MS, LEADER_SILENCE_MS, LEADER_WAIT_MS, MANAGER_CHANNEL_OPTIONS, REACHABLE_WITHIN_MS } from './settings.js';
@@ -142,6 +143,7 @@ export class Manager {
   /** Told when Raft stops on a storage failure: the manager cannot go on. */
   onFatal: ((err: Error) => void) | undefined;
   private stopped = false;
+  private readonly dispatcher = new Dispatcher(this);
 
   constructor(private readonly o: ManagerOptions) {
     this.logger = o.logger;
@@ -202,12 +204,14 @@ export class Manager {
     this.server.addService(raft.RaftTransport.service, guarded(this.node.transportHandlers(), { ...guard, roles: ['manager'], what: 'Raft', check: senderIsCaller }));
     this.server.addService(raft.RaftMembership.service, guarded(membershipHandlers(this), { ...guard, roles: ['manager'], what: 'Raft membership' }));
     this.server.addService(loadProto('control').shoal.control.v1.Control.service, guarded(controlHandlers(this), { ...guard, roles: ['admin', 'manager'], what: 'the Control API' }));
+    this.server.addService(loadProto('dispatcher').shoal.dispatcher.v1.Dispatcher.service, guarded(this.dispatcher.handlers(), { ...guard, roles: ['worker', 'manager'], what: 'the dispatcher' }));
     // The join calls: no certificate yet, the token is the credential (node-ca.ts).
     this.server.addService(loadProto('ca').shoal.ca.v1.NodeCA.service, nodeCaHandlers(this));
     this.node.onLeaderChange((lead) => {
       // Never throws into Raft: the work runs on its own, and a failure is logged and retried
       // at the next leadership.
       if (lead === identity.raftId && !this.stopped) this.bootstrapping ??= this.bootstrap().finally(() => (this.bootstrapping = undefined));
+      if (!this.stopped) this.dispatcher.leadershipChanged(lead === identity.raftId);
     });
     this.node.onRemoved(() => {
       // Inside Raft's loop: only schedules. The marker keeps a restart (systemd's) from running
@@ -470,6 +474,7 @@ export class Manager {
     this.heardRecord?.cancel();
     await this.renewer?.stop();
     this.leaderControl?.client.close();
+    await this.dispatcher.stop();
     await this.node?.stop();
     await this.bootstrapping;
     await shutdown(this.server, this.clock, 1000);

@@ -3,9 +3,9 @@
 
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
-import { invalidArgument, oneLine } from '../../shared/errors.js';
-import { mkdirPrivate, PRIVATE_FILE_MODE, writeFileAtomic } from '../../shared/fs-modes.js';
-import { TLS_DIR_FILES } from '../../shared/tls-dir.js';
+import { invalidArgument, oneLine } from './errors.js';
+import { mkdirPrivate, PRIVATE_FILE_MODE, writeFileAtomic } from './fs-modes.js';
+import { TLS_DIR_FILES } from './tls-dir.js';
 
 export interface Bundle {
   readonly caPem: string | Buffer;

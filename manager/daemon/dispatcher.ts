@@ -1,0 +1,144 @@
+// The dispatcher's wiring (proto/dispatcher.proto) on the leader: agents open a session and send
+// heartbeats; the leader keeps who is alive in memory (manager/dispatcher/heartbeat.ts, never
+// through Raft) and writes a node `ready` when it comes and `down` once when it falls silent.
+// A follower names the leader (`manager.not_leader` + leaderAddr); when leadership moves, every
+// session here ends and the agents open one with the next leader, which gives every node one
+// full grace period first.
+
+import type { ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import type { HeartbeatRequest__Output } from '../../proto/gen/shoal/dispatcher/v1/HeartbeatRequest.js';
+import type { HeartbeatResponse } from '../../proto/gen/shoal/dispatcher/v1/HeartbeatResponse.js';
+import type { SessionMessage } from '../../proto/gen/shoal/dispatcher/v1/SessionMessage.js';
+import type { SessionRequest__Output } from '../../proto/gen/shoal/dispatcher/v1/SessionRequest.js';
+import { alreadyExists, failedPrecondition, oneLine, toGrpcStatus, unavailable } from '../../shared/errors.js';
+import { peerCertificateOf } from '../../shared/grpc-peer.js';
+import { unaryHandler } from '../../shared/grpc.js';
+import { systemRng } from '../../shared/rng.js';
+import { peerIdentity } from '../ca/identity.js';
+import { HeartbeatTicker } from '../dispatcher/heartbeat-ticker.js';
+import { HeartbeatTracker, type DownEvent } from '../dispatcher/heartbeat.js';
+import { encodeCommand, type StoreOp } from '../store/command.js';
+import type { NodeStatus, StoreObjectOf } from '../store/types.js';
+import type { Manager } from './manager.js';
+
+type Stream = ServerWritableStream<SessionRequest__Output, SessionMessage>;
+
+export class Dispatcher {
+  private tracker: HeartbeatTracker | undefined;
+  private ticker: HeartbeatTicker | undefined;
+  /** Open session streams by session id. */
+  private readonly streams = new Map<string, Stream>();
+  private starting: Promise<void> | undefined;
+
+  constructor(private readonly manager: Manager) {}
+
+  /** Called on every leadership change (never throws into Raft: the work runs on its own). */
+  leadershipChanged(leading: boolean): void {
+    this.stopTracking();
+    if (leading) this.starting = this.startTracking().finally(() => (this.starting = undefined));
+  }
+
+  private async startTracking(): Promise<void> {
+    try {
+      await this.manager.readable();
+      if (!this.manager.raft.isLeader()) return;
+      const store = this.manager.store;
+      const period = store.list('cluster')[0]?.spec.heartbeatPeriodMs;
+      // Workers only: a manager's node has no agent yet to send heartbeats.
+      const known = store.list('node').filter((n) => n.spec.role === 'worker').map((n) => ({ nodeId: n.id, state: n.status.state }));
+      const clock = this.manager.clock;
+      this.tracker = new HeartbeatTracker(clock.nowMs(), known, { rng: systemRng, logger: this.manager.logger.child({ module: 'dispatcher' }), ...(period !== undefined ? { settings: { periodMs: period } } : {}) });
+      this.ticker = new HeartbeatTicker(clock, this.tracker, (downs) => void this.writeDown(downs));
+      this.ticker.start();
+    } catch (err) {
+      this.manager.logger.warn({ err: oneLine(err) }, 'dispatcher: could not start tracking nodes; tried again at the next leadership');
+    }
+  }
+
+  private stopTracking(): void {
+    this.ticker?.stop();
+    this.ticker = undefined;
+    this.tracker = undefined;
+    for (const s of this.streams.values()) s.emit('error', toGrpcStatus(unavailable('manager.not_leader', 'this manager does not lead any more: open a session with the leader')));
+    this.streams.clear();
+  }
+
+  private async writeNodeStatus(nodeId: string, status: (n: StoreObjectOf<'node'>) => NodeStatus | undefined): Promise<void> {
+    const n = this.manager.store.get('node', nodeId);
+    if (n === undefined) return;
+    const next = status(n);
+    if (next === undefined) return;
+    await this.manager.raft.propose(encodeCommand({ atMs: this.manager.clock.wallMs(), ops: [{ op: 'update', kind: 'node', id: n.id, version: n.meta.version, status: next }] }));
+  }
+
+  private async writeDown(downs: readonly DownEvent[]): Promise<void> {
+    for (const d of downs) {
+      this.manager.logger.warn({ nodeId: d.nodeId, missed: d.missed }, 'node down: its heartbeats stopped');
+      await this.writeNodeStatus(d.nodeId, (n) => (n.status.state === 'down' ? undefined : { ...n.status, state: 'down', message: `no heartbeat for ${d.missed} periods` })).catch((err: unknown) =>
+        this.manager.logger.warn({ nodeId: d.nodeId, err: oneLine(err) }, 'dispatcher: writing a node down failed'),
+      );
+    }
+  }
+
+  private async writeUp(nodeId: string): Promise<void> {
+    await this.writeNodeStatus(nodeId, (n) => {
+      if (n.status.state === 'ready') return undefined;
+      const { message: _was, ...status } = n.status;
+      return { ...status, state: 'ready' };
+    }).catch((err: unknown) => this.manager.logger.warn({ nodeId, err: oneLine(err) }, 'dispatcher: writing a node ready failed'));
+  }
+
+  private leaderOnly(): HeartbeatTracker {
+    const s = this.manager.raft.status();
+    if (s.role === 'leader' && this.tracker !== undefined) return this.tracker;
+    const addr = s.lead === 0 || s.lead === s.id ? undefined : this.manager.members().get(s.lead);
+    if (addr === undefined) throw unavailable('manager.no_leader', 'no leader to hold the session yet; try again');
+    throw failedPrecondition('manager.not_leader', `this manager is not the leader; the leader is at ${addr}`, { fields: { leaderAddr: addr } });
+  }
+
+  handlers() {
+    return {
+      Session: (call: Stream): void => {
+        this.openSession(call).catch((err: unknown) => call.emit('error', toGrpcStatus(err)));
+      },
+      Heartbeat: unaryHandler(async (req: HeartbeatRequest__Output, call: ServerUnaryCall<HeartbeatRequest__Output, HeartbeatResponse>): Promise<HeartbeatResponse> => {
+        const tracker = this.leaderOnly();
+        const nodeId = peerIdentity(peerCertificateOf(call)).nodeId;
+        const answer = tracker.heartbeat(nodeId, req.sessionId, this.manager.clock.nowMs());
+        if (answer.up !== undefined) void this.writeUp(nodeId);
+        return { periodMs: answer.periodMs };
+      }),
+    };
+  }
+
+  private async openSession(call: Stream): Promise<void> {
+    const tracker = this.leaderOnly();
+    const nodeId = peerIdentity(peerCertificateOf(call)).nodeId;
+    const d = call.request.description;
+    const hostname = d?.hostname ?? '';
+    const existing = this.manager.store.get('node', nodeId);
+    if (existing === undefined) {
+      const taken = this.manager.store.byNameOf('node', hostname);
+      if (taken !== undefined) throw alreadyExists('manager.hostname_taken', `hostname ${hostname} is taken by node ${taken.id}: run the agent with another --hostname`);
+      const op: StoreOp = { op: 'create', kind: 'node', id: nodeId, spec: { hostname, role: 'worker', availability: 'active', labels: {} }, status: { state: 'ready', ...(d?.advertiseAddress ? { addr: d.advertiseAddress } : {}) } };
+      await this.manager.raft.propose(encodeCommand({ atMs: this.manager.clock.wallMs(), ops: [op] }));
+    }
+    const reg = tracker.register(nodeId, this.manager.clock.nowMs());
+    if (reg.replacedSessionId !== undefined) {
+      this.streams.get(reg.replacedSessionId)?.end();
+      this.streams.delete(reg.replacedSessionId);
+    }
+    if (existing !== undefined && existing.status.state !== 'ready') void this.writeUp(nodeId);
+    this.streams.set(reg.sessionId, call);
+    call.on('cancelled', () => this.streams.delete(reg.sessionId));
+    const managers = [...this.manager.members()].map(([raftId, address]) => ({ raftId, address }));
+    call.write({ sessionId: reg.sessionId, nodeId, managers, heartbeatPeriodMs: reg.periodMs });
+    this.manager.logger.info({ nodeId, hostname, sessionId: reg.sessionId }, 'agent session opened');
+  }
+
+  async stop(): Promise<void> {
+    this.stopTracking();
+    await this.starting;
+  }
+}
+
