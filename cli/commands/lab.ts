@@ -8,6 +8,7 @@ import { DEFAULT_LAB_STATE_DIR, listStateNames } from '../../e2e/lab/state.js';
 import { LAB_HOSTS_MAX, LAB_MANAGERS_MAX, LAB_NAME_LENGTH_MAX, checkLabName, labEnv, shellQuote } from '../../e2e/lab/plan.js';
 import { labDown, labExec, labList, labUp, readLab, type LabSummary } from '../../e2e/lab/lab.js';
 import { labHeal, labKill, labPartition, labStart } from '../../e2e/lab/faults.js';
+import { labJoinManager } from '../../e2e/lab/join.js';
 import { requireRoot, type CliContext } from '../context.js';
 import { option } from '../../shared/cli-option.js';
 import type { Output } from '../output.js';
@@ -153,6 +154,20 @@ export function registerLab(program: Command, ctx: CliContext): void {
       const o = opts(cmd);
       const r = await labStart(o.stateDir, o.name, host, { shoalCommand: shoalCommand() });
       ctx.output().note(`${r.host}: underlay link up${r.started.length > 0 ? `, ${r.started.join(' and ')} running` : ''}`);
+    });
+
+  lab
+    .command('join-manager')
+    .description("make a host one more manager of the lab's cluster (shoal manager join with the manager token), as freshly installed: its link up, a fresh data dir (an old one is kept beside it); returns once it is a voter")
+    .addOption(nameOption())
+    .argument('<host>', 'host name, e.g. h4')
+    .action(async (host: string, _o: unknown, cmd: Command) => {
+      requireRoot('lab', 'it starts daemons inside network namespaces');
+      const o = opts(cmd);
+      const r = await labJoinManager(o.stateDir, o.name, host, { shoalCommand: shoalCommand() });
+      const out = ctx.output();
+      if (r.oldDataDirKeptAt !== undefined) out.note(`${r.host}: its old manager data dir kept as ${r.oldDataDirKeptAt}`);
+      out.note(`${r.host}: manager joined at ${r.address}`);
     });
 
   for (const [verb, what, act, done] of [

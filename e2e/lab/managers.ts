@@ -2,9 +2,9 @@
 // network and UTS namespaces), its data dir and log under the lab's folder (plan.ts, hostPaths).
 // h1 runs `init`; the others `join` with the manager token, one after the other (Raft changes
 // its membership one server at a time); `start` runs the manager of a data dir again, as after a
-// reboot. Each waits, bounded in time, until the managers' own `node ls` shows the host as a
-// voter (leader or reachable), and a manager that exits or stays silent is reported with the
-// tail of its log.
+// reboot; `joinLabManager` makes one more host a manager later (`shoal lab join-manager`). Each
+// waits, bounded in time, until the managers' own `node ls` shows the host as a voter (leader or
+// reachable), and a manager that exits or stays silent is reported with the tail of its log.
 
 import type { ChildProcess } from 'node:child_process';
 import { appendFile, open } from 'node:fs/promises';
@@ -23,6 +23,8 @@ export const LAB_MANAGER_POLL_INTERVAL_MS = 250;
 /** What of a manager's log goes into the error that says it did not come up. */
 export const LAB_LOG_TAIL_LINES = 5;
 export const LAB_LOG_TAIL_BYTES_MAX = 8 * 1024;
+/** How long a host whose link just came up may take to reach the manager it joins. */
+export const LAB_REACH_TIMEOUT_MS = 5_000;
 /** How long the processes of a host may take to go once sent SIGKILL. */
 export const LAB_KILL_WAIT_MS = 5_000;
 
@@ -34,6 +36,8 @@ export interface ManagerStartOptions {
   readonly clock?: Clock;
   readonly timeoutMs?: number;
   readonly onProgress?: (line: string) => void;
+  /** The admin bundle to call the managers with: the lab's (`lab env`) unless said. */
+  readonly adminTlsDir?: string;
 }
 
 /** Starts every manager of the lab and returns once all of them are voters. */
@@ -60,6 +64,42 @@ export async function startLabManagers(o: ManagerStartOptions, managers: readonl
 export async function restartManager(o: ManagerStartOptions, host: LabHostPlan): Promise<void> {
   const child = await startManager(o, host, []);
   await waitForVoters(o, host, child, [host], [host]);
+}
+
+/**
+ * Makes `host` one more manager of the cluster that `managers` run: `shoal manager join` inside
+ * it, with the cluster's manager token as it is now (read through the lab's admin bundle), sent
+ * to the leader (a follower would name it). Returns once the managers list `host` as a voter.
+ */
+export async function joinLabManager(o: ManagerStartOptions, managers: readonly LabHostPlan[], host: LabHostPlan): Promise<void> {
+  const { token, leaderAddress } = await withClient(o, managers, async (c) => {
+    const cluster = await c.call<Cluster__Output>('GetCluster', {});
+    const { nodes } = await c.call<ListNodesResponse__Output>('ListNodes', {});
+    return { token: cluster.managerJoinToken, leaderAddress: nodes.find((n) => n.leaderStatus === 'leader')?.description?.advertiseAddress };
+  }).catch((err: unknown) => {
+    throw unavailable('lab.no_manager', `lab ${o.plan.name}: ${host.name} cannot join: the lab's managers did not give the manager token (${oneLine(err)})`);
+  });
+  const target = managers.find((m) => m.address === leaderAddress) ?? managers[0];
+  if (target === undefined || token === '') throw failedPrecondition('lab.no_managers', `lab ${o.plan.name}: ${host.name} cannot join: no manager token to join with`);
+  await waitUntilReaches(o, host, target);
+  const child = await startManager(o, host, ['join', '--advertise-addr', managerAddress(host), '--token', token, managerAddress(target)]);
+  await waitForVoters(o, host, child, [...managers, host], [host]);
+}
+
+/**
+ * Waits, bounded, until `host` gets an answer from `peer` (ping), as a host's boot waits for its
+ * network before a join: the first packets of a host whose link just came up back can fail at once
+ * (connect: EHOSTUNREACH, the neighbour entry having failed while the link was down), and a join
+ * tries once.
+ */
+async function waitUntilReaches(o: ManagerStartOptions, host: LabHostPlan, peer: LabHostPlan): Promise<void> {
+  const clock = o.clock ?? systemClock;
+  const deadline = clock.nowMs() + LAB_REACH_TIMEOUT_MS;
+  for (;;) {
+    if ((await sys.runInNetns(host.netns, ['ping', '-c', '1', '-W', '1', peer.address], LAB_REACH_TIMEOUT_MS)).exitCode === 0) return;
+    if (clock.nowMs() >= deadline) throw unavailable('lab.unreachable', `lab ${o.plan.name}: ${host.name} cannot reach ${peer.name} (${peer.address}): no answer to ping within ${durationText(LAB_REACH_TIMEOUT_MS)}`);
+    await clock.sleep(LAB_MANAGER_POLL_INTERVAL_MS);
+  }
 }
 
 /** Pids of the processes that run `host`'s manager (the one of its data dir). */
@@ -142,7 +182,7 @@ async function listNodes(o: ManagerStartOptions, via: readonly LabHostPlan[]): P
  * and would hide a manager that has just started listening.
  */
 async function withClient<T>(o: ManagerStartOptions, via: readonly LabHostPlan[], call: (c: ManagerClient) => Promise<T>): Promise<T> {
-  const client = await ManagerClient.connect({ host: via.map(managerAddress).join(','), tlsDir: labEnv(o.plan, o.stateDir).SHOAL_TLS_DIR });
+  const client = await ManagerClient.connect({ host: via.map(managerAddress).join(','), tlsDir: o.adminTlsDir ?? labEnv(o.plan, o.stateDir).SHOAL_TLS_DIR });
   try {
     return await call(client);
   } finally {
