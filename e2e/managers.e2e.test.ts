@@ -2,17 +2,23 @@
 // driven through the real CLI with the environment of `shoal lab env`, the tests in order on the
 // same cluster. Every Control API call answers the same through each manager; the power loss of
 // the leader's host, then its reboot (it catches up); a partitioned leader (the majority goes on,
-// the isolated one refuses, nothing acknowledged is lost after the heal). Every write the
-// cluster acknowledges is recorded and read back at the end of each step, through every manager.
-// The loopback integration tests (manager/daemon/*.int.test.ts) prove the API's rules; these
-// prove them across hosts, with power losses and partitions.
+// the isolated one refuses, nothing acknowledged is lost after the heal); growing to five
+// managers while writes go on (`shoal lab join-manager`) and shrinking back to three; and
+// `shoal manager recover` after two of three hosts are lost, a lost one joining again with a
+// fresh data dir. Every write the cluster acknowledges is recorded and read back after each
+// step, through every manager and in each one's own copy (`node ls --stale`). The loopback
+// integration tests (manager/daemon/*.int.test.ts) prove the API's rules; these prove them
+// across hosts, with power losses and partitions.
 
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../shared/clock.js';
 import type { RunResult } from '../shared/exec.js';
 import { cleanupLabs, shoal, shoalBin, shoalSpawn, uniqueLabName } from './helpers.js';
 import type { LabSummary } from './lab/lab.js';
-import type { LabHostPlan } from './lab/plan.js';
+import { logTail, managerPids } from './lab/managers.js';
+import { hostPaths, type LabHostPlan } from './lab/plan.js';
+import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
 
 interface NodeRow {
   readonly id: string;
@@ -58,6 +64,7 @@ const host = (hostname: string): LabHostPlan => {
   return h;
 };
 const addr = (h: LabHostPlan): string => `${h.address}:4377`;
+const managerDataDir = (h: LabHostPlan): string => hostPaths(DEFAULT_LAB_STATE_DIR, name, h.name).managerDataDir;
 
 /** `shoal --format json ARGS` with the lab's environment; through `via` alone (--host) when given. */
 function cli(args: readonly string[], via?: LabHostPlan): Promise<RunResult> {
@@ -110,14 +117,33 @@ async function writeLabel(node: string, key: string, value: string, via?: LabHos
   return r;
 }
 
-/** Every acknowledged write is in the answer of `node ls` through `via`. */
+/** The acknowledged labels that `nodes` lacks, as `node:key` (none: it holds every one). */
+function missingAcknowledged(nodes: readonly NodeRow[]): string[] {
+  const byName = new Map(nodes.map((n) => [n.hostname, n]));
+  return [...acknowledged].flatMap(([node, labels]) => [...labels].filter(([k, v]) => byName.get(node)?.labels[k] !== v).map(([k]) => `${node}:${k}`));
+}
+
+/** Every acknowledged write is in the answer of `node ls` through `via` (which asks the leader). */
 async function expectAcknowledgedThrough(via: LabHostPlan): Promise<NodeRow[]> {
   const nodes = await json<NodeRow[]>(['node', 'ls'], via);
-  const byName = new Map(nodes.map((n) => [n.hostname, n]));
-  for (const [node, labels] of acknowledged) {
-    expect(byName.get(node)?.labels, `the labels of ${node} through ${via.name}`).toMatchObject(Object.fromEntries(labels));
-  }
+  expect(missingAcknowledged(nodes), `acknowledged writes missing through ${via.name}`).toEqual([]);
   return nodes;
+}
+
+/**
+ * Waits, bounded, until the manager's own copy (`node ls --stale`: no leader asked) holds every
+ * acknowledged write: it has caught up. Returns its copy.
+ */
+async function copyHoldsAcknowledged(via: LabHostPlan, timeoutMs = CONVERGE_MS): Promise<NodeRow[]> {
+  const start = systemClock.nowMs();
+  let missing: string[] = [];
+  for (let attempt = 0; attempt < 100 && systemClock.nowMs() - start <= timeoutMs; attempt++) {
+    const nodes = await json<NodeRow[]>(['node', 'ls', '--stale'], via);
+    missing = missingAcknowledged(nodes);
+    if (missing.length === 0) return nodes;
+    await systemClock.sleep(POLL_MS);
+  }
+  throw new Error(`the copy of ${via.name} still lacks acknowledged writes after ${timeoutMs} ms: ${missing.join(', ')}`);
 }
 
 /** The highest version the cluster's objects show: a change made after this has a higher one. */
@@ -161,6 +187,15 @@ async function eventsThrough(via: LabHostPlan, since: number, done: (events: rea
     });
   } finally {
     child.kill('SIGKILL');
+  }
+}
+
+/** Polls, bounded, until the host's manager process is gone. */
+async function managerGone(h: LabHostPlan, timeoutMs = 15_000): Promise<void> {
+  const start = systemClock.nowMs();
+  while ((await managerPids(DEFAULT_LAB_STATE_DIR, name, h)).length > 0) {
+    if (systemClock.nowMs() - start > timeoutMs) throw new Error(`the manager of ${h.name} still runs after ${timeoutMs} ms`);
+    await systemClock.sleep(100);
   }
 }
 
@@ -246,8 +281,7 @@ describe('managers on a lab of hosts (root)', () => {
 
   it("survives the power loss of the leader's host: a new leader answers through SHOAL_HOST and takes writes; restarted, the old one catches up", async () => {
     const before = await json<NodeRow[]>(['node', 'ls']);
-    const old = host(leaderOf(before) ?? '');
-    const since = await currentVersion();
+    const old = { ...host(leaderOf(before) ?? ''), id: before.find((n) => n.managerStatus === 'leader')?.id ?? '' };
 
     const killStart = systemClock.nowMs();
     const kill = await lab('kill', old.name);
@@ -264,17 +298,24 @@ describe('managers on a lab of hosts (root)', () => {
     measured['leader killed → first write acknowledged (from the start of lab kill)'] = ackAt - killStart;
     measured['leader killed → first write acknowledged (from the end of lab kill)'] = ackAt - killDone;
     expect(ackAt - killStart).toBeLessThan(FAILOVER_WRITE_MS);
-    const version = (JSON.parse(written?.stdout ?? '{}') as NodeRow).version;
 
     const during = await nodeLsUntil((ns) => statuses(ns)[old.name] === 'unreachable');
     expect(leaderOf(during)).not.toBe(old.name);
     expect(Object.values(statuses(during)).sort()).toEqual(['leader', 'reachable', 'unreachable']);
 
+    // Made a new manager while its old one is still a member: refused in one line, nothing changed.
+    const refused = await lab('join-manager', old.name);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`^shoal: lab ${name}: the manager of ${old.name} did not come up: its process exited \\(exit code 1\\); its log \\S+ ends: .*hostname ${old.name} is taken by node ${old.id}: give the joining manager another --hostname, or remove that node\\n$`));
+    expect((await labHosts()).find((h) => h.name === old.name)).toMatchObject({ roles: ['manager'], linkUp: false });
+    expect(await managerPids(DEFAULT_LAB_STATE_DIR, name, old)).toEqual([]);
+    expect(readdirSync(hostPaths(DEFAULT_LAB_STATE_DIR, name, old.name).dir).filter((f) => f.startsWith('manager.old'))).toEqual([]);
+
     const start = await lab('start', old.name);
     expect([start.exitCode, start.stderr]).toEqual([0, `${old.name}: underlay link up, manager running\n`]);
-    // Its own replica applied the write made while it was down.
-    const seen = await eventsThrough(old, since, (es) => es.some((e) => e.version >= version));
-    expect(seen).toContainEqual({ version, kind: 'node', action: 'update', name: old.name });
+    // Its own copy catches up with the write made while it was down.
+    const copy = await copyHoldsAcknowledged(old);
+    expect(copy.find((n) => n.hostname === old.name)?.labels).toMatchObject({ 'written-while-down': 'yes' });
     await expectAcknowledgedThrough(old);
     const after = await nodeLsUntil((ns) => statuses(ns)[old.name] === 'reachable');
     expect(Object.values(statuses(after)).sort()).toEqual(['leader', 'reachable', 'reachable']);
@@ -282,7 +323,6 @@ describe('managers on a lab of hosts (root)', () => {
 
   it('partition of the leader: the majority elects another and takes writes, the isolated one refuses in one line; healed, nothing acknowledged is lost', async () => {
     const old = host(leaderOf(await json<NodeRow[]>(['node', 'ls'])) ?? '');
-    const since = await currentVersion();
     const cut = await lab('partition', old.name);
     expect([cut.exitCode, cut.stderr]).toEqual([0, `${old.name}: underlay link down\n`]);
 
@@ -300,7 +340,6 @@ describe('managers on a lab of hosts (root)', () => {
       const w = await writeLabel(old.name, `written-in-partition-${i}`, 'yes');
       expect(w.exitCode, w.stderr).toBe(0);
     }
-    const lastVersion = (await json<NodeRow>(['node', 'inspect', old.name])).version;
 
     const { r: refused, ms } = await isolated;
     expect(refused.exitCode).toBe(1);
@@ -314,12 +353,145 @@ describe('managers on a lab of hosts (root)', () => {
     expect([heal.exitCode, heal.stderr]).toEqual([0, `${old.name}: underlay link up\n`]);
     const healed = await nodeLsUntil((ns) => Object.values(statuses(ns)).sort().join() === 'leader,reachable,reachable', old);
     expect(healed.find((n) => n.hostname === old.name)?.labels).not.toHaveProperty('refused');
-    // Through every manager, the healed one included; and in its own replica.
+    // Through every manager, the healed one included, and in each one's own copy.
     for (const m of [host('h1'), host('h2'), host('h3')]) {
-      const nodes = await expectAcknowledgedThrough(m);
-      expect(nodes.find((n) => n.hostname === old.name)?.labels, `via ${m.name}`).not.toHaveProperty('refused');
+      for (const nodes of [await expectAcknowledgedThrough(m), await copyHoldsAcknowledged(m)]) {
+        expect(nodes.find((n) => n.hostname === old.name)?.labels, `via ${m.name}`).not.toHaveProperty('refused');
+      }
     }
-    const seen = await eventsThrough(old, since, (es) => es.some((e) => e.version >= lastVersion));
-    expect(seen.filter((e) => e.kind === 'node' && e.name === old.name).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('grows to five managers while writes go on (lab join-manager: shoal manager join inside h4, h5) and shrinks back to three (node demote: they stop and say why)', async () => {
+    const [h4, h5] = [host('h4'), host('h5')];
+    const rolesBefore = (await labHosts()).map((h) => [h.name, h.roles]);
+    const pids = await managerPids(DEFAULT_LAB_STATE_DIR, name, host('h1'));
+    // Bad input: one line, nothing changed.
+    const unknown = await lab('join-manager', 'h9');
+    expect([unknown.exitCode, unknown.stderr]).toEqual([1, `shoal: lab ${name} has no host "h9" (hosts: h1, h2, h3, h4, h5)\n`]);
+    const running = await lab('join-manager', 'h1');
+    expect([running.exitCode, running.stderr]).toEqual([1, `shoal: lab ${name}: the manager of h1 is running (pid ${pids.join(', ')}); kill the host first (shoal lab kill h1)\n`]);
+    const noHost = await lab('join-manager');
+    expect([noHost.exitCode, noHost.stderr]).toEqual([2, "shoal: missing required argument 'host'\n"]);
+    expect((await labHosts()).map((h) => [h.name, h.roles])).toEqual(rolesBefore);
+    expect(await managerPids(DEFAULT_LAB_STATE_DIR, name, host('h1'))).toEqual(pids);
+
+    // Writes go on through SHOAL_HOST (the three managers) while h4 and h5 join.
+    let joining = true;
+    const failed: string[] = [];
+    let writes = 0;
+    const writer = (async () => {
+      for (let i = 0; joining && i < 200; i++) {
+        const w = await writeLabel(`h${(i % 3) + 1}`, `written-while-growing-${i}`, 'yes');
+        writes++;
+        if (w.exitCode !== 0) failed.push(w.stderr.trim());
+      }
+    })();
+    const joinStart = systemClock.nowMs();
+    try {
+      for (const h of [h4, h5]) {
+        const join = await lab('join-manager', h.name);
+        expect([join.exitCode, join.stderr]).toEqual([0, `${h.name}: manager joined at ${addr(h)}\n`]);
+      }
+    } finally {
+      joining = false;
+      await writer;
+    }
+    measured[`h4 and h5 joined, one after the other (${writes} writes acknowledged meanwhile)`] = systemClock.nowMs() - joinStart;
+    expect(failed).toEqual([]);
+    expect(writes).toBeGreaterThan(1);
+    expect((await labHosts()).map((h) => h.roles)).toEqual([['manager'], ['manager'], ['manager'], ['manager'], ['manager']]);
+    await refreshEnv();
+    expect(env['SHOAL_HOST']).toBe(hosts.map(addr).join(','));
+
+    // Five voters, every acknowledged write, through each of the five and in each one's own copy.
+    for (const m of hosts) {
+      const nodes = await expectAcknowledgedThrough(m);
+      expect(Object.values(statuses(nodes)).sort(), `via ${m.name}`).toEqual(['leader', 'reachable', 'reachable', 'reachable', 'reachable']);
+      await copyHoldsAcknowledged(m);
+    }
+    // A write through a new manager; every replica holds it.
+    const updated = await json<ClusterRow>(['cluster', 'update', '--heartbeat-period', '2s'], h5);
+    const clusters = await Promise.all(hosts.map((m) => json<ClusterRow>(['cluster', 'inspect'], m)));
+    for (const c of clusters) expect(c).toMatchObject({ version: updated.version, heartbeatPeriodMs: 2000 });
+
+    // Back to three: each demoted manager stops, and its log says why.
+    for (const h of [h4, h5]) {
+      const demote = await shoal(['node', 'demote', h.name], 60_000, env);
+      expect([demote.exitCode, demote.stderr]).toEqual([0, `Manager ${h.name} demoted in the cluster.\n`]);
+      await managerGone(h);
+      expect(await logTail(hostPaths(DEFAULT_LAB_STATE_DIR, name, h.name).managerLog)).toMatch(/shoal: manager stopped: this manager was removed from the cluster \(demoted, or it left\)$/);
+    }
+    const shrunk = await nodeLsUntil((ns) => Object.values(statuses(ns)).filter((s) => s !== '').length === 3);
+    expect(shrunk.map((n) => [n.hostname, n.role]).sort()).toEqual([['h1', 'manager'], ['h2', 'manager'], ['h3', 'manager'], ['h4', 'worker'], ['h5', 'worker']]);
+    expect(Object.values(statuses(shrunk)).sort()).toEqual(['', '', 'leader', 'reachable', 'reachable']);
+
+    // node rm, written through one manager, read back through the others.
+    const notDown = await cli(['node', 'rm', 'h4'], host('h1'));
+    expect([notDown.exitCode, notDown.stderr]).toEqual([1, 'shoal: node h4 is ready, not down: stop it first, or remove it with --force\n']);
+    for (const [h, via] of [['h4', host('h2')], ['h5', host('h3')]] as const) {
+      const rm = await shoal(['node', 'rm', h, '--force', '--host', addr(via)], 60_000, env);
+      expect([rm.exitCode, rm.stderr]).toEqual([0, `Node ${h} removed.\n`]);
+    }
+    for (const m of [host('h1'), host('h2'), host('h3')]) {
+      expect((await expectAcknowledgedThrough(m)).map((n) => n.hostname).sort(), `via ${m.name}`).toEqual(['h1', 'h2', 'h3']);
+    }
+  });
+
+  it('recovers from the loss of two of three managers: shoal manager recover on the survivor (refused while it runs), restarted with everything acknowledged; a lost one joins again with a fresh data dir', async () => {
+    // h1 survives: first in SHOAL_HOST, so that the CLI meets it before the dead ones.
+    const [survivor, lost, alsoLost] = [host('h1'), host('h2'), host('h3')];
+    const before = await json<ClusterRow>(['cluster', 'inspect']);
+    const w = await writeLabel('h1', 'written-before-the-loss', 'yes');
+    expect(w.exitCode, w.stderr).toBe(0);
+    // What recover keeps is what the survivor holds: a write a majority acknowledged may not have
+    // reached it yet (Raft commits on 2 of 3), and would go with the two lost hosts.
+    await copyHoldsAcknowledged(survivor);
+    const oldLostId = (await json<NodeRow>(['node', 'inspect', lost.name])).id;
+    for (const h of [lost, alsoLost]) {
+      const kill = await lab('kill', h.name);
+      expect([kill.exitCode, kill.stderr]).toEqual([0, `${h.name}: underlay link down, sent SIGKILL to 1 process\n`]);
+    }
+
+    // On the survivor's host, as its operator: refused while its manager runs, nothing changed.
+    const dataDir = managerDataDir(survivor);
+    const pids = await managerPids(DEFAULT_LAB_STATE_DIR, name, survivor);
+    const whileRunning = await onHost(survivor, ['manager', 'recover', '--data-dir', dataDir]);
+    expect([whileRunning.exitCode, whileRunning.stdout, whileRunning.stderr]).toEqual([1, '', `shoal: the Raft data dir ${dataDir}/raft is in use by another process (a manager running on it?)\n`]);
+    expect(await managerPids(DEFAULT_LAB_STATE_DIR, name, survivor)).toEqual(pids);
+
+    const stop = await lab('kill', '--signal', 'SIGTERM', survivor.name);
+    expect([stop.exitCode, stop.stderr]).toEqual([0, `${survivor.name}: sent SIGTERM to 1 process\n`]);
+    await managerGone(survivor);
+    const recoverStart = systemClock.nowMs();
+    const recovered = await onHost(survivor, ['manager', 'recover', '--data-dir', dataDir]);
+    expect([recovered.exitCode, recovered.stderr]).toEqual([0, '']);
+    expect(recovered.stdout).toMatch(/^This manager holds the log up to index \d+ \(term \d+; committed as far as it knows: \d+\)\.\nMembers as of that index:\n/);
+    expect(recovered.stdout).toContain(` (this manager)  voter  ${addr(survivor)}  last heard: -\n`);
+    for (const h of [lost, alsoLost]) expect(recovered.stdout).toMatch(new RegExp(`  voter  ${addr(h).replace(/\./g, '\\.')}  last heard: \\d{4}-\\d\\d-\\d\\dT`));
+    expect(recovered.stdout).toContain(`Recovered: this manager is now the only member of cluster ${before.id}, with everything up to index `);
+
+    const start = await lab('start', survivor.name);
+    expect([start.exitCode, start.stderr]).toEqual([0, `${survivor.name}: underlay link up, manager running\n`]);
+    measured['recover then lab start, until the survivor leads alone'] = systemClock.nowMs() - recoverStart;
+    // Everything acknowledged before, through SHOAL_HOST; and it takes writes again.
+    const after = await expectAcknowledgedThrough(survivor);
+    expect(statuses(after)).toEqual({ h1: 'leader', h2: 'unreachable', h3: 'unreachable' });
+    expect(await json<ClusterRow>(['cluster', 'inspect'])).toMatchObject({ id: before.id, heartbeatPeriodMs: before.heartbeatPeriodMs, joinTokens: before.joinTokens });
+    const again = await writeLabel('h1', 'written-after-recover', 'yes');
+    expect(again.exitCode, again.stderr).toBe(0);
+
+    // A lost manager comes back as freshly installed: a new data dir (the old one kept aside).
+    const join = await lab('join-manager', lost.name);
+    expect(join.exitCode, join.stderr).toBe(0);
+    expect(join.stderr).toMatch(new RegExp(`^${lost.name}: its old manager data dir kept as ${managerDataDir(lost)}\\.old-\\S+\\n${lost.name}: manager joined at ${addr(lost).replace(/\./g, '\\.')}\\n$`));
+    // A new node in the place of the old one (its labels went with it), not a second h2.
+    acknowledged.delete(lost.name);
+    const rejoined = await expectAcknowledgedThrough(lost);
+    expect(statuses(rejoined)).toEqual({ h1: 'leader', h2: 'reachable', h3: 'unreachable' });
+    expect(rejoined.find((n) => n.hostname === lost.name)).toMatchObject({ labels: {}, role: 'manager' });
+    expect(rejoined.find((n) => n.hostname === lost.name)?.id).not.toBe(oldLostId);
+    await copyHoldsAcknowledged(lost);
+    // Its own replica holds the recovered state.
+    expect(await json<ClusterRow>(['cluster', 'inspect'], lost)).toEqual(await json<ClusterRow>(['cluster', 'inspect'], survivor));
   });
 });
