@@ -2,7 +2,8 @@
 //   ready → active → each hard constraint → each hard affinity → host ports → memory → CPU.
 // Each filter also says, in a user's words, why it removed nodes: the headline when it removed
 // the last ones, and its part of the tally of the others ("2 not ready"). `explain` turns the
-// chain and the nodes into the pending reason.
+// chain and the nodes into the pending reason. The chain is NODE_FILTERS (the node alone: fixed
+// for a whole `schedule` call) followed by `taskFilters` (what the task asks of the node).
 
 import { assert } from '../../shared/errors.js';
 import { matches, type Expression, type Placement } from './expression.js';
@@ -102,11 +103,15 @@ function portsFilter(wanted: readonly HostPort[]): Filter {
   };
 }
 
-function resourceFilter(step: 'memory' | 'cpu', need: number, free: (v: NodeView) => number, format: (n: number) => string): Filter {
-  const what = step === 'memory' ? 'memory' : 'CPU';
+const memoryFree = (v: NodeView): number => v.memoryFreeBytes;
+const cpuFree = (v: NodeView): number => v.nanoCpusFree;
+
+function resourceFilter(step: 'memory' | 'cpu', need: number): Filter {
+  const [what, free, format] = step === 'memory' ? ['memory', memoryFree, formatBytes] as const : ['CPU', cpuFree, formatCpus] as const;
   return {
     step,
-    passes: (v) => free(v) >= need,
+    // Written out per resource: this runs for every node and every kind of task.
+    passes: step === 'memory' ? (v) => v.memoryFreeBytes >= need : (v) => v.nanoCpusFree >= need,
     headline: (removed) => {
       const most = Math.max(0, ...removed.map(free));
       return `not enough ${what}: ${counted(removed.length, 'node has', 'nodes have')} less than ${format(need)} free (the most free is ${format(most)})`;
@@ -115,14 +120,17 @@ function resourceFilter(step: 'memory' | 'cpu', need: number, free: (v: NodeView
   };
 }
 
-/** The chain for one task; filters that cannot remove a node (no ports, nothing reserved) are left out. */
-export function filterChain(task: SchedulerTask, placement: Placement): Filter[] {
-  const chain: Filter[] = [ready, active];
+/** The filters that look at the node alone: their verdicts hold for a whole `schedule` call. */
+export const NODE_FILTERS: readonly Filter[] = [ready, active];
+
+/** The chain's rest for one task; filters that cannot remove a node (no ports, nothing reserved) are left out. */
+export function taskFilters(task: SchedulerTask, placement: Placement): Filter[] {
+  const chain: Filter[] = [];
   for (const e of placement.hard) if (e.kind === 'constraint') chain.push(expressionFilter(e));
   for (const e of placement.hard) if (e.kind === 'affinity') chain.push(expressionFilter(e));
   if (task.hostPorts.length > 0) chain.push(portsFilter(task.hostPorts));
-  if (task.reservations.memoryBytes > 0) chain.push(resourceFilter('memory', task.reservations.memoryBytes, (v) => v.memoryFreeBytes, formatBytes));
-  if (task.reservations.nanoCpus > 0) chain.push(resourceFilter('cpu', task.reservations.nanoCpus, (v) => v.nanoCpusFree, formatCpus));
+  if (task.reservations.memoryBytes > 0) chain.push(resourceFilter('memory', task.reservations.memoryBytes));
+  if (task.reservations.nanoCpus > 0) chain.push(resourceFilter('cpu', task.reservations.nanoCpus));
   return chain;
 }
 

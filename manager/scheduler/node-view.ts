@@ -15,22 +15,37 @@ export function spreadGroupOf(task: Pick<NodeTask, 'name' | 'serviceId'>): strin
 
 export const portKey = (p: HostPort): string => `${p.port}/${p.protocol}`;
 
-/** Image names in the forms a pattern is matched against, computed once per distinct reference. */
-export class ImageNames {
-  private readonly cache = new Map<string, readonly string[]>();
+/**
+ * What the nodes of one `schedule` call share: the forms of each image reference, computed once,
+ * and a small number for each spread group (a number keys a Map faster than a string, and spread
+ * looks a group up on nearly every node for every task).
+ */
+export class Interned {
+  private readonly imageForms = new Map<string, readonly string[]>();
+  private readonly groupIds = new Map<string, number>();
 
   /** [canonical, familiar] in lower case; the text itself when it does not parse. */
   forms(raw: string): readonly string[] {
-    let forms = this.cache.get(raw);
+    let forms = this.imageForms.get(raw);
     if (forms === undefined) {
       try {
         forms = [canonicalReference(raw).toLowerCase(), familiarReference(raw).toLowerCase()];
       } catch {
         forms = [raw.toLowerCase()];
       }
-      this.cache.set(raw, forms);
+      this.imageForms.set(raw, forms);
     }
     return forms;
+  }
+
+  group(task: Pick<NodeTask, 'name' | 'serviceId'>): number {
+    const key = spreadGroupOf(task);
+    let id = this.groupIds.get(key);
+    if (id === undefined) {
+      id = this.groupIds.size;
+      this.groupIds.set(key, id);
+    }
+    return id;
   }
 }
 
@@ -43,13 +58,13 @@ export class NodeView {
   taskCount = 0;
   memoryReservedBytes = 0;
   nanoCpusReserved = 0;
-  private readonly groups = new Map<string, number>();
+  private readonly groups = new Map<number, number>();
   private readonly names = new Map<string, number>();
   private readonly ports = new Set<string>();
   /** Every form of every image, lower case: canonical ones answer exact patterns, all answer globs. */
   private readonly images = new Set<string>();
 
-  constructor(node: SchedulerNode, private readonly imageNames: ImageNames) {
+  constructor(node: SchedulerNode, private readonly interned: Interned) {
     wholeAtLeastZero(node.capacity.memoryBytes, `node ${node.id} capacity.memoryBytes`);
     wholeAtLeastZero(node.capacity.nanoCpus, `node ${node.id} capacity.nanoCpus`);
     this.node = node;
@@ -72,7 +87,7 @@ export class NodeView {
     this.taskCount++;
     this.memoryReservedBytes += task.reservations.memoryBytes;
     this.nanoCpusReserved += task.reservations.nanoCpus;
-    const group = spreadGroupOf(task);
+    const group = this.interned.group(task);
     this.groups.set(group, (this.groups.get(group) ?? 0) + 1);
     const name = task.name.toLowerCase();
     this.names.set(name, (this.names.get(name) ?? 0) + 1);
@@ -81,10 +96,11 @@ export class NodeView {
   }
 
   private addImage(raw: string): void {
-    for (const form of this.imageNames.forms(raw)) this.images.add(form);
+    for (const form of this.interned.forms(raw)) this.images.add(form);
   }
 
-  groupCount(group: string): number {
+  /** Live tasks of a spread group (`Interned.group`) here. */
+  groupCount(group: number): number {
     return this.groups.get(group) ?? 0;
   }
 

@@ -152,6 +152,17 @@ function randomTask(rng: Rng, i: number, hostnames: readonly string[]): { task: 
   return { task, rules };
 }
 
+/** Tasks, half of them alike to the one before (same rules, ports and reservations: a service's replicas). */
+function randomBatch(rng: Rng, count: number, hostnames: readonly string[]): { task: SchedulerTask; rules: Rule[] }[] {
+  const batch: { task: SchedulerTask; rules: Rule[] }[] = [];
+  for (let i = 0; i < count; i++) {
+    const before = batch[i - 1];
+    const fresh = randomTask(rng, i, hostnames);
+    batch.push(before !== undefined && chance(rng, 2) ? { task: { ...before.task, id: fresh.task.id, name: fresh.task.name }, rules: before.rules } : fresh);
+  }
+  return batch;
+}
+
 describe('random clusters and batches', () => {
   it(`${SEEDS} seeds: no placement breaks a hard rule, a port or a reservation; pending only when nothing fits`, () => {
     let placed = 0;
@@ -160,7 +171,7 @@ describe('random clusters and batches', () => {
       const rng = new SeededRng(seed);
       const nodes = Array.from({ length: 1 + rng.int(12) }, (_, i) => randomNode(rng, i));
       const hostnames = nodes.map((n) => n.hostname);
-      const batch = Array.from({ length: 1 + rng.int(40) }, (_, i) => randomTask(rng, i, hostnames));
+      const batch = randomBatch(rng, 1 + rng.int(40), hostnames);
       const strategy = pick(rng, STRATEGIES);
       const result = schedule(batch.map((b) => b.task), nodes, strategy, rng.fork());
 
@@ -190,7 +201,7 @@ describe('random clusters and batches', () => {
     for (let seed = 1; seed <= 30; seed++) {
       const gen = new SeededRng(seed);
       const nodes = Array.from({ length: 2 + gen.int(10) }, (_, i) => randomNode(gen, i));
-      const tasks = Array.from({ length: 30 }, (_, i) => randomTask(gen, i, nodes.map((n) => n.hostname)).task);
+      const tasks = randomBatch(gen, 30, nodes.map((n) => n.hostname)).map((b) => b.task);
       for (const strategy of STRATEGIES) {
         expect(schedule(tasks, nodes, strategy, new SeededRng(seed * 7))).toEqual(schedule(tasks, nodes, strategy, new SeededRng(seed * 7)));
       }

@@ -10,7 +10,7 @@
 import type { Rng } from '../../shared/rng.js';
 import type { Expression } from './expression.js';
 import { satisfies } from './filters.js';
-import { spreadGroupOf, type NodeView } from './node-view.js';
+import type { NodeView } from './node-view.js';
 import type { Resources, SchedulerTask, Strategy } from './types.js';
 
 /** The nodes (in the given order) that satisfy the most of the soft rules. */
@@ -38,36 +38,43 @@ export function reservedShare(view: NodeView, need: Resources): number {
     + share(view.nanoCpusReserved + need.nanoCpus, view.node.capacity.nanoCpus);
 }
 
-type Better = (a: NodeView, b: NodeView) => boolean;
-
-function spreadBetter(task: SchedulerTask): Better {
-  const group = spreadGroupOf(task);
-  return (a, b) => a.taskCount < b.taskCount || (a.taskCount === b.taskCount && a.groupCount(group) < b.groupCount(group));
-}
-
-function binpackBetter(task: SchedulerTask): Better {
-  return (a, b) => {
-    const shareA = reservedShare(a, task.reservations);
-    const shareB = reservedShare(b, task.reservations);
-    return shareA > shareB || (shareA === shareB && a.taskCount > b.taskCount);
-  };
-}
-
-function best(candidates: readonly NodeView[], better: Better): NodeView {
+/** Spread: fewest live tasks, then fewest of the task's group (looked up only on a tie, once per node). */
+function spread(group: number, candidates: readonly NodeView[]): NodeView {
   let chosen = candidates[0] as NodeView;
+  let chosenGroup = chosen.groupCount(group);
   for (let i = 1; i < candidates.length; i++) {
     const v = candidates[i] as NodeView;
-    if (better(v, chosen)) chosen = v;
+    if (v.taskCount > chosen.taskCount) continue;
+    const inGroup = v.groupCount(group);
+    if (v.taskCount < chosen.taskCount || inGroup < chosenGroup) {
+      chosen = v;
+      chosenGroup = inGroup;
+    }
   }
   return chosen;
 }
 
-/** The node to place `task` on; `candidates` (in id order, at least one) passed every filter. */
-export function rank(strategy: Strategy, task: SchedulerTask, soft: readonly Expression[], candidates: readonly NodeView[], rng: Rng): NodeView {
+/** Binpack: the highest reserved share once the task is added, then the most live tasks. */
+function binpack(task: SchedulerTask, candidates: readonly NodeView[]): NodeView {
+  let chosen = candidates[0] as NodeView;
+  let chosenShare = reservedShare(chosen, task.reservations);
+  for (let i = 1; i < candidates.length; i++) {
+    const v = candidates[i] as NodeView;
+    const share = reservedShare(v, task.reservations);
+    if (share > chosenShare || (share === chosenShare && v.taskCount > chosen.taskCount)) {
+      chosen = v;
+      chosenShare = share;
+    }
+  }
+  return chosen;
+}
+
+/** The node to place `task` (of spread group `group`) on; `candidates` (in id order, at least one) passed every filter. */
+export function rank(strategy: Strategy, task: SchedulerTask, group: number, soft: readonly Expression[], candidates: readonly NodeView[], rng: Rng): NodeView {
   const tier = preferred(candidates, soft);
   switch (strategy) {
-    case 'spread': return best(tier, spreadBetter(task));
-    case 'binpack': return best(tier, binpackBetter(task));
+    case 'spread': return spread(group, tier);
+    case 'binpack': return binpack(task, tier);
     case 'random': return tier[rng.int(tier.length)] as NodeView;
   }
 }

@@ -5,6 +5,7 @@
 //   parse its rules ──bad──▶ pending (the parse error)
 //        │
 //   filter chain (filters.ts) ──no node left──▶ pending (why the last nodes went, and the others)
+//        │   (reused from the task before when its rules, ports and reservations are the same)
 //        │ the nodes that passed
 //   rank (ranking.ts): soft rules first, then the strategy
 //        │ one node
@@ -13,9 +14,9 @@
 
 import { assert, ShoalError } from '../../shared/errors.js';
 import type { Rng } from '../../shared/rng.js';
-import { parsePlacement, type Placement } from './expression.js';
-import { explain, filterChain, passesAll } from './filters.js';
-import { ImageNames, NodeView } from './node-view.js';
+import { AFFINITIES_LABEL, CONSTRAINTS_LABEL, parsePlacement, type Placement } from './expression.js';
+import { explain, NODE_FILTERS, passesAll, taskFilters, type Filter } from './filters.js';
+import { Interned, NodeView } from './node-view.js';
 import { rank } from './ranking.js';
 import { SCHEDULER_LIMITS, type Decision, type FilterStep, type ScheduleResult, type SchedulerLimits, type SchedulerNode, type SchedulerTask, type Strategy } from './types.js';
 
@@ -33,24 +34,73 @@ function checkUniqueIds(items: readonly { id: string }[], what: string): void {
   }
 }
 
-function decide(task: SchedulerTask, views: readonly NodeView[], strategy: Strategy, rng: Rng, limits: SchedulerLimits): Decision {
+/** What a task's filter chain depends on: its rules, host ports and reservations (not its name or service). */
+function feasibilityKey(task: SchedulerTask): string {
+  const rules = task.env.filter((e) => e.startsWith('constraint:') || e.startsWith('affinity:'));
+  return JSON.stringify([task.constraints, rules, task.labels[CONSTRAINTS_LABEL] ?? null, task.labels[AFFINITIES_LABEL] ?? null, task.hostPorts, task.reservations]);
+}
+
+/**
+ * The filter results of one kind of task (one feasibility key). Placing a task changes only the
+ * node it goes on, so for the next task of the same kind — the replicas of a service come one
+ * after another — the nodes that passed still pass, except perhaps that one, which is checked
+ * again; the chain runs over all nodes once per run of alike tasks, not once per task.
+ */
+interface Feasible {
+  readonly key: string;
+  readonly placement: Placement;
+  /** The chain after NODE_FILTERS. */
+  readonly taskChain: readonly Filter[];
+  /** The nodes that pass, in id order. */
+  readonly candidates: NodeView[];
+  /** Why not, once no node passes (nothing changes until a task of another kind is placed). */
+  why?: { reason: string; step: FilterStep };
+}
+
+type Outcome = Feasible | { readonly key: string; readonly refusal: string };
+
+/** `usable`: the nodes that pass NODE_FILTERS (ready and active), which no placement changes. */
+function filterAll(task: SchedulerTask, key: string, usable: readonly NodeView[], limits: SchedulerLimits): Outcome {
   let placement: Placement;
   try {
     placement = parsePlacement(task, limits);
   } catch (err) {
     if (!(err instanceof ShoalError)) throw err;
-    return pending(task, err.message, 'expression');
+    return { key, refusal: err.message };
   }
-  if (views.length === 0) return pending(task, 'no node has joined the cluster', 'nodes');
-  const chain = filterChain(task, placement);
-  const candidates = views.filter((v) => passesAll(chain, v));
-  if (candidates.length === 0) {
-    const { reason, step } = explain(chain, views);
-    return pending(task, reason, step);
+  const taskChain = taskFilters(task, placement);
+  return { key, placement, taskChain, candidates: usable.filter((v) => passesAll(taskChain, v)) };
+}
+
+class Batch {
+  private last: Outcome | undefined;
+  private readonly usable: readonly NodeView[];
+
+  constructor(
+    private readonly views: readonly NodeView[],
+    private readonly interned: Interned,
+    private readonly strategy: Strategy,
+    private readonly rng: Rng,
+    private readonly limits: SchedulerLimits,
+  ) {
+    this.usable = views.filter((v) => passesAll(NODE_FILTERS, v));
   }
-  const chosen = rank(strategy, task, placement.soft, candidates, rng);
-  chosen.place(task);
-  return { taskId: task.id, outcome: 'assigned', nodeId: chosen.node.id };
+
+  decide(task: SchedulerTask): Decision {
+    if (this.views.length === 0) return pending(task, 'no node has joined the cluster', 'nodes');
+    const key = feasibilityKey(task);
+    const outcome = this.last?.key === key ? this.last : filterAll(task, key, this.usable, this.limits);
+    this.last = outcome;
+    if ('refusal' in outcome) return pending(task, outcome.refusal, 'expression');
+    if (outcome.candidates.length === 0) {
+      outcome.why ??= explain([...NODE_FILTERS, ...outcome.taskChain], this.views);
+      return pending(task, outcome.why.reason, outcome.why.step);
+    }
+    const chosen = rank(this.strategy, task, this.interned.group(task), outcome.placement.soft, outcome.candidates, this.rng);
+    chosen.place(task);
+    if (!passesAll(outcome.taskChain, chosen)) outcome.candidates.splice(outcome.candidates.indexOf(chosen), 1);
+    return { taskId: task.id, outcome: 'assigned', nodeId: chosen.node.id };
+  }
 }
 
 /**
@@ -67,11 +117,12 @@ export function schedule(
 ): ScheduleResult {
   checkUniqueIds(tasks, 'task');
   checkUniqueIds(nodes, 'node');
-  const imageNames = new ImageNames();
-  const views = [...nodes].sort(byId).map((n) => new NodeView(n, imageNames));
+  const interned = new Interned();
+  const views = [...nodes].sort(byId).map((n) => new NodeView(n, interned));
   const considered = tasks.slice(0, limits.tasksPerCallMax);
+  const batch = new Batch(views, interned, strategy, rng, limits);
   return {
-    decisions: considered.map((task) => decide(task, views, strategy, rng, limits)),
+    decisions: considered.map((task) => batch.decide(task)),
     deferred: tasks.slice(limits.tasksPerCallMax).map((t) => t.id),
   };
 }
