@@ -1,6 +1,6 @@
 // Measures `schedule` (DESIGN.md, "Measured"). Run by hand, never from a test suite: compile it
 // with the repository's tsconfig to an output folder under node_modules/.cache (so that its
-// imports resolve) and run it with node; DESIGN.md gives the two commands.
+// imports resolve) and run it with node; DESIGN.md ("Measured") gives the commands.
 // Prints, per cluster size and strategy, the median time of one `schedule` call over the whole
 // batch, of a call of `tasksPerCallMax` tasks, of a batch where every task stays pending, and of
 // one where no two tasks are alike (so no filter result is reused).
