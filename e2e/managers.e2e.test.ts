@@ -270,11 +270,10 @@ describe('managers on a lab of hosts (root)', () => {
     );
 
     // Refusals: the same one line through each, and nothing changes.
-    for (const m of managers) {
-      const rm = await cli(['node', 'rm', 'h2'], m);
-      expect([rm.exitCode, rm.stderr], `node rm via ${m.name}`).toEqual([1, 'shoal: node h2 is a manager: demote it first (`shoal node demote h2`)\n']);
-      const missing = await cli(['node', 'update', 'nosuch', '--label-add', 'a=b'], m);
-      expect([missing.exitCode, missing.stderr], `node update via ${m.name}`).toEqual([1, 'shoal: node nosuch: no such node\n']);
+    const refusals = await Promise.all(managers.map(async (m) => [await cli(['node', 'rm', 'h2'], m), await cli(['node', 'update', 'nosuch', '--label-add', 'a=b'], m)] as const));
+    for (const [rm, missing] of refusals) {
+      expect([rm.exitCode, rm.stderr]).toEqual([1, 'shoal: node h2 is a manager: demote it first (`shoal node demote h2`)\n']);
+      expect([missing.exitCode, missing.stderr]).toEqual([1, 'shoal: node nosuch: no such node\n']);
     }
     expect(await json<NodeRow[]>(['node', 'ls'])).toEqual(first?.ls);
   });
@@ -354,11 +353,8 @@ describe('managers on a lab of hosts (root)', () => {
     const healed = await nodeLsUntil((ns) => Object.values(statuses(ns)).sort().join() === 'leader,reachable,reachable', old);
     expect(healed.find((n) => n.hostname === old.name)?.labels).not.toHaveProperty('refused');
     // Through every manager, the healed one included, and in each one's own copy.
-    for (const m of [host('h1'), host('h2'), host('h3')]) {
-      for (const nodes of [await expectAcknowledgedThrough(m), await copyHoldsAcknowledged(m)]) {
-        expect(nodes.find((n) => n.hostname === old.name)?.labels, `via ${m.name}`).not.toHaveProperty('refused');
-      }
-    }
+    const answers = await Promise.all([host('h1'), host('h2'), host('h3')].flatMap((m) => [expectAcknowledgedThrough(m), copyHoldsAcknowledged(m)]));
+    for (const nodes of answers) expect(nodes.find((n) => n.hostname === old.name)?.labels).not.toHaveProperty('refused');
   });
 
   it('grows to five managers while writes go on (lab join-manager: shoal manager join inside h4, h5) and shrinks back to three (node demote: they stop and say why)', async () => {
@@ -404,11 +400,13 @@ describe('managers on a lab of hosts (root)', () => {
     expect(env['SHOAL_HOST']).toBe(hosts.map(addr).join(','));
 
     // Five voters, every acknowledged write, through each of the five and in each one's own copy.
-    for (const m of hosts) {
-      const nodes = await expectAcknowledgedThrough(m);
-      expect(Object.values(statuses(nodes)).sort(), `via ${m.name}`).toEqual(['leader', 'reachable', 'reachable', 'reachable', 'reachable']);
-      await copyHoldsAcknowledged(m);
-    }
+    await Promise.all(
+      hosts.map(async (m) => {
+        const nodes = await expectAcknowledgedThrough(m);
+        expect(Object.values(statuses(nodes)).sort(), `via ${m.name}`).toEqual(['leader', 'reachable', 'reachable', 'reachable', 'reachable']);
+        await copyHoldsAcknowledged(m);
+      }),
+    );
     // A write through a new manager; every replica holds it.
     const updated = await json<ClusterRow>(['cluster', 'update', '--heartbeat-period', '2s'], h5);
     const clusters = await Promise.all(hosts.map((m) => json<ClusterRow>(['cluster', 'inspect'], m)));
@@ -432,8 +430,8 @@ describe('managers on a lab of hosts (root)', () => {
       const rm = await shoal(['node', 'rm', h, '--force', '--host', addr(via)], 60_000, env);
       expect([rm.exitCode, rm.stderr]).toEqual([0, `Node ${h} removed.\n`]);
     }
-    for (const m of [host('h1'), host('h2'), host('h3')]) {
-      expect((await expectAcknowledgedThrough(m)).map((n) => n.hostname).sort(), `via ${m.name}`).toEqual(['h1', 'h2', 'h3']);
+    for (const nodes of await Promise.all([host('h1'), host('h2'), host('h3')].map((m) => expectAcknowledgedThrough(m)))) {
+      expect(nodes.map((n) => n.hostname).sort()).toEqual(['h1', 'h2', 'h3']);
     }
   });
 
