@@ -9,11 +9,11 @@ import { matches, type Pattern } from './expression.js';
 import type { HostPort, NodeTask, SchedulerNode } from './types.js';
 
 /** The key a task spreads by: its service, or for a standalone container its name. */
-export function spreadGroupOf(task: Pick<NodeTask, 'name' | 'serviceId'>): string {
+function spreadGroupOf(task: Pick<NodeTask, 'name' | 'serviceId'>): string {
   return task.serviceId !== undefined ? `service:${task.serviceId}` : `name:${task.name.toLowerCase()}`;
 }
 
-export const portKey = (p: HostPort): string => `${p.port}/${p.protocol}`;
+const portKey = (p: HostPort): string => `${p.port}/${p.protocol}`;
 
 /**
  * What the nodes of one `schedule` call share: the forms of each image reference, computed once,

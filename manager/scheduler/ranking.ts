@@ -14,8 +14,8 @@ import type { NodeView } from './node-view.js';
 import type { Resources, SchedulerTask, Strategy } from './types.js';
 
 /** The nodes (in the given order) that satisfy the most of the soft rules. */
-export function preferred(candidates: readonly NodeView[], soft: readonly Expression[]): NodeView[] {
-  if (soft.length === 0) return candidates.slice();
+export function preferred(candidates: readonly NodeView[], soft: readonly Expression[]): readonly NodeView[] {
+  if (soft.length === 0) return candidates;
   let best = -1;
   let tier: NodeView[] = [];
   for (const v of candidates) {

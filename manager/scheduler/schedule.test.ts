@@ -93,10 +93,19 @@ describe('limits and bugs', () => {
     expect(result.deferred).toEqual(['t4']);
   });
 
-  it('a duplicate id or a resource that is not a whole number ≥ 0 is a bug, not a pending reason', () => {
+  it('cuts a pending reason at reasonCharsMax, ending in …', () => {
+    const constraints = Array.from({ length: 40 }, (_, i) => `node.labels.label-number-${i}!=x`).concat('node.id==nowhere');
+    const nodes = Array.from({ length: 41 }, (_, i) => node(`n${i}`, { labels: i < 40 ? { [`label-number-${i}`]: 'x' } : {} }));
+    const d = schedule([task('t', { constraints })], nodes, 'spread', new SeededRng(1)).decisions[0] as Decision;
+    expect(d.outcome === 'pending' && d.reason.length).toBe(SCHEDULER_LIMITS.reasonCharsMax);
+    expect(d.outcome === 'pending' && d.reason).toMatch(/^no node satisfies node\.id==nowhere \(0 of 1 node\); of the other 40 nodes: 1 does not satisfy .*…$/);
+  });
+
+  it('a duplicate id, a resource that is not a whole number ≥ 0 or an unknown strategy is a bug, not a pending reason', () => {
     expect(() => schedule([task('t'), task('t')], [node('a')], 'spread', new SeededRng(1))).toThrow(AssertionError);
     expect(() => schedule([task('t')], [node('a'), node('a')], 'spread', new SeededRng(1))).toThrow(AssertionError);
     expect(() => schedule([task('t', { reservations: { memoryBytes: -1, nanoCpus: 0 } })], [node('a')], 'spread', new SeededRng(1))).toThrow(AssertionError);
     expect(() => schedule([task('t')], [node('a', { capacity: { memoryBytes: 0.5, nanoCpus: 0 } })], 'spread', new SeededRng(1))).toThrow(AssertionError);
+    expect(() => schedule([task('t')], [node('a')], 'fastest' as Strategy, new SeededRng(1))).toThrow(AssertionError);
   });
 });

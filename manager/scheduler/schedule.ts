@@ -18,13 +18,10 @@ import { AFFINITIES_LABEL, CONSTRAINTS_LABEL, parsePlacement, type Placement } f
 import { explain, NODE_FILTERS, passesAll, taskFilters, type Filter } from './filters.js';
 import { Interned, NodeView } from './node-view.js';
 import { rank } from './ranking.js';
-import { SCHEDULER_LIMITS, type Decision, type FilterStep, type ScheduleResult, type SchedulerLimits, type SchedulerNode, type SchedulerTask, type Strategy } from './types.js';
+import { SCHEDULER_LIMITS, STRATEGIES, type Decision, type FilterStep, type ScheduleResult, type SchedulerLimits, type SchedulerNode, type SchedulerTask, type Strategy } from './types.js';
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-function pending(task: SchedulerTask, reason: string, step: FilterStep): Decision {
-  return { taskId: task.id, outcome: 'pending', reason, step };
-}
 
 function checkUniqueIds(items: readonly { id: string }[], what: string): void {
   const seen = new Set<string>();
@@ -87,19 +84,24 @@ class Batch {
   }
 
   decide(task: SchedulerTask): Decision {
-    if (this.views.length === 0) return pending(task, 'no node has joined the cluster', 'nodes');
+    if (this.views.length === 0) return this.pending(task, 'no node has joined the cluster', 'nodes');
     const key = feasibilityKey(task);
     const outcome = this.last?.key === key ? this.last : filterAll(task, key, this.usable, this.limits);
     this.last = outcome;
-    if ('refusal' in outcome) return pending(task, outcome.refusal, 'expression');
+    if ('refusal' in outcome) return this.pending(task, outcome.refusal, 'expression');
     if (outcome.candidates.length === 0) {
       outcome.why ??= explain([...NODE_FILTERS, ...outcome.taskChain], this.views);
-      return pending(task, outcome.why.reason, outcome.why.step);
+      return this.pending(task, outcome.why.reason, outcome.why.step);
     }
     const chosen = rank(this.strategy, task, this.interned.group(task), outcome.placement.soft, outcome.candidates, this.rng);
     chosen.place(task);
     if (!passesAll(outcome.taskChain, chosen)) outcome.candidates.splice(outcome.candidates.indexOf(chosen), 1);
     return { taskId: task.id, outcome: 'assigned', nodeId: chosen.node.id };
+  }
+
+  private pending(task: SchedulerTask, reason: string, step: FilterStep): Decision {
+    const max = this.limits.reasonCharsMax;
+    return { taskId: task.id, outcome: 'pending', reason: reason.length > max ? `${reason.slice(0, max - 1)}…` : reason, step };
   }
 }
 
@@ -115,6 +117,7 @@ export function schedule(
   rng: Rng,
   limits: SchedulerLimits = SCHEDULER_LIMITS,
 ): ScheduleResult {
+  assert(STRATEGIES.includes(strategy), `scheduler: unknown strategy ${JSON.stringify(strategy)}`);
   checkUniqueIds(tasks, 'task');
   checkUniqueIds(nodes, 'node');
   const interned = new Interned();

@@ -4,6 +4,7 @@
 // says which store field goes where.
 
 import type { NodeAvailability, NodeRole, NodeState } from '../store/types.js';
+import { TEXT_CHARS_MAX } from '../store/validate.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -111,10 +112,13 @@ export interface SchedulerLimits {
   readonly expressionsPerTaskMax: number;
   /** Longest constraint or affinity, in characters. */
   readonly expressionCharsMax: number;
+  /** Longest pending reason, in characters (a longer one is cut, ending in "…"): what a task's status message may hold. */
+  readonly reasonCharsMax: number;
 }
 
 export const SCHEDULER_LIMITS: SchedulerLimits = {
   tasksPerCallMax: 1_000,
   expressionsPerTaskMax: 64,
   expressionCharsMax: 1_024,
+  reasonCharsMax: TEXT_CHARS_MAX,
 };
