@@ -1,5 +1,6 @@
 // The WAL and snapshot files on a real filesystem: what survives, what is cut, what refuses.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -234,6 +235,21 @@ describe('WAL (real files)', () => {
     const disk = await RaftDisk.open(dir);
     await expect(RaftDisk.open(dir)).rejects.toMatchObject({ code: 'fs.dir_locked', message: `the Raft data dir ${dir} is in use by another process (a manager running on it?)` });
     await disk.close();
+    await (await RaftDisk.open(dir)).close();
+  });
+
+  it('refuses a second opening from another network namespace too, and takes over the lock of a process killed with -9', async () => {
+    const dir = await tempDir();
+    const lockFrom = (netns: boolean, hold: boolean) =>
+      spawnSync(netns ? 'unshare' : process.execPath, [...(netns ? ['--net', process.execPath] : []), '--input-type=module', '-e', `
+        const { lockDir } = await import(${JSON.stringify(new URL('../../dist/shared/dir-lock.js', import.meta.url).href)});
+        try { await lockDir(${JSON.stringify(dir)}, 'the dir'); console.log('locked'); } catch (e) { console.log(e.message); }
+        ${hold ? "process.kill(process.pid, 'SIGKILL');" : ''}`], { encoding: 'utf8' });
+    const disk = await RaftDisk.open(dir);
+    expect(lockFrom(true, false).stdout.trim()).toBe(`the dir ${dir} is in use by another process (a manager running on it?)`);
+    await disk.close();
+    // A holder killed with -9 leaves its socket file; nobody listens on it: the next one takes it.
+    expect(lockFrom(false, true).stdout.trim()).toBe('locked');
     await (await RaftDisk.open(dir)).close();
   });
 });
