@@ -3,14 +3,16 @@
 // scheduler reads nothing but plain data and can be tested with literals. DESIGN.md, "Input",
 // says which store field goes where.
 
-import type { NodeAvailability, NodeRole, NodeState } from '../store/types.js';
+import type { NodeAvailability, NodeRole, NodeState, PortProtocol, Strategy } from '../store/types.js';
 import { TEXT_CHARS_MAX } from '../store/validate.js';
+
+// The strategies and port protocols are the store's (a cluster setting, a task's published
+// ports), defined once there.
+export { PORT_PROTOCOLS, STRATEGIES, type PortProtocol, type Strategy } from '../store/types.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
 /** How a cluster ranks the nodes that can take a task (a cluster setting; `spread` by default). */
-export const STRATEGIES = ['spread', 'binpack', 'random'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
 export const DEFAULT_STRATEGY: Strategy = 'spread';
 
 /** CPUs are counted in billionths, as Docker's and swarmkit's NanoCPUs: `--cpus 0.5` is 500,000,000. */
@@ -23,8 +25,6 @@ export interface Resources {
 }
 export const NO_RESOURCES: Resources = { memoryBytes: 0, nanoCpus: 0 };
 
-export const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
-export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
 /** A port published on the host (`-p 8080:80` publishes 8080/tcp); container-only ports are not listed. */
 export interface HostPort {
   readonly port: number;

@@ -33,12 +33,34 @@ export interface NodeSpec {
   readonly availability: NodeAvailability;
   readonly labels: Labels;
 }
+/** Memory bytes and CPUs × 10⁹ (Docker's NanoCPUs: `--cpus 0.5` is 500,000,000). Whole numbers ≥ 0. */
+export interface Resources {
+  readonly memoryBytes: number;
+  readonly nanoCpus: number;
+}
+
+/**
+ * What a node's agent reported when its session opened (proto NodeDescription), for the
+ * scheduler. Absent until an agent has reported: a manager's own node today, which therefore
+ * takes no task (nothing would run it).
+ */
+export interface NodeDescription {
+  readonly agentVersion?: string;
+  /** The agent's own labels (`shoal agent --label K=V`): `engine.labels.K`. */
+  readonly engineLabels: Labels;
+  /** What the host offers (its memory and CPUs). */
+  readonly capacity: Resources;
+  /** Images the agent has or ran (canonical references), for `affinity:image==`; not reported yet. */
+  readonly images?: readonly string[];
+}
+
 export interface NodeStatus {
   readonly state: NodeState;
   readonly addr?: string;
   readonly message?: string;
   /** A manager's place in Raft: its Raft member id and the address its peers dial. */
   readonly raft?: { readonly id: number; readonly addr: string };
+  readonly description?: NodeDescription;
 }
 
 // ---- task -------------------------------------------------------------------------------------
@@ -52,24 +74,90 @@ export const TASK_STATES = [
   'complete', 'failed', 'shutdown', 'rejected', 'orphaned',
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
+/** Observed states a task does not leave: it holds no name, port or reservation on its node any more. */
+export const TERMINAL_TASK_STATES: readonly TaskState[] = ['complete', 'failed', 'shutdown', 'rejected', 'orphaned'];
+/**
+ * What a task should be: a task state, or `remove` (swarmkit's): shut it down, then delete the
+ * object (`shoal rm -f`), which `shutdown` alone does not (a stopped container stays listed).
+ */
+export const DESIRED_STATES = [...TASK_STATES, 'remove'] as const;
+export type DesiredState = (typeof DESIRED_STATES)[number];
+
+/** `--restart`: no | on-failure[:N] | always (Docker's; N = most restarts, absent = no limit). */
+export const RESTART_CONDITIONS = ['no', 'on-failure', 'always'] as const;
+export type RestartCondition = (typeof RESTART_CONDITIONS)[number];
+export interface RestartPolicy {
+  readonly condition: RestartCondition;
+  /** Only with on-failure. */
+  readonly maxRetries?: number;
+}
+
+/**
+ * Swarm 1.2's rescheduling of a standalone container (`-e reschedule:on-node-failure` or the
+ * label `com.docker.swarm.reschedule-policies=["on-node-failure"]`): a replacement elsewhere when
+ * its node is declared down. Its absence is Swarm's `off`: the task is orphaned instead.
+ */
+export const RESCHEDULE_POLICIES = ['on-node-failure'] as const;
+export type ReschedulePolicy = (typeof RESCHEDULE_POLICIES)[number];
+
+export const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
+export type PortProtocol = (typeof PORT_PROTOCOLS)[number];
+/** `-p HOST:CONTAINER[/PROTO]`: a container port published on the node's host port. */
+export interface PublishedPort {
+  readonly hostPort: number;
+  readonly containerPort: number;
+  readonly protocol: PortProtocol;
+}
+
+export interface TaskResources {
+  /** Hard limits (`--memory`, `--cpus`); 0 = none. */
+  readonly limits: Resources;
+  /** What the scheduler counts against a node's capacity (as Swarm classic counted `--memory` and the CPU flags); 0 = nothing. */
+  readonly reservations: Resources;
+}
+
+/** Where a task may go, as the user typed it (parsed by manager/scheduler's parsePlacement). */
+export interface TaskPlacement {
+  /** `--constraint EXPR` values (swarm mode's keys). */
+  readonly constraints: readonly string[];
+  /**
+   * The `-e constraint:EXPR` and `-e affinity:EXPR` entries (Swarm classic's forms), kept out of
+   * the container's environment. The label forms (`com.docker.swarm.constraints`, `...affinities`)
+   * stay in the task's labels.
+   */
+  readonly env: readonly string[];
+}
 
 /**
  * A standalone container is a task without `serviceId`. `name` is unique among live tasks, so a
  * replacement with the same name is created in the same transaction that deletes (or renames) the
  * task it replaces. `nodeId` is set by the scheduler; `desiredState` by the orchestrator.
+ * The container's fields are optional: tasks written before they existed load as they were.
  */
 export interface TaskSpec {
   readonly name: string;
   readonly serviceId?: string;
   readonly nodeId?: string;
+  /** As the user typed it (a valid reference: shared/image-reference.ts). */
   readonly image: string;
-  readonly desiredState: TaskState;
+  readonly desiredState: DesiredState;
   readonly labels: Labels;
+  /** `shoal run IMAGE ARGS...`: replaces the image's Cmd (its Entrypoint stays), Docker's Config.Cmd. */
+  readonly args?: readonly string[];
+  /** KEY=VALUE entries of the container's environment (Swarm's constraint:/affinity:/reschedule: entries are not among them). */
+  readonly env?: readonly string[];
+  readonly restart?: RestartPolicy;
+  readonly ports?: readonly PublishedPort[];
+  readonly resources?: TaskResources;
+  readonly reschedule?: ReschedulePolicy;
+  readonly placement?: TaskPlacement;
 }
 export interface TaskStatus {
   readonly state: TaskState;
   readonly message?: string;
   readonly containerId?: string;
+  /** While pending: why no node takes it, in the scheduler's words (rewritten only when it changes). */
+  readonly pendingReason?: string;
 }
 
 // ---- service, network, cluster ------------------------------------------------------------------
@@ -98,9 +186,15 @@ export interface NetworkStatus {
   readonly vni?: number;
 }
 
+/** How the scheduler ranks the nodes that can take a task (manager/scheduler, "Ranking"). */
+export const STRATEGIES = ['spread', 'binpack', 'random'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
 export interface ClusterSpec {
   readonly name: string;
   readonly heartbeatPeriodMs: number;
+  /** `spread` when absent. */
+  readonly strategy?: Strategy;
   /** How long node certificates are valid (90 days when absent); each is renewed at 50-80% of it. */
   readonly certExpiryMs?: number;
 }

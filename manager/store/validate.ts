@@ -5,9 +5,9 @@
 
 import { invalidArgument, type ShoalError } from '../../shared/errors.js';
 import {
-  type ClusterSpec, type ClusterStatus, type NetworkSpec, type NetworkStatus, type NodeSpec, type NodeStatus,
-  type ServiceSpec, type ServiceStatus, type TaskSpec, type TaskStatus,
-  NETWORK_DRIVERS, NODE_AVAILABILITIES, NODE_ROLES, NODE_STATES, TASK_STATES,
+  type ClusterSpec, type ClusterStatus, type NetworkSpec, type NetworkStatus, type NodeDescription, type NodeSpec, type NodeStatus,
+  type PublishedPort, type Resources, type RestartPolicy, type ServiceSpec, type ServiceStatus, type TaskPlacement, type TaskResources, type TaskSpec, type TaskStatus,
+  DESIRED_STATES, NETWORK_DRIVERS, NODE_AVAILABILITIES, NODE_ROLES, NODE_STATES, PORT_PROTOCOLS, RESCHEDULE_POLICIES, RESTART_CONDITIONS, STRATEGIES, TASK_STATES,
   type JoinTokens, type Kind, type Labels, type SpecByKind, type StatusByKind,
 } from './types.js';
 
@@ -15,6 +15,15 @@ import {
 export const TEXT_CHARS_MAX = 1024;
 /** Most labels on one object. */
 export const LABELS_MAX = 256;
+/** Most entries in a task's args or env, and longest entry: a task's spec stays well under a command's size. */
+export const ENTRIES_MAX = 256;
+export const ENTRY_CHARS_MAX = 4096;
+/** Most published ports on one task. */
+export const PORTS_MAX = 256;
+/** Most constraints or env rules on one task (the scheduler takes 64 in all). */
+export const PLACEMENT_RULES_MAX = 64;
+/** Most images a node's description lists. */
+export const NODE_IMAGES_MAX = 1024;
 
 export type Check<T> = (value: unknown, path: string) => T;
 
@@ -65,6 +74,28 @@ const labels: Check<Labels> = (v, path) => {
   return Object.fromEntries(keys.map((k) => [text(k, `${path} key`), text(o[k], `${path}.${k}`)]));
 };
 
+/** A string of 0 to `max` characters (an argument may be empty). */
+function anyText(max: number): Check<string> {
+  return (v, path) => {
+    if (typeof v !== 'string' || v.length > max) throw badCommand(path, `must be a string of at most ${max} characters`);
+    return v;
+  };
+}
+
+/** A list of at most `max` items, each checked. */
+function list<T>(check: Check<T>, max: number): Check<readonly T[]> {
+  return (v, path) => {
+    if (!Array.isArray(v) || v.length > max) throw badCommand(path, `must be a list of at most ${max} items`);
+    return v.map((item, i) => check(item, `${path}[${i}]`));
+  };
+}
+
+const entryText = (v: unknown, path: string): string => {
+  const s = anyText(ENTRY_CHARS_MAX)(v, path);
+  if (s === '') throw badCommand(path, 'must not be empty');
+  return s;
+};
+
 interface Field<T> {
   readonly check: Check<T>;
   readonly optional: boolean;
@@ -88,20 +119,42 @@ function record<T>(fields: { [F in keyof T]-?: Field<T[F]> }): Check<T> {
   };
 }
 
+const resources = record<Resources>({ memoryBytes: req(wholeNumber(0)), nanoCpus: req(wholeNumber(0)) });
+
+const restartPolicy: Check<RestartPolicy> = (v, path) => {
+  const r = record<RestartPolicy>({ condition: req(oneOf(RESTART_CONDITIONS)), maxRetries: opt(wholeNumber(0, 1_000_000)) })(v, path);
+  if (r.maxRetries !== undefined && r.condition !== 'on-failure') throw badCommand(`${path}.maxRetries`, 'only with on-failure');
+  return r;
+};
+
+const port = wholeNumber(1, 65_535);
+const publishedPort = record<PublishedPort>({ hostPort: req(port), containerPort: req(port), protocol: req(oneOf(PORT_PROTOCOLS)) });
+
+const nodeDescription = record<NodeDescription>({
+  agentVersion: opt(text), engineLabels: req(labels), capacity: req(resources), images: opt(list(text, NODE_IMAGES_MAX)),
+});
+
 export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
   node: record<NodeSpec>({ hostname: req(text), role: req(oneOf(NODE_ROLES)), availability: req(oneOf(NODE_AVAILABILITIES)), labels: req(labels) }),
   task: record<TaskSpec>({
     name: req(text), serviceId: opt(text), nodeId: opt(text), image: req(text),
-    desiredState: req(oneOf(TASK_STATES)), labels: req(labels),
+    desiredState: req(oneOf(DESIRED_STATES)), labels: req(labels),
+    args: opt(list(anyText(ENTRY_CHARS_MAX), ENTRIES_MAX)),
+    env: opt(list(entryText, ENTRIES_MAX)),
+    restart: opt(restartPolicy),
+    ports: opt(list(publishedPort, PORTS_MAX)),
+    resources: opt(record<TaskResources>({ limits: req(resources), reservations: req(resources) })),
+    reschedule: opt(oneOf(RESCHEDULE_POLICIES)),
+    placement: opt(record<TaskPlacement>({ constraints: req(list(text, PLACEMENT_RULES_MAX)), env: req(list(text, PLACEMENT_RULES_MAX)) })),
   }),
   service: record<ServiceSpec>({ name: req(text), image: req(text), replicas: req(wholeNumber(0, 100_000)), labels: req(labels) }),
   network: record<NetworkSpec>({ name: req(text), driver: req(oneOf(NETWORK_DRIVERS)), subnet: opt(text), labels: req(labels) }),
-  cluster: record<ClusterSpec>({ name: req(text), heartbeatPeriodMs: req(wholeNumber(1, 3_600_000)), certExpiryMs: opt(wholeNumber(CERT_EXPIRY_MS_RANGE.min, CERT_EXPIRY_MS_RANGE.max)) }),
+  cluster: record<ClusterSpec>({ name: req(text), heartbeatPeriodMs: req(wholeNumber(1, 3_600_000)), strategy: opt(oneOf(STRATEGIES)), certExpiryMs: opt(wholeNumber(CERT_EXPIRY_MS_RANGE.min, CERT_EXPIRY_MS_RANGE.max)) }),
 };
 
 export const STATUS_CHECKS: { [K in Kind]: Check<StatusByKind[K]> } = {
-  node: record<NodeStatus>({ state: req(oneOf(NODE_STATES)), addr: opt(text), message: opt(text), raft: opt(record<{ id: number; addr: string }>({ id: req(wholeNumber(1)), addr: req(text) })) }),
-  task: record<TaskStatus>({ state: req(oneOf(TASK_STATES)), message: opt(text), containerId: opt(text) }),
+  node: record<NodeStatus>({ state: req(oneOf(NODE_STATES)), addr: opt(text), message: opt(text), raft: opt(record<{ id: number; addr: string }>({ id: req(wholeNumber(1)), addr: req(text) })), description: opt(nodeDescription) }),
+  task: record<TaskStatus>({ state: req(oneOf(TASK_STATES)), message: opt(text), containerId: opt(text), pendingReason: opt(text) }),
   service: record<ServiceStatus>({ message: opt(text) }),
   network: record<NetworkStatus>({ subnet: opt(text), vni: opt(wholeNumber(1, 0xffffff)) }),
   cluster: record<ClusterStatus>({ message: opt(text), rootCaPem: opt(pem), rootCaKeyPem: opt(pem), joinTokens: opt(record<JoinTokens>({ worker: req(text), manager: req(text) })) }),
