@@ -100,7 +100,7 @@ describe('node description and cluster strategy', () => {
     const s = new Store();
     const op = nodeCreate('n1', 'w1') as { status: object };
     const description = { agentVersion: '0.1.0', engineLabels: { disk: 'ssd' }, capacity: { memoryBytes: 8 * 1024 * MIB, nanoCpus: 4_000_000_000 }, images: ['docker.io/library/busybox:latest'] };
-    s.applyCommand({ atMs: 1, ops: [{ ...op, status: { state: 'ready', description } } as StoreOp] }, 1);
+    s.applyCommand({ atMs: 1, ops: [{ ...op, status: { state: 'ready', description } } as unknown as StoreOp] }, 1);
     expect(s.get('node', 'n1')?.status.description).toEqual(description);
     expect(refusal([{ ...op, status: { state: 'ready', description: { engineLabels: {} } } }])).toMatch(/status\.description\.capacity: must be an object/);
     expect(refusal([{ ...op, status: { state: 'ready', description: { engineLabels: { a: '' }, capacity: { memoryBytes: 0, nanoCpus: 0 } } } }])).toMatch(/description\.engineLabels\.a: must be a string of 1/);

@@ -16,10 +16,12 @@ import type { Network as _shoal_control_v1_Network, Network__Output as _shoal_co
 import type { NetworkSpec as _shoal_control_v1_NetworkSpec, NetworkSpec__Output as _shoal_control_v1_NetworkSpec__Output } from './shoal/control/v1/NetworkSpec.js';
 import type { Node as _shoal_control_v1_Node, Node__Output as _shoal_control_v1_Node__Output } from './shoal/control/v1/Node.js';
 import type { RemoveNodeRequest as _shoal_control_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _shoal_control_v1_RemoveNodeRequest__Output } from './shoal/control/v1/RemoveNodeRequest.js';
+import type { RemoveTaskRequest as _shoal_control_v1_RemoveTaskRequest, RemoveTaskRequest__Output as _shoal_control_v1_RemoveTaskRequest__Output } from './shoal/control/v1/RemoveTaskRequest.js';
 import type { RotateJoinTokenRequest as _shoal_control_v1_RotateJoinTokenRequest, RotateJoinTokenRequest__Output as _shoal_control_v1_RotateJoinTokenRequest__Output } from './shoal/control/v1/RotateJoinTokenRequest.js';
 import type { RunContainerRequest as _shoal_control_v1_RunContainerRequest, RunContainerRequest__Output as _shoal_control_v1_RunContainerRequest__Output } from './shoal/control/v1/RunContainerRequest.js';
 import type { Service as _shoal_control_v1_Service, Service__Output as _shoal_control_v1_Service__Output } from './shoal/control/v1/Service.js';
 import type { ServiceSpec as _shoal_control_v1_ServiceSpec, ServiceSpec__Output as _shoal_control_v1_ServiceSpec__Output } from './shoal/control/v1/ServiceSpec.js';
+import type { TaskNode as _shoal_control_v1_TaskNode, TaskNode__Output as _shoal_control_v1_TaskNode__Output } from './shoal/control/v1/TaskNode.js';
 import type { UpdateClusterRequest as _shoal_control_v1_UpdateClusterRequest, UpdateClusterRequest__Output as _shoal_control_v1_UpdateClusterRequest__Output } from './shoal/control/v1/UpdateClusterRequest.js';
 import type { UpdateNodeRequest as _shoal_control_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _shoal_control_v1_UpdateNodeRequest__Output } from './shoal/control/v1/UpdateNodeRequest.js';
 import type { UpdateServiceRequest as _shoal_control_v1_UpdateServiceRequest, UpdateServiceRequest__Output as _shoal_control_v1_UpdateServiceRequest__Output } from './shoal/control/v1/UpdateServiceRequest.js';
@@ -73,10 +75,12 @@ export interface ProtoGrpcType {
         NetworkSpec: MessageTypeDefinition<_shoal_control_v1_NetworkSpec, _shoal_control_v1_NetworkSpec__Output>
         Node: MessageTypeDefinition<_shoal_control_v1_Node, _shoal_control_v1_Node__Output>
         RemoveNodeRequest: MessageTypeDefinition<_shoal_control_v1_RemoveNodeRequest, _shoal_control_v1_RemoveNodeRequest__Output>
+        RemoveTaskRequest: MessageTypeDefinition<_shoal_control_v1_RemoveTaskRequest, _shoal_control_v1_RemoveTaskRequest__Output>
         RotateJoinTokenRequest: MessageTypeDefinition<_shoal_control_v1_RotateJoinTokenRequest, _shoal_control_v1_RotateJoinTokenRequest__Output>
         RunContainerRequest: MessageTypeDefinition<_shoal_control_v1_RunContainerRequest, _shoal_control_v1_RunContainerRequest__Output>
         Service: MessageTypeDefinition<_shoal_control_v1_Service, _shoal_control_v1_Service__Output>
         ServiceSpec: MessageTypeDefinition<_shoal_control_v1_ServiceSpec, _shoal_control_v1_ServiceSpec__Output>
+        TaskNode: MessageTypeDefinition<_shoal_control_v1_TaskNode, _shoal_control_v1_TaskNode__Output>
         UpdateClusterRequest: MessageTypeDefinition<_shoal_control_v1_UpdateClusterRequest, _shoal_control_v1_UpdateClusterRequest__Output>
         UpdateNodeRequest: MessageTypeDefinition<_shoal_control_v1_UpdateNodeRequest, _shoal_control_v1_UpdateNodeRequest__Output>
         UpdateServiceRequest: MessageTypeDefinition<_shoal_control_v1_UpdateServiceRequest, _shoal_control_v1_UpdateServiceRequest__Output>

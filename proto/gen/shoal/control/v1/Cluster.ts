@@ -11,6 +11,7 @@ export interface Cluster {
   'managerJoinToken'?: (string);
   'rootCaFingerprint'?: (string);
   'certExpiryMs'?: (number | string | Long);
+  'strategy'?: (string);
 }
 
 export interface Cluster__Output {
@@ -21,4 +22,5 @@ export interface Cluster__Output {
   'managerJoinToken': (string);
   'rootCaFingerprint': (string);
   'certExpiryMs': (number);
+  'strategy': (string);
 }

@@ -15,6 +15,7 @@ import type { ListTasksResponse as _shoal_control_v1_ListTasksResponse, ListTask
 import type { Network as _shoal_control_v1_Network, Network__Output as _shoal_control_v1_Network__Output } from '../../../shoal/control/v1/Network.js';
 import type { Node as _shoal_control_v1_Node, Node__Output as _shoal_control_v1_Node__Output } from '../../../shoal/control/v1/Node.js';
 import type { RemoveNodeRequest as _shoal_control_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _shoal_control_v1_RemoveNodeRequest__Output } from '../../../shoal/control/v1/RemoveNodeRequest.js';
+import type { RemoveTaskRequest as _shoal_control_v1_RemoveTaskRequest, RemoveTaskRequest__Output as _shoal_control_v1_RemoveTaskRequest__Output } from '../../../shoal/control/v1/RemoveTaskRequest.js';
 import type { RotateJoinTokenRequest as _shoal_control_v1_RotateJoinTokenRequest, RotateJoinTokenRequest__Output as _shoal_control_v1_RotateJoinTokenRequest__Output } from '../../../shoal/control/v1/RotateJoinTokenRequest.js';
 import type { RunContainerRequest as _shoal_control_v1_RunContainerRequest, RunContainerRequest__Output as _shoal_control_v1_RunContainerRequest__Output } from '../../../shoal/control/v1/RunContainerRequest.js';
 import type { Service as _shoal_control_v1_Service, Service__Output as _shoal_control_v1_Service__Output } from '../../../shoal/control/v1/Service.js';
@@ -134,6 +135,15 @@ export interface ControlClient extends grpc.Client {
   removeService(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
   removeService(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
   
+  RemoveTask(argument: _shoal_control_v1_RemoveTaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveTask(argument: _shoal_control_v1_RemoveTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveTask(argument: _shoal_control_v1_RemoveTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  RemoveTask(argument: _shoal_control_v1_RemoveTaskRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeTask(argument: _shoal_control_v1_RemoveTaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeTask(argument: _shoal_control_v1_RemoveTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeTask(argument: _shoal_control_v1_RemoveTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  removeTask(argument: _shoal_control_v1_RemoveTaskRequest, callback: grpc.requestCallback<_shoal_control_v1_Empty__Output>): grpc.ClientUnaryCall;
+  
   RotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
   RotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
   RotateJoinToken(argument: _shoal_control_v1_RotateJoinTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
@@ -211,6 +221,8 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   RemoveService: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty>;
   
+  RemoveTask: grpc.handleUnaryCall<_shoal_control_v1_RemoveTaskRequest__Output, _shoal_control_v1_Empty>;
+  
   RotateJoinToken: grpc.handleUnaryCall<_shoal_control_v1_RotateJoinTokenRequest__Output, _shoal_control_v1_Cluster>;
   
   RunContainer: grpc.handleUnaryCall<_shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task>;
@@ -238,6 +250,7 @@ export interface ControlDefinition extends grpc.ServiceDefinition {
   RemoveNetwork: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Empty, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty__Output>
   RemoveNode: MethodDefinition<_shoal_control_v1_RemoveNodeRequest, _shoal_control_v1_Empty, _shoal_control_v1_RemoveNodeRequest__Output, _shoal_control_v1_Empty__Output>
   RemoveService: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Empty, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Empty__Output>
+  RemoveTask: MethodDefinition<_shoal_control_v1_RemoveTaskRequest, _shoal_control_v1_Empty, _shoal_control_v1_RemoveTaskRequest__Output, _shoal_control_v1_Empty__Output>
   RotateJoinToken: MethodDefinition<_shoal_control_v1_RotateJoinTokenRequest, _shoal_control_v1_Cluster, _shoal_control_v1_RotateJoinTokenRequest__Output, _shoal_control_v1_Cluster__Output>
   RunContainer: MethodDefinition<_shoal_control_v1_RunContainerRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task__Output>
   UpdateCluster: MethodDefinition<_shoal_control_v1_UpdateClusterRequest, _shoal_control_v1_Cluster, _shoal_control_v1_UpdateClusterRequest__Output, _shoal_control_v1_Cluster__Output>

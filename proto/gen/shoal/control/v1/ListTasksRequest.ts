@@ -5,10 +5,18 @@ export interface ListTasksRequest {
   'serviceId'?: (string);
   'nodeId'?: (string);
   'all'?: (boolean);
+  'nodes'?: (string)[];
+  'names'?: (string)[];
+  'labels'?: (string)[];
+  'states'?: (string)[];
 }
 
 export interface ListTasksRequest__Output {
   'serviceId': (string);
   'nodeId': (string);
   'all': (boolean);
+  'nodes': (string)[];
+  'names': (string)[];
+  'labels': (string)[];
+  'states': (string)[];
 }

@@ -6,10 +6,12 @@ export interface RunContainerRequest {
   'name'?: (string);
   'spec'?: (_shoal_types_v1_ContainerSpec | null);
   'constraints'?: (string)[];
+  'restart'?: (string);
 }
 
 export interface RunContainerRequest__Output {
   'name': (string);
   'spec': (_shoal_types_v1_ContainerSpec__Output | null);
   'constraints': (string)[];
+  'restart': (string);
 }

@@ -7,6 +7,7 @@ export interface UpdateClusterRequest {
   'version'?: (number | string | Long);
   'heartbeatPeriodMs'?: (number | string | Long);
   'certExpiryMs'?: (number | string | Long);
+  'strategy'?: (string);
 }
 
 export interface UpdateClusterRequest__Output {
@@ -14,4 +15,5 @@ export interface UpdateClusterRequest__Output {
   'version': (number);
   'heartbeatPeriodMs': (number);
   'certExpiryMs': (number);
+  'strategy': (string);
 }

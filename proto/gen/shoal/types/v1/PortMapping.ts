@@ -6,6 +6,7 @@
 export const _shoal_types_v1_PortMapping_Protocol = {
   TCP: 'TCP',
   UDP: 'UDP',
+  SCTP: 'SCTP',
 } as const;
 
 export type _shoal_types_v1_PortMapping_Protocol =
@@ -13,6 +14,8 @@ export type _shoal_types_v1_PortMapping_Protocol =
   | 0
   | 'UDP'
   | 1
+  | 'SCTP'
+  | 2
 
 export type _shoal_types_v1_PortMapping_Protocol__Output = typeof _shoal_types_v1_PortMapping_Protocol[keyof typeof _shoal_types_v1_PortMapping_Protocol]
 
