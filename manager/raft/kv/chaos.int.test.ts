@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadProto } from '../../../proto/load.js';
 import type { KeyValueClient } from '../../../proto/gen/shoal/raft/v1/KeyValue.js';
 import { systemClock } from '../../../shared/clock.js';
+import { ShoalError } from '../../../shared/errors.js';
 import { callUnary } from '../../../shared/grpc.js';
 import { SeededRng } from '../../../shared/rng.js';
 import { checkLinearizable, type KvOperation } from '../linearizability.js';
@@ -88,6 +89,8 @@ async function kill(m: Member): Promise<void> {
 }
 
 const OP_TIMEOUT_MS = 2000;
+/** The checks' reads at the end, each tried this many times at most. */
+const FINAL_READ_ATTEMPTS = 5;
 
 async function status(m: Member) {
   return callUnary(m.client.Status.bind(m.client), {}, 500);
@@ -245,20 +248,33 @@ async function chaos(size: number, durationMs: number, seed: number): Promise<{ 
   for (const m of members) if (m.proc === undefined) start(m, list);
   await converge(members);
 
+  // A read that does not answer in time (a slow machine, an election the restarts caused) is
+  // asked again, of another member: it changes nothing, and one that never returned is not in
+  // the history. Bounded.
+  const readBack = async (key: string): Promise<{ found: boolean; value: Buffer }> => {
+    for (let attempt = 1; ; attempt++) {
+      const m = members[rng.int(members.length)] as Member;
+      try {
+        return await callUnary(m.client.Get.bind(m.client), { key, stale: false }, OP_TIMEOUT_MS);
+      } catch (err) {
+        const transient = err instanceof ShoalError && (err.kind === 'deadline_exceeded' || err.kind === 'unavailable');
+        if (!transient || attempt >= FINAL_READ_ATTEMPTS) throw err;
+      }
+    }
+  };
+
   // No acknowledged write is lost: every acknowledged write-once key reads back, from any member.
   const lost: string[] = [];
   for (const [key, value] of uniqueAcked) {
-    const m = members[rng.int(members.length)] as Member;
-    const got = await callUnary(m.client.Get.bind(m.client), { key, stale: false }, OP_TIMEOUT_MS);
+    const got = await readBack(key);
     if (!got.found || got.value.toString() !== value) lost.push(key);
   }
   expect(lost, 'acknowledged writes lost').toEqual([]);
 
   // Final reads of the shared keys join the history.
   for (const key of sharedKeys) {
-    const m = members[rng.int(members.length)] as Member;
     const calledAt = performance.now();
-    const got = await callUnary(m.client.Get.bind(m.client), { key, stale: false }, OP_TIMEOUT_MS);
+    const got = await readBack(key);
     history.push({ kind: 'get', client: 0, key, value: got.found ? got.value.toString() : undefined, calledAt, returnedAt: performance.now() });
   }
   const result = checkLinearizable(history);
