@@ -16,6 +16,9 @@ import { shoalVersion } from '../shared/version.js';
 import { AGENT_DATA_DIR_DEFAULT, AGENT_SOCKET_DEFAULT, Agent } from './daemon.js';
 import { parseUpstream, type Upstream } from './dns/server.js';
 
+/** Where a manager installed on this host keeps its data (packaging/default/shoal-manager). */
+const MANAGER_DATA_DIR_DEFAULT = '/var/lib/shoal/manager';
+
 function registerAgent(program: Command, ctx: AreaContext): void {
   program
     .command('agent')
@@ -31,9 +34,10 @@ function registerAgent(program: Command, ctx: AreaContext): void {
     .addOption(option('--dns-ttl <seconds>', 'TTL of DNS answers for cluster names', intInRange(0, 3600)).default(5))
     .addOption(option('--token <token>', 'the worker join token (`shoal cluster join-token worker`); only for the first start'))
     .addOption(option('--hostname <name>', "this node's name in `shoal node ls` (the host's name by default)"))
+    .addOption(option('--manager-data-dir <dir>', "on a manager's host: the manager's data dir, whose node this agent is (no token needed)").default(MANAGER_DATA_DIR_DEFAULT))
     .option('--label <key=value>', 'a label of this node, for constraints (engine.labels.KEY; repeatable)', (v: string, all: string[] = []) => [...all, v])
     .argument('[managers]', 'managers to join or report to: IP[:PORT][,IP[:PORT]...] (not with --standalone)')
-    .action(async (managerList: string | undefined, o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[] }) => {
+    .action(async (managerList: string | undefined, o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[]; managerDataDir?: string }) => {
       const cluster = o.standalone === true ? undefined : clusterOptions(managerList, o);
       if (process.getuid?.() !== 0) throw failedPrecondition('agent.needs_root', 'agent: must run as root (it mounts file systems and runs runc)');
       const logger = ctx.logger('agent');
@@ -52,7 +56,17 @@ function registerAgent(program: Command, ctx: AreaContext): void {
       });
       // In a cluster: the membership first (a bad token changes nothing on this host), then the
       // runtime, then the session with the managers.
-      const member = cluster === undefined ? undefined : await (await import('./worker/identity.js')).joinOrResume({ dataDir: resolve(o.dataDir), ...(cluster.token !== undefined ? { token: cluster.token } : {}), managers: cluster.managers, advertiseAddr: cluster.advertise, hostname: cluster.hostname });
+      // On a manager's host the agent is the manager's node; elsewhere it joins (or resumes) as a worker.
+      const worker = cluster === undefined ? undefined : await import('./worker/identity.js');
+      const asManager = worker === undefined || o.managerDataDir === undefined ? undefined : await worker.managerNodeIdentity(resolve(o.managerDataDir));
+      if (o.managerDataDir !== undefined && o.managerDataDir !== MANAGER_DATA_DIR_DEFAULT && asManager === undefined) {
+        throw invalidArgument('config.invalid', `--manager-data-dir ${o.managerDataDir}: no manager there (no manager.json)`);
+      }
+      const member =
+        asManager ??
+        (worker === undefined || cluster === undefined
+          ? undefined
+          : await worker.joinOrResume({ dataDir: resolve(o.dataDir), ...(cluster.token !== undefined ? { token: cluster.token } : {}), managers: cluster.managers, advertiseAddr: cluster.advertise, hostname: cluster.hostname }));
       await agent.start();
       let session: { stop(): Promise<void> } | undefined;
       if (member !== undefined && cluster !== undefined) {

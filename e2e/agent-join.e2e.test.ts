@@ -66,3 +66,36 @@ describe('an agent in a cluster (root)', () => {
     expect(await agent.exited).toBe(0);
   }, 90_000);
 });
+
+describe("an agent on a manager's host (root)", () => {
+  it("is the manager's node: no token, one row in node ls, Ready while it heartbeats and Down once it stops", async () => {
+    const c = await managers(1);
+    const dataDir = join(c.dir, 'agent');
+    cleanups.push(() => purgeAgent(dataDir));
+    const nodes = async () => json<N[]>(['node', 'ls', ...c.via(0)]);
+    const agentArgs = ['agent', '--data-dir', dataDir, '--socket', join(dataDir, 'agent.sock'), '--advertise', '127.0.0.1', '--manager-data-dir', c.dataDir(0), c.addr[0] as string];
+    const bad = await cli(['agent', '--data-dir', dataDir, '--socket', join(dataDir, 'agent.sock'), '--advertise', '127.0.0.1', '--manager-data-dir', join(c.dir, 'nope'), c.addr[0] as string]);
+    expect(bad.stderr).toBe(`shoal: --manager-data-dir ${join(c.dir, 'nope')}: no manager there (no manager.json)\n`);
+
+    const agent = shoal(['--log-level', 'info', ...agentArgs]);
+    const until = async (what: string, ok: (n: N[]) => boolean): Promise<N[]> => {
+      for (let k = 0; k < 200; k++) {
+        const n = await nodes();
+        if (ok(n)) return n;
+        await systemClock.sleep(50);
+      }
+      throw new Error(`${what} did not happen; agent stderr:\n${agent.stderr()}`);
+    };
+    // One node: the manager's, with the agent's heartbeats behind its status.
+    // (The manager's node alone is never tracked: that it goes down below shows the agent's session.)
+    for (let k = 0; k < 200 && !agent.stderr().includes('"msg":"session with the managers"'); k++) await systemClock.sleep(50);
+    expect(agent.stderr()).toContain('"msg":"session with the managers"');
+    const one = await until('one manager node', (n) => n.length === 1 && n[0]?.role === 'manager');
+    expect(one.map((n) => [n.hostname, n.role, n.status])).toEqual([['m1', 'manager', 'ready']]);
+    expect(existsSync(join(dataDir, 'cluster'))).toBe(false);
+    agent.kill('SIGKILL');
+    await agent.exited;
+    const down = await until('m1 written down once its agent is gone', (n) => n[0]?.status === 'down');
+    expect(down).toHaveLength(1);
+  }, 60_000);
+});

@@ -61,6 +61,27 @@ export interface JoinedAgent {
 }
 
 /**
+ * On a manager's host the agent is the manager's node (one host, one node): it uses the
+ * manager's identity and certificate, read from the manager's data dir (its manager.json and
+ * tls/ bundle, a file contract like the CLI's; the agent never imports the manager). Undefined
+ * when there is no manager there.
+ */
+export async function managerNodeIdentity(managerDataDir: string): Promise<JoinedAgent | undefined> {
+  let raw: { clusterId?: unknown; nodeId?: unknown; advertiseAddr?: unknown };
+  try {
+    raw = JSON.parse(await readFile(join(managerDataDir, 'manager.json'), 'utf8')) as typeof raw;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw invalidArgument('agent.bad_manager_dir', `--manager-data-dir ${managerDataDir}: cannot read manager.json (${oneLine(err)})`, { cause: err });
+  }
+  if (typeof raw.clusterId !== 'string' || typeof raw.nodeId !== 'string' || typeof raw.advertiseAddr !== 'string') {
+    throw invalidArgument('agent.bad_manager_dir', `--manager-data-dir ${managerDataDir}: manager.json is not a manager's identity`);
+  }
+  const tls = await readTlsDir(join(managerDataDir, 'tls'), `--manager-data-dir ${managerDataDir}: tls`);
+  return { identity: { format: AGENT_IDENTITY_FORMAT, clusterId: raw.clusterId, nodeId: raw.nodeId, managers: [raw.advertiseAddr] }, tls, joined: false };
+}
+
+/**
  * The agent's membership: the one kept in `dataDir`, or a new one from the first manager of
  * `managers` that answers, for `token`. A join is refused in one line (a bad or wrong token, the
  * manager token, no manager reachable) and leaves nothing behind.
