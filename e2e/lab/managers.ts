@@ -50,7 +50,7 @@ export async function startLabManagers(o: ManagerStartOptions, managers: readonl
   o.onProgress?.(`${first.name}: manager up at ${managerAddress(first)}`);
   const token = await managerJoinToken(o, first, init);
   for (const host of others) {
-    const join = await startManager(o, host, ['join', '--advertise-addr', managerAddress(host), '--token', token, managerAddress(first)]);
+    const join = await startManager(o, host, ['join', '--advertise-addr', managerAddress(host), managerAddress(first)], { SHOAL_TOKEN: token });
     up.push(host);
     await waitForVoters(o, host, join, up, up);
     o.onProgress?.(`${host.name}: manager joined at ${managerAddress(host)}`);
@@ -82,7 +82,7 @@ export async function joinLabManager(o: ManagerStartOptions, managers: readonly 
   const target = managers.find((m) => m.address === leaderAddress) ?? managers[0];
   if (target === undefined || token === '') throw failedPrecondition('lab.no_managers', `lab ${o.plan.name}: ${host.name} cannot join: no manager token to join with`);
   await waitUntilReaches(o, host, target);
-  const child = await startManager(o, host, ['join', '--advertise-addr', managerAddress(host), '--token', token, managerAddress(target)]);
+  const child = await startManager(o, host, ['join', '--advertise-addr', managerAddress(host), managerAddress(target)], { SHOAL_TOKEN: token });
   await waitForVoters(o, host, child, [...managers, host], [host]);
 }
 
@@ -114,14 +114,14 @@ export async function managerPids(stateDir: string, lab: string, host: LabHostPl
 }
 
 /** `shoal manager [init|join] --data-dir D ...` inside the host, its output appended to its log. */
-async function startManager(o: ManagerStartOptions, host: LabHostPlan, subcommand: readonly string[]): Promise<ChildProcess> {
+async function startManager(o: ManagerStartOptions, host: LabHostPlan, subcommand: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<ChildProcess> {
   const paths = hostPaths(o.stateDir, o.plan.name, host.name);
   const [sub] = subcommand;
   const what = sub === 'init' || sub === 'join' ? `shoal manager ${sub}` : 'shoal manager';
   // A line per start, so that a log kept across restarts reads in episodes (never the token).
   await appendFile(paths.managerLog, `# ${new Date((o.clock ?? systemClock).wallMs()).toISOString()} shoal lab: ${what} --data-dir ${paths.managerDataDir}\n`, { mode: 0o600 });
   const argv = [...o.shoalCommand, 'manager', ...subcommand, '--data-dir', paths.managerDataDir];
-  return sys.spawnDaemon({ netns: host.netns, utsFile: paths.uts }, argv, paths.managerLog);
+  return sys.spawnDaemon({ netns: host.netns, utsFile: paths.uts }, argv, paths.managerLog, env);
 }
 
 /**

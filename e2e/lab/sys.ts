@@ -167,10 +167,11 @@ export function runInNetns(netns: string, argv: readonly string[], timeoutMs?: n
  * started it), stdout and stderr appended to `logPath`. nsenter execs the command, so the child's
  * pid is the daemon's. The caller may watch the child's exit while it waits for the daemon.
  */
-export async function spawnDaemon(ns: HostNamespaces, argv: readonly string[], logPath: string): Promise<ChildProcess> {
+export async function spawnDaemon(ns: HostNamespaces, argv: readonly string[], logPath: string, env: Readonly<Record<string, string>> = {}): Promise<ChildProcess> {
   const log = await open(logPath, 'a', 0o600);
   try {
-    const child = spawn('nsenter', nsenterArgs(ns, argv), { detached: true, stdio: ['ignore', log.fd, log.fd] });
+    // Secrets (a join token) go in the environment, not on a command line any user can read.
+    const child = spawn('nsenter', nsenterArgs(ns, argv), { detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...process.env, ...env } });
     child.unref();
     return child;
   } finally {
