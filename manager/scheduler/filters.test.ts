@@ -33,6 +33,11 @@ describe('node state and availability', () => {
     expect(reasonOf(d)).toEqual({ reason: 'no node is ready (0 of 3 nodes: 2 down, 1 unknown)', step: 'ready' });
   });
 
+  it('counts a node no agent has reported for (a manager alone) as not ready, in those words', () => {
+    const d = one(task('t'), [node('m1', { role: 'manager', state: 'no-agent' }), node('w1', { state: 'down' })]);
+    expect(reasonOf(d)).toEqual({ reason: 'no node is ready (0 of 2 nodes: 1 without an agent, 1 down)', step: 'ready' });
+  });
+
   it('takes only active nodes: not paused, not drained', () => {
     const nodes = [node('a', { availability: 'pause' }), node('b', { availability: 'drain' }), node('c')];
     expect(eligible(task('t'), nodes)).toEqual(['c']);

@@ -27,10 +27,13 @@ function breakdown(views: readonly NodeView[], key: (v: NodeView) => string): st
   return [...counts].map(([value, n]) => `${n} ${value}`).join(', ');
 }
 
+const STATE_WORDS: Readonly<Record<string, string>> = { 'no-agent': 'without an agent' };
+const stateWord = (v: NodeView): string => STATE_WORDS[v.node.state] ?? v.node.state;
+
 const ready: Filter = {
   step: 'ready',
   passes: (v) => v.node.state === 'ready',
-  headline: (removed) => `no node is ready (0 of ${nodes(removed.length)}: ${breakdown(removed, (v) => v.node.state)})`,
+  headline: (removed) => `no node is ready (0 of ${nodes(removed.length)}: ${breakdown(removed, stateWord)})`,
   tally: (removed) => `${removed.length} not ready`,
 };
 

@@ -44,6 +44,12 @@ export interface NodeTask {
   readonly reservations: Resources;
 }
 
+/**
+ * A node's state as the store has it, or `no-agent`: no agent has reported for the node (a
+ * manager's own node, today), so nothing would run a task there; it counts as not ready.
+ */
+export type SchedulerNodeState = NodeState | 'no-agent';
+
 export interface SchedulerNode {
   readonly id: string;
   readonly hostname: string;
@@ -51,7 +57,7 @@ export interface SchedulerNode {
   /** Only `active` nodes take new tasks. */
   readonly availability: NodeAvailability;
   /** Only `ready` nodes take new tasks. */
-  readonly state: NodeState;
+  readonly state: SchedulerNodeState;
   /** The node's labels (`shoal node update --label-add`): `node.labels.K`. */
   readonly labels: Labels;
   /** The agent's own labels (`shoal agent --label K=V`): `engine.labels.K`, and Swarm classic's `constraint:K==V`. */
