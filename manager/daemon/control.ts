@@ -22,7 +22,8 @@ import { NODE_CERT_VALIDITY_MS } from '../ca/issue.js';
 import { newJoinToken } from '../../shared/join-token.js';
 import { CERT_EXPIRY_MS_RANGE } from '../store/validate.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
-import { NODE_AVAILABILITIES, NODE_ROLES, type Meta, type NodeAvailability, type NodeRole, type StoreObjectOf } from '../store/types.js';
+import { NODE_AVAILABILITIES, NODE_ROLES, STRATEGIES, type Meta, type NodeAvailability, type NodeRole, type Strategy, type StoreObjectOf } from '../store/types.js';
+import { DEFAULT_STRATEGY } from '../scheduler/types.js';
 import type { Manager } from './manager.js';
 import { watchHandler } from './watch.js';
 import { FORWARDED_METADATA, LEADER_POLL_MS, LEADER_WAIT_MS } from './settings.js';
@@ -30,7 +31,7 @@ import { FORWARDED_METADATA, LEADER_POLL_MS, LEADER_WAIT_MS } from './settings.j
 /** The heartbeat period a cluster may be set to: from 100 ms to 1 minute. */
 export const HEARTBEAT_PERIOD_MS_RANGE = { min: 100, max: 60_000 } as const;
 
-const meta = (m: Meta) => ({ version: m.version, createdAtMs: m.createdAtMs, updatedAtMs: m.updatedAtMs });
+export const meta = (m: Meta) => ({ version: m.version, createdAtMs: m.createdAtMs, updatedAtMs: m.updatedAtMs });
 
 /** A node as the API shows it; `leader_status` for managers, as the leader sees them. */
 export function nodeMessage(n: StoreObjectOf<'node'>, manager: Manager): Node {
@@ -69,6 +70,7 @@ export function clusterMessage(c: StoreObjectOf<'cluster'>): Cluster {
     managerJoinToken: c.status.joinTokens?.manager ?? '',
     rootCaFingerprint: rootCaPem === '' ? '' : caFingerprintHex(rootCaPem),
     certExpiryMs: c.spec.certExpiryMs ?? NODE_CERT_VALIDITY_MS,
+    strategy: c.spec.strategy ?? DEFAULT_STRATEGY,
   };
 }
 
@@ -76,7 +78,7 @@ export function clusterMessage(c: StoreObjectOf<'cluster'>): Cluster {
  * A handler that runs on the leader: here when this manager leads, else sent on to the leader
  * (once: a call that was already sent on and finds no leader here fails with UNAVAILABLE).
  */
-function onLeader<Req, Res>(manager: Manager, method: keyof ControlClient & string, local: (req: Req) => Promise<Res>, staleLocal?: (req: Req) => Res) {
+export function onLeader<Req, Res>(manager: Manager, method: keyof ControlClient & string, local: (req: Req) => Promise<Res>, staleLocal?: (req: Req) => Res) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
     const run = async (): Promise<Res> => {
       if (staleLocal !== undefined && isStale(call)) return staleLocal(call.request);
@@ -102,7 +104,7 @@ function onLeader<Req, Res>(manager: Manager, method: keyof ControlClient & stri
   };
 }
 
-const isStale = (call: { metadata: { get(key: string): unknown[] } }): boolean => call.metadata.get(STALE_READ_METADATA).length > 0;
+export const isStale = (call: { metadata: { get(key: string): unknown[] } }): boolean => call.metadata.get(STALE_READ_METADATA).length > 0;
 
 function theCluster(manager: Manager): StoreObjectOf<'cluster'> {
   const c = manager.store.list('cluster')[0];
@@ -110,7 +112,7 @@ function theCluster(manager: Manager): StoreObjectOf<'cluster'> {
   return c;
 }
 
-async function write(manager: Manager, ops: StoreOp[]): Promise<void> {
+export async function write(manager: Manager, ops: StoreOp[]): Promise<void> {
   await manager.raft.propose(encodeCommand({ atMs: manager.clock.wallMs(), ops }));
 }
 
@@ -231,7 +233,10 @@ export function controlHandlers(manager: Manager) {
       if (expiry !== 0 && (expiry < CERT_EXPIRY_MS_RANGE.min || expiry > CERT_EXPIRY_MS_RANGE.max)) {
         throw invalidArgument('manager.bad_cert_expiry', `certificate expiry ${expiry} ms: must be from 1 hour to 10 years`);
       }
-      const spec = { ...c.spec, heartbeatPeriodMs: period || c.spec.heartbeatPeriodMs, ...(expiry !== 0 ? { certExpiryMs: expiry } : {}) };
+      if (req.strategy !== '' && !(STRATEGIES as readonly string[]).includes(req.strategy)) {
+        throw invalidArgument('manager.bad_strategy', `strategy ${JSON.stringify(req.strategy)}: must be one of ${STRATEGIES.join(', ')}`);
+      }
+      const spec = { ...c.spec, heartbeatPeriodMs: period || c.spec.heartbeatPeriodMs, ...(expiry !== 0 ? { certExpiryMs: expiry } : {}), ...(req.strategy !== '' ? { strategy: req.strategy as Strategy } : {}) };
       await write(manager, [{ op: 'update', kind: 'cluster', id: c.id, version: c.meta.version, spec }]);
       return clusterMessage(theCluster(manager));
     }),

@@ -1,6 +1,8 @@
 // The dispatcher's wiring (proto/dispatcher.proto) on the leader: agents open a session and send
 // heartbeats; the leader keeps who is alive in memory (manager/dispatcher/heartbeat.ts, never
 // through Raft) and writes a node `ready` when it comes and `down` once when it falls silent.
+// A session that opens writes what the agent reports of its host (engine labels, CPUs, memory:
+// the scheduler's input) on the node, when it changed.
 // A follower names the leader (`manager.not_leader` + leaderAddr); when leadership moves, every
 // session here ends and the agents open one with the next leader, which gives every node one
 // full grace period first.
@@ -18,8 +20,38 @@ import { peerIdentity } from '../ca/identity.js';
 import { HeartbeatTicker } from '../dispatcher/heartbeat-ticker.js';
 import { HeartbeatTracker, type DownEvent } from '../dispatcher/heartbeat.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
-import type { NodeStatus, StoreObjectOf } from '../store/types.js';
+import { LABELS_MAX, TEXT_CHARS_MAX } from '../store/validate.js';
+import type { NodeDescription, NodeStatus, StoreObjectOf } from '../store/types.js';
 import type { Manager } from './manager.js';
+import type { NodeDescription__Output } from '../../proto/gen/shoal/dispatcher/v1/NodeDescription.js';
+
+const NANO_CPUS_PER_CPU = 1_000_000_000;
+
+/**
+ * What the scheduler needs of an agent's NodeDescription, as the store holds it. Labels the
+ * store would refuse (an empty or over-long key or value, past LABELS_MAX) are left out and
+ * named to `dropped`, rather than failing the session.
+ */
+export function storeDescription(d: NodeDescription__Output | null, dropped: (keys: string[]) => void): NodeDescription {
+  const fits = (v: string): boolean => v.length > 0 && v.length <= TEXT_CHARS_MAX;
+  const entries = Object.entries(d?.labels ?? {});
+  const kept = entries.filter(([k, v]) => fits(k) && fits(v)).slice(0, LABELS_MAX);
+  if (kept.length < entries.length) dropped(entries.filter((e) => !kept.includes(e)).map(([k]) => k.slice(0, 64)));
+  const memoryBytes = Number(d?.memoryBytes ?? 0);
+  const version = d?.agentVersion ?? '';
+  return {
+    ...(fits(version) ? { agentVersion: version } : {}),
+    engineLabels: Object.fromEntries(kept),
+    capacity: { memoryBytes: Number.isSafeInteger(memoryBytes) && memoryBytes > 0 ? memoryBytes : 0, nanoCpus: (d?.cpus ?? 0) * NANO_CPUS_PER_CPU },
+  };
+}
+
+/** Whether the stored description says the same as the one just reported (images are not reported yet). */
+function sameDescription(stored: NodeDescription | undefined, reported: NodeDescription): boolean {
+  if (stored === undefined) return false;
+  const labels = (l: NodeDescription['engineLabels']): string => JSON.stringify(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return stored.agentVersion === reported.agentVersion && stored.capacity.memoryBytes === reported.capacity.memoryBytes && stored.capacity.nanoCpus === reported.capacity.nanoCpus && labels(stored.engineLabels) === labels(reported.engineLabels);
+}
 
 type Stream = ServerWritableStream<SessionRequest__Output, SessionMessage>;
 
@@ -80,11 +112,13 @@ export class Dispatcher {
     }
   }
 
-  private async writeUp(nodeId: string): Promise<void> {
+  /** `description`: what the agent reported when its session opened (written when it changed). */
+  private async writeUp(nodeId: string, description?: NodeDescription): Promise<void> {
     await this.writeNodeStatus(nodeId, (n) => {
-      if (n.status.state === 'ready') return undefined;
+      const described = description === undefined || sameDescription(n.status.description, description);
+      if (n.status.state === 'ready' && described) return undefined;
       const { message: _was, ...status } = n.status;
-      return { ...status, state: 'ready' };
+      return { ...status, state: 'ready', ...(description !== undefined ? { description } : {}) };
     }).catch((err: unknown) => this.manager.logger.warn({ nodeId, err: oneLine(err) }, 'dispatcher: writing a node ready failed'));
   }
 
@@ -117,10 +151,11 @@ export class Dispatcher {
     const d = call.request.description;
     const hostname = d?.hostname ?? '';
     const existing = this.manager.store.get('node', nodeId);
+    const description = storeDescription(d, (dropped) => this.manager.logger.warn({ nodeId, hostname, dropped }, 'agent session: engine labels the store cannot hold were left out'));
     if (existing === undefined) {
       const taken = this.manager.store.byNameOf('node', hostname);
       if (taken !== undefined) throw alreadyExists('manager.hostname_taken', `hostname ${hostname} is taken by node ${taken.id}: run the agent with another --hostname`);
-      const op: StoreOp = { op: 'create', kind: 'node', id: nodeId, spec: { hostname, role: 'worker', availability: 'active', labels: {} }, status: { state: 'ready', ...(d?.advertiseAddress ? { addr: d.advertiseAddress } : {}) } };
+      const op: StoreOp = { op: 'create', kind: 'node', id: nodeId, spec: { hostname, role: 'worker', availability: 'active', labels: {} }, status: { state: 'ready', ...(d?.advertiseAddress ? { addr: d.advertiseAddress } : {}), description } };
       await this.manager.raft.propose(encodeCommand({ atMs: this.manager.clock.wallMs(), ops: [op] }));
     }
     const reg = tracker.register(nodeId, this.manager.clock.nowMs());
@@ -128,7 +163,7 @@ export class Dispatcher {
       this.streams.get(reg.replacedSessionId)?.end();
       this.streams.delete(reg.replacedSessionId);
     }
-    if (existing !== undefined && existing.status.state !== 'ready') void this.writeUp(nodeId);
+    if (existing !== undefined && (existing.status.state !== 'ready' || !sameDescription(existing.status.description, description))) void this.writeUp(nodeId, description);
     this.streams.set(reg.sessionId, call);
     call.on('cancelled', () => this.streams.delete(reg.sessionId));
     const managers = [...this.manager.members()].map(([raftId, address]) => ({ raftId, address }));

@@ -26,8 +26,11 @@ import { encodeCommand, type StoreOp } from '../store/command.js';
 import { Store } from '../store/store.js';
 import type { StoreObjectOf } from '../store/types.js';
 import { controlHandlers } from './control.js';
+import { taskHandlers } from './control-tasks.js';
 import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 import { Dispatcher } from './dispatcher.js';
+import { SchedulerLoop } from './scheduler-loop.js';
+import { TaskReaper } from './task-reaper.js';
 import { guarded } from './guard.js';
 import { CertRenewer } from './renewal.js';
 import { FORWARD_CONNECT_TIMEOUT_MS, FORWARD_TIMEOUT_MS, FORWARDED_METADATA, LEADER_POLL_MS, LEADER_SILENCE_MS, LEADER_WAIT_MS, MANAGER_CHANNEL_OPTIONS, REACHABLE_WITHIN_MS } from './settings.js';
@@ -144,11 +147,28 @@ export class Manager {
   onFatal: ((err: Error) => void) | undefined;
   private stopped = false;
   private readonly dispatcher = new Dispatcher(this);
+  /** The leader's loops on the store: pending tasks onto nodes, removed tasks deleted once shut down. */
+  private readonly leaderLoops: readonly (SchedulerLoop | TaskReaper)[];
 
   constructor(private readonly o: ManagerOptions) {
     this.logger = o.logger;
     this.clock = o.clock ?? systemClock;
     this.store = new Store({ logger: o.logger.child({ module: 'store' }) });
+    const loop = {
+      store: this.store,
+      clock: this.clock,
+      confirm: async () => {
+        await this.raft.read();
+      },
+      isLeader: () => this.node?.isLeader() ?? false,
+      propose: async (ops: StoreOp[]) => {
+        await this.raft.propose(encodeCommand({ atMs: this.clock.wallMs(), ops }));
+      },
+    };
+    this.leaderLoops = [
+      new SchedulerLoop({ ...loop, rng: systemRng, logger: o.logger.child({ module: 'scheduler' }) }),
+      new TaskReaper({ ...loop, logger: o.logger.child({ module: 'task-reaper' }) }),
+    ];
   }
 
   get raft(): RaftNode {
@@ -203,7 +223,7 @@ export class Manager {
     const raft = loadProto('raft').shoal.raft.v1;
     this.server.addService(raft.RaftTransport.service, guarded(this.node.transportHandlers(), { ...guard, roles: ['manager'], what: 'Raft', check: senderIsCaller }));
     this.server.addService(raft.RaftMembership.service, guarded(membershipHandlers(this), { ...guard, roles: ['manager'], what: 'Raft membership' }));
-    this.server.addService(loadProto('control').shoal.control.v1.Control.service, guarded(controlHandlers(this), { ...guard, roles: ['admin', 'manager'], what: 'the Control API' }));
+    this.server.addService(loadProto('control').shoal.control.v1.Control.service, guarded({ ...controlHandlers(this), ...taskHandlers(this) }, { ...guard, roles: ['admin', 'manager'], what: 'the Control API' }));
     this.server.addService(loadProto('dispatcher').shoal.dispatcher.v1.Dispatcher.service, guarded(this.dispatcher.handlers(), { ...guard, roles: ['worker', 'manager'], what: 'the dispatcher' }));
     // The join calls: no certificate yet, the token is the credential (node-ca.ts).
     this.server.addService(loadProto('ca').shoal.ca.v1.NodeCA.service, nodeCaHandlers(this));
@@ -212,6 +232,7 @@ export class Manager {
       // at the next leadership.
       if (lead === identity.raftId && !this.stopped) this.bootstrapping ??= this.bootstrap().finally(() => (this.bootstrapping = undefined));
       if (!this.stopped) this.dispatcher.leadershipChanged(lead === identity.raftId);
+      if (!this.stopped) for (const l of this.leaderLoops) l.leadershipChanged(lead === identity.raftId);
     });
     this.node.onRemoved(() => {
       // Inside Raft's loop: only schedules. The marker keeps a restart (systemd's) from running
@@ -475,6 +496,7 @@ export class Manager {
     await this.renewer?.stop();
     this.leaderControl?.client.close();
     await this.dispatcher.stop();
+    await Promise.all(this.leaderLoops.map((l) => l.stop()));
     await this.node?.stop();
     await this.bootstrapping;
     await shutdown(this.server, this.clock, 1000);

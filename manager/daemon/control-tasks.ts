@@ -1,0 +1,176 @@
+// The Control API's task calls (proto/control.proto): `RunContainer` (`shoal run -d`), `ListTasks`
+// (`shoal ps`) and `RemoveTask` (`shoal rm`). Writes run on the leader (control.ts's onLeader:
+// a follower sends them on once), checked in full before anything is proposed; the listing is a
+// linearizable read on the manager called (or its own copy with --stale). The leader's scheduler
+// loop (scheduler-loop.ts) places what RunContainer writes.
+
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import type { ListTasksRequest__Output } from '../../proto/gen/shoal/control/v1/ListTasksRequest.js';
+import type { ListTasksResponse } from '../../proto/gen/shoal/control/v1/ListTasksResponse.js';
+import type { RemoveTaskRequest__Output } from '../../proto/gen/shoal/control/v1/RemoveTaskRequest.js';
+import type { RunContainerRequest__Output } from '../../proto/gen/shoal/control/v1/RunContainerRequest.js';
+import type { Task } from '../../proto/gen/shoal/dispatcher/v1/Task.js';
+import type { PortMapping } from '../../proto/gen/shoal/types/v1/PortMapping.js';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../shared/errors.js';
+import { unaryHandler } from '../../shared/grpc.js';
+import { systemRng, type Rng } from '../../shared/rng.js';
+import type { Store } from '../store/store.js';
+import { TASK_STATES, TERMINAL_TASK_STATES, type StoreObjectOf } from '../store/types.js';
+import { isStale, meta, onLeader, write } from './control.js';
+import { taskSpecOf } from './container-spec.js';
+import { newId } from './data-dir.js';
+import type { Manager } from './manager.js';
+import { generateTaskName } from './task-names.js';
+
+type TaskObject = StoreObjectOf<'task'>;
+
+const PROTOCOL_ENUM = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' } as const;
+
+/** A task as the API shows it; a pending task's status message is its pending reason. */
+export function taskMessage(t: TaskObject): Task {
+  const s = t.spec;
+  const ports: PortMapping[] = (s.ports ?? []).map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: PROTOCOL_ENUM[p.protocol] }));
+  return {
+    id: t.id,
+    meta: meta(t.meta),
+    serviceId: s.serviceId ?? '',
+    nodeId: s.nodeId ?? '',
+    name: s.name,
+    spec: {
+      image: s.image,
+      args: [...(s.args ?? [])],
+      env: [...(s.env ?? [])],
+      labels: { ...s.labels },
+      ports,
+      ...(s.resources !== undefined
+        ? { resources: { memoryBytes: s.resources.limits.memoryBytes, memoryReservationBytes: s.resources.reservations.memoryBytes, nanoCpus: s.resources.limits.nanoCpus } }
+        : {}),
+    },
+    desiredState: s.desiredState,
+    status: {
+      state: t.status.state,
+      message: t.status.state === 'pending' ? (t.status.pendingReason ?? t.status.message ?? '') : (t.status.message ?? ''),
+      containerId: t.status.containerId ?? '',
+      atMs: t.meta.updatedAtMs,
+    },
+  };
+}
+
+/** A task by id, unique id prefix or name; one line when there is none or several. */
+export function taskOrThrow(store: Store, ref: string): TaskObject {
+  const exact = store.get('task', ref) ?? store.byNameOf('task', ref);
+  const matches = exact !== undefined ? [exact] : ref === '' ? [] : store.list('task').filter((t) => t.id.startsWith(ref));
+  if (matches.length === 1) return matches[0] as TaskObject;
+  if (matches.length === 0) throw notFound('manager.no_task', `${ref}: no such task`);
+  throw invalidArgument('manager.ambiguous_task', `${ref}: matches ${matches.length} tasks; give more of the id`);
+}
+
+/** Whether a task is on its way or running on a node (an agent may hold it): it needs `rm -f`. */
+const onNode = (t: TaskObject): boolean => t.spec.nodeId !== undefined && !['new', 'pending', ...TERMINAL_TASK_STATES].includes(t.status.state);
+
+const where = (store: Store, t: TaskObject): string => {
+  const nodeId = t.spec.nodeId;
+  if (nodeId === undefined) return '';
+  return ` on ${store.get('node', nodeId)?.spec.hostname ?? nodeId}`;
+};
+
+/** A task `shoal ps` shows without -a: meant to run and not ended. */
+const isLive = (t: TaskObject): boolean => t.spec.desiredState === 'running' && !TERMINAL_TASK_STATES.includes(t.status.state);
+
+interface TaskFilter {
+  readonly all: boolean;
+  readonly serviceId: string;
+  readonly nodeIds: ReadonlySet<string> | undefined;
+  readonly names: readonly string[];
+  readonly labels: readonly { key: string; value?: string }[];
+  readonly states: ReadonlySet<string> | undefined;
+}
+
+function taskFilter(req: ListTasksRequest__Output, manager: Manager): TaskFilter {
+  const nodeRefs = [...req.nodes, ...(req.nodeId !== '' ? [req.nodeId] : [])];
+  for (const s of req.states) {
+    if (!(TASK_STATES as readonly string[]).includes(s)) throw invalidArgument('manager.bad_filter', `state=${s}: must be one of ${TASK_STATES.join(', ')}`);
+  }
+  return {
+    // A state asked for is shown even when it is not live (`--filter state=complete`), as Docker's status filter.
+    all: req.all || req.states.length > 0,
+    serviceId: req.serviceId,
+    nodeIds: nodeRefs.length === 0 ? undefined : new Set(nodeRefs.map((ref) => manager.nodeOrThrow(ref).id)),
+    names: req.names,
+    labels: req.labels.map((l) => {
+      const at = l.indexOf('=');
+      return at < 0 ? { key: l } : { key: l.slice(0, at), value: l.slice(at + 1) };
+    }),
+    states: req.states.length === 0 ? undefined : new Set(req.states),
+  };
+}
+
+function passes(f: TaskFilter, t: TaskObject): boolean {
+  if (!f.all && !isLive(t)) return false;
+  if (f.serviceId !== '' && t.spec.serviceId !== f.serviceId) return false;
+  if (f.nodeIds !== undefined && (t.spec.nodeId === undefined || !f.nodeIds.has(t.spec.nodeId))) return false;
+  if (f.names.length > 0 && !f.names.some((n) => t.spec.name.includes(n))) return false;
+  if (f.states !== undefined && !f.states.has(t.status.state)) return false;
+  const labels = t.spec.labels;
+  return f.labels.every((l) => Object.hasOwn(labels, l.key) && (l.value === undefined || labels[l.key] === l.value));
+}
+
+function listTasks(manager: Manager, req: ListTasksRequest__Output): ListTasksResponse {
+  const store = manager.store;
+  const filter = taskFilter(req, manager);
+  const candidates = filter.serviceId !== '' ? store.tasksOfServiceId(filter.serviceId) : store.list('task');
+  // Newest first, as `docker ps`.
+  const tasks = candidates.filter((t) => passes(filter, t)).sort((a, b) => b.meta.createdAtMs - a.meta.createdAtMs || (a.id < b.id ? -1 : 1));
+  const nodeIds = new Set(tasks.flatMap((t) => (t.spec.nodeId !== undefined ? [t.spec.nodeId] : [])));
+  const nodes = [...nodeIds].flatMap((id) => {
+    const n = store.get('node', id);
+    return n === undefined ? [] : [{ id, hostname: n.spec.hostname, address: n.status.addr ?? '' }];
+  });
+  return { tasks: tasks.map(taskMessage), nodes };
+}
+
+async function runContainer(manager: Manager, rng: Rng, req: RunContainerRequest__Output): Promise<Task> {
+  const store = await manager.readable();
+  const id = newId();
+  const name = req.name !== '' ? req.name : generateTaskName(rng, id, (n) => store.byNameOf('task', n) !== undefined);
+  const spec = taskSpecOf(req, name);
+  const holder = store.byNameOf('task', name);
+  if (holder !== undefined) {
+    throw alreadyExists('manager.name_taken', `name ${JSON.stringify(name)} is taken by task ${holder.id.slice(0, 12)} (${holder.status.state}${where(store, holder)}): remove it first (shoal rm ${name}) or choose another name`, { fields: { name, holder: holder.id } });
+  }
+  await write(manager, [{ op: 'create', kind: 'task', id, spec, status: { state: 'pending' } }]);
+  const written = store.get('task', id);
+  if (written === undefined) throw notFound('manager.no_task', `task ${id}: removed right after it was written`);
+  return taskMessage(written);
+}
+
+/**
+ * A task that no agent holds (never placed, or ended) is deleted now; one on a node needs
+ * `force`, and is then given desired state `remove`: its agent shuts it down, and it is deleted
+ * once it has ended (task-reaper.ts).
+ */
+async function removeTask(manager: Manager, req: RemoveTaskRequest__Output): Promise<Record<string, never>> {
+  const store = await manager.readable();
+  const t = taskOrThrow(store, req.id);
+  if (!onNode(t)) {
+    await write(manager, [{ op: 'delete', kind: 'task', id: t.id, version: t.meta.version }]);
+    return {};
+  }
+  if (!req.force) {
+    throw failedPrecondition('manager.task_running', `task ${t.spec.name} is ${t.status.state}${where(store, t)}: remove it with -f (it is shut down first)`, { fields: { state: t.status.state } });
+  }
+  if (t.spec.desiredState !== 'remove') await write(manager, [{ op: 'update', kind: 'task', id: t.id, version: t.meta.version, spec: { ...t.spec, desiredState: 'remove' } }]);
+  return {};
+}
+
+/** RunContainer, ListTasks and RemoveTask; `rng` draws the names of tasks run without one. */
+export function taskHandlers(manager: Manager, rng: Rng = systemRng) {
+  return {
+    RunContainer: onLeader(manager, 'RunContainer', (req: RunContainerRequest__Output) => runContainer(manager, rng, req)),
+    RemoveTask: onLeader(manager, 'RemoveTask', (req: RemoveTaskRequest__Output) => removeTask(manager, req)),
+    ListTasks: unaryHandler(async (req: ListTasksRequest__Output, call: ServerUnaryCall<ListTasksRequest__Output, ListTasksResponse>) => {
+      await manager.readable(isStale(call));
+      return listTasks(manager, req);
+    }),
+  };
+}
