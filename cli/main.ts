@@ -13,6 +13,7 @@ import { LOG_LEVELS, componentLogger, createLogger, type LogLevel, type Logger }
 import { registerCluster } from './commands/cluster.js';
 import { registerCtr } from './commands/ctr.js';
 import { registerLab } from './commands/lab.js';
+import { imageSeparated, registerRun } from './commands/run.js';
 import type { CliContext } from './context.js';
 import { option } from '../shared/cli-option.js';
 import { OUTPUT_FORMATS, createOutput, type OutputFormat } from './output.js';
@@ -36,6 +37,7 @@ export function buildProgram(ctx: CliContext, areas: readonly AreaRegistrar[] = 
   registerLab(program, ctx);
   registerCtr(program, ctx);
   registerCluster(program, ctx);
+  registerRun(program, ctx);
   for (const register of areas) register(program, ctx);
   return program;
 }
@@ -59,7 +61,8 @@ export async function main(argv: readonly string[], areas: readonly AreaRegistra
       format = opts.format;
       logLevel = opts.logLevel;
     });
-    await program.parseAsync(argv as string[]);
+    // `shoal run IMAGE sh -c ...`: what follows the image is the container's, options too.
+    await program.parseAsync(imageSeparated(argv));
     return ctx.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -20,7 +20,7 @@ export const LOCAL_MANAGER_DIR = '/var/lib/shoal/manager';
 /** A manager that cannot be connected to within this long is skipped for the next one. */
 export const CONNECT_TIMEOUT_MS = 1_000;
 /** The calls that change something. */
-const WRITES = new Set<string>(['UpdateNode', 'RemoveNode', 'UpdateCluster', 'RotateJoinToken', 'CreateService', 'UpdateService', 'RemoveService', 'RunContainer', 'CreateNetwork', 'RemoveNetwork']);
+const WRITES = new Set<string>(['UpdateNode', 'RemoveNode', 'UpdateCluster', 'RotateJoinToken', 'CreateService', 'UpdateService', 'RemoveService', 'RunContainer', 'RemoveTask', 'CreateNetwork', 'RemoveNetwork']);
 /** Refusals made before a write could be proposed: another manager may be asked safely. */
 const NOT_APPLIED = new Set<string>(['manager.no_leader', 'manager.leader_unreachable', 'manager.not_leader', 'raft.proposal_dropped', 'manager.leader_moved']);
 

@@ -38,6 +38,7 @@ function clusterJson(c: Cluster__Output): Record<string, unknown> {
     version: Number(c.meta?.version ?? 0),
     heartbeatPeriodMs: Number(c.heartbeatPeriodMs),
     certExpiryMs: Number(c.certExpiryMs),
+    strategy: c.strategy,
     rootCaFingerprint: c.rootCaFingerprint,
     joinTokens: { worker: c.workerJoinToken, manager: c.managerJoinToken },
     createdAt: new Date(Number(c.meta?.createdAtMs ?? 0)).toISOString(),
@@ -45,14 +46,14 @@ function clusterJson(c: Cluster__Output): Record<string, unknown> {
 }
 
 /** The --host and --tls-dir of a command that talks to the managers. */
-function managerOptions(cmd: Command): Command {
+export function managerOptions(cmd: Command): Command {
   return cmd
     .addOption(option('--host <list>', 'managers to talk to: IP[:PORT],... (SHOAL_HOST; the local manager on its host)'))
     .addOption(option('--tls-dir <dir>', 'an admin bundle: ca.pem, cert.pem, key.pem (SHOAL_TLS_DIR)'));
 }
 
 /** A client for the action's flags, closed when the action ends. */
-const withManager =
+export const withManager =
   <A extends unknown[]>(fn: (client: ManagerClient, ...args: A) => Promise<void>) =>
   async (...args: A): Promise<void> => {
     const cmd = args[args.length - 1] as Command;
@@ -185,11 +186,12 @@ export function registerCluster(program: Command, ctx: CliContext): void {
     .description("change the cluster's settings")
     .addOption(option('--heartbeat-period <duration>', 'how often agents report to the managers (100ms to 1m; default 1s)', durationMs))
     .addOption(option('--cert-expiry <duration>', 'how long node certificates are valid (1h to 10 years, e.g. 2160h; default 90 days); each node renews at 50-80% of it', durationMs))
+    .addOption(option('--strategy <strategy>', 'how the scheduler picks among the nodes that fit: spread (fewest tasks; the default), binpack (fullest first) or random', oneOf(['spread', 'binpack', 'random'] as const)))
     .action(
-      withManager(async (client, o: { heartbeatPeriod?: number; certExpiry?: number }) => {
-        if (o.heartbeatPeriod === undefined && o.certExpiry === undefined) throw invalidArgument('config.invalid', 'cluster update: nothing to change (--heartbeat-period, --cert-expiry)');
+      withManager(async (client, o: { heartbeatPeriod?: number; certExpiry?: number; strategy?: string }) => {
+        if (o.heartbeatPeriod === undefined && o.certExpiry === undefined && o.strategy === undefined) throw invalidArgument('config.invalid', 'cluster update: nothing to change (--heartbeat-period, --cert-expiry, --strategy)');
         const c = await client.call<Cluster__Output>('GetCluster', {});
-        ctx.output().object(clusterJson(await client.call<Cluster__Output>('UpdateCluster', { id: c.id, version: c.meta?.version ?? 0, heartbeatPeriodMs: o.heartbeatPeriod ?? 0, certExpiryMs: o.certExpiry ?? 0 })));
+        ctx.output().object(clusterJson(await client.call<Cluster__Output>('UpdateCluster', { id: c.id, version: c.meta?.version ?? 0, heartbeatPeriodMs: o.heartbeatPeriod ?? 0, certExpiryMs: o.certExpiry ?? 0, strategy: o.strategy ?? '' })));
       }),
     );
   cluster
