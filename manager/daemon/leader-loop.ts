@@ -6,7 +6,7 @@
 // into Raft: a failed pass is logged and run again after a backoff; a leadership change stops
 // everything, and the next leadership starts afresh.
 //
-//   leadership ──▶ confirm (read-index) ──▶ watch ──event it cares about──▶ wait delayMs ──▶ pass
+//   leadership ──▶ confirm (read-index, again after a backoff) ──▶ watch ──event it cares about──▶ wait delayMs ──▶ pass
 //                                             ▲                                              │
 //                                             └──── more events while passing: once more ◀───┘
 //                                                   failed: again after 100 ms, 200 ms … 10 s
@@ -41,9 +41,11 @@ export interface LeaderLoopTiming {
   readonly retryMaxMs: number;
   /** Watches started again in one leadership (after a cut-off or a restore) before the loop gives up until the next one. */
   readonly watchRestartsMax: number;
+  /** Read-indexes tried at the start of a leadership (with the same backoff) before the loop gives up until the next one. */
+  readonly confirmAttemptsMax: number;
 }
 
-export const LEADER_LOOP_TIMING: LeaderLoopTiming = { delayMs: 50, retryMinMs: 100, retryMaxMs: 10_000, watchRestartsMax: 100 };
+export const LEADER_LOOP_TIMING: LeaderLoopTiming = { delayMs: 50, retryMinMs: 100, retryMaxMs: 10_000, watchRestartsMax: 100, confirmAttemptsMax: 20 };
 
 /** Refusals that mean this manager stopped leading: the next leader does the work. */
 const LEADERSHIP_CODES = new Set(['raft.leadership_lost', 'raft.proposal_dropped', 'raft.not_leader', 'manager.not_leader', 'manager.no_leader']);
@@ -95,8 +97,25 @@ export class LeaderLoop {
     return generation === this.generation && this.o.isLeader();
   }
 
+  /**
+   * The read-index, asked again after a backoff while this leadership lasts (a leader whose
+   * first read failed must not sit idle for its whole term), at most `confirmAttemptsMax` times.
+   */
+  private async confirmed(generation: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.o.confirm();
+        return;
+      } catch (err) {
+        if (!this.current(generation) || attempt >= this.timing.confirmAttemptsMax) throw err;
+        this.o.logger.info({ loop: this.o.name, err: oneLine(err), attempt }, `${this.o.name}: the leader's first read failed; asked again`);
+        await this.o.clock.sleep(Math.min(this.timing.retryMaxMs, this.timing.retryMinMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
   private async run(generation: number): Promise<void> {
-    await this.o.confirm();
+    await this.confirmed(generation);
     for (let restarts = 0; this.current(generation); restarts++) {
       if (restarts > this.timing.watchRestartsMax) throw new Error(`the store watch broke ${restarts} times`);
       const watcher = this.o.store.watch();

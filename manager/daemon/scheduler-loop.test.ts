@@ -18,12 +18,13 @@ const CPU = 1_000_000_000;
 
 const described = (memoryBytes = 4 * GIB, engineLabels: Record<string, string> = {}): NodeDescription => ({ agentVersion: 'test', engineLabels, capacity: { memoryBytes, nanoCpus: 4 * CPU } });
 
-function harness(o: { opsMax?: number; tasksPerCallMax?: number; failNext?: number } = {}) {
+function harness(o: { opsMax?: number; tasksPerCallMax?: number; failNext?: number; confirmFailures?: number } = {}) {
   const clock = new ManualClock();
   const store = new Store();
   let index = 0;
   let leading = true;
   let failNext = o.failNext ?? 0;
+  let confirmFailures = o.confirmFailures ?? 0;
   const proposals: StoreOp[][] = [];
   const apply = (...ops: StoreOp[]): void => {
     store.applyCommand({ atMs: clock.wallMs(), ops }, ++index);
@@ -32,7 +33,12 @@ function harness(o: { opsMax?: number; tasksPerCallMax?: number; failNext?: numb
     store,
     clock,
     logger: silentLogger(),
-    confirm: async () => {},
+    confirm: async () => {
+      if (confirmFailures > 0) {
+        confirmFailures--;
+        throw new ShoalError('unavailable', 'raft.read_timeout', 'the read-index timed out');
+      }
+    },
     isLeader: () => leading,
     propose: async (ops: StoreOp[]) => {
       if (failNext > 0) {
@@ -204,6 +210,15 @@ describe('the scheduler loop', () => {
     await h.clock.advanceAsync(100);
     expect(h.task('t1').spec.nodeId).toBeUndefined();
     await h.clock.advanceAsync(200);
+    expect(h.task('t1').spec.nodeId).toBe('w1');
+  });
+
+  it('a leader whose first read fails asks again, and then does its work', async () => {
+    const h = started({ confirmFailures: 2 });
+    h.cluster();
+    h.worker('w1');
+    h.pending('t1');
+    await h.settle();
     expect(h.task('t1').spec.nodeId).toBe('w1');
   });
 });
