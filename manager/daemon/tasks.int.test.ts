@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock.js';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
-import { managerProcesses } from './testing.js';
+import { managerProcesses, type Proc } from './testing.js';
 
 const cleanups: CleanupStep[] = [];
 afterEach(() => runAllCleanups('tasks test', cleanups.splice(0)));
@@ -93,6 +93,32 @@ describe('shoal run, ps and rm through the managers (no agents)', () => {
     // The name is free again.
     expect((await cli(['run', '-d', '--name', 'web', ...viaFollower, 'busybox'])).code).toBe(0);
   }, 90_000);
+
+  it("the next leader's scheduler loop takes over when the leader dies", async () => {
+    const c = await managers(3);
+    const ps = (...i: number[]) => json<PsRow[]>(['ps', ...c.via(...i)]);
+    const reasonOf = async (name: string, ...i: number[]): Promise<string | undefined> => (await ps(...i)).find((t) => t.name === name)?.pendingReason;
+    const eventually = async (what: string, ok: () => Promise<boolean>): Promise<void> => {
+      for (let k = 0; k < 300; k++) {
+        if (await ok().catch(() => false)) return;
+        await systemClock.sleep(50);
+      }
+      throw new Error(`${what} did not happen`);
+    };
+    expect((await cli(['run', '-d', '--name', 'before', ...c.via(1), 'busybox'])).code).toBe(0);
+    await eventually('its reason', async () => (await reasonOf('before', 1)) === 'no node is ready (0 of 3 nodes: 3 without an agent)');
+    // m1 leads (it founded the cluster); kill -9 it.
+    const m1 = c.procs[0] as Proc;
+    m1.kill('SIGKILL');
+    await m1.exited;
+    // Written through whichever of the others answers, placed (here: given its reason) by the new leader's loop.
+    // (Tried again until it lands: an attempt whose answer was lost may have landed, so a taken name counts.)
+    await eventually('a write after the leader died', async () => {
+      const r = await cli(['run', '-d', '--name', 'after', ...c.via(1, 2), 'busybox']);
+      return r.code === 0 || r.stderr.includes('name "after" is taken');
+    });
+    await eventually("the new leader's reason", async () => (await reasonOf('after', 1, 2)) === 'no node is ready (0 of 3 nodes: 3 without an agent)');
+  }, 120_000);
 
   it("the cluster's strategy: spread by default, set with cluster update, checked", async () => {
     const c = await managers(1);
