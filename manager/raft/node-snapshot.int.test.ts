@@ -116,3 +116,29 @@ describe('RaftNode snapshots', () => {
     expect(await readdir(join(dir, 'snap'))).toEqual([]);
   }, 20_000);
 });
+
+describe('RaftNode and an entry it cannot apply', () => {
+  it('stops, with the reason, instead of refusing what other servers may have applied', async () => {
+    const { CannotApply } = await import('./cannot-apply.js');
+    const dir = await mkdtemp(join(tmpdir(), 'shoal-raft-newer-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const sm: StateMachine = {
+      apply: (command) => {
+        if (Buffer.from(command).toString() === 'newer') throw new CannotApply('written by a newer version');
+        return 1;
+      },
+      snapshot: () => new Uint8Array(0),
+      restore: () => undefined,
+    };
+    const node = await solo(dir, sm);
+    cleanups.push(() => node.stop());
+    const fatal = new Promise<Error>((resolve) => node.onFatal(resolve));
+    await node.propose(Buffer.from('fine'));
+    const refused = node.propose(Buffer.from('newer')).then(
+      () => 'applied',
+      () => 'failed',
+    );
+    expect((await fatal).message).toBe('written by a newer version');
+    expect(await refused).toBe('failed');
+  });
+});

@@ -22,6 +22,7 @@ import { decodeConfChange, type ConfChange } from './membership.js';
 import { RawNode, sendableBeforePersist, type Ready, type Status } from './rawnode.js';
 import { proposalDropped, type Role } from './raft.js';
 import { decodeSnapshotData, encodeSnapshotData } from './snapshot-data.js';
+import { CannotApply } from './cannot-apply.js';
 import { RaftTransport, emptyReceiveStats, transportHandlers, type ReceiveStats } from './transport.js';
 import type { RaftTransportHandlers } from '../../proto/gen/shoal/raft/v1/RaftTransport.js';
 import { NONE, type ConfState, type Entry, type NodeId, type Snapshot } from './types.js';
@@ -342,7 +343,8 @@ export class RaftNode {
   /**
    * A command the state machine refuses (it throws) is refused the same way on every server, so
    * its error goes to the proposer and the loop goes on: a committed command must never be able
-   * to stop the servers that apply it.
+   * to stop the servers that apply it — unless this server cannot apply it while others can
+   * (`CannotApply`: a newer version wrote it), which stops this server.
    */
   private applyCommand(e: Entry): void {
     const envelope = readEnvelope(e.data);
@@ -351,6 +353,9 @@ export class RaftNode {
     try {
       result = this.o.stateMachine.apply(envelope?.command ?? e.data, e.index);
     } catch (err) {
+      // Not a refusal: this server cannot apply what others may have (a newer version wrote
+      // it). It stops rather than become a replica unlike the others (cannot-apply.ts).
+      if (err instanceof CannotApply) throw err;
       error = err;
     }
     if (envelope === undefined) {

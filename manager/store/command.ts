@@ -2,9 +2,12 @@
 // Encoded as UTF-8 JSON `{"format":1,"atMs":…,"ops":[…]}`. Everything a replica needs to apply it
 // the same way travels inside: ids are chosen by the proposer, and `atMs` (the proposer's clock)
 // stamps createdAtMs/updatedAtMs. Bytes from the network are checked by `decodeCommand`, which
-// refuses anything malformed with `store.bad_command` and never throws anything else.
+// refuses anything malformed with `store.bad_command`, and throws `CannotApply` for a command of a
+// newer format (a new field needs a new format: an older manager then stops instead of refusing
+// what newer ones apply).
 
 import { ShoalError } from '../../shared/errors.js';
+import { CannotApply } from '../raft/cannot-apply.js';
 import type { SessionStamp } from '../raft/sessions.js';
 import { badCommand, plainObject, SPEC_CHECKS, STATUS_CHECKS, text, wholeNumber } from './validate.js';
 import { KINDS, type Kind, type SpecByKind, type StatusByKind } from './types.js';
@@ -65,6 +68,9 @@ export function decodeCommand(bytes: Uint8Array): StoreEntry {
 export function checkCommand(raw: unknown): StoreEntry {
   try {
     const o = plainObject(raw, 'command');
+    if (typeof o.format === 'number' && Number.isSafeInteger(o.format) && o.format > COMMAND_FORMAT) {
+      throw new CannotApply(`a store command of format ${o.format}, written by a newer Shoal than this manager (which reads format ${COMMAND_FORMAT}): upgrade this manager`);
+    }
     if (o.format !== COMMAND_FORMAT) throw badCommand('command.format', `must be ${COMMAND_FORMAT}, got ${JSON.stringify(o.format) ?? 'nothing'}`);
     if (o.openSession !== undefined) {
       for (const k of Object.keys(o)) if (!['format', 'openSession'].includes(k)) throw badCommand(`command.${k}`, 'unknown field for openSession');
@@ -80,7 +86,7 @@ export function checkCommand(raw: unknown): StoreEntry {
     return o.session === undefined ? { atMs, ops } : { atMs, ops, session: checkStamp(o.session) };
   } catch (err) {
     // A check that trips over something unforeseen is still a refusal of the command, not a crash.
-    if (err instanceof ShoalError) throw err;
+    if (err instanceof ShoalError || err instanceof CannotApply) throw err;
     throw badCommand('command', `unreadable (${err instanceof Error ? err.message : String(err)})`);
   }
 }

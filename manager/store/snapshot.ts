@@ -151,6 +151,9 @@ export interface DecodedSnapshot {
 export function decodeSnapshot(data: Uint8Array, sessionLimits: SessionLimits): DecodedSnapshot {
   try {
     const raw = plainObject(JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8')), 'snapshot');
+    if (typeof raw.format === 'number' && raw.format > SNAPSHOT_FORMAT) {
+      throw invalidArgument('store.bad_snapshot', `snapshot.format ${raw.format}: written by a newer Shoal than this manager (which reads format ${SNAPSHOT_FORMAT}): upgrade this manager`);
+    }
     if (raw.format !== SNAPSHOT_FORMAT) throw invalidArgument('store.bad_snapshot', `snapshot.format: must be ${SNAPSHOT_FORMAT}`);
     for (const k of Object.keys(raw)) if (!['format', 'appliedIndex', 'objects', 'sessions'].includes(k)) throw invalidArgument('store.bad_snapshot', `snapshot.${k}: unknown field`);
     const appliedIndex = wholeNumber(0)(raw.appliedIndex, 'snapshot.appliedIndex');

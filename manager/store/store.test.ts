@@ -140,7 +140,7 @@ describe('indexes', () => {
 describe('commands from the network', () => {
   const bad: [string, unknown, RegExp][] = [
     ['an unknown kind', { format: 1, atMs: 0, ops: [{ op: 'create', kind: 'volume', id: 'v', spec: {}, status: {} }] }, /ops\[0\]\.kind: must be one of node, task/],
-    ['a wrong format', { format: 2, atMs: 0, ops: [] }, /command\.format: must be 1/],
+    ['a wrong format', { format: 'one', atMs: 0, ops: [] }, /command\.format: must be 1/],
     ['no operations', { format: 1, atMs: 0, ops: [] }, /command\.ops/],
     ['an unknown field in a spec', { format: 1, atMs: 0, ops: [{ ...nodeCreate('n', 'h'), spec: { hostname: 'h', role: 'worker', availability: 'active', labels: {}, extra: 1 } }] }, /ops\[0\] \(node n\)\.spec\.extra: unknown field/],
     ['an unknown availability', { format: 1, atMs: 0, ops: [nodeCreate('n', 'h', { availability: 'gone' as never })] }, /spec\.availability: must be one of active, pause, drain/],
@@ -289,5 +289,18 @@ describe('client sessions', () => {
       expect(refusal(() => new Store().restoreNow(data)).code).toBe('store.bad_snapshot');
       await expect(new Store().restore(data)).rejects.toMatchObject({ code: 'store.bad_snapshot' });
     }
+  });
+});
+
+describe('a command of a newer format', () => {
+  it('is not refused but cannot be applied here (CannotApply): a newer manager wrote it, this one must stop', async () => {
+    const { CannotApply } = await import('../raft/cannot-apply.js');
+    const s = storeWithNode();
+    const newer = Buffer.from(JSON.stringify({ format: 2, atMs: 1, ops: [nodeCreate('n2', 'h2')] }));
+    expect(() => s.apply(newer, 6)).toThrow(CannotApply);
+    expect(() => s.apply(newer, 7)).toThrow(/format 2, written by a newer Shoal than this manager \(which reads format 1\): upgrade this manager/);
+    // An older or nonsense format is an ordinary refusal.
+    expect(refusal(() => s.apply(Buffer.from(JSON.stringify({ format: 0, atMs: 1, ops: [] })), 8)).code).toBe('store.bad_command');
+    expect(s.get('node', 'n2')).toBeUndefined();
   });
 });
