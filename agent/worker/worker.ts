@@ -1,0 +1,497 @@
+// The agent's worker (after swarmkit's agent/worker.go): runs what the managers assign to this
+// node and reports it. The session (session.ts) tells it each time a session opens and ends; it
+// opens Dispatcher.Assignments with that session and reconciles the tasks it is given against
+// the containers it made (labelled com.shoal.task.id), through the supervisor:
+//   desired running, not run yet: accepted → preparing (pull when the store lacks the image) →
+//     starting (create + start) → running; its exit: complete (0) or failed (code, signal, OOM).
+//     Never restarted here: restart policies are the managers'.
+//   desired shutdown: stopped (its stop signal, then SIGKILL after its grace) → shutdown.
+//   desired remove, a REMOVE, or absent from a full set: stopped and its container removed.
+// Containers without the label (`shoal ctr`) are never touched. After a restart of the agent the
+// containers it finds by label (the shim kept them) are adopted, not restarted: reported running,
+// or their exit. Status updates go out batched, the newest per task (StatusReporter).
+// Bounds: TASKS_MAX tasks held, STATUS_PENDING_MAX updates waiting, STATUS_BATCH_MAX per call.
+
+import type { ClientReadableStream } from '@grpc/grpc-js';
+import type { AssignmentsMessage__Output } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsMessage.js';
+import type { DispatcherClient } from '../../proto/gen/shoal/dispatcher/v1/Dispatcher.js';
+import type { Task__Output } from '../../proto/gen/shoal/dispatcher/v1/Task.js';
+import type { TaskStatus } from '../../proto/gen/shoal/dispatcher/v1/TaskStatus.js';
+import type { TaskStatusUpdate } from '../../proto/gen/shoal/dispatcher/v1/TaskStatusUpdate.js';
+import type { ContainerSpec__Output } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
+import type { Clock, Timer } from '../../shared/clock.js';
+import { oneLine, ShoalError } from '../../shared/errors.js';
+import { callUnary } from '../../shared/grpc.js';
+import { canonicalReference, parseImageReference } from '../../shared/image-reference.js';
+import type { Logger } from '../../shared/logger.js';
+import { hostPlatform } from '../images/manifest.js';
+import type { Supervisor } from '../runtime/supervisor.js';
+import type { TaskExit } from '../shim/protocol.js';
+
+export const TASK_LABEL = 'com.shoal.task.id';
+export const NODE_LABEL = 'com.shoal.node.id';
+/** Tasks held at once; more in one assignment set are refused (reported rejected). */
+export const TASKS_MAX = 1_000;
+/** Status updates waiting to be sent (the newest per task); beyond it the oldest waiting are dropped, logged. */
+export const STATUS_PENDING_MAX = 2_000;
+/** Updates per UpdateTaskStatus call. */
+export const STATUS_BATCH_MAX = 200;
+/** A failed send (or Assignments stream) is tried again after this, doubling to the max. */
+export const WORKER_RETRY = { initialDelayMs: 200, maxDelayMs: 5_000 } as const;
+const STATUS_CALL_TIMEOUT_MS = 5_000;
+/** A message in a status, at most (the store's limit on a status message is 1,024). */
+const MESSAGE_CHARS_MAX = 1_000;
+
+/** What the worker needs of the supervisor (supervisorRuntime adapts the real one; fake-runtime.ts is the tests'). */
+export interface WorkerRuntime {
+  /** Every container, with its labels. */
+  list(): readonly { readonly id: string; readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly running: boolean; readonly exit?: TaskExit }[];
+  hasImage(reference: string): Promise<boolean>;
+  pullImage(reference: string): Promise<void>;
+  /** Creates and starts; resolves with the container's id once it runs. */
+  run(name: string, spec: ContainerSpec__Output): Promise<string>;
+  wait(id: string): Promise<TaskExit>;
+  stop(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+export type TaskState = 'accepted' | 'preparing' | 'starting' | 'running' | 'complete' | 'failed' | 'shutdown' | 'rejected';
+const RANK: Record<TaskState, number> = { accepted: 1, preparing: 2, starting: 3, running: 4, complete: 5, failed: 5, shutdown: 5, rejected: 5 };
+const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned']);
+
+/** The real supervisor as a WorkerRuntime; `insecureRegistries` (HOST:PORT) are pulled from over plain HTTP. */
+export function supervisorRuntime(sup: Supervisor, insecureRegistries: readonly string[]): WorkerRuntime {
+  return {
+    list: () => sup.list(true).map((c) => ({ id: c.id, name: c.name, labels: c.spec.labels, running: c.state === 'running' || c.state === 'paused', ...(c.exit !== undefined ? { exit: c.exit } : {}) })),
+    hasImage: async (reference) => (await sup.listImages()).some((i) => i.reference === canonicalReference(reference)),
+    pullImage: async (reference) => {
+      const insecure = insecureRegistries.includes(parseImageReference(reference).domain);
+      await sup.pullImage(reference, { insecure, platform: hostPlatform() });
+    },
+    run: async (name, spec) => {
+      const c = await sup.create(name, spec);
+      try {
+        await sup.start(c.id);
+      } catch (err) {
+        await sup.delete(c.id, true).catch((e: unknown) => {
+          throw new ShoalError('internal', 'worker.start_failed', `${oneLine(err)}; and its container could not be removed: ${oneLine(e)}`);
+        });
+        throw err;
+      }
+      return c.id;
+    },
+    wait: (id) => sup.wait(id),
+    stop: async (id) => {
+      const c = sup.find(id);
+      if (c.state === 'running' || c.state === 'paused') await sup.stop(id, 0);
+    },
+    remove: (id) => sup.delete(id, true),
+  };
+}
+
+/** Where updates go: one UpdateTaskStatus call. */
+export type StatusSender = (updates: TaskStatusUpdate[]) => Promise<void>;
+
+/**
+ * Status updates, batched: the newest per task waits (STATUS_PENDING_MAX at most); one call at a
+ * time sends up to STATUS_BATCH_MAX; a failed call puts back what no newer update replaced and is
+ * retried after a backoff (an UNAVAILABLE) or dropped with a log (anything else: the managers
+ * refused it, and would again).
+ */
+export class StatusReporter {
+  private readonly pending = new Map<string, TaskStatus>();
+  private sender: StatusSender | undefined;
+  private sending = false;
+  private failures = 0;
+  private timer: Timer | undefined;
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly o: { readonly clock: Clock; readonly logger: Logger }) {}
+
+  report(taskId: string, status: TaskStatus): void {
+    this.pending.delete(taskId);
+    this.pending.set(taskId, status);
+    while (this.pending.size > STATUS_PENDING_MAX) {
+      const oldest = this.pending.keys().next().value as string;
+      this.pending.delete(oldest);
+      this.o.logger.warn({ taskId: oldest, max: STATUS_PENDING_MAX }, 'too many task statuses waiting: the oldest dropped');
+    }
+    this.kick();
+  }
+
+  setSender(sender: StatusSender | undefined): void {
+    this.sender = sender;
+    this.failures = 0;
+    this.kick();
+  }
+
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  /** Resolves once nothing waits and no call is under way (tests). */
+  drained(): Promise<void> {
+    if (this.pending.size === 0 && !this.sending) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.sender = undefined;
+  }
+
+  private kick(): void {
+    if (this.sending || this.sender === undefined || this.timer !== undefined) return;
+    if (this.pending.size === 0) {
+      for (const f of this.idle.splice(0)) f();
+      return;
+    }
+    const batch: TaskStatusUpdate[] = [];
+    for (const [taskId, status] of this.pending) {
+      if (batch.length >= STATUS_BATCH_MAX) break;
+      batch.push({ taskId, status });
+    }
+    for (const u of batch) this.pending.delete(u.taskId as string);
+    this.sending = true;
+    const sender = this.sender;
+    sender(batch).then(
+      () => {
+        this.sending = false;
+        this.failures = 0;
+        this.kick();
+      },
+      (err: unknown) => {
+        this.sending = false;
+        const retry = err instanceof ShoalError && (err.kind === 'unavailable' || err.kind === 'deadline_exceeded' || err.kind === 'cancelled');
+        if (!retry) {
+          this.o.logger.warn({ err: oneLine(err), tasks: batch.length }, 'task statuses refused by the managers: dropped');
+          this.kick();
+          return;
+        }
+        // Put back what nothing newer replaced, ahead of the rest.
+        const rest = [...this.pending];
+        this.pending.clear();
+        for (const u of batch) this.pending.set(u.taskId as string, u.status as TaskStatus);
+        for (const [id, s] of rest) {
+          this.pending.delete(id);
+          this.pending.set(id, s);
+        }
+        this.failures++;
+        const delay = Math.min(WORKER_RETRY.maxDelayMs, WORKER_RETRY.initialDelayMs * 2 ** Math.min(this.failures - 1, 16));
+        this.o.logger.info({ err: oneLine(err), retryInMs: delay }, 'task statuses not sent: retried');
+        this.timer = this.o.clock.setTimer(delay, () => {
+          this.timer = undefined;
+          this.kick();
+        });
+      },
+    );
+  }
+}
+
+interface Held {
+  task: Task__Output;
+  /** The container made (or found) for it. */
+  containerId?: string;
+  /** The last state reported (or that the managers hold, for one found at start). */
+  reported?: TaskState;
+  /** Operations on this task run one after the other. */
+  chain: Promise<void>;
+  /** A stop was asked by the worker: the exit that follows is a shutdown, not a failure. */
+  stopping: boolean;
+  forgotten: boolean;
+}
+
+export interface WorkerOptions {
+  readonly nodeId: string;
+  readonly runtime: WorkerRuntime;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** The reconciler: assignment messages in, container operations and status reports out. */
+export class Worker {
+  readonly reporter: StatusReporter;
+  private readonly tasks = new Map<string, Held>();
+  /** Containers with our label found at start, by task id, until the first full set claims or drops them. */
+  private found: Map<string, { id: string; running: boolean; exit?: TaskExit }> | undefined;
+  private stream: ClientReadableStream<AssignmentsMessage__Output> | undefined;
+  private session: { client: DispatcherClient; sessionId: string } | undefined;
+  private streamTimer: Timer | undefined;
+  private streamFailures = 0;
+  private stopped = false;
+  /** Removals of dropped tasks' containers under way (each ends: stop is bounded by its grace). */
+  private readonly removing = new Set<Promise<void>>();
+
+  constructor(private readonly o: WorkerOptions) {
+    this.reporter = new StatusReporter(o);
+  }
+
+  /** Reads the containers this worker made before (by label); call once before the first message. */
+  adopt(): void {
+    this.found = new Map();
+    for (const c of this.o.runtime.list()) {
+      const taskId = c.labels[TASK_LABEL];
+      if (taskId === undefined || c.labels[NODE_LABEL] !== this.o.nodeId) continue;
+      this.found.set(taskId, { id: c.id, running: c.running, ...(c.exit !== undefined ? { exit: c.exit } : {}) });
+    }
+    if (this.found.size > 0) this.o.logger.info({ containers: this.found.size }, "worker: found its tasks' containers from before");
+  }
+
+  /** A session opened: (re)open the assignment stream with it, and send statuses through it. */
+  sessionOpened(client: DispatcherClient, sessionId: string): void {
+    this.session = { client, sessionId };
+    this.streamFailures = 0;
+    this.reporter.setSender((updates) => callUnary(client.UpdateTaskStatus.bind(client), { sessionId, updates }, STATUS_CALL_TIMEOUT_MS, this.o.clock.wallMs()).then(() => undefined));
+    this.openStream();
+  }
+
+  sessionEnded(): void {
+    this.session = undefined;
+    this.reporter.setSender(undefined);
+    this.closeStream();
+  }
+
+  private openStream(): void {
+    this.closeStream();
+    const s = this.session;
+    if (s === undefined || this.stopped) return;
+    const stream = s.client.Assignments({ sessionId: s.sessionId });
+    this.stream = stream;
+    stream.on('data', (m: AssignmentsMessage__Output) => {
+      this.streamFailures = 0;
+      this.apply(m);
+    });
+    const retry = (why: string): void => {
+      if (this.stream !== stream || this.session !== s || this.stopped) return;
+      this.stream = undefined;
+      this.streamFailures++;
+      const delay = Math.min(WORKER_RETRY.maxDelayMs, WORKER_RETRY.initialDelayMs * 2 ** Math.min(this.streamFailures - 1, 16));
+      this.o.logger.warn({ why, retryInMs: delay }, 'assignment stream ended: opened again');
+      this.streamTimer = this.o.clock.setTimer(delay, () => {
+        this.streamTimer = undefined;
+        if (this.session === s) this.openStream();
+      });
+    };
+    stream.on('error', (err) => retry(oneLine(err)));
+    stream.on('end', () => retry('ended by the manager'));
+  }
+
+  private closeStream(): void {
+    this.streamTimer?.cancel();
+    this.streamTimer = undefined;
+    const st = this.stream;
+    this.stream = undefined;
+    st?.cancel();
+  }
+
+  /** One assignments message: a full set replaces what is held; changes update it. */
+  apply(m: AssignmentsMessage__Output): void {
+    if (this.stopped) return;
+    const updates = m.changes.filter((c) => c.action === 'UPDATE' && c.task !== null && c.task !== undefined).map((c) => c.task as Task__Output);
+    if (m.full) {
+      const keep = new Set(updates.map((t) => t.id));
+      for (const [id, h] of this.tasks) if (!keep.has(id)) this.drop(h, 'no longer assigned');
+      if (this.found !== undefined) {
+        for (const [taskId, c] of this.found) {
+          if (keep.has(taskId)) continue;
+          this.o.logger.info({ taskId, container: c.id }, 'worker: a container of a task no longer assigned: removed');
+          this.track(this.removeContainer(c.id));
+        }
+      }
+    }
+    for (const t of updates) this.update(t);
+    for (const c of m.changes) {
+      if (c.action !== 'REMOVE' || c.task === null || c.task === undefined) continue;
+      const h = this.tasks.get(c.task.id);
+      if (h !== undefined) this.drop(h, 'removed by the managers');
+      else {
+        const f = this.found?.get(c.task.id);
+        if (f !== undefined) this.track(this.removeContainer(f.id));
+        this.found?.delete(c.task.id);
+      }
+    }
+    if (m.full) this.found = undefined;
+  }
+
+  private update(task: Task__Output): void {
+    const held = this.tasks.get(task.id);
+    if (held !== undefined) {
+      held.task = task;
+      this.enqueue(held, () => this.reconcile(held));
+      return;
+    }
+    if (this.tasks.size >= TASKS_MAX) {
+      this.o.logger.warn({ taskId: task.id, max: TASKS_MAX }, 'worker: too many tasks held: refused');
+      this.report(task.id, undefined, 'rejected', { error: `the agent holds ${TASKS_MAX} tasks, its most` });
+      return;
+    }
+    const h: Held = { task, chain: Promise.resolve(), stopping: false, forgotten: false };
+    const found = this.found?.get(task.id);
+    if (found !== undefined) {
+      this.found?.delete(task.id);
+      h.containerId = found.id;
+      const state = task.status?.state ?? '';
+      if (state in RANK) h.reported = state as TaskState;
+      this.tasks.set(task.id, h);
+      this.enqueue(h, () => this.resume(h, found));
+      return;
+    }
+    this.tasks.set(task.id, h);
+    this.enqueue(h, () => this.reconcile(h));
+  }
+
+  private enqueue(h: Held, op: () => Promise<void>): void {
+    h.chain = h.chain.then(op).catch((err: unknown) => this.o.logger.error({ taskId: h.task.id, err: oneLine(err) }, 'worker: a task operation failed'));
+  }
+
+  /** A container found at start: its state is reported, it is watched; nothing is restarted. */
+  private async resume(h: Held, c: { id: string; running: boolean; exit?: TaskExit }): Promise<void> {
+    if (c.running) {
+      this.report(h.task.id, h, 'running', { containerId: c.id, message: 'found running after an agent restart' });
+      this.watch(h, c.id);
+    } else if (c.exit !== undefined) this.exited(h, c.exit);
+    await this.reconcile(h);
+  }
+
+  private async reconcile(h: Held): Promise<void> {
+    if (h.forgotten) return;
+    const t = h.task;
+    const desired = t.desiredState;
+    if (desired === 'shutdown' || desired === 'remove') {
+      if (h.containerId !== undefined) {
+        h.stopping = true;
+        await this.o.runtime.stop(h.containerId).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: stop failed'));
+        if (desired === 'remove') {
+          await this.o.runtime.remove(h.containerId).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: remove failed'));
+          delete h.containerId;
+        }
+      }
+      if (!isTerminal(h.reported) && !TERMINAL.has(t.status?.state ?? '')) this.report(t.id, h, 'shutdown', { message: desired === 'remove' ? 'removed' : 'shut down' });
+      return;
+    }
+    if (desired !== 'running') {
+      this.o.logger.warn({ taskId: t.id, desired }, 'worker: a desired state it does not know: left as it is');
+      return;
+    }
+    if (h.containerId !== undefined || isTerminal(h.reported)) return;
+    const managersSay = t.status?.state ?? '';
+    if (TERMINAL.has(managersSay)) return;
+    if (managersSay in RANK) {
+      // Past accepted on the managers' side, yet no container here: it was lost (an agent crash
+      // before the container was made, or a data dir wiped). Not run again: the managers decide.
+      this.report(t.id, h, 'failed', { error: 'the agent restarted and its container for this task is gone' });
+      return;
+    }
+    await this.start(h);
+  }
+
+  private async start(h: Held): Promise<void> {
+    const t = h.task;
+    const spec = t.spec;
+    if (spec === null || spec.image === '') {
+      this.report(t.id, h, 'rejected', { error: 'the task names no image' });
+      return;
+    }
+    this.report(t.id, h, 'accepted', {});
+    this.report(t.id, h, 'preparing', {});
+    try {
+      if (!(await this.o.runtime.hasImage(spec.image))) await this.o.runtime.pullImage(spec.image);
+    } catch (err) {
+      this.report(t.id, h, 'rejected', { error: `image ${spec.image}: ${oneLine(err)}` });
+      return;
+    }
+    if (h.forgotten || h.task.desiredState !== 'running') return this.reconcile(h);
+    this.report(t.id, h, 'starting', {});
+    const labels = { ...spec.labels, [TASK_LABEL]: t.id, [NODE_LABEL]: this.o.nodeId };
+    let id: string;
+    try {
+      id = await this.o.runtime.run(t.name, { ...spec, labels });
+    } catch (err) {
+      this.report(t.id, h, 'failed', { error: oneLine(err) });
+      return;
+    }
+    h.containerId = id;
+    this.report(t.id, h, 'running', { containerId: id });
+    this.watch(h, id);
+  }
+
+  private watch(h: Held, id: string): void {
+    this.o.runtime.wait(id).then(
+      (exit) => {
+        if (!h.forgotten) this.exited(h, exit);
+      },
+      (err: unknown) => this.o.logger.warn({ taskId: h.task.id, err: oneLine(err) }, 'worker: cannot wait for its container'),
+    );
+  }
+
+  private exited(h: Held, exit: TaskExit): void {
+    const e = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, exitedAtMs: exit.exitedAtMs };
+    if (h.stopping) this.report(h.task.id, h, 'shutdown', { exit: e, message: 'shut down' });
+    else if (exit.exitCode === 0) this.report(h.task.id, h, 'complete', { exit: e });
+    else this.report(h.task.id, h, 'failed', { exit: e, error: exit.oomKilled ? `out of memory: killed (exit code ${exit.exitCode})` : exit.signal !== '' ? `killed by ${exit.signal} (exit code ${exit.exitCode})` : `exit code ${exit.exitCode}` });
+  }
+
+  /** The managers no longer assign it: its container (if we made one) is stopped and removed. */
+  private drop(h: Held, why: string): void {
+    this.tasks.delete(h.task.id);
+    h.stopping = true;
+    this.enqueue(h, async () => {
+      h.forgotten = true;
+      if (h.containerId !== undefined) {
+        this.o.logger.info({ taskId: h.task.id, container: h.containerId, why }, 'worker: task dropped: its container removed');
+        await this.removeContainer(h.containerId);
+      }
+    });
+    this.track(h.chain);
+  }
+
+  private track(p: Promise<void>): void {
+    this.removing.add(p);
+    void p.finally(() => this.removing.delete(p));
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    try {
+      await this.o.runtime.stop(id);
+      await this.o.runtime.remove(id);
+    } catch (err) {
+      this.o.logger.warn({ container: id, err: oneLine(err) }, 'worker: could not remove a container of a dropped task');
+    }
+  }
+
+  private report(taskId: string, h: Held | undefined, state: TaskState, f: { message?: string; error?: string; containerId?: string; exit?: TaskStatus['exit'] }): void {
+    if (h !== undefined) {
+      if (h.reported !== undefined && RANK[state] <= RANK[h.reported]) return; // states only move forward
+      h.reported = state;
+    }
+    const status: TaskStatus = {
+      state,
+      message: (f.message ?? '').slice(0, MESSAGE_CHARS_MAX),
+      error: (f.error ?? '').slice(0, MESSAGE_CHARS_MAX),
+      atMs: this.o.clock.wallMs(),
+      containerId: f.containerId ?? h?.containerId ?? '',
+      ...(f.exit !== undefined ? { exit: f.exit } : {}),
+    };
+    this.reporter.report(taskId, status);
+  }
+
+  /** Waits for every task's operations under way (tests). */
+  async settled(): Promise<void> {
+    for (let k = 0; k < 10; k++) {
+      const chains = [...this.tasks.values()].map((h) => h.chain);
+      await Promise.all([...chains, ...this.removing]);
+      if ([...this.tasks.values()].every((h, i) => h.chain === chains[i])) return;
+    }
+  }
+
+  /** Stops listening; containers keep running (as when the agent stops). */
+  stop(): void {
+    this.stopped = true;
+    this.closeStream();
+    this.reporter.stop();
+  }
+}
+
+function isTerminal(s: TaskState | undefined): boolean {
+  return s !== undefined && RANK[s] === 5;
+}
