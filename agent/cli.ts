@@ -1,6 +1,7 @@
 // The agent's command area for the `shoal` binary (registered by bin/shoal.js):
 //   shoal agent --standalone [--data-dir DIR] [--socket PATH]
-//   shoal agent --advertise IP [--token T] MANAGER[,MANAGER...]   (in a cluster)
+//   shoal agent --advertise IP [--token T] [--insecure-registry HOST:PORT] MANAGER[,MANAGER...]   (in a cluster:
+//   the worker runs the tasks the managers assign, worker/worker.ts)
 
 import { cpus, hostname, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -35,9 +36,10 @@ function registerAgent(program: Command, ctx: AreaContext): void {
     .addOption(option('--token <token>', 'the worker join token (`shoal cluster join-token worker`); only for the first start'))
     .addOption(option('--hostname <name>', "this node's name in `shoal node ls` (the host's name by default)"))
     .addOption(option('--manager-data-dir <dir>', "on a manager's host: the manager's data dir, whose node this agent is (no token needed)").default(MANAGER_DATA_DIR_DEFAULT))
+    .option('--insecure-registry <host:port>', 'a registry to pull task images from over plain HTTP (repeatable)', (v: string, all: string[] = []) => [...all, insecureRegistry(v)])
     .option('--label <key=value>', 'a label of this node, for constraints (engine.labels.KEY; repeatable)', (v: string, all: string[] = []) => [...all, v])
     .argument('[managers]', 'managers to join or report to: IP[:PORT][,IP[:PORT]...] (not with --standalone)')
-    .action(async (managerList: string | undefined, o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[]; managerDataDir?: string }) => {
+    .action(async (managerList: string | undefined, o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[]; insecureRegistry?: string[]; managerDataDir?: string }) => {
       const cluster = o.standalone === true ? undefined : clusterOptions(managerList, o);
       if (process.getuid?.() !== 0) throw failedPrecondition('agent.needs_root', 'agent: must run as root (it mounts file systems and runs runc)');
       const logger = ctx.logger('agent');
@@ -69,9 +71,15 @@ function registerAgent(program: Command, ctx: AreaContext): void {
           : await worker.joinOrResume({ dataDir: resolve(o.dataDir), ...(cluster.token !== undefined ? { token: cluster.token } : {}), managers: cluster.managers, advertiseAddr: cluster.advertise, hostname: cluster.hostname }));
       await agent.start();
       let session: { stop(): Promise<void> } | undefined;
+      let taskWorker: { stop(): void } | undefined;
       if (member !== undefined && cluster !== undefined) {
         if (member.joined) logger.info({ clusterId: member.identity.clusterId, nodeId: member.identity.nodeId }, 'joined the cluster as a worker');
         const { ManagerSession } = await import('./worker/session.js');
+        const { Worker, supervisorRuntime } = await import('./worker/worker.js');
+        // The worker finds the containers it made before this start, then runs what sessions assign.
+        const w = new Worker({ nodeId: member.identity.nodeId, runtime: supervisorRuntime(agent.supervisor, o.insecureRegistry ?? []), clock: systemClock, logger });
+        w.adopt();
+        taskWorker = w;
         const s = new ManagerSession({
           dataDir: resolve(o.dataDir),
           identity: member.identity,
@@ -80,6 +88,7 @@ function registerAgent(program: Command, ctx: AreaContext): void {
           clock: systemClock,
           rng: systemRng,
           logger,
+          listener: { opened: (client, sessionId) => w.sessionOpened(client, sessionId), ended: () => w.sessionEnded() },
         });
         s.start();
         session = s;
@@ -89,6 +98,7 @@ function registerAgent(program: Command, ctx: AreaContext): void {
         process.once('SIGINT', () => resolve());
       });
       await session?.stop();
+      taskWorker?.stop();
       await agent.stop();
     });
 }
@@ -106,6 +116,12 @@ function clusterOptions(managerList: string | undefined, o: { advertise?: string
     labels[kv.slice(0, at)] = kv.slice(at + 1);
   }
   return { managers, advertise: o.advertise, hostname: o.hostname ?? hostname(), labels, token: o.token };
+}
+
+/** --insecure-registry: HOST:PORT (or HOST), as image references name registries. */
+function insecureRegistry(v: string): string {
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v)) throw invalidArgument('config.invalid', `--insecure-registry ${JSON.stringify(v)}: must be HOST:PORT`);
+  return v;
 }
 
 export const agentAreas: readonly AreaRegistrar[] = [registerAgent];

@@ -35,6 +35,13 @@ export interface SessionOptions {
   readonly clock: Clock;
   readonly rng: Rng;
   readonly logger: Logger;
+  /** Told each time a session opens (the worker opens its assignment stream with it) and ends. */
+  readonly listener?: SessionListener;
+}
+
+export interface SessionListener {
+  opened(client: DispatcherClient, sessionId: string): void;
+  ended(): void;
 }
 
 export interface SessionState {
@@ -83,7 +90,7 @@ export class ManagerSession {
           this.o.logger.warn({ manager: addr, err: oneLine(err) }, 'session with a manager ended; trying the next');
         }
       }
-      this.state = { heartbeatsOk: this.state.heartbeatsOk };
+      this.ended();
       if (redirect !== undefined) {
         this.remember([redirect]);
         this.next = this.managers.indexOf(redirect);
@@ -128,6 +135,7 @@ export class ManagerSession {
           period = Number(m.heartbeatPeriodMs);
           this.o.logger.info({ manager: addr, sessionId: m.sessionId, nodeId: m.nodeId, periodMs: period }, 'session with the managers');
           this.timer = this.o.clock.setTimer(period, beat);
+          this.o.listener?.opened(client, m.sessionId);
         }
         if (m.managers.length > 0) this.remember(m.managers.map((p) => p.address));
       });
@@ -140,6 +148,13 @@ export class ManagerSession {
         resolve(undefined);
       });
     });
+  }
+
+  /** The session is over: the listener is told, once per session it was told of. */
+  private ended(): void {
+    const had = this.state.sessionId !== undefined;
+    this.state = { heartbeatsOk: this.state.heartbeatsOk };
+    if (had) this.o.listener?.ended();
   }
 
   /** Adds managers to the known list (bounded) and keeps it in node.json. */
@@ -158,5 +173,6 @@ export class ManagerSession {
     this.stream?.cancel();
     this.client?.close();
     await this.running;
+    this.ended();
   }
 }
