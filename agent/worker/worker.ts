@@ -219,6 +219,8 @@ export class Worker {
   private streamTimer: Timer | undefined;
   private streamFailures = 0;
   private stopped = false;
+  private appliedCount = 0;
+  private appliedWaiters: { n: number; resolve: () => void }[] = [];
   /** Removals of dropped tasks' containers under way (each ends: stop is bounded by its grace). */
   private readonly removing = new Set<Promise<void>>();
 
@@ -255,7 +257,14 @@ export class Worker {
     this.closeStream();
     const s = this.session;
     if (s === undefined || this.stopped) return;
-    const stream = s.client.Assignments({ sessionId: s.sessionId });
+    let stream: ClientReadableStream<AssignmentsMessage__Output>;
+    try {
+      stream = s.client.Assignments({ sessionId: s.sessionId });
+    } catch (err) {
+      // The channel was closed under it: the session is over, and the next one opens a stream.
+      this.o.logger.warn({ err: oneLine(err) }, 'assignment stream not opened: the session is over');
+      return;
+    }
     this.stream = stream;
     stream.on('data', (m: AssignmentsMessage__Output) => {
       this.streamFailures = 0;
@@ -311,6 +320,14 @@ export class Worker {
       }
     }
     if (m.full) this.found = undefined;
+    this.appliedCount++;
+    this.appliedWaiters = this.appliedWaiters.filter((w) => (w.n <= this.appliedCount ? (w.resolve(), false) : true));
+  }
+
+  /** Resolves once `n` assignment messages have been applied since the start (tests). */
+  applied(n: number): Promise<void> {
+    if (n <= this.appliedCount) return Promise.resolve();
+    return new Promise((resolve) => this.appliedWaiters.push({ n, resolve }));
   }
 
   private update(task: Task__Output): void {
