@@ -78,6 +78,16 @@ describe('worker', () => {
     expect(rt.calls.filter((c) => c.startsWith('run'))).toHaveLength(3);
   });
 
+  it('pulls an image once however many tasks name it', async () => {
+    const { rt, w, settle, states } = setup();
+    const ids = Array.from({ length: 10 }, (_, i) => `t${i}`);
+    w.apply(full(...ids.map((id) => task(id))));
+    await settle();
+    expect(rt.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull busybox']);
+    expect(rt.calls.filter((c) => c.startsWith('run'))).toHaveLength(10);
+    for (const id of ids) expect(states(id).at(-1)).toBe('running');
+  });
+
   it('a pull that fails rejects the task in one line; a create that fails fails it', async () => {
     const { rt, w, settle, last } = setup();
     rt.unpullable.add('nope');

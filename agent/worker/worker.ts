@@ -10,7 +10,7 @@
 // Containers without the label (`shoal ctr`) are never touched. After a restart of the agent the
 // containers it finds by label (the shim kept them) are adopted, not restarted: reported running,
 // or their exit. Status updates go out batched, the newest per task (StatusReporter).
-// Bounds: TASKS_MAX tasks held, STATUS_PENDING_MAX updates waiting, STATUS_BATCH_MAX per call.
+// Bounds: STARTS_AT_ONCE tasks prepared at once (one pull per image however many tasks name it), TASKS_MAX tasks held, STATUS_PENDING_MAX updates waiting, STATUS_BATCH_MAX per call.
 
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import type { AssignmentsMessage__Output } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsMessage.js';
@@ -34,6 +34,8 @@ export const NODE_LABEL = 'com.shoal.node.id';
 export const TASKS_MAX = 1_000;
 /** Status updates waiting to be sent (the newest per task); beyond it the oldest waiting are dropped, logged. */
 export const STATUS_PENDING_MAX = 2_000;
+/** Tasks being prepared and started at once (pull, create, start); the others wait their turn. */
+export const STARTS_AT_ONCE = 4;
 /** Updates per UpdateTaskStatus call. */
 export const STATUS_BATCH_MAX = 200;
 /** A failed send (or Assignments stream) is tried again after this, doubling to the max. */
@@ -220,6 +222,11 @@ export class Worker {
   private streamFailures = 0;
   private stopped = false;
   private appliedCount = 0;
+  /** Pulls under way, by image as the task names it: tasks naming one image share its pull. */
+  private readonly pulls = new Map<string, Promise<void>>();
+  private starting = 0;
+  /** Tasks waiting for a start slot: at most TASKS_MAX (one per task held). */
+  private readonly startQueue: (() => void)[] = [];
   private appliedWaiters: { n: number; resolve: () => void }[] = [];
   /** Removals of dropped tasks' containers under way (each ends: stop is bounded by its grace). */
   private readonly removing = new Set<Promise<void>>();
@@ -410,9 +417,38 @@ export class Worker {
       return;
     }
     this.report(t.id, h, 'accepted', {});
+    await this.withSlot(() => this.prepareAndRun(h, spec));
+  }
+
+  private async withSlot(f: () => Promise<void>): Promise<void> {
+    if (this.starting < STARTS_AT_ONCE) this.starting++;
+    else await new Promise<void>((resolve) => this.startQueue.push(resolve));
+    try {
+      await f();
+    } finally {
+      const next = this.startQueue.shift();
+      if (next !== undefined) next(); // the slot passes on
+      else this.starting--;
+    }
+  }
+
+  private pull(image: string): Promise<void> {
+    let p = this.pulls.get(image);
+    if (p === undefined) {
+      p = (async () => {
+        if (!(await this.o.runtime.hasImage(image))) await this.o.runtime.pullImage(image);
+      })().finally(() => this.pulls.delete(image));
+      this.pulls.set(image, p);
+    }
+    return p;
+  }
+
+  private async prepareAndRun(h: Held, spec: ContainerSpec__Output): Promise<void> {
+    const t = h.task;
+    if (h.forgotten || h.task.desiredState !== 'running') return this.reconcile(h);
     this.report(t.id, h, 'preparing', {});
     try {
-      if (!(await this.o.runtime.hasImage(spec.image))) await this.o.runtime.pullImage(spec.image);
+      await this.pull(spec.image);
     } catch (err) {
       this.report(t.id, h, 'rejected', { error: `image ${spec.image}: ${oneLine(err)}` });
       return;
