@@ -1,5 +1,5 @@
-// A running agent: the supervisor and its local runtime API on a unix socket. Standalone today
-// (no manager); the worker that joins the managers comes with the control-plane issue.
+// A running agent: the supervisor and its local runtime API on a unix socket. In a cluster,
+// cli.ts adds the session with the managers and the worker that runs their tasks (worker/).
 
 import { chmod } from 'node:fs/promises';
 import { Server } from '@grpc/grpc-js';

@@ -121,9 +121,12 @@ export class StatusReporter {
     this.kick();
   }
 
+  /** A new session's sender: what waits goes out at once through it, without the backoff. */
   setSender(sender: StatusSender | undefined): void {
     this.sender = sender;
     this.failures = 0;
+    this.timer?.cancel();
+    this.timer = undefined;
     this.kick();
   }
 
