@@ -12,7 +12,7 @@ import type { HeartbeatRequest__Output } from '../../proto/gen/shoal/dispatcher/
 import type { HeartbeatResponse } from '../../proto/gen/shoal/dispatcher/v1/HeartbeatResponse.js';
 import type { SessionMessage } from '../../proto/gen/shoal/dispatcher/v1/SessionMessage.js';
 import type { SessionRequest__Output } from '../../proto/gen/shoal/dispatcher/v1/SessionRequest.js';
-import { alreadyExists, failedPrecondition, oneLine, toGrpcStatus, unavailable } from '../../shared/errors.js';
+import { alreadyExists, failedPrecondition, oneLine, ShoalError, toGrpcStatus, unavailable } from '../../shared/errors.js';
 import { peerCertificateOf } from '../../shared/grpc-peer.js';
 import { unaryHandler } from '../../shared/grpc.js';
 import { systemRng } from '../../shared/rng.js';
@@ -21,8 +21,15 @@ import { HeartbeatTicker } from '../dispatcher/heartbeat-ticker.js';
 import { HeartbeatTracker, type DownEvent } from '../dispatcher/heartbeat.js';
 import { encodeCommand, type StoreOp } from '../store/command.js';
 import { LABELS_MAX, TEXT_CHARS_MAX } from '../store/validate.js';
-import type { NodeDescription, NodeStatus, StoreObjectOf } from '../store/types.js';
+import { TASK_STATES, type NodeDescription, type NodeStatus, type StoreObjectOf, type TaskState } from '../store/types.js';
 import type { Manager } from './manager.js';
+import { assignedTo, reportedStatus, taskMessage } from './assignments.js';
+import { StatusBatcher, type StatusUpdate } from '../dispatcher/status-batcher.js';
+import type { AssignmentsMessage } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsMessage.js';
+import type { AssignmentsRequest__Output } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsRequest.js';
+import type { TaskStatus as TaskStatusMessage } from '../../proto/gen/shoal/dispatcher/v1/TaskStatus.js';
+import type { UpdateTaskStatusRequest__Output } from '../../proto/gen/shoal/dispatcher/v1/UpdateTaskStatusRequest.js';
+import type { UpdateTaskStatusResponse } from '../../proto/gen/shoal/dispatcher/v1/UpdateTaskStatusResponse.js';
 import type { NodeDescription__Output } from '../../proto/gen/shoal/dispatcher/v1/NodeDescription.js';
 
 const NANO_CPUS_PER_CPU = 1_000_000_000;
@@ -54,12 +61,18 @@ function sameDescription(stored: NodeDescription | undefined, reported: NodeDesc
 }
 
 type Stream = ServerWritableStream<SessionRequest__Output, SessionMessage>;
+type AssignmentsStream = ServerWritableStream<AssignmentsRequest__Output, AssignmentsMessage>;
 
 export class Dispatcher {
   private tracker: HeartbeatTracker | undefined;
   private ticker: HeartbeatTicker | undefined;
   /** Open session streams by session id. */
   private readonly streams = new Map<string, Stream>();
+  /** Open assignment streams, each ended with its session or this leadership. */
+  private readonly assignmentStreams = new Set<{ readonly sessionId: string; end(err?: unknown): void }>();
+  private batcher: StatusBatcher<TaskStatusMessage> | undefined;
+  /** Arrival order of status reports: of two for one task in a batch, the later wins. */
+  private statusSeq = 0;
   private starting: Promise<void> | undefined;
 
   constructor(private readonly manager: Manager) {}
@@ -82,6 +95,7 @@ export class Dispatcher {
       this.tracker = new HeartbeatTracker(clock.nowMs(), known, { rng: systemRng, logger: this.manager.logger.child({ module: 'dispatcher' }), ...(period !== undefined ? { settings: { periodMs: period } } : {}) });
       this.ticker = new HeartbeatTicker(clock, this.tracker, (downs) => void this.writeDown(downs));
       this.ticker.start();
+      this.batcher = new StatusBatcher<TaskStatusMessage>((batch) => this.writeStatuses(batch), { clock, logger: this.manager.logger.child({ module: 'dispatcher' }) });
     } catch (err) {
       this.manager.logger.warn({ err: oneLine(err) }, 'dispatcher: could not start tracking nodes; tried again at the next leadership');
     }
@@ -91,8 +105,13 @@ export class Dispatcher {
     this.ticker?.stop();
     this.ticker = undefined;
     this.tracker = undefined;
-    for (const s of this.streams.values()) s.emit('error', toGrpcStatus(unavailable('manager.not_leader', 'this manager does not lead any more: open a session with the leader')));
+    const gone = unavailable('manager.not_leader', 'this manager does not lead any more: open a session with the leader');
+    for (const s of this.streams.values()) s.emit('error', toGrpcStatus(gone));
     this.streams.clear();
+    for (const a of this.assignmentStreams) a.end(gone);
+    this.assignmentStreams.clear();
+    this.batcher?.close();
+    this.batcher = undefined;
   }
 
   private async writeNodeStatus(nodeId: string, status: (n: StoreObjectOf<'node'>) => NodeStatus | undefined): Promise<void> {
@@ -122,6 +141,10 @@ export class Dispatcher {
     }).catch((err: unknown) => this.manager.logger.warn({ nodeId, err: oneLine(err) }, 'dispatcher: writing a node ready failed'));
   }
 
+  private leaderGone(): never {
+    throw unavailable('manager.not_leader', 'this manager does not lead any more: send task status to the leader');
+  }
+
   private leaderOnly(): HeartbeatTracker {
     const s = this.manager.raft.status();
     if (s.role === 'leader' && this.tracker !== undefined) return this.tracker;
@@ -130,8 +153,99 @@ export class Dispatcher {
     throw failedPrecondition('manager.not_leader', `this manager is not the leader; the leader is at ${addr}`, { fields: { leaderAddr: addr } });
   }
 
+  /**
+   * Assignments: the full set for the caller's node, then the changes as they commit, until the
+   * session or this leadership ends. Bounded by the store's watch queue (a reader too far behind
+   * is cut off and opens the stream again, getting a full set).
+   */
+  private async streamAssignments(call: AssignmentsStream): Promise<void> {
+    const tracker = this.leaderOnly();
+    const nodeId = peerIdentity(peerCertificateOf(call)).nodeId;
+    const sessionId = call.request.sessionId;
+    tracker.checkSession(nodeId, sessionId);
+    const store = this.manager.store;
+    const watcher = store.watch();
+    let ended = false;
+    const entry = {
+      sessionId,
+      end: (err?: unknown): void => {
+        if (ended) return;
+        ended = true;
+        watcher.close();
+        if (err === undefined) call.end();
+        else call.emit('error', toGrpcStatus(err));
+      },
+    };
+    this.assignmentStreams.add(entry);
+    call.on('cancelled', () => {
+      ended = true;
+      watcher.close();
+      this.assignmentStreams.delete(entry);
+    });
+    const send = async (m: AssignmentsMessage): Promise<void> => {
+      if (!call.write(m)) await new Promise<void>((resolve) => call.once('drain', resolve));
+    };
+    try {
+      const full = store.tasksOnNode(nodeId).filter((t) => assignedTo(t, nodeId));
+      /** What this agent was told it runs: a task that leaves the set is a REMOVE. */
+      const assigned = new Set(full.map((t) => t.id));
+      await send({ full: true, version: store.appliedIndex, changes: full.map((t) => ({ action: 'UPDATE', task: taskMessage(t) })) });
+      for await (const e of watcher) {
+        if (ended) break;
+        if (e.object.kind !== 'task') continue;
+        const task = e.type === 'delete' ? undefined : (e.object as StoreObjectOf<'task'>);
+        if (assignedTo(task, nodeId)) {
+          assigned.add(e.object.id);
+          await send({ full: false, version: e.version, changes: [{ action: 'UPDATE', task: taskMessage(task as StoreObjectOf<'task'>) }] });
+        } else if (assigned.delete(e.object.id)) {
+          await send({ full: false, version: e.version, changes: [{ action: 'REMOVE', task: { id: e.object.id } }] });
+        }
+      }
+      entry.end();
+    } catch (err) {
+      entry.end(err);
+    } finally {
+      this.assignmentStreams.delete(entry);
+    }
+  }
+
+  /** Status reports through Raft, a batch at a time: forward only, for tasks of the reporting node. */
+  private async writeStatuses(batch: readonly StatusUpdate<TaskStatusMessage>[]): Promise<void> {
+    const ops: StoreOp[] = [];
+    for (const u of batch) {
+      const t = this.manager.store.get('task', u.taskId);
+      if (t === undefined || t.spec.nodeId !== u.nodeId) continue; // deleted or moved meanwhile
+      const next = reportedStatus(t.status, u.status);
+      if (next !== undefined) ops.push({ op: 'update', kind: 'task', id: t.id, version: t.meta.version, status: next });
+    }
+    if (ops.length > 0) await this.manager.raft.propose(encodeCommand({ atMs: this.manager.clock.wallMs(), ops }));
+  }
+
   handlers() {
     return {
+      Assignments: (call: AssignmentsStream): void => {
+        this.streamAssignments(call).catch((err: unknown) => call.emit('error', toGrpcStatus(err)));
+      },
+      UpdateTaskStatus: unaryHandler(async (req: UpdateTaskStatusRequest__Output, call: ServerUnaryCall<UpdateTaskStatusRequest__Output, UpdateTaskStatusResponse>): Promise<UpdateTaskStatusResponse> => {
+        const tracker = this.leaderOnly();
+        const nodeId = peerIdentity(peerCertificateOf(call)).nodeId;
+        tracker.checkSession(nodeId, req.sessionId);
+        const updates: StatusUpdate<TaskStatusMessage>[] = [];
+        for (const u of req.updates) {
+          const t = this.manager.store.get('task', u.taskId);
+          if (t === undefined || t.spec.nodeId !== nodeId) {
+            throw new ShoalError('permission_denied', 'dispatcher.not_assigned', `task ${u.taskId} is not assigned to node ${nodeId}`);
+          }
+          if (u.status === null) continue;
+          // Of two reports for one task waiting together, the batcher keeps the higher seq: the
+          // further state first (a late report never undoes a later one), then the later arrival.
+          this.statusSeq = (this.statusSeq + 1) % 2 ** 32;
+          const rank = Math.max(0, TASK_STATES.indexOf(u.status.state as TaskState));
+          updates.push({ taskId: u.taskId, nodeId, sessionId: req.sessionId, seq: rank * 2 ** 32 + this.statusSeq, status: u.status });
+        }
+        (this.batcher ?? this.leaderGone()).offer(updates);
+        return {};
+      }),
       Session: (call: Stream): void => {
         this.openSession(call).catch((err: unknown) => call.emit('error', toGrpcStatus(err)));
       },
@@ -162,6 +276,7 @@ export class Dispatcher {
     if (reg.replacedSessionId !== undefined) {
       this.streams.get(reg.replacedSessionId)?.end();
       this.streams.delete(reg.replacedSessionId);
+      for (const a of this.assignmentStreams) if (a.sessionId === reg.replacedSessionId) a.end();
     }
     if (existing !== undefined && (existing.status.state !== 'ready' || !sameDescription(existing.status.description, description))) void this.writeUp(nodeId, description);
     this.streams.set(reg.sessionId, call);
