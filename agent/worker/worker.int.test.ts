@@ -9,15 +9,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { credentials, Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProto } from '../../proto/load.js';
 import type { AssignmentsMessage } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsMessage.js';
-import type { AssignmentsRequest__Output } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsRequest.js';
-import type { DispatcherClient } from '../../proto/gen/shoal/dispatcher/v1/Dispatcher.js';
 import type { Task } from '../../proto/gen/shoal/dispatcher/v1/Task.js';
-import type { TaskStatusUpdate__Output } from '../../proto/gen/shoal/dispatcher/v1/TaskStatusUpdate.js';
-import type { UpdateTaskStatusRequest__Output } from '../../proto/gen/shoal/dispatcher/v1/UpdateTaskStatusRequest.js';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
 import { systemClock } from '../../shared/clock.js';
 import { silentLogger } from '../../shared/logger.js';
@@ -26,64 +20,13 @@ import { hostPlatform } from '../images/manifest.js';
 import { busyboxImage, dockerSaveArchive, multiPlatformLayoutArchive } from '../images/test-images.js';
 import { startRegistry, type TestRegistry } from '../images/test-registry.js';
 import { purgeAgent } from '../runtime/testing.js';
+import { FakeDispatcher } from './test-dispatcher.js';
 import { NODE_LABEL, supervisorRuntime, TASK_LABEL, Worker } from './worker.js';
 
 const NODE = 'node-w1';
 const cleanups: CleanupStep[] = [];
 let dataDir = '';
 let registry: TestRegistry;
-
-/** The managers' side, faked: hands out the streams it is asked for and keeps every update. */
-class FakeDispatcher {
-  readonly server = new Server();
-  readonly streams: { sessionId: string; call: ServerWritableStream<AssignmentsRequest__Output, AssignmentsMessage> }[] = [];
-  readonly updates: TaskStatusUpdate__Output[] = [];
-  private waiters: (() => void)[] = [];
-  port = 0;
-
-  async start(): Promise<void> {
-    const def = loadProto('dispatcher').shoal.dispatcher.v1.Dispatcher;
-    this.server.addService(def.service, {
-      Assignments: (call: ServerWritableStream<AssignmentsRequest__Output, AssignmentsMessage>) => {
-        this.streams.push({ sessionId: call.request.sessionId, call });
-        this.wake();
-      },
-      UpdateTaskStatus: (call: ServerUnaryCall<UpdateTaskStatusRequest__Output, object>, cb: sendUnaryData<object>) => {
-        this.updates.push(...call.request.updates);
-        this.wake();
-        cb(null, {});
-      },
-      Session: (call: ServerWritableStream<unknown, unknown>) => call.emit('error', { code: status.UNIMPLEMENTED }),
-      Heartbeat: (_: unknown, cb: sendUnaryData<object>) => cb({ code: status.UNIMPLEMENTED }),
-    });
-    this.port = await new Promise<number>((resolve, reject) => this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, port) => (err !== null ? reject(err) : resolve(port))));
-  }
-
-  client(): DispatcherClient {
-    const def = loadProto('dispatcher').shoal.dispatcher.v1.Dispatcher;
-    return new def(`127.0.0.1:${this.port}`, credentials.createInsecure()) as unknown as DispatcherClient;
-  }
-
-  send(m: AssignmentsMessage): void {
-    const s = this.streams.at(-1);
-    if (s === undefined) throw new Error('no assignment stream open');
-    s.call.write(m);
-  }
-
-  last(taskId: string): TaskStatusUpdate__Output['status'] | undefined {
-    return this.updates.filter((u) => u.taskId === taskId).at(-1)?.status;
-  }
-
-  /** Resolves once `ok` holds, woken by each call; bounded by the test's timeout. */
-  async until(what: string, ok: () => boolean): Promise<void> {
-    for (let k = 0; k < 1_000 && !ok(); k++) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    if (!ok()) throw new Error(`${what} did not happen; updates: ${JSON.stringify(this.updates.map((u) => [u.taskId, u.status?.state]))}`);
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-}
 
 const task = (id: string, args: string[], image: string, desiredState = 'running', state = 'assigned'): Task => ({ id, nodeId: NODE, name: `t-${id}`, desiredState, spec: { image, args, env: ['GREETING=hi'], labels: { app: 'x' } }, status: { state } });
 const full = (...tasks: Task[]): AssignmentsMessage => ({ full: true, changes: tasks.map((t) => ({ action: 'UPDATE', task: t })) });
@@ -108,9 +51,9 @@ function startAgent(): Promise<Agent> {
 
 describe('worker with a real agent and a fake dispatcher (root)', () => {
   it('runs, reports, stops and removes tasks; a restart adopts its containers without restarting them', async () => {
-    const d = new FakeDispatcher();
+    const d = new FakeDispatcher(NODE);
     await d.start();
-    cleanups.push(() => d.server.forceShutdown());
+    cleanups.push(() => d.stop());
     const client = d.client();
     cleanups.push(() => client.close());
 
