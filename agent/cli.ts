@@ -77,7 +77,7 @@ function registerAgent(program: Command, ctx: AreaContext): void {
         const { ManagerSession } = await import('./worker/session.js');
         const { Worker, supervisorRuntime } = await import('./worker/worker.js');
         // The worker finds the containers it made before this start, then runs what sessions assign.
-        const w = new Worker({ nodeId: member.identity.nodeId, runtime: supervisorRuntime(agent.supervisor, o.insecureRegistry ?? []), clock: systemClock, logger });
+        const w = new Worker({ nodeId: member.identity.nodeId, runtime: supervisorRuntime(agent.supervisor, o.insecureRegistry ?? [], systemClock), clock: systemClock, logger });
         w.adopt();
         taskWorker = w;
         const s = new ManagerSession({

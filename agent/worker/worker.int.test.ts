@@ -65,7 +65,7 @@ describe('worker with a real agent and a fake dispatcher (root)', () => {
     const byHand = await agent.supervisor.create('by-hand', { image: 'busybox:local', command: [], args: ['sleep', '3600'], env: [], workingDir: '', user: '', hostname: '', labels: {}, readOnlyRootfs: false, mounts: [], resources: null, networks: [], ports: [], stopGracePeriodMs: 0, stopSignal: '' });
     await agent.supervisor.start(byHand.id);
 
-    let w = new Worker({ nodeId: NODE, runtime: supervisorRuntime(agent.supervisor, [registry.host]), clock: systemClock, logger: silentLogger() });
+    let w = new Worker({ nodeId: NODE, runtime: supervisorRuntime(agent.supervisor, [registry.host], systemClock), clock: systemClock, logger: silentLogger() });
     w.adopt();
     w.sessionOpened(client, 's1');
     await d.until('the stream', () => d.streams.length === 1);
@@ -111,7 +111,7 @@ describe('worker with a real agent and a fake dispatcher (root)', () => {
     agentStopped = true;
     agent = await startAgent();
     agentStopped = false;
-    w = new Worker({ nodeId: NODE, runtime: supervisorRuntime(agent.supervisor, [registry.host]), clock: systemClock, logger: silentLogger() });
+    w = new Worker({ nodeId: NODE, runtime: supervisorRuntime(agent.supervisor, [registry.host], systemClock), clock: systemClock, logger: silentLogger() });
     w.adopt();
     const before = d.updates.length;
     w.sessionOpened(client, 's3');

@@ -41,6 +41,8 @@ export const STATUS_BATCH_MAX = 200;
 /** A failed send (or Assignments stream) is tried again after this, doubling to the max. */
 export const WORKER_RETRY = { initialDelayMs: 200, maxDelayMs: 5_000 } as const;
 const STATUS_CALL_TIMEOUT_MS = 5_000;
+/** A pull that has not finished in this long is abandoned (the task rejected): a stalled registry would hold a start slot. */
+export const PULL_TIMEOUT_MS = 10 * 60_000;
 /** A message in a status, at most (the store's limit on a status message is 1,024). */
 const MESSAGE_CHARS_MAX = 1_000;
 
@@ -62,13 +64,19 @@ const RANK: Record<TaskState, number> = { accepted: 1, preparing: 2, starting: 3
 const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned']);
 
 /** The real supervisor as a WorkerRuntime; `insecureRegistries` (HOST:PORT) are pulled from over plain HTTP. */
-export function supervisorRuntime(sup: Supervisor, insecureRegistries: readonly string[]): WorkerRuntime {
+export function supervisorRuntime(sup: Supervisor, insecureRegistries: readonly string[], clock: Clock): WorkerRuntime {
   return {
     list: () => sup.list(true).map((c) => ({ id: c.id, name: c.name, labels: c.spec.labels, running: c.state === 'running' || c.state === 'paused', ...(c.exit !== undefined ? { exit: c.exit } : {}) })),
     hasImage: async (reference) => (await sup.listImages()).some((i) => i.reference === canonicalReference(reference)),
     pullImage: async (reference) => {
       const insecure = insecureRegistries.includes(parseImageReference(reference).domain);
-      await sup.pullImage(reference, { insecure, platform: hostPlatform() });
+      const abort = new AbortController();
+      const timer = clock.setTimer(PULL_TIMEOUT_MS, () => abort.abort(new ShoalError('deadline_exceeded', 'worker.pull_timeout', `not pulled within ${PULL_TIMEOUT_MS / 60_000} minutes`)));
+      try {
+        await sup.pullImage(reference, { insecure, platform: hostPlatform(), signal: abort.signal });
+      } finally {
+        timer.cancel();
+      }
     },
     run: async (name, spec) => {
       const c = await sup.create(name, spec);
