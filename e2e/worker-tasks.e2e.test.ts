@@ -3,7 +3,9 @@
 // is scheduled on w1, whose worker pulls the image, runs the container labelled with its task and
 // reports it: `shoal ps` shows it running, an exit code as failed. After `kill -9` of the agent the
 // container is still there with the same pid and still running in `ps`; `rm -f` stops and removes
-// it; a container made with `shoal ctr` on the same host is never touched.
+// it; a container made with `shoal ctr` on the same host is never touched. On 3 managers, the
+// leader killed with -9: the agent's next session brings a new assignment stream, through which a
+// new task runs and a removed one goes.
 
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -82,6 +84,44 @@ describe('tasks run by the worker (root)', () => {
     expect((await cli(['rm', '-f', ...via, 'web'])).stdout).toBe('web\n');
     await eventually('web removed from the agent', () => ctr2.list(true), (l) => !l.some((x) => x.name === 'web'), agent);
     expect((await ctr2.get('by-hand')).state).toBe('running');
+    agent.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+  }, 120_000);
+
+  it('follows a leader change: a new session, a new stream, tasks run and removed through it', async () => {
+    const registry = await startRegistry();
+    cleanups.push(() => registry.stop());
+    const c = await managers(3);
+    const archive = join(c.dir, 'box.tar');
+    await writeFile(archive, await multiPlatformLayoutArchive('box:1', [hostPlatform()]));
+    await registry.push(archive, 'box:1', ['--all']);
+    const image = `${registry.host}/box:1`;
+    const all = c.via(0, 1, 2);
+    const token = (await json<{ token: string }>(['cluster', 'join-token', 'worker', ...all])).token;
+    const dataDir = join(c.dir, 'agent');
+    cleanups.push(() => purgeAgent(dataDir));
+    const socket = join(dataDir, 'agent.sock');
+    const agent = shoal(['agent', '--data-dir', dataDir, '--socket', socket, '--advertise', '127.0.0.1', '--hostname', 'w1', '--insecure-registry', registry.host, '--token', token, c.addr.join(',')]);
+    const nodes = () => json<{ hostname: string; status: string; managerStatus?: string }[]>(['node', 'ls', ...all]);
+    const before = await eventually('w1 ready', nodes, (n) => n.some((x) => x.hostname === 'w1' && x.status === 'ready'), agent);
+    const byName = async (via: string[]): Promise<Record<string, PsRow>> => Object.fromEntries((await json<PsRow[]>(['ps', '-a', ...via])).map((t) => [t.name, t]));
+    expect((await cli(['run', '-d', ...all, '--name', 'web', image, 'sleep', '3600'])).stderr).toBe('');
+    await eventually('web running', () => byName(all), (t) => t['web']?.state === 'running', agent);
+
+    const leader = before.find((n) => n.managerStatus === 'leader')?.hostname ?? '';
+    const k = ['m1', 'm2', 'm3'].indexOf(leader);
+    expect(k).toBeGreaterThanOrEqual(0);
+    const killed = c.procs[k] as Proc;
+    killed.kill('SIGKILL');
+    await killed.exited;
+    const others = c.via(...[0, 1, 2].filter((i) => i !== k));
+    expect((await cli(['run', '-d', ...others, '--name', 'after', image, 'sleep', '3600'])).stderr).toBe('');
+    const t = await eventually('after running, web still running', () => byName(others), (x) => x['after']?.state === 'running' && x['web']?.state === 'running', agent);
+    expect(t['after']?.node).toBe('w1');
+    expect((await cli(['rm', '-f', ...others, 'web'])).stdout).toBe('web\n');
+    const ctr = new RuntimeClient(socket);
+    cleanups.push(() => ctr.close());
+    await eventually('web removed from the agent', () => ctr.list(true), (l) => !l.some((x) => x.name === 'web') && l.some((x) => x.name === 'after'), agent);
     agent.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
   }, 120_000);
