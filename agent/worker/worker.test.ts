@@ -11,7 +11,7 @@ import { ManualClock } from '../../shared/clock.js';
 import { invalidArgument, unavailable } from '../../shared/errors.js';
 import { silentLogger } from '../../shared/logger.js';
 import { FakeRuntime } from './fake-runtime.js';
-import { NODE_LABEL, STATUS_BATCH_MAX, StatusReporter, TASK_LABEL, Worker } from './worker.js';
+import { NODE_LABEL, STATUS_BATCH_MAX, StatusReporter, TASK_LABEL, TASKS_MAX, Worker } from './worker.js';
 
 const NODE = 'node-1';
 
@@ -86,6 +86,25 @@ describe('worker', () => {
     expect(rt.calls.filter((c) => c.startsWith('pull'))).toEqual(['pull busybox']);
     expect(rt.calls.filter((c) => c.startsWith('run'))).toHaveLength(10);
     for (const id of ids) expect(states(id).at(-1)).toBe('running');
+  });
+
+  it(`forgets finished tasks to make room past ${TASKS_MAX}, and still removes their containers by label`, async () => {
+    const { rt, w, settle, last } = setup();
+    rt.images.add('busybox');
+    const first = Array.from({ length: TASKS_MAX }, (_, i) => task(`a${i}`));
+    w.apply(full(...first));
+    await settle();
+    for (const c of [...rt.containers.values()]) rt.exit(c.id, { exitCode: 0, signal: '', oomKilled: false, exitedAtMs: 1 });
+    await settle();
+    w.apply(update(task('more')));
+    await settle();
+    expect(last('more').state).toBe('running');
+    const a0 = [...rt.containers.values()].find((c) => c.name === 'n-a0');
+    w.apply(removal('a0'));
+    w.apply(full(task('more')));
+    await settle();
+    expect(a0?.removed).toBe(true);
+    expect([...rt.containers.values()].filter((c) => !c.removed).map((c) => c.name)).toEqual(['n-more']);
   });
 
   it('a pull that fails rejects the task in one line; a create that fails fails it', async () => {

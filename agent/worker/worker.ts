@@ -317,14 +317,14 @@ export class Worker {
     const updates = m.changes.filter((c) => c.action === 'UPDATE' && c.task !== null && c.task !== undefined).map((c) => c.task as Task__Output);
     if (m.full) {
       const keep = new Set(updates.map((t) => t.id));
-      for (const [id, h] of this.tasks) if (!keep.has(id)) this.drop(h, 'no longer assigned');
-      if (this.found !== undefined) {
-        for (const [taskId, c] of this.found) {
-          if (keep.has(taskId)) continue;
-          this.o.logger.info({ taskId, container: c.id }, 'worker: a container of a task no longer assigned: removed');
-          this.track(this.removeContainer(c.id));
-        }
+      // Its own containers of tasks neither in the set nor held (found at start, or forgotten
+      // once finished): removed. Held ones go through drop().
+      for (const c of this.ownContainers()) {
+        if (keep.has(c.taskId) || this.tasks.has(c.taskId)) continue;
+        this.o.logger.info({ taskId: c.taskId, container: c.id }, 'worker: a container of a task no longer assigned: removed');
+        this.track(this.removeContainer(c.id));
       }
+      for (const [id, h] of this.tasks) if (!keep.has(id)) this.drop(h, 'no longer assigned');
     }
     for (const t of updates) this.update(t);
     for (const c of m.changes) {
@@ -332,8 +332,7 @@ export class Worker {
       const h = this.tasks.get(c.task.id);
       if (h !== undefined) this.drop(h, 'removed by the managers');
       else {
-        const f = this.found?.get(c.task.id);
-        if (f !== undefined) this.track(this.removeContainer(f.id));
+        for (const own of this.ownContainers()) if (own.taskId === c.task.id) this.track(this.removeContainer(own.id));
         this.found?.delete(c.task.id);
       }
     }
@@ -355,6 +354,7 @@ export class Worker {
       this.enqueue(held, () => this.reconcile(held));
       return;
     }
+    if (this.tasks.size >= TASKS_MAX) this.forgetFinished();
     if (this.tasks.size >= TASKS_MAX) {
       this.o.logger.warn({ taskId: task.id, max: TASKS_MAX }, 'worker: too many tasks held: refused');
       this.report(task.id, undefined, 'rejected', { error: `the agent holds ${TASKS_MAX} tasks, its most` });
@@ -373,6 +373,29 @@ export class Worker {
     }
     this.tasks.set(task.id, h);
     this.enqueue(h, () => this.reconcile(h));
+  }
+
+  /** This node's task containers, by their label. */
+  private ownContainers(): { id: string; taskId: string }[] {
+    const out: { id: string; taskId: string }[] = [];
+    for (const c of this.o.runtime.list()) {
+      const taskId = c.labels[TASK_LABEL];
+      if (taskId !== undefined && c.labels[NODE_LABEL] === this.o.nodeId) out.push({ id: c.id, taskId });
+    }
+    return out;
+  }
+
+  /**
+   * Makes room: finished tasks are forgotten (their containers stay, found by label when the
+   * managers remove the task or leave it out of a full set). The managers send finished tasks
+   * again only in a full set, so without this they would fill TASKS_MAX.
+   */
+  private forgetFinished(): void {
+    for (const [id, h] of this.tasks) {
+      if (!isTerminal(h.reported)) continue;
+      h.forgotten = true;
+      this.tasks.delete(id);
+    }
   }
 
   private enqueue(h: Held, op: () => Promise<void>): void {
