@@ -8,7 +8,7 @@ import type { TaskStatus } from '../../proto/gen/shoal/dispatcher/v1/TaskStatus.
 import type { TaskStatusUpdate } from '../../proto/gen/shoal/dispatcher/v1/TaskStatusUpdate.js';
 import type { ContainerSpec__Output } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
 import { ManualClock } from '../../shared/clock.js';
-import { invalidArgument, unavailable } from '../../shared/errors.js';
+import { invalidArgument, ShoalError, unavailable } from '../../shared/errors.js';
 import { silentLogger } from '../../shared/logger.js';
 import { FakeRuntime } from './fake-runtime.js';
 import { NODE_LABEL, STATUS_BATCH_MAX, StatusReporter, TASK_LABEL, TASKS_MAX, Worker } from './worker.js';
@@ -222,6 +222,22 @@ describe('status reporter', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(r.waiting).toBe(0);
+  });
+
+  it('a batch refused for one task is sent again one at a time: only that task is dropped', async () => {
+    const r = new StatusReporter({ clock: new ManualClock(), logger: silentLogger() });
+    const delivered: string[] = [];
+    const calls: number[] = [];
+    for (const id of ['a', 'gone', 'b']) r.report(id, { state: 'shutdown' });
+    r.setSender((u) => {
+      calls.push(u.length);
+      if (u.some((x) => x.taskId === 'gone')) return Promise.reject(new ShoalError('permission_denied', 'dispatcher.not_assigned', 'task gone is not assigned to node n'));
+      delivered.push(...u.map((x) => x.taskId as string));
+      return Promise.resolve();
+    });
+    await r.drained();
+    expect(calls).toEqual([3, 1, 1, 1]);
+    expect(delivered).toEqual(['a', 'b']);
   });
 
   it(`cuts batches at ${STATUS_BATCH_MAX}`, async () => {

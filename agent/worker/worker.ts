@@ -113,6 +113,8 @@ export class StatusReporter {
   private sender: StatusSender | undefined;
   private sending = false;
   private failures = 0;
+  /** After a refused batch: this many updates go one per call, so the one refused is the only one dropped. */
+  private solo = 0;
   private timer: Timer | undefined;
   private idle: (() => void)[] = [];
 
@@ -153,6 +155,17 @@ export class StatusReporter {
     this.sender = undefined;
   }
 
+  /** Puts back what nothing newer replaced, ahead of the rest. */
+  private putBack(batch: readonly TaskStatusUpdate[]): void {
+    const rest = [...this.pending];
+    this.pending.clear();
+    for (const u of batch) this.pending.set(u.taskId as string, u.status as TaskStatus);
+    for (const [id, s] of rest) {
+      this.pending.delete(id);
+      this.pending.set(id, s);
+    }
+  }
+
   private kick(): void {
     if (this.sending || this.sender === undefined || this.timer !== undefined) return;
     if (this.pending.size === 0) {
@@ -161,10 +174,11 @@ export class StatusReporter {
     }
     const batch: TaskStatusUpdate[] = [];
     for (const [taskId, status] of this.pending) {
-      if (batch.length >= STATUS_BATCH_MAX) break;
+      if (batch.length >= (this.solo > 0 ? 1 : STATUS_BATCH_MAX)) break;
       batch.push({ taskId, status });
     }
     for (const u of batch) this.pending.delete(u.taskId as string);
+    if (this.solo > 0) this.solo--;
     this.sending = true;
     const sender = this.sender;
     sender(batch).then(
@@ -176,18 +190,18 @@ export class StatusReporter {
       (err: unknown) => {
         this.sending = false;
         const retry = err instanceof ShoalError && (err.kind === 'unavailable' || err.kind === 'deadline_exceeded' || err.kind === 'cancelled');
-        if (!retry) {
-          this.o.logger.warn({ err: oneLine(err), tasks: batch.length }, 'task statuses refused by the managers: dropped');
+        if (!retry && batch.length === 1) {
+          this.o.logger.warn({ err: oneLine(err), taskId: batch[0]?.taskId }, 'task status refused by the managers: dropped');
           this.kick();
           return;
         }
-        // Put back what nothing newer replaced, ahead of the rest.
-        const rest = [...this.pending];
-        this.pending.clear();
-        for (const u of batch) this.pending.set(u.taskId as string, u.status as TaskStatus);
-        for (const [id, s] of rest) {
-          this.pending.delete(id);
-          this.pending.set(id, s);
+        this.putBack(batch);
+        if (!retry) {
+          // One update refuses the whole call (a task removed meanwhile): the batch again, one by one.
+          this.solo = batch.length;
+          this.o.logger.info({ err: oneLine(err), tasks: batch.length }, 'task statuses refused by the managers: sent again one at a time');
+          this.kick();
+          return;
         }
         this.failures++;
         const delay = Math.min(WORKER_RETRY.maxDelayMs, WORKER_RETRY.initialDelayMs * 2 ** Math.min(this.failures - 1, 16));
