@@ -7,7 +7,7 @@
 // reachable), and a manager that exits or stays silent is reported with the tail of its log.
 
 import type { ChildProcess } from 'node:child_process';
-import { appendFile, open } from 'node:fs/promises';
+import { appendFile, open, readFile, stat } from 'node:fs/promises';
 import type { Cluster__Output } from '../../proto/gen/shoal/control/v1/Cluster.js';
 import type { ListNodesResponse__Output } from '../../proto/gen/shoal/control/v1/ListNodesResponse.js';
 import { ManagerClient } from '../../cli/manager-client.js';
@@ -82,8 +82,31 @@ export async function joinLabManager(o: ManagerStartOptions, managers: readonly 
   const target = managers.find((m) => m.address === leaderAddress) ?? managers[0];
   if (target === undefined || token === '') throw failedPrecondition('lab.no_managers', `lab ${o.plan.name}: ${host.name} cannot join: no manager token to join with`);
   await waitUntilReaches(o, host, target);
+  const logFrom = await stat(hostPaths(o.stateDir, o.plan.name, host.name).managerLog).then((st) => st.size, () => 0);
   const child = await startManager(o, host, ['join', '--advertise-addr', managerAddress(host), managerAddress(target)], { SHOAL_TOKEN: token });
   await waitForVoters(o, host, child, [...managers, host], [host]);
+  await waitForJoinedLine(o, host, child, logFrom);
+}
+
+/**
+ * The joiner's own word that it is a voter (`... joined cluster ... as a manager.` in its log).
+ * The managers' list alone cannot tell a host's new manager from its old one at the same address:
+ * a killed manager's last heartbeats, left in its host's kernel while the link was down, arrive
+ * when the link comes back and show the old one reachable for a moment.
+ */
+async function waitForJoinedLine(o: ManagerStartOptions, host: LabHostPlan, child: ChildProcess, logFrom: number): Promise<void> {
+  const clock = o.clock ?? systemClock;
+  const deadline = clock.nowMs() + (o.timeoutMs ?? LAB_MANAGER_UP_TIMEOUT_MS);
+  const exit = exitOf(child);
+  const logPath = hostPaths(o.stateDir, o.plan.name, host.name).managerLog;
+  for (;;) {
+    const exited = exit.code();
+    if (exited !== undefined) throw await notUp(o, host, `its process exited (${exited})`);
+    const text = await readFile(logPath).then((b) => b.subarray(logFrom).toString(), () => '');
+    if (/joined cluster \S+ as a manager\./.test(text)) return;
+    if (clock.nowMs() >= deadline) throw await notUp(o, host, `it did not say it joined as a voter within ${durationText(o.timeoutMs ?? LAB_MANAGER_UP_TIMEOUT_MS)}`);
+    await clock.sleep(LAB_MANAGER_POLL_INTERVAL_MS);
+  }
 }
 
 /**
