@@ -48,6 +48,7 @@ function clusterJson(c: Cluster__Output): Record<string, unknown> {
 /** The --host and --tls-dir of a command that talks to the managers. */
 export function managerOptions(cmd: Command): Command {
   return cmd
+    .configureHelp({ showGlobalOptions: true })
     .addOption(option('--host <list>', 'managers to talk to: IP[:PORT],... (SHOAL_HOST; the local manager on its host)'))
     .addOption(option('--tls-dir <dir>', 'an admin bundle: ca.pem, cert.pem, key.pem (SHOAL_TLS_DIR)'));
 }

@@ -7,10 +7,10 @@
 // told to remove it, as `docker ps -a` shows it. A change to a task is an UPDATE for its node;
 // a task that leaves a node (deleted, moved) is a REMOVE there.
 
-import type { Task } from '../../proto/gen/shoal/dispatcher/v1/Task.js';
 import type { TaskStatus as TaskStatusMessage } from '../../proto/gen/shoal/dispatcher/v1/TaskStatus.js';
 import { TASK_STATES, type StoreObjectOf, type TaskState, type TaskStatus } from '../store/types.js';
 
+/** Finished for good: TERMINAL_TASK_STATES less `orphaned`, which runs again when its node returns. */
 const FINISHED: readonly TaskState[] = ['complete', 'failed', 'shutdown', 'rejected'];
 
 /** Whether `task` is among the assignments of `nodeId`. */
@@ -19,31 +19,8 @@ export function assignedTo(task: StoreObjectOf<'task'> | undefined, nodeId: stri
   return !(task.spec.desiredState === 'remove' && FINISHED.includes(task.status.state));
 }
 
-const PROTOCOLS = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' } as const;
-
-/** A task as an agent receives it: its container spec, desired state and last status. */
-export function taskMessage(t: StoreObjectOf<'task'>): Task {
-  const s = t.spec;
-  const limits = s.resources?.limits;
-  const reserved = s.resources?.reservations;
-  return {
-    id: t.id,
-    meta: { version: t.meta.version, createdAtMs: t.meta.createdAtMs, updatedAtMs: t.meta.updatedAtMs },
-    serviceId: s.serviceId ?? '',
-    nodeId: s.nodeId ?? '',
-    name: s.name,
-    spec: {
-      image: s.image,
-      args: [...(s.args ?? [])],
-      env: [...(s.env ?? [])],
-      labels: { ...s.labels },
-      resources: { memoryBytes: limits?.memoryBytes ?? 0, memoryReservationBytes: reserved !== undefined && limits !== undefined && reserved.memoryBytes < limits.memoryBytes ? reserved.memoryBytes : 0, nanoCpus: limits?.nanoCpus ?? 0 },
-      ports: (s.ports ?? []).map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: PROTOCOLS[p.protocol] })),
-    },
-    desiredState: s.desiredState,
-    status: { state: t.status.state, message: t.status.message ?? '', containerId: t.status.containerId ?? '' },
-  };
-}
+/** A task as an agent receives it: the same message the Control API shows (control-tasks.ts). */
+export { taskMessage } from './control-tasks.js';
 
 /** The states an agent may report (the managers' own: new, pending, assigned, orphaned, are not). */
 export const AGENT_STATES: readonly TaskState[] = ['accepted', 'preparing', 'starting', 'running', 'complete', 'failed', 'shutdown', 'rejected'];
