@@ -23,7 +23,7 @@ const ACTIONS: Record<StoreEvent['type'], string> = { create: 'create', update: 
 
 function eventMessage(e: StoreEvent): WatchEvent {
   const o = publicObject(e.object);
-  return { action: ACTIONS[e.type], kind: o.kind, id: o.id, version: e.version, atMs: o.meta.updatedAtMs, name: nameOf(o), objectJson: JSON.stringify(o) };
+  return { action: ACTIONS[e.type], kind: o.kind, id: o.id, version: e.version, atMs: o.meta.updatedAtMs, name: nameOf(o) ?? (o.kind === 'task' ? o.spec.name : ''), objectJson: JSON.stringify(o) };
 }
 
 export function watchHandler(manager: Manager) {

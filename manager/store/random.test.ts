@@ -44,7 +44,7 @@ function checkInvariants(s: Store, versionsBefore: Map<string, number>): void {
   expect(s.indexProblems()).toEqual([]);
   for (const kind of KINDS) {
     const objects = s.list(kind) as StoreObject[];
-    const names = objects.map(nameOf);
+    const names = objects.map(nameOf).filter((n) => n !== undefined);
     expect(new Set(names).size).toBe(names.length);
     for (const o of objects) {
       expect(o.meta.version).toBeLessThanOrEqual(s.appliedIndex);

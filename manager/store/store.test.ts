@@ -135,6 +135,25 @@ describe('indexes', () => {
     expect(s.byNameOf('node', 'host-b')?.id).toBe('n1');
     expect(s.byNameOf('node', 'host-a')?.id).toBe('n2');
   });
+
+  it('a replaced task gives its name to its replacement in the same transaction, and a snapshot keeps both', () => {
+    const s = storeWithNode();
+    s.applyCommand(cmd(taskCreate('t1', 'web', { nodeId: 'n1' })), 6);
+    const t1 = s.get('task', 't1')!;
+    // The replacement first: the name is still held.
+    expect(refusal(() => s.applyCommand(cmd(taskCreate('t2', 'web', { replaces: 't1' }), { op: 'update', kind: 'task', id: 't1', version: 6, spec: { ...t1.spec, replacedBy: 't2' } }), 7)).code).toBe('store.name_taken');
+    s.applyCommand(cmd({ op: 'update', kind: 'task', id: 't1', version: 6, spec: { ...t1.spec, replacedBy: 't2', desiredState: 'remove' } }, taskCreate('t2', 'web', { replaces: 't1' })), 8);
+    expect(s.byNameOf('task', 'web')?.id).toBe('t2');
+    expect(s.list('task').map((t) => [t.id, t.spec.name])).toEqual([['t1', 'web'], ['t2', 'web']]);
+    expect(s.indexProblems()).toEqual([]);
+    const again = new Store();
+    again.restoreNow(s.snapshotNow());
+    expect(again.byNameOf('task', 'web')?.id).toBe('t2');
+    expect(again.indexProblems()).toEqual([]);
+    // Deleting the replaced one frees nothing the replacement holds.
+    again.applyCommand(cmd({ op: 'delete', kind: 'task', id: 't1' }), 9);
+    expect(again.byNameOf('task', 'web')?.id).toBe('t2');
+  });
 });
 
 describe('commands from the network', () => {

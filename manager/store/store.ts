@@ -172,13 +172,15 @@ export class Store implements StateMachine {
       if (staged.has(key(op.kind, op.id))) throw invalidArgument('store.bad_command', `ops[${i}]: ${what} is written twice in one transaction`, { fields: { kind: op.kind, id: op.id } });
       const before = current(op.kind, op.id);
       const after = this.written(op, before, cmd.atMs, index);
-      if (before !== undefined && nameOf(before) !== (after === undefined ? undefined : nameOf(after))) stagedNames.set(key(op.kind, nameOf(before)), null);
-      if (after !== undefined && (before === undefined || nameOf(before) !== nameOf(after))) {
-        const taken = holder(op.kind, nameOf(after));
+      const nameBefore = before === undefined ? undefined : nameOf(before);
+      const nameAfter = after === undefined ? undefined : nameOf(after);
+      if (nameBefore !== undefined && nameBefore !== nameAfter) stagedNames.set(key(op.kind, nameBefore), null);
+      if (nameAfter !== undefined && nameBefore !== nameAfter) {
+        const taken = holder(op.kind, nameAfter);
         if (taken !== undefined) {
-          throw alreadyExists('store.name_taken', `${what}: the name ${JSON.stringify(nameOf(after))} is taken by ${op.kind} ${taken}`, { fields: { kind: op.kind, id: op.id, name: nameOf(after), holder: taken } });
+          throw alreadyExists('store.name_taken', `${what}: the name ${JSON.stringify(nameAfter)} is taken by ${op.kind} ${taken}`, { fields: { kind: op.kind, id: op.id, name: nameAfter, holder: taken } });
         }
-        stagedNames.set(key(op.kind, nameOf(after)), op.id);
+        stagedNames.set(key(op.kind, nameAfter), op.id);
       }
       staged.set(key(op.kind, op.id), after ?? null);
       changes.push({ type: op.op, before, after });
@@ -225,7 +227,8 @@ export class Store implements StateMachine {
 
   private index(o: StoreObject): void {
     (this.objects[o.kind] as Map<string, StoreObject>).set(o.id, o);
-    this.byName[o.kind].set(nameOf(o), o.id);
+    const name = nameOf(o);
+    if (name !== undefined) this.byName[o.kind].set(name, o.id);
     if (o.kind === 'task') {
       if (o.spec.nodeId !== undefined) addTo(this.tasksOfNode, o.spec.nodeId, o.id);
       if (o.spec.serviceId !== undefined) addTo(this.tasksOfService, o.spec.serviceId, o.id);
@@ -233,7 +236,8 @@ export class Store implements StateMachine {
   }
 
   private unindex(o: StoreObject): void {
-    if (this.byName[o.kind].get(nameOf(o)) === o.id) this.byName[o.kind].delete(nameOf(o));
+    const name = nameOf(o);
+    if (name !== undefined && this.byName[o.kind].get(name) === o.id) this.byName[o.kind].delete(name);
     if (o.kind === 'task') {
       if (o.spec.nodeId !== undefined) removeFrom(this.tasksOfNode, o.spec.nodeId, o.id);
       if (o.spec.serviceId !== undefined) removeFrom(this.tasksOfService, o.spec.serviceId, o.id);
@@ -322,8 +326,9 @@ export class Store implements StateMachine {
   /** One snapshot object into a store being filled by a restore, checked against those before it. */
   private admit(o: StoreObject, appliedIndex: number): void {
     if (this.objects[o.kind].has(o.id)) throw invalidArgument('store.bad_snapshot', `snapshot: ${o.kind} ${o.id} appears twice`);
-    const holder = this.byName[o.kind].get(nameOf(o));
-    if (holder !== undefined) throw invalidArgument('store.bad_snapshot', `snapshot: ${o.kind} ${o.id} and ${holder} share the name ${JSON.stringify(nameOf(o))}`);
+    const name = nameOf(o);
+    const holder = name === undefined ? undefined : this.byName[o.kind].get(name);
+    if (holder !== undefined) throw invalidArgument('store.bad_snapshot', `snapshot: ${o.kind} ${o.id} and ${holder} share the name ${JSON.stringify(name)}`);
     if (o.meta.version > appliedIndex) throw invalidArgument('store.bad_snapshot', `snapshot: ${o.kind} ${o.id} has version ${o.meta.version}, after the snapshot's index ${appliedIndex}`);
     this.index(o);
   }
@@ -356,7 +361,8 @@ export class Store implements StateMachine {
     };
     for (const kind of KINDS) {
       same(`names of ${kind}`, sortedEntries(this.byName[kind]), sortedEntries(again.byName[kind]));
-      if (this.byName[kind].size !== this.objects[kind].size) problems.push(`names of ${kind}: ${this.byName[kind].size} names for ${this.objects[kind].size} objects`);
+      const named = [...this.objects[kind].values()].filter((o) => nameOf(o) !== undefined).length;
+      if (this.byName[kind].size !== named) problems.push(`names of ${kind}: ${this.byName[kind].size} names for ${named} named objects`);
     }
     same('tasks by node', setEntries(this.tasksOfNode), setEntries(again.tasksOfNode));
     same('tasks by service', setEntries(this.tasksOfService), setEntries(again.tasksOfService));

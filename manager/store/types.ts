@@ -151,6 +151,13 @@ export interface TaskSpec {
   readonly resources?: TaskResources;
   readonly reschedule?: ReschedulePolicy;
   readonly placement?: TaskPlacement;
+  /**
+   * Set by the orchestrator on a task it replaced (its node went down, or was drained): the id of
+   * the replacement, which holds the name from then on (this task holds none: `nameOf`).
+   */
+  readonly replacedBy?: string;
+  /** On a replacement: the id of the task it replaces (for `shoal ps -a` and the events timeline). */
+  readonly replaces?: string;
 }
 export interface TaskStatus {
   readonly state: TaskState;
@@ -244,7 +251,12 @@ export interface StoreObjectOf<K extends Kind> {
 /** Any object: a union, so that `kind` narrows spec and status. */
 export type StoreObject = { [K in Kind]: StoreObjectOf<K> }[Kind];
 
-/** The name that is unique per kind among live objects: a node's hostname, else spec.name. */
-export function nameOf(o: Pick<StoreObject, 'kind' | 'spec'>): string {
-  return o.kind === 'node' ? (o.spec as NodeSpec).hostname : (o.spec as { name: string }).name;
+/**
+ * The name that is unique per kind among live objects: a node's hostname, else spec.name. A task
+ * that was replaced (`replacedBy`) holds no name any more: its replacement carries it.
+ */
+export function nameOf(o: Pick<StoreObject, 'kind' | 'spec'>): string | undefined {
+  if (o.kind === 'node') return (o.spec as NodeSpec).hostname;
+  if (o.kind === 'task' && (o.spec as TaskSpec).replacedBy !== undefined) return undefined;
+  return (o.spec as { name: string }).name;
 }

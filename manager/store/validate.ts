@@ -146,6 +146,7 @@ export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
     resources: opt(record<TaskResources>({ limits: req(resources), reservations: req(resources) })),
     reschedule: opt(oneOf(RESCHEDULE_POLICIES)),
     placement: opt(record<TaskPlacement>({ constraints: req(list(text, PLACEMENT_RULES_MAX)), env: req(list(text, PLACEMENT_RULES_MAX)) })),
+    replacedBy: opt(text), replaces: opt(text),
   }),
   service: record<ServiceSpec>({ name: req(text), image: req(text), replicas: req(wholeNumber(0, 100_000)), labels: req(labels) }),
   network: record<NetworkSpec>({ name: req(text), driver: req(oneOf(NETWORK_DRIVERS)), subnet: opt(text), labels: req(labels) }),
