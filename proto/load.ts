@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPackageDefinition, type GrpcObject } from '@grpc/grpc-js';
 import { loadSync, type Options } from '@grpc/proto-loader';
+import type { ProtoGrpcType as AgentProto } from './gen/agent.js';
 import type { ProtoGrpcType as CaProto } from './gen/ca.js';
 import type { ProtoGrpcType as ControlProto } from './gen/control.js';
 import type { ProtoGrpcType as DispatcherProto } from './gen/dispatcher.js';
@@ -13,6 +14,7 @@ import type { ProtoGrpcType as RaftProto } from './gen/raft.js';
 import type { ProtoGrpcType as RuntimeProto } from './gen/runtime.js';
 
 export interface ProtoFiles {
+  agent: AgentProto;
   ca: CaProto;
   control: ControlProto;
   dispatcher: DispatcherProto;

@@ -1,12 +1,20 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { TaskAccessClient as _shoal_agent_v1_TaskAccessClient, TaskAccessDefinition as _shoal_agent_v1_TaskAccessDefinition } from './shoal/agent/v1/TaskAccess.js';
+import type { TaskContainer as _shoal_agent_v1_TaskContainer, TaskContainer__Output as _shoal_agent_v1_TaskContainer__Output } from './shoal/agent/v1/TaskContainer.js';
+import type { TaskExecRequest as _shoal_agent_v1_TaskExecRequest, TaskExecRequest__Output as _shoal_agent_v1_TaskExecRequest__Output } from './shoal/agent/v1/TaskExecRequest.js';
+import type { TaskExecResponse as _shoal_agent_v1_TaskExecResponse, TaskExecResponse__Output as _shoal_agent_v1_TaskExecResponse__Output } from './shoal/agent/v1/TaskExecResponse.js';
+import type { TaskLogLine as _shoal_agent_v1_TaskLogLine, TaskLogLine__Output as _shoal_agent_v1_TaskLogLine__Output } from './shoal/agent/v1/TaskLogLine.js';
+import type { TaskLogsRequest as _shoal_agent_v1_TaskLogsRequest, TaskLogsRequest__Output as _shoal_agent_v1_TaskLogsRequest__Output } from './shoal/agent/v1/TaskLogsRequest.js';
+import type { TaskRef as _shoal_agent_v1_TaskRef, TaskRef__Output as _shoal_agent_v1_TaskRef__Output } from './shoal/agent/v1/TaskRef.js';
 import type { Cluster as _shoal_control_v1_Cluster, Cluster__Output as _shoal_control_v1_Cluster__Output } from './shoal/control/v1/Cluster.js';
 import type { ControlClient as _shoal_control_v1_ControlClient, ControlDefinition as _shoal_control_v1_ControlDefinition } from './shoal/control/v1/Control.js';
 import type { CreateNetworkRequest as _shoal_control_v1_CreateNetworkRequest, CreateNetworkRequest__Output as _shoal_control_v1_CreateNetworkRequest__Output } from './shoal/control/v1/CreateNetworkRequest.js';
 import type { CreateServiceRequest as _shoal_control_v1_CreateServiceRequest, CreateServiceRequest__Output as _shoal_control_v1_CreateServiceRequest__Output } from './shoal/control/v1/CreateServiceRequest.js';
 import type { Empty as _shoal_control_v1_Empty, Empty__Output as _shoal_control_v1_Empty__Output } from './shoal/control/v1/Empty.js';
 import type { IdRequest as _shoal_control_v1_IdRequest, IdRequest__Output as _shoal_control_v1_IdRequest__Output } from './shoal/control/v1/IdRequest.js';
+import type { InspectTaskResponse as _shoal_control_v1_InspectTaskResponse, InspectTaskResponse__Output as _shoal_control_v1_InspectTaskResponse__Output } from './shoal/control/v1/InspectTaskResponse.js';
 import type { ListNetworksResponse as _shoal_control_v1_ListNetworksResponse, ListNetworksResponse__Output as _shoal_control_v1_ListNetworksResponse__Output } from './shoal/control/v1/ListNetworksResponse.js';
 import type { ListNodesResponse as _shoal_control_v1_ListNodesResponse, ListNodesResponse__Output as _shoal_control_v1_ListNodesResponse__Output } from './shoal/control/v1/ListNodesResponse.js';
 import type { ListServicesResponse as _shoal_control_v1_ListServicesResponse, ListServicesResponse__Output as _shoal_control_v1_ListServicesResponse__Output } from './shoal/control/v1/ListServicesResponse.js';
@@ -21,6 +29,10 @@ import type { RotateJoinTokenRequest as _shoal_control_v1_RotateJoinTokenRequest
 import type { RunContainerRequest as _shoal_control_v1_RunContainerRequest, RunContainerRequest__Output as _shoal_control_v1_RunContainerRequest__Output } from './shoal/control/v1/RunContainerRequest.js';
 import type { Service as _shoal_control_v1_Service, Service__Output as _shoal_control_v1_Service__Output } from './shoal/control/v1/Service.js';
 import type { ServiceSpec as _shoal_control_v1_ServiceSpec, ServiceSpec__Output as _shoal_control_v1_ServiceSpec__Output } from './shoal/control/v1/ServiceSpec.js';
+import type { StartTaskRequest as _shoal_control_v1_StartTaskRequest, StartTaskRequest__Output as _shoal_control_v1_StartTaskRequest__Output } from './shoal/control/v1/StartTaskRequest.js';
+import type { StopTaskRequest as _shoal_control_v1_StopTaskRequest, StopTaskRequest__Output as _shoal_control_v1_StopTaskRequest__Output } from './shoal/control/v1/StopTaskRequest.js';
+import type { TaskExecRequest as _shoal_control_v1_TaskExecRequest, TaskExecRequest__Output as _shoal_control_v1_TaskExecRequest__Output } from './shoal/control/v1/TaskExecRequest.js';
+import type { TaskLogsRequest as _shoal_control_v1_TaskLogsRequest, TaskLogsRequest__Output as _shoal_control_v1_TaskLogsRequest__Output } from './shoal/control/v1/TaskLogsRequest.js';
 import type { TaskNode as _shoal_control_v1_TaskNode, TaskNode__Output as _shoal_control_v1_TaskNode__Output } from './shoal/control/v1/TaskNode.js';
 import type { UpdateClusterRequest as _shoal_control_v1_UpdateClusterRequest, UpdateClusterRequest__Output as _shoal_control_v1_UpdateClusterRequest__Output } from './shoal/control/v1/UpdateClusterRequest.js';
 import type { UpdateNodeRequest as _shoal_control_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _shoal_control_v1_UpdateNodeRequest__Output } from './shoal/control/v1/UpdateNodeRequest.js';
@@ -58,6 +70,17 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 
 export interface ProtoGrpcType {
   shoal: {
+    agent: {
+      v1: {
+        TaskAccess: SubtypeConstructor<typeof grpc.Client, _shoal_agent_v1_TaskAccessClient> & { service: _shoal_agent_v1_TaskAccessDefinition }
+        TaskContainer: MessageTypeDefinition<_shoal_agent_v1_TaskContainer, _shoal_agent_v1_TaskContainer__Output>
+        TaskExecRequest: MessageTypeDefinition<_shoal_agent_v1_TaskExecRequest, _shoal_agent_v1_TaskExecRequest__Output>
+        TaskExecResponse: MessageTypeDefinition<_shoal_agent_v1_TaskExecResponse, _shoal_agent_v1_TaskExecResponse__Output>
+        TaskLogLine: MessageTypeDefinition<_shoal_agent_v1_TaskLogLine, _shoal_agent_v1_TaskLogLine__Output>
+        TaskLogsRequest: MessageTypeDefinition<_shoal_agent_v1_TaskLogsRequest, _shoal_agent_v1_TaskLogsRequest__Output>
+        TaskRef: MessageTypeDefinition<_shoal_agent_v1_TaskRef, _shoal_agent_v1_TaskRef__Output>
+      }
+    }
     control: {
       v1: {
         Cluster: MessageTypeDefinition<_shoal_control_v1_Cluster, _shoal_control_v1_Cluster__Output>
@@ -66,6 +89,7 @@ export interface ProtoGrpcType {
         CreateServiceRequest: MessageTypeDefinition<_shoal_control_v1_CreateServiceRequest, _shoal_control_v1_CreateServiceRequest__Output>
         Empty: MessageTypeDefinition<_shoal_control_v1_Empty, _shoal_control_v1_Empty__Output>
         IdRequest: MessageTypeDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_IdRequest__Output>
+        InspectTaskResponse: MessageTypeDefinition<_shoal_control_v1_InspectTaskResponse, _shoal_control_v1_InspectTaskResponse__Output>
         ListNetworksResponse: MessageTypeDefinition<_shoal_control_v1_ListNetworksResponse, _shoal_control_v1_ListNetworksResponse__Output>
         ListNodesResponse: MessageTypeDefinition<_shoal_control_v1_ListNodesResponse, _shoal_control_v1_ListNodesResponse__Output>
         ListServicesResponse: MessageTypeDefinition<_shoal_control_v1_ListServicesResponse, _shoal_control_v1_ListServicesResponse__Output>
@@ -80,6 +104,10 @@ export interface ProtoGrpcType {
         RunContainerRequest: MessageTypeDefinition<_shoal_control_v1_RunContainerRequest, _shoal_control_v1_RunContainerRequest__Output>
         Service: MessageTypeDefinition<_shoal_control_v1_Service, _shoal_control_v1_Service__Output>
         ServiceSpec: MessageTypeDefinition<_shoal_control_v1_ServiceSpec, _shoal_control_v1_ServiceSpec__Output>
+        StartTaskRequest: MessageTypeDefinition<_shoal_control_v1_StartTaskRequest, _shoal_control_v1_StartTaskRequest__Output>
+        StopTaskRequest: MessageTypeDefinition<_shoal_control_v1_StopTaskRequest, _shoal_control_v1_StopTaskRequest__Output>
+        TaskExecRequest: MessageTypeDefinition<_shoal_control_v1_TaskExecRequest, _shoal_control_v1_TaskExecRequest__Output>
+        TaskLogsRequest: MessageTypeDefinition<_shoal_control_v1_TaskLogsRequest, _shoal_control_v1_TaskLogsRequest__Output>
         TaskNode: MessageTypeDefinition<_shoal_control_v1_TaskNode, _shoal_control_v1_TaskNode__Output>
         UpdateClusterRequest: MessageTypeDefinition<_shoal_control_v1_UpdateClusterRequest, _shoal_control_v1_UpdateClusterRequest__Output>
         UpdateNodeRequest: MessageTypeDefinition<_shoal_control_v1_UpdateNodeRequest, _shoal_control_v1_UpdateNodeRequest__Output>

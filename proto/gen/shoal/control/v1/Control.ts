@@ -7,6 +7,7 @@ import type { CreateNetworkRequest as _shoal_control_v1_CreateNetworkRequest, Cr
 import type { CreateServiceRequest as _shoal_control_v1_CreateServiceRequest, CreateServiceRequest__Output as _shoal_control_v1_CreateServiceRequest__Output } from '../../../shoal/control/v1/CreateServiceRequest.js';
 import type { Empty as _shoal_control_v1_Empty, Empty__Output as _shoal_control_v1_Empty__Output } from '../../../shoal/control/v1/Empty.js';
 import type { IdRequest as _shoal_control_v1_IdRequest, IdRequest__Output as _shoal_control_v1_IdRequest__Output } from '../../../shoal/control/v1/IdRequest.js';
+import type { InspectTaskResponse as _shoal_control_v1_InspectTaskResponse, InspectTaskResponse__Output as _shoal_control_v1_InspectTaskResponse__Output } from '../../../shoal/control/v1/InspectTaskResponse.js';
 import type { ListNetworksResponse as _shoal_control_v1_ListNetworksResponse, ListNetworksResponse__Output as _shoal_control_v1_ListNetworksResponse__Output } from '../../../shoal/control/v1/ListNetworksResponse.js';
 import type { ListNodesResponse as _shoal_control_v1_ListNodesResponse, ListNodesResponse__Output as _shoal_control_v1_ListNodesResponse__Output } from '../../../shoal/control/v1/ListNodesResponse.js';
 import type { ListServicesResponse as _shoal_control_v1_ListServicesResponse, ListServicesResponse__Output as _shoal_control_v1_ListServicesResponse__Output } from '../../../shoal/control/v1/ListServicesResponse.js';
@@ -19,7 +20,13 @@ import type { RemoveTaskRequest as _shoal_control_v1_RemoveTaskRequest, RemoveTa
 import type { RotateJoinTokenRequest as _shoal_control_v1_RotateJoinTokenRequest, RotateJoinTokenRequest__Output as _shoal_control_v1_RotateJoinTokenRequest__Output } from '../../../shoal/control/v1/RotateJoinTokenRequest.js';
 import type { RunContainerRequest as _shoal_control_v1_RunContainerRequest, RunContainerRequest__Output as _shoal_control_v1_RunContainerRequest__Output } from '../../../shoal/control/v1/RunContainerRequest.js';
 import type { Service as _shoal_control_v1_Service, Service__Output as _shoal_control_v1_Service__Output } from '../../../shoal/control/v1/Service.js';
+import type { StartTaskRequest as _shoal_control_v1_StartTaskRequest, StartTaskRequest__Output as _shoal_control_v1_StartTaskRequest__Output } from '../../../shoal/control/v1/StartTaskRequest.js';
+import type { StopTaskRequest as _shoal_control_v1_StopTaskRequest, StopTaskRequest__Output as _shoal_control_v1_StopTaskRequest__Output } from '../../../shoal/control/v1/StopTaskRequest.js';
 import type { Task as _shoal_dispatcher_v1_Task, Task__Output as _shoal_dispatcher_v1_Task__Output } from '../../../shoal/dispatcher/v1/Task.js';
+import type { TaskExecRequest as _shoal_control_v1_TaskExecRequest, TaskExecRequest__Output as _shoal_control_v1_TaskExecRequest__Output } from '../../../shoal/control/v1/TaskExecRequest.js';
+import type { TaskExecResponse as _shoal_agent_v1_TaskExecResponse, TaskExecResponse__Output as _shoal_agent_v1_TaskExecResponse__Output } from '../../../shoal/agent/v1/TaskExecResponse.js';
+import type { TaskLogLine as _shoal_agent_v1_TaskLogLine, TaskLogLine__Output as _shoal_agent_v1_TaskLogLine__Output } from '../../../shoal/agent/v1/TaskLogLine.js';
+import type { TaskLogsRequest as _shoal_control_v1_TaskLogsRequest, TaskLogsRequest__Output as _shoal_control_v1_TaskLogsRequest__Output } from '../../../shoal/control/v1/TaskLogsRequest.js';
 import type { UpdateClusterRequest as _shoal_control_v1_UpdateClusterRequest, UpdateClusterRequest__Output as _shoal_control_v1_UpdateClusterRequest__Output } from '../../../shoal/control/v1/UpdateClusterRequest.js';
 import type { UpdateNodeRequest as _shoal_control_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _shoal_control_v1_UpdateNodeRequest__Output } from '../../../shoal/control/v1/UpdateNodeRequest.js';
 import type { UpdateServiceRequest as _shoal_control_v1_UpdateServiceRequest, UpdateServiceRequest__Output as _shoal_control_v1_UpdateServiceRequest__Output } from '../../../shoal/control/v1/UpdateServiceRequest.js';
@@ -71,6 +78,15 @@ export interface ControlClient extends grpc.Client {
   getService(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
   getService(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
   getService(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_Service__Output>): grpc.ClientUnaryCall;
+  
+  InspectTask(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_InspectTaskResponse__Output>): grpc.ClientUnaryCall;
+  InspectTask(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_InspectTaskResponse__Output>): grpc.ClientUnaryCall;
+  InspectTask(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_InspectTaskResponse__Output>): grpc.ClientUnaryCall;
+  InspectTask(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_InspectTaskResponse__Output>): grpc.ClientUnaryCall;
+  inspectTask(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_InspectTaskResponse__Output>): grpc.ClientUnaryCall;
+  inspectTask(argument: _shoal_control_v1_IdRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_InspectTaskResponse__Output>): grpc.ClientUnaryCall;
+  inspectTask(argument: _shoal_control_v1_IdRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_InspectTaskResponse__Output>): grpc.ClientUnaryCall;
+  inspectTask(argument: _shoal_control_v1_IdRequest, callback: grpc.requestCallback<_shoal_control_v1_InspectTaskResponse__Output>): grpc.ClientUnaryCall;
   
   ListNetworks(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
   ListNetworks(argument: _shoal_control_v1_Empty, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_ListNetworksResponse__Output>): grpc.ClientUnaryCall;
@@ -162,6 +178,38 @@ export interface ControlClient extends grpc.Client {
   runContainer(argument: _shoal_control_v1_RunContainerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
   runContainer(argument: _shoal_control_v1_RunContainerRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
   
+  StartTask(argument: _shoal_control_v1_StartTaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  StartTask(argument: _shoal_control_v1_StartTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  StartTask(argument: _shoal_control_v1_StartTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  StartTask(argument: _shoal_control_v1_StartTaskRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  startTask(argument: _shoal_control_v1_StartTaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  startTask(argument: _shoal_control_v1_StartTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  startTask(argument: _shoal_control_v1_StartTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  startTask(argument: _shoal_control_v1_StartTaskRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  
+  StopTask(argument: _shoal_control_v1_StopTaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  StopTask(argument: _shoal_control_v1_StopTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  StopTask(argument: _shoal_control_v1_StopTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  StopTask(argument: _shoal_control_v1_StopTaskRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  stopTask(argument: _shoal_control_v1_StopTaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  stopTask(argument: _shoal_control_v1_StopTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  stopTask(argument: _shoal_control_v1_StopTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  stopTask(argument: _shoal_control_v1_StopTaskRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
+  
+  TaskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  TaskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  TaskExec(argument: _shoal_control_v1_TaskExecRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  TaskExec(argument: _shoal_control_v1_TaskExecRequest, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  taskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  taskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  taskExec(argument: _shoal_control_v1_TaskExecRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  taskExec(argument: _shoal_control_v1_TaskExecRequest, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  
+  TaskLogs(argument: _shoal_control_v1_TaskLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_agent_v1_TaskLogLine__Output>;
+  TaskLogs(argument: _shoal_control_v1_TaskLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_agent_v1_TaskLogLine__Output>;
+  taskLogs(argument: _shoal_control_v1_TaskLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_agent_v1_TaskLogLine__Output>;
+  taskLogs(argument: _shoal_control_v1_TaskLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_agent_v1_TaskLogLine__Output>;
+  
   UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
   UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
   UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
@@ -207,6 +255,8 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   GetService: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_Service>;
   
+  InspectTask: grpc.handleUnaryCall<_shoal_control_v1_IdRequest__Output, _shoal_control_v1_InspectTaskResponse>;
+  
   ListNetworks: grpc.handleUnaryCall<_shoal_control_v1_Empty__Output, _shoal_control_v1_ListNetworksResponse>;
   
   ListNodes: grpc.handleUnaryCall<_shoal_control_v1_Empty__Output, _shoal_control_v1_ListNodesResponse>;
@@ -227,6 +277,14 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   RunContainer: grpc.handleUnaryCall<_shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task>;
   
+  StartTask: grpc.handleUnaryCall<_shoal_control_v1_StartTaskRequest__Output, _shoal_dispatcher_v1_Task>;
+  
+  StopTask: grpc.handleUnaryCall<_shoal_control_v1_StopTaskRequest__Output, _shoal_dispatcher_v1_Task>;
+  
+  TaskExec: grpc.handleUnaryCall<_shoal_control_v1_TaskExecRequest__Output, _shoal_agent_v1_TaskExecResponse>;
+  
+  TaskLogs: grpc.handleServerStreamingCall<_shoal_control_v1_TaskLogsRequest__Output, _shoal_agent_v1_TaskLogLine>;
+  
   UpdateCluster: grpc.handleUnaryCall<_shoal_control_v1_UpdateClusterRequest__Output, _shoal_control_v1_Cluster>;
   
   UpdateNode: grpc.handleUnaryCall<_shoal_control_v1_UpdateNodeRequest__Output, _shoal_control_v1_Node>;
@@ -243,6 +301,7 @@ export interface ControlDefinition extends grpc.ServiceDefinition {
   GetCluster: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_Cluster, _shoal_control_v1_Empty__Output, _shoal_control_v1_Cluster__Output>
   GetNode: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Node, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Node__Output>
   GetService: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_Service, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_Service__Output>
+  InspectTask: MethodDefinition<_shoal_control_v1_IdRequest, _shoal_control_v1_InspectTaskResponse, _shoal_control_v1_IdRequest__Output, _shoal_control_v1_InspectTaskResponse__Output>
   ListNetworks: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_ListNetworksResponse, _shoal_control_v1_Empty__Output, _shoal_control_v1_ListNetworksResponse__Output>
   ListNodes: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_ListNodesResponse, _shoal_control_v1_Empty__Output, _shoal_control_v1_ListNodesResponse__Output>
   ListServices: MethodDefinition<_shoal_control_v1_Empty, _shoal_control_v1_ListServicesResponse, _shoal_control_v1_Empty__Output, _shoal_control_v1_ListServicesResponse__Output>
@@ -253,6 +312,10 @@ export interface ControlDefinition extends grpc.ServiceDefinition {
   RemoveTask: MethodDefinition<_shoal_control_v1_RemoveTaskRequest, _shoal_control_v1_Empty, _shoal_control_v1_RemoveTaskRequest__Output, _shoal_control_v1_Empty__Output>
   RotateJoinToken: MethodDefinition<_shoal_control_v1_RotateJoinTokenRequest, _shoal_control_v1_Cluster, _shoal_control_v1_RotateJoinTokenRequest__Output, _shoal_control_v1_Cluster__Output>
   RunContainer: MethodDefinition<_shoal_control_v1_RunContainerRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task__Output>
+  StartTask: MethodDefinition<_shoal_control_v1_StartTaskRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_StartTaskRequest__Output, _shoal_dispatcher_v1_Task__Output>
+  StopTask: MethodDefinition<_shoal_control_v1_StopTaskRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_StopTaskRequest__Output, _shoal_dispatcher_v1_Task__Output>
+  TaskExec: MethodDefinition<_shoal_control_v1_TaskExecRequest, _shoal_agent_v1_TaskExecResponse, _shoal_control_v1_TaskExecRequest__Output, _shoal_agent_v1_TaskExecResponse__Output>
+  TaskLogs: MethodDefinition<_shoal_control_v1_TaskLogsRequest, _shoal_agent_v1_TaskLogLine, _shoal_control_v1_TaskLogsRequest__Output, _shoal_agent_v1_TaskLogLine__Output>
   UpdateCluster: MethodDefinition<_shoal_control_v1_UpdateClusterRequest, _shoal_control_v1_Cluster, _shoal_control_v1_UpdateClusterRequest__Output, _shoal_control_v1_Cluster__Output>
   UpdateNode: MethodDefinition<_shoal_control_v1_UpdateNodeRequest, _shoal_control_v1_Node, _shoal_control_v1_UpdateNodeRequest__Output, _shoal_control_v1_Node__Output>
   UpdateService: MethodDefinition<_shoal_control_v1_UpdateServiceRequest, _shoal_control_v1_Service, _shoal_control_v1_UpdateServiceRequest__Output, _shoal_control_v1_Service__Output>
