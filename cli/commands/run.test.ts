@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Task__Output } from '../../proto/gen/shoal/dispatcher/v1/Task.js';
 import { ShoalError } from '../../shared/errors.js';
-import { cpus, envEntries, imageSeparated, parsePublish, taskFilters } from './run.js';
+import { cpus, envEntries, imageSeparated, parsePublish, stopOnDisconnect, taskFilters } from './run.js';
 import { commandText, humanDuration, namesText, portsText, statusText } from './tasks-format.js';
 
 const argv = (...a: string[]): string[] => ['node', 'shoal.js', ...a];
@@ -37,6 +37,11 @@ describe('shoal run: the command line', () => {
     expect(cpus('2', '--cpus')).toBe(2_000_000_000);
     expect(refusal(() => cpus('-1', '--cpus'))).toBe('--cpus: "-1" is not a number of CPUs like 0.5 or 2');
     expect(refusal(() => cpus('lots', '--cpus'))).toBe('--cpus: "lots" is not a number of CPUs like 0.5 or 2');
+    expect(stopOnDisconnect('30s', '--stop-on-disconnect')).toBe(30_000);
+    expect(stopOnDisconnect('1m', '--stop-on-disconnect')).toBe(60_000);
+    expect(refusal(() => stopOnDisconnect('0s', '--stop-on-disconnect'))).toBe('--stop-on-disconnect: "0s" is not a duration above zero, like 30s or 1m');
+    expect(refusal(() => stopOnDisconnect('soon', '--stop-on-disconnect'))).toBe('--stop-on-disconnect: "soon" is not a duration like 500ms, 10s or 2m');
+    expect(refusal(() => stopOnDisconnect('-5s', '--stop-on-disconnect'))).toBe('--stop-on-disconnect: "-5s" is not a duration like 500ms, 10s or 2m');
     expect(envEntries(['A=1', 'HOME_DIR', 'UNSET', 'constraint:node==w1', 'reschedule:on-node-failure'], { HOME_DIR: '/root' })).toEqual(['A=1', 'HOME_DIR=/root', 'constraint:node==w1', 'reschedule:on-node-failure']);
   });
 
@@ -50,7 +55,7 @@ describe('shoal run: the command line', () => {
 describe('shoal ps: how tasks look', () => {
   const task = (over: Partial<Task__Output> & { state?: string; message?: string; atMs?: number }): Task__Output => ({
     id: 'abcdefabcdef0123456789', meta: { version: 1, createdAtMs: 0, updatedAtMs: 0 }, serviceId: '', slot: 0, nodeId: '', name: 'web',
-    spec: null, desiredState: 'running', networks: [],
+    spec: null, desiredState: 'running', networks: [], restart: null, stopOnDisconnectMs: 0,
     status: { state: over.state ?? 'pending', message: over.message ?? '', error: '', exit: null, atMs: over.atMs ?? 0, containerId: '' },
     ...over,
   });
@@ -75,6 +80,8 @@ describe('shoal ps: how tasks look', () => {
   it('STATUS: a pending task with its reason, a running one up, others with their age; NAMES node/name', () => {
     expect(statusText(task({ state: 'pending', message: 'no node is ready (0 of 1 node: 1 without an agent)' }), 5_000)).toBe('Pending: no node is ready (0 of 1 node: 1 without an agent)');
     expect(statusText(task({ state: 'running', atMs: 0 }), 300_000)).toBe('Up 5 minutes');
+    expect(statusText(task({ state: 'running', atMs: 0, message: 'restarted 2 times; last exit code 1' }), 3_000)).toBe('Up 3 seconds (restarted 2 times; last exit code 1)');
+    expect(statusText(task({ state: 'running', atMs: 0, message: 'restarting: exit code 1, restart 3 of 5 in 400 ms' }), 1_000)).toBe('Restarting: exit code 1, restart 3 of 5 in 400 ms (1 second ago)');
     expect(statusText(task({ state: 'assigned', atMs: 0, desiredState: 'remove' }), 3_000)).toBe('Assigned 3 seconds ago (being removed)');
     expect(statusText(task({ state: 'failed', message: 'exit 1' }), 60_000)).toBe('Failed About a minute ago: exit 1');
     const placed = { task: task({ nodeId: 'n1', spec: { image: 'nginx', command: [], args: [], env: [], workingDir: '', user: '', hostname: '', labels: {}, readOnlyRootfs: false, mounts: [], resources: null, networks: [], ports: [{ protocol: 'TCP', hostPort: 8080, containerPort: 80 }], stopGracePeriodMs: 0, stopSignal: '' } }), node: { id: 'n1', hostname: 'w1', address: '10.0.0.5' } };

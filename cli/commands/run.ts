@@ -7,7 +7,7 @@ import type { ListTasksResponse__Output } from '../../proto/gen/shoal/control/v1
 import type { Task__Output } from '../../proto/gen/shoal/dispatcher/v1/Task.js';
 import type { PortMapping } from '../../proto/gen/shoal/types/v1/PortMapping.js';
 import { option } from '../../shared/cli-option.js';
-import { byteSize, type Parser } from '../../shared/config.js';
+import { byteSize, durationMs, type Parser } from '../../shared/config.js';
 import { invalidArgument, oneLine } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import type { ManagerClient } from '../manager-client.js';
@@ -22,6 +22,16 @@ export const cpus: Parser<number> = (raw, what) => {
   const nano = m === null ? NaN : Math.round(Number(raw.trim()) * 1e9);
   if (!Number.isSafeInteger(nano)) throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(raw)} is not a number of CPUs like 0.5 or 2`, { fields: { option: what, value: raw } });
   return nano;
+};
+
+/**
+ * `--stop-on-disconnect 30s`: a duration above zero, in ms (its range, 1 s to 24 h, is the
+ * managers' to check, in one line as well).
+ */
+export const stopOnDisconnect: Parser<number> = (raw, what) => {
+  const ms = durationMs(raw, what);
+  if (ms <= 0) throw invalidArgument('config.invalid', `${what}: ${JSON.stringify(raw)} is not a duration above zero, like 30s or 1m`, { fields: { option: what, value: raw } });
+  return ms;
 };
 
 /** `-p HOST:CONTAINER[/tcp|udp|sctp]`. */
@@ -57,7 +67,7 @@ function labelsOf(given: readonly string[]): Record<string, string> {
 }
 
 /** The run options that take a value: what `imageSeparated` skips over to find the image. */
-const VALUE_OPTIONS = new Set(['--name', '-e', '--env', '-l', '--label', '--constraint', '-p', '--publish', '-m', '--memory', '--memory-reservation', '--cpus', '--restart', '--host', '--tls-dir', '--format', '--log-level']);
+const VALUE_OPTIONS = new Set(['--name', '-e', '--env', '-l', '--label', '--constraint', '-p', '--publish', '-m', '--memory', '--memory-reservation', '--cpus', '--restart', '--stop-on-disconnect', '--host', '--tls-dir', '--format', '--log-level']);
 const GLOBAL_VALUE_OPTIONS = new Set(['--format', '--log-level']);
 
 /**
@@ -93,6 +103,7 @@ interface RunFlags {
   memoryReservation?: number;
   cpus?: number;
   restart?: string;
+  stopOnDisconnect?: number;
 }
 
 async function run(ctx: CliContext, client: ManagerClient, image: string, args: string[], o: RunFlags): Promise<void> {
@@ -108,6 +119,7 @@ async function run(ctx: CliContext, client: ManagerClient, image: string, args: 
     },
     constraints: o.constraint ?? [],
     restart: o.restart ?? '',
+    stopOnDisconnectMs: o.stopOnDisconnect ?? 0,
   });
   if (ctx.output().format === 'json') ctx.output().object(taskJson({ task, node: undefined }, Date.now()));
   else process.stdout.write(`${task.id}\n`);
@@ -140,7 +152,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .addOption(option('-m, --memory <size>', 'memory limit (64m, 1g), reserved on the node', byteSize, 'SHOAL_RUN_MEMORY'))
     .addOption(option('--memory-reservation <size>', 'memory reserved on the node when less than the limit', byteSize, 'SHOAL_RUN_MEMORY_RESERVATION'))
     .addOption(option('--cpus <n>', 'CPU limit (0.5, 2), reserved on the node', cpus, 'SHOAL_RUN_CPUS'))
-    .option('--restart <policy>', 'no, on-failure[:N] or always', 'no')
+    .option('--restart <policy>', 'restart it on its node when it exits: no, on-failure[:N] or always (with a backoff from 100 ms doubling to 1 min)', 'no')
+    .addOption(option('--stop-on-disconnect <duration>', 'its agent stops it after this long without a manager (30s, 1m), and the managers replace it only after as long: never two copies, even across a partition', stopOnDisconnect, 'SHOAL_RUN_STOP_ON_DISCONNECT'))
     .argument('<image>', 'the image, as Docker names it (busybox, registry:5000/team/app:1.2)')
     .argument('[command...]', "the command, replacing the image's (options after the image belong to it)")
     .action(

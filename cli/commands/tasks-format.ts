@@ -38,14 +38,25 @@ const title = (s: string): string => (s === '' ? '' : `${s[0]?.toUpperCase() ?? 
 
 const DESIRED_NOTES: Readonly<Record<string, string>> = { remove: ' (being removed)', shutdown: ' (being stopped)' };
 
-/** STATUS: `Pending: <reason>`, `Up 5 minutes`, `Assigned 3 seconds ago`, `Complete 2 hours ago`. */
+/**
+ * A running task whose container exited and waits out its restart backoff (`--restart`): the
+ * agent's message starts so (agent/worker/restarts.ts), as Docker shows `Restarting`.
+ */
+const RESTARTING_PREFIX = 'restarting: ';
+
+/**
+ * STATUS: `Pending: <reason>`, `Up 5 minutes`, `Up 3 seconds (restarted 2 times; last exit code 1)`,
+ * `Restarting: exit code 1, restart 3 of 5 in 400 ms (1 second ago)`, `Assigned 3 seconds ago`,
+ * `Complete 2 hours ago`.
+ */
 export function statusText(t: Task__Output, nowMs: number): string {
   const state = t.status?.state ?? 'unknown';
   const message = t.status?.message ?? '';
   const since = humanDuration(Math.max(0, nowMs - Number(t.status?.atMs ?? 0)));
   const note = DESIRED_NOTES[t.desiredState] ?? '';
   if (state === 'pending') return `Pending${message !== '' ? `: ${message}` : ''}${note}`;
-  if (state === 'running') return `Up ${since}${note}`;
+  if (state === 'running' && message.startsWith(RESTARTING_PREFIX)) return `Restarting: ${message.slice(RESTARTING_PREFIX.length)} (${since.toLowerCase()} ago)${note}`;
+  if (state === 'running') return `Up ${since}${message !== '' ? ` (${message})` : ''}${note}`;
   const base = `${title(state)} ${since} ago${note}`;
   return (state === 'failed' || state === 'rejected') && message !== '' ? `${base}: ${message}` : base;
 }

@@ -28,6 +28,15 @@ describe('assignments', () => {
     });
   });
 
+  it("carries what the agent does on its own: the restart policy (0 retries = no limit, Docker's) and the fencing stop", () => {
+    const t = task();
+    const withPolicies = { ...t, spec: { ...t.spec, restart: { condition: 'on-failure', maxRetries: 2 }, stopOnDisconnectMs: 30_000 } } as StoreObjectOf<'task'>;
+    expect(taskMessage(withPolicies)).toMatchObject({ restart: { condition: 'on-failure', maxRetries: 2 }, stopOnDisconnectMs: 30_000 });
+    const always = { ...t, spec: { ...t.spec, restart: { condition: 'always' } } } as StoreObjectOf<'task'>;
+    expect(taskMessage(always)).toMatchObject({ restart: { condition: 'always', maxRetries: 0 }, stopOnDisconnectMs: 0 });
+    expect(taskMessage(t).restart).toBeUndefined();
+  });
+
   it('takes reports forward only; a finished task stays finished; an orphaned one runs again when its agent says so', () => {
     const at = (state: string, extra: Partial<TaskStatus> = {}): TaskStatus => ({ state, ...extra }) as TaskStatus;
     expect(reportedStatus(at('assigned'), { state: 'running', containerId: 'c1' })).toEqual({ state: 'running', containerId: 'c1' });

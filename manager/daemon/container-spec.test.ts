@@ -6,7 +6,7 @@ import type { RunContainerRequest__Output } from '../../proto/gen/shoal/control/
 import type { ContainerSpec__Output } from '../../proto/gen/shoal/types/v1/ContainerSpec.js';
 import { ShoalError } from '../../shared/errors.js';
 import { SeededRng } from '../../shared/rng.js';
-import { parseReschedule, parseRestart, RESCHEDULE_LABEL, taskSpecOf } from './container-spec.js';
+import { parseReschedule, parseRestart, RESCHEDULE_LABEL, STOP_ON_DISCONNECT_MS_MIN, taskSpecOf } from './container-spec.js';
 import { generateTaskName } from './task-names.js';
 
 const MIB = 1024 * 1024;
@@ -16,6 +16,7 @@ function request(spec: Partial<ContainerSpec__Output> = {}, over: Partial<RunCon
     name: '',
     constraints: [],
     restart: '',
+    stopOnDisconnectMs: 0,
     ...over,
     spec: {
       image: 'busybox', command: [], args: [], env: [], workingDir: '', user: '', hostname: '', labels: {}, readOnlyRootfs: false,
@@ -100,6 +101,9 @@ describe('a run request into a task spec', () => {
     ['a label without value', request({ labels: { team: '' } }), /^label "team": needs a value \(KEY=VALUE\)$/],
     ['a bad restart', request({}, { restart: 'sometimes' }), /^restart "sometimes": must be no, on-failure\[:N\] or always$/],
     ['a count with always', request({}, { restart: 'always:3' }), /^restart "always:3": a most-restarts count goes only with on-failure/],
+    ['a stop-on-disconnect under a second', request({}, { stopOnDisconnectMs: 500 }), /^stop-on-disconnect 500 ms: must be from 1 s to 24 h$/],
+    ['a negative stop-on-disconnect', request({}, { stopOnDisconnectMs: -1 }), /^stop-on-disconnect -1 ms: must be from 1 s to 24 h$/],
+    ['a stop-on-disconnect over a day', request({}, { stopOnDisconnectMs: 25 * 3_600_000 }), /^stop-on-disconnect 90000000 ms: must be from 1 s to 24 h$/],
     ['a host port 0', request({ ports: [{ hostPort: 0, containerPort: 80, protocol: 'TCP' }] }), /^port 0:80\/tcp: the host port must be from 1 to 65535/],
     ['a host port twice', request({ ports: [{ hostPort: 80, containerPort: 80, protocol: 'TCP' }, { hostPort: 80, containerPort: 81, protocol: 'TCP' }] }), /^port 80:81\/tcp: host port 80\/tcp is published twice$/],
     ['negative memory', request({ resources: resources({ memoryBytes: -1 }) }), /^memory: -1 is not a whole number ≥ 0$/],
@@ -126,6 +130,12 @@ describe("Swarm 1.2's reschedule policy and Docker's restart policy", () => {
     expect(parseReschedule(['off'], {})).toBeUndefined();
     expect(parseReschedule([], { [RESCHEDULE_LABEL]: '[]' })).toBeUndefined();
     expect(parseReschedule([], {})).toBeUndefined();
+  });
+
+  it('keeps --stop-on-disconnect in ms; 0 is not asked', () => {
+    expect(taskSpecOf(request({}, { stopOnDisconnectMs: 30_000 }), 'web').stopOnDisconnectMs).toBe(30_000);
+    expect(taskSpecOf(request({}, { stopOnDisconnectMs: STOP_ON_DISCONNECT_MS_MIN }), 'web').stopOnDisconnectMs).toBe(STOP_ON_DISCONNECT_MS_MIN);
+    expect(taskSpecOf(request(), 'web')).not.toHaveProperty('stopOnDisconnectMs');
   });
 
   it('reads no, on-failure[:N] and always', () => {

@@ -2,7 +2,7 @@
 // anything is written: the image reference, the name, the environment (Swarm classic's
 // `constraint:`, `affinity:` and `reschedule:` entries taken out of it), labels, the reschedule
 // policy in both of Swarm 1.2's forms, placement (parsed as the scheduler will parse it), the
-// restart policy, published ports and resources. Every refusal is one line naming what is wrong
+// restart policy, --stop-on-disconnect, published ports and resources. Every refusal is one line naming what is wrong
 // (`manager.bad_container`, or the parser's own code). Pure: no store, no clock.
 //
 // Resources that no node could give (more memory than any has) are accepted: the task stays
@@ -14,7 +14,7 @@ import type { RunContainerRequest__Output } from '../../proto/gen/shoal/control/
 import { invalidArgument, type ShoalError } from '../../shared/errors.js';
 import { parseImageReference } from '../../shared/image-reference.js';
 import { parsePlacement } from '../scheduler/expression.js';
-import type { Labels, PortProtocol, PublishedPort, ReschedulePolicy, RestartPolicy, TaskResources, TaskSpec } from '../store/types.js';
+import { STOP_ON_DISCONNECT_MS_MAX, type Labels, type PortProtocol, type PublishedPort, type ReschedulePolicy, type RestartPolicy, type TaskResources, type TaskSpec } from '../store/types.js';
 import { SPEC_CHECKS } from '../store/validate.js';
 
 /** The label of Swarm 1.2's reschedule policies: a JSON array, `["on-node-failure"]`. */
@@ -58,6 +58,21 @@ export function parseRestart(raw: string): RestartPolicy {
   }
   if (/^(no|always):/.test(text)) throw bad(`restart ${JSON.stringify(raw)}`, 'a most-restarts count goes only with on-failure (on-failure:N)');
   throw bad(`restart ${JSON.stringify(raw)}`, 'must be no, on-failure[:N] or always');
+}
+
+/**
+ * The shortest `--stop-on-disconnect`: the agent measures from its last answered heartbeat (one a
+ * second by default), so anything shorter would stop containers between two heartbeats.
+ */
+export const STOP_ON_DISCONNECT_MS_MIN = 1_000;
+
+/** `--stop-on-disconnect` in ms (0: not asked); one line when it is out of range. */
+export function checkStopOnDisconnect(ms: number): number | undefined {
+  if (ms === 0) return undefined;
+  if (!Number.isSafeInteger(ms) || ms < STOP_ON_DISCONNECT_MS_MIN || ms > STOP_ON_DISCONNECT_MS_MAX) {
+    throw bad(`stop-on-disconnect ${ms} ms`, `must be from ${STOP_ON_DISCONNECT_MS_MIN / 1_000} s to ${STOP_ON_DISCONNECT_MS_MAX / 3_600_000} h`);
+  }
+  return ms;
 }
 
 /** The environment split: Swarm classic's rule entries, its reschedule entries, and the container's own. */
@@ -190,6 +205,7 @@ export function taskSpecOf(req: RunContainerRequest__Output, name: string): Task
   const constraints = req.constraints.map((c) => c.trim());
   parsePlacement({ constraints, env: env.rules, labels });
   const restart = parseRestart(req.restart);
+  const stopOnDisconnectMs = checkStopOnDisconnect(Number(req.stopOnDisconnectMs));
   const ports = checkPorts(spec.ports);
   const resources = resourcesOf(spec.resources);
   const task: TaskSpec = {
@@ -200,6 +216,7 @@ export function taskSpecOf(req: RunContainerRequest__Output, name: string): Task
     ...(spec.args.length > 0 ? { args: [...spec.args] } : {}),
     ...(env.container.length > 0 ? { env: env.container } : {}),
     ...(restart.condition !== 'no' ? { restart } : {}),
+    ...(stopOnDisconnectMs !== undefined ? { stopOnDisconnectMs } : {}),
     ...(ports.length > 0 ? { ports } : {}),
     ...(resources !== undefined ? { resources } : {}),
     ...(reschedule !== undefined ? { reschedule } : {}),

@@ -47,6 +47,9 @@ export function taskMessage(t: TaskObject): Task {
         : {}),
     },
     desiredState: s.desiredState,
+    // What the agent does on its own: restarts on its node, and the fencing stop.
+    ...(s.restart !== undefined && s.restart.condition !== 'no' ? { restart: { condition: s.restart.condition, maxRetries: s.restart.maxRetries ?? 0 } } : {}),
+    stopOnDisconnectMs: s.stopOnDisconnectMs ?? 0,
     status: {
       state: t.status.state,
       message: t.status.state === 'pending' ? (t.status.pendingReason ?? t.status.message ?? '') : (t.status.message ?? ''),

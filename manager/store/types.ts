@@ -83,7 +83,7 @@ export const TERMINAL_TASK_STATES: readonly TaskState[] = ['complete', 'failed',
 export const DESIRED_STATES = [...TASK_STATES, 'remove'] as const;
 export type DesiredState = (typeof DESIRED_STATES)[number];
 
-/** `--restart`: no | on-failure[:N] | always (Docker's; N = most restarts, absent = no limit). */
+/** `--restart`: no | on-failure[:N] | always (Docker's; N = most restarts, absent or 0 = no limit, as Docker's MaximumRetryCount). */
 export const RESTART_CONDITIONS = ['no', 'on-failure', 'always'] as const;
 export type RestartCondition = (typeof RESTART_CONDITIONS)[number];
 export interface RestartPolicy {
@@ -91,6 +91,9 @@ export interface RestartPolicy {
   /** Only with on-failure. */
   readonly maxRetries?: number;
 }
+
+/** `--stop-on-disconnect`: at most a day (a replacement held back longer is no longer fencing, it is an outage). */
+export const STOP_ON_DISCONNECT_MS_MAX = 24 * 3_600_000;
 
 /**
  * Swarm 1.2's rescheduling of a standalone container (`-e reschedule:on-node-failure` or the
@@ -147,6 +150,12 @@ export interface TaskSpec {
   /** KEY=VALUE entries of the container's environment (Swarm's constraint:/affinity:/reschedule: entries are not among them). */
   readonly env?: readonly string[];
   readonly restart?: RestartPolicy;
+  /**
+   * `--stop-on-disconnect D`, in ms (opt-in fencing): the agent stops the container after D without
+   * a working session with any manager, and the managers start its replacement only after D on
+   * their side, so that not even a partition shows two copies running.
+   */
+  readonly stopOnDisconnectMs?: number;
   readonly ports?: readonly PublishedPort[];
   readonly resources?: TaskResources;
   readonly reschedule?: ReschedulePolicy;

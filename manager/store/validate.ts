@@ -7,7 +7,7 @@ import { invalidArgument, type ShoalError } from '../../shared/errors.js';
 import {
   type ClusterSpec, type ClusterStatus, type NetworkSpec, type NetworkStatus, type NodeDescription, type NodeSpec, type NodeStatus,
   type PublishedPort, type Resources, type RestartPolicy, type ServiceSpec, type ServiceStatus, type TaskPlacement, type TaskResources, type TaskSpec, type TaskStatus,
-  DESIRED_STATES, NETWORK_DRIVERS, NODE_AVAILABILITIES, NODE_ROLES, NODE_STATES, PORT_PROTOCOLS, RESCHEDULE_POLICIES, RESTART_CONDITIONS, STRATEGIES, TASK_STATES,
+  DESIRED_STATES, NETWORK_DRIVERS, NODE_AVAILABILITIES, NODE_ROLES, NODE_STATES, PORT_PROTOCOLS, RESCHEDULE_POLICIES, RESTART_CONDITIONS, STOP_ON_DISCONNECT_MS_MAX, STRATEGIES, TASK_STATES,
   type JoinTokens, type Kind, type Labels, type SpecByKind, type StatusByKind,
 } from './types.js';
 
@@ -142,6 +142,7 @@ export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
     args: opt(list(anyText(ENTRY_CHARS_MAX), ENTRIES_MAX)),
     env: opt(list(entryText, ENTRIES_MAX)),
     restart: opt(restartPolicy),
+    stopOnDisconnectMs: opt(wholeNumber(1, STOP_ON_DISCONNECT_MS_MAX)),
     ports: opt(list(publishedPort, PORTS_MAX)),
     resources: opt(record<TaskResources>({ limits: req(resources), reservations: req(resources) })),
     reschedule: opt(oneOf(RESCHEDULE_POLICIES)),

@@ -49,6 +49,7 @@ import type { HeartbeatResponse as _shoal_dispatcher_v1_HeartbeatResponse, Heart
 import type { ManagerPeer as _shoal_dispatcher_v1_ManagerPeer, ManagerPeer__Output as _shoal_dispatcher_v1_ManagerPeer__Output } from './shoal/dispatcher/v1/ManagerPeer.js';
 import type { NetworkAssignment as _shoal_dispatcher_v1_NetworkAssignment, NetworkAssignment__Output as _shoal_dispatcher_v1_NetworkAssignment__Output } from './shoal/dispatcher/v1/NetworkAssignment.js';
 import type { NodeDescription as _shoal_dispatcher_v1_NodeDescription, NodeDescription__Output as _shoal_dispatcher_v1_NodeDescription__Output } from './shoal/dispatcher/v1/NodeDescription.js';
+import type { RestartPolicy as _shoal_dispatcher_v1_RestartPolicy, RestartPolicy__Output as _shoal_dispatcher_v1_RestartPolicy__Output } from './shoal/dispatcher/v1/RestartPolicy.js';
 import type { SessionMessage as _shoal_dispatcher_v1_SessionMessage, SessionMessage__Output as _shoal_dispatcher_v1_SessionMessage__Output } from './shoal/dispatcher/v1/SessionMessage.js';
 import type { SessionRequest as _shoal_dispatcher_v1_SessionRequest, SessionRequest__Output as _shoal_dispatcher_v1_SessionRequest__Output } from './shoal/dispatcher/v1/SessionRequest.js';
 import type { Task as _shoal_dispatcher_v1_Task, Task__Output as _shoal_dispatcher_v1_Task__Output } from './shoal/dispatcher/v1/Task.js';
@@ -128,6 +129,7 @@ export interface ProtoGrpcType {
         ManagerPeer: MessageTypeDefinition<_shoal_dispatcher_v1_ManagerPeer, _shoal_dispatcher_v1_ManagerPeer__Output>
         NetworkAssignment: MessageTypeDefinition<_shoal_dispatcher_v1_NetworkAssignment, _shoal_dispatcher_v1_NetworkAssignment__Output>
         NodeDescription: MessageTypeDefinition<_shoal_dispatcher_v1_NodeDescription, _shoal_dispatcher_v1_NodeDescription__Output>
+        RestartPolicy: MessageTypeDefinition<_shoal_dispatcher_v1_RestartPolicy, _shoal_dispatcher_v1_RestartPolicy__Output>
         SessionMessage: MessageTypeDefinition<_shoal_dispatcher_v1_SessionMessage, _shoal_dispatcher_v1_SessionMessage__Output>
         SessionRequest: MessageTypeDefinition<_shoal_dispatcher_v1_SessionRequest, _shoal_dispatcher_v1_SessionRequest__Output>
         Task: MessageTypeDefinition<_shoal_dispatcher_v1_Task, _shoal_dispatcher_v1_Task__Output>
