@@ -11,7 +11,7 @@ import { KINDS, nameOf, type Kind, type StoreObject, type StoreObjectOf } from '
 import type { StateMachine } from '../raft/node.js';
 import { SESSION_LIMITS, SessionTable, type SessionLimits } from '../raft/sessions.js';
 import { deepFreeze } from './validate.js';
-import { EventLog, Watcher, type StoreEvent } from './watch.js';
+import { EventLog, Watcher, type StoreEvent, type TimeStart } from './watch.js';
 
 export interface StoreLimits {
   /** Events kept in memory for watchers that resume from a version. */
@@ -145,7 +145,7 @@ export class Store implements StateMachine {
       }
       return this.sessions.apply(entry.session ?? NO_SESSION, () => {
         const changes = this.plan(entry, index);
-        this.commit(changes, index);
+        this.commit(changes, index, entry.atMs);
         return { version: index };
       });
     } finally {
@@ -210,14 +210,14 @@ export class Store implements StateMachine {
     } as StoreObject);
   }
 
-  private commit(changes: readonly Change[], index: number): void {
+  private commit(changes: readonly Change[], index: number, atMs: number): void {
     const events: StoreEvent[] = [];
     for (const c of changes) {
       const o = (c.after ?? c.before) as StoreObject;
       if (c.before !== undefined) this.unindex(c.before);
       if (c.after !== undefined) this.index(c.after);
       else this.objects[o.kind].delete(o.id);
-      events.push({ type: c.type, version: index, object: o });
+      events.push({ type: c.type, version: index, atMs, object: o, ...(c.type === 'update' && c.before !== undefined ? { before: c.before } : {}) });
     }
     this.log.append(events);
     for (const e of events) for (const w of [...this.watchers]) {
@@ -251,6 +251,13 @@ export class Store implements StateMachine {
    * `store.watch_compacted` when events after `fromVersion` were already dropped from the log.
    */
   watch(fromVersion: number = this.applied): Watcher {
+    const w = new Watcher(this.backlog(fromVersion), this.limits.watchQueueMax, (closed) => this.watchers.delete(closed));
+    this.watchers.add(w);
+    return w;
+  }
+
+  /** The events held after `fromVersion`, or the refusal when some of them were dropped. */
+  private backlog(fromVersion: number): StoreEvent[] {
     const backlog = this.log.since(fromVersion);
     if (backlog === undefined) {
       this.logger.info({ limit: 'watchHistoryMax', value: this.limits.watchHistoryMax, fromVersion, floor: this.log.floor }, 'store: a watch from a version older than the event log was refused');
@@ -258,9 +265,23 @@ export class Store implements StateMachine {
         fields: { fromVersion, floor: this.log.floor },
       });
     }
-    const w = new Watcher(backlog, this.limits.watchQueueMax, (closed) => this.watchers.delete(closed));
-    this.watchers.add(w);
-    return w;
+    return backlog;
+  }
+
+  /**
+   * Where a watch from a wall-clock time starts (`shoal events --since 10m`): after the version
+   * before the first event held at or after `atMs`, and whether the log reaches back that far.
+   */
+  versionAt(atMs: number): TimeStart {
+    return this.log.versionAt(atMs, this.applied);
+  }
+
+  /**
+   * The events after `fromVersion` held now, without following (`shoal events --until`); refused
+   * as `watch` refuses a version older than the log.
+   */
+  history(fromVersion: number): StoreEvent[] {
+    return this.backlog(fromVersion);
   }
 
   get watcherCount(): number {

@@ -123,6 +123,51 @@ describe('watch', () => {
   });
 });
 
+describe('watch from a time, and the history without following', () => {
+  const at = (atMs: number, ...ops: StoreOp[]): StoreCommand => ({ atMs, ops });
+
+  it("events carry the write's time (a delete's too) and, on an update, the object before it", async () => {
+    const s = new Store();
+    const w = s.watch();
+    s.applyCommand(at(1_000, nodeCreate('n1', 'h1')), 1);
+    s.applyCommand(at(2_000, { op: 'update', kind: 'node', id: 'n1', version: 1, status: { state: 'down', message: 'no heartbeat for 3 periods' } }), 2);
+    s.applyCommand(at(3_000, { op: 'delete', kind: 'node', id: 'n1' }), 3);
+    const [created, updated, deleted] = await take(w, 3);
+    expect([created?.atMs, updated?.atMs, deleted?.atMs]).toEqual([1_000, 2_000, 3_000]);
+    expect(created?.before).toBeUndefined();
+    expect(updated?.before?.kind === 'node' && updated.before.status.state).toBe('unknown');
+    expect(updated?.object.kind === 'node' && updated.object.status.state).toBe('down');
+    // The deleted object's own meta still says when it was last written.
+    expect(deleted?.object.meta.updatedAtMs).toBe(2_000);
+    w.close();
+  });
+
+  it('versionAt starts at the first event held at or after the time, and says when older ones were dropped', () => {
+    const s = new Store({ limits: { watchHistoryMax: 3, watchQueueMax: 10 } });
+    for (let i = 1; i <= 3; i++) s.applyCommand(at(i * 1_000, nodeCreate(`n${i}`, `h${i}`)), i);
+    expect(s.versionAt(2_000)).toEqual({ version: 1, complete: true, oldestAtMs: 1_000 });
+    expect(brief(s.history(s.versionAt(2_500).version))).toEqual(['create node n3 @3']);
+    // Nothing that recent: from the end, nothing to send.
+    expect(s.versionAt(9_000)).toMatchObject({ version: 3, complete: true });
+    expect(s.history(3)).toEqual([]);
+    for (let i = 4; i <= 5; i++) s.applyCommand(at(i * 1_000, nodeCreate(`n${i}`, `h${i}`)), i);
+    // n1 and n2 were dropped: a time before n3's is not covered in full, one after it is.
+    expect(s.versionAt(500)).toEqual({ version: 2, complete: false, oldestAtMs: 3_000 });
+    expect(brief(s.history(2))).toEqual(['create node n3 @3', 'create node n4 @4', 'create node n5 @5']);
+    expect(s.versionAt(3_500)).toEqual({ version: 3, complete: true, oldestAtMs: 3_000 });
+    expect(() => s.history(1)).toThrow(/no longer kept/);
+    expect(s.watcherCount).toBe(0);
+  });
+
+  it('after a restore the log is empty and no time is covered', () => {
+    const a = new Store();
+    a.applyCommand(at(1_000, nodeCreate('n1', 'h1')), 7);
+    const s = new Store();
+    s.restoreNow(a.snapshotNow());
+    expect(s.versionAt(0)).toEqual({ version: 7, complete: false });
+  });
+});
+
 describe('watch over long runs', () => {
   it('after thousands of writes the log still answers a resume exactly, and a reader that keeps up is never cut off', async () => {
     const s = new Store({ limits: { watchHistoryMax: 100, watchQueueMax: 50 } });

@@ -9,11 +9,28 @@ import type { StoreObject } from './types.js';
 
 export type EventType = 'create' | 'update' | 'delete';
 
-/** `object`: as written (create, update) or as it was when deleted. `version`: the write's index. */
+/**
+ * `object`: as written (create, update) or as it was when deleted. `version`: the write's index.
+ * `atMs`: the write's time (the leader's wall clock of the command; a delete's too, which the
+ * deleted object's meta cannot tell). `before`: on an update, the object as it was, so a reader
+ * can say what changed (the events timeline); a reference to the frozen object, not a copy.
+ */
 export interface StoreEvent {
   readonly type: EventType;
   readonly version: number;
+  readonly atMs: number;
   readonly object: StoreObject;
+  readonly before?: StoreObject;
+}
+
+/** Where a watch from a time starts (`Store.versionAt`). */
+export interface TimeStart {
+  /** Watch after this version: the first event held at or after the time comes first. */
+  readonly version: number;
+  /** False when events at or after the time may have been dropped from the log already. */
+  readonly complete: boolean;
+  /** The time of the oldest event held, if any. */
+  readonly oldestAtMs?: number;
 }
 
 /** The events kept for resuming watchers, oldest first, in version order. */
@@ -63,6 +80,25 @@ export class EventLog {
       else hi = mid;
     }
     return this.events.slice(lo);
+  }
+
+  /**
+   * The version after which the events from `atMs` on begin: the first event held at or after
+   * it, scanning from the oldest (times come from successive leaders' clocks, so they are
+   * nearly, not strictly, in order; a scan of at most `historyMax` events, on a CLI's request).
+   * `end`: the version to give when no event held is that recent (the store's applied index).
+   */
+  versionAt(atMs: number, end: number): TimeStart {
+    const oldest = this.events[this.head];
+    const oldestAtMs = oldest === undefined ? {} : { oldestAtMs: oldest.atMs };
+    // Nothing was ever dropped (floor 0), or the log reaches back before the time asked.
+    const complete = this.floorVersion === 0 || (oldest !== undefined && oldest.atMs < atMs);
+    for (let i = this.head; i < this.events.length; i++) {
+      const e = this.events[i] as StoreEvent;
+      // A transaction cut in two by a drop: its kept half is not resumable by version.
+      if (e.atMs >= atMs) return { version: Math.max(e.version - 1, this.floorVersion), complete, ...oldestAtMs };
+    }
+    return { version: end, complete, ...oldestAtMs };
   }
 
   /** Forgets everything: a restore; watchers resume only from `floor` on. */

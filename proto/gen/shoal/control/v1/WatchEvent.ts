@@ -10,6 +10,7 @@ export interface WatchEvent {
   'atMs'?: (number | string | Long);
   'name'?: (string);
   'objectJson'?: (string);
+  'previousJson'?: (string);
 }
 
 export interface WatchEvent__Output {
@@ -20,4 +21,5 @@ export interface WatchEvent__Output {
   'atMs': (number);
   'name': (string);
   'objectJson': (string);
+  'previousJson': (string);
 }
