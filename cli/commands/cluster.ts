@@ -26,6 +26,7 @@ function nodeJson(n: Node__Output): Record<string, unknown> {
     status: n.state,
     availability: n.availability,
     managerStatus: n.leaderStatus,
+    ...(n.message !== '' ? { message: n.message } : {}),
     labels: n.labels,
     createdAt: new Date(Number(n.meta?.createdAtMs ?? 0)).toISOString(),
     updatedAt: new Date(Number(n.meta?.updatedAtMs ?? 0)).toISOString(),

@@ -57,6 +57,7 @@ export function nodeMessage(n: StoreObjectOf<'node'>, manager: Manager): Node {
     state: n.status.state,
     leaderStatus,
     labels: { ...n.spec.labels },
+    message: n.status.message ?? '',
   };
 }
 

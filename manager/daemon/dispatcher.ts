@@ -33,6 +33,16 @@ import type { UpdateTaskStatusResponse } from '../../proto/gen/shoal/dispatcher/
 import type { NodeDescription__Output } from '../../proto/gen/shoal/dispatcher/v1/NodeDescription.js';
 
 const NANO_CPUS_PER_CPU = 1_000_000_000;
+/** Writes of one node's status tried when another write changed the node meanwhile. */
+export const NODE_WRITE_ATTEMPTS_MAX = 5;
+
+/** Finished for good: a replaced container in one of these no longer runs on its node. */
+const STOPPED: readonly TaskState[] = ['complete', 'failed', 'shutdown', 'rejected'];
+
+/** How many containers of a node were replaced elsewhere and have not been stopped there yet. */
+export function replacedStillHeld(tasks: readonly StoreObjectOf<'task'>[]): number {
+  return tasks.filter((t) => t.spec.replacedBy !== undefined && t.spec.desiredState === 'remove' && !STOPPED.includes(t.status.state)).length;
+}
 
 /**
  * What the scheduler needs of an agent's NodeDescription, as the store holds it. Labels the
@@ -74,6 +84,8 @@ export class Dispatcher {
   /** Arrival order of status reports: of two for one task in a batch, the later wins. */
   private statusSeq = 0;
   private starting: Promise<void> | undefined;
+  /** Nodes heard again that still hold replaced containers: written ready once those stopped. */
+  private readonly returning = new Set<string>();
 
   constructor(private readonly manager: Manager) {}
 
@@ -89,8 +101,9 @@ export class Dispatcher {
       if (!this.manager.raft.isLeader()) return;
       const store = this.manager.store;
       const period = store.list('cluster')[0]?.spec.heartbeatPeriodMs;
-      // Workers only: a manager's node has no agent yet to send heartbeats.
-      const known = store.list('node').filter((n) => n.spec.role === 'worker').map((n) => ({ nodeId: n.id, state: n.status.state }));
+      // Nodes with an agent: every worker, and a manager's node once an agent on its host has
+      // reported (a manager without one sends no heartbeats and must not be declared down).
+      const known = store.list('node').filter((n) => n.spec.role === 'worker' || n.status.description !== undefined).map((n) => ({ nodeId: n.id, state: n.status.state }));
       const clock = this.manager.clock;
       this.tracker = new HeartbeatTracker(clock.nowMs(), known, { rng: systemRng, logger: this.manager.logger.child({ module: 'dispatcher' }), ...(period !== undefined ? { settings: { periodMs: period } } : {}) });
       this.ticker = new HeartbeatTicker(clock, this.tracker, (downs) => void this.writeDown(downs));
@@ -102,6 +115,7 @@ export class Dispatcher {
   }
 
   private stopTracking(): void {
+    this.returning.clear();
     this.ticker?.stop();
     this.ticker = undefined;
     this.tracker = undefined;
@@ -114,29 +128,58 @@ export class Dispatcher {
     this.batcher = undefined;
   }
 
+  /**
+   * The node's status as `status` makes it from the node as it is now; read again and retried
+   * when another write got there first (the orchestrator fences its decisions on the node's
+   * version), at most NODE_WRITE_ATTEMPTS_MAX times.
+   */
   private async writeNodeStatus(nodeId: string, status: (n: StoreObjectOf<'node'>) => NodeStatus | undefined): Promise<void> {
-    const n = this.manager.store.get('node', nodeId);
-    if (n === undefined) return;
-    const next = status(n);
-    if (next === undefined) return;
-    await this.manager.raft.propose(encodeCommand({ atMs: this.manager.clock.wallMs(), ops: [{ op: 'update', kind: 'node', id: n.id, version: n.meta.version, status: next }] }));
+    for (let attempt = 1; ; attempt++) {
+      const n = this.manager.store.get('node', nodeId);
+      if (n === undefined) return;
+      const next = status(n);
+      if (next === undefined) return;
+      try {
+        await this.manager.raft.propose(encodeCommand({ atMs: this.manager.clock.wallMs(), ops: [{ op: 'update', kind: 'node', id: n.id, version: n.meta.version, status: next }] }));
+        return;
+      } catch (err) {
+        if (!(err instanceof ShoalError && err.code === 'store.conflict') || attempt >= NODE_WRITE_ATTEMPTS_MAX) throw err;
+      }
+    }
   }
 
   private async writeDown(downs: readonly DownEvent[]): Promise<void> {
     for (const d of downs) {
       this.manager.logger.warn({ nodeId: d.nodeId, missed: d.missed }, 'node down: its heartbeats stopped');
-      await this.writeNodeStatus(d.nodeId, (n) => (n.status.state === 'down' ? undefined : { ...n.status, state: 'down', message: `no heartbeat for ${d.missed} periods` })).catch((err: unknown) =>
+      this.returning.delete(d.nodeId);
+      await this.writeNodeStatus(d.nodeId, (n) => (n.status.state === 'down' ? undefined : { ...n.status, state: 'down', message: `no heartbeat for ${d.missed} periods`, downAtMs: this.manager.clock.wallMs() })).catch((err: unknown) =>
         this.manager.logger.warn({ nodeId: d.nodeId, err: oneLine(err) }, 'dispatcher: writing a node down failed'),
       );
     }
   }
 
-  /** `description`: what the agent reported when its session opened (written when it changed). */
+  /**
+   * A node heard again is written `ready` — unless it still holds containers that were replaced
+   * while it was down: it is `unknown` (heard, not ready: nothing is placed there) with a message
+   * saying so until its agent has stopped every one of them (`returning`, checked again after each
+   * batch of status reports), so a name never runs twice once the node is back.
+   * `description`: what the agent reported when its session opened (written when it changed).
+   */
   private async writeUp(nodeId: string, description?: NodeDescription): Promise<void> {
     await this.writeNodeStatus(nodeId, (n) => {
       const described = description === undefined || sameDescription(n.status.description, description);
+      const replaced = n.status.state === 'ready' ? 0 : replacedStillHeld(this.manager.store.tasksOnNode(nodeId));
+      const { message: _was, downAtMs: _since, ...status } = n.status;
+      if (replaced > 0) {
+        this.returning.add(nodeId);
+        const message = `back; stopping ${replaced} replaced container${replaced === 1 ? '' : 's'} first`;
+        if (n.status.state === 'unknown' && n.status.message === message && described) return undefined;
+        // `unknown`: heard, not ready; the scheduler places nothing here and the orchestrator,
+        // which acts on `down` nodes, leaves what it still runs alone.
+        return { ...status, state: 'unknown', message, ...(description !== undefined ? { description } : {}) };
+      }
+      this.returning.delete(nodeId);
       if (n.status.state === 'ready' && described) return undefined;
-      const { message: _was, ...status } = n.status;
       return { ...status, state: 'ready', ...(description !== undefined ? { description } : {}) };
     }).catch((err: unknown) => this.manager.logger.warn({ nodeId, err: oneLine(err) }, 'dispatcher: writing a node ready failed'));
   }
@@ -219,6 +262,8 @@ export class Dispatcher {
       if (next !== undefined) ops.push({ op: 'update', kind: 'task', id: t.id, version: t.meta.version, status: next });
     }
     if (ops.length > 0) await this.manager.raft.propose(encodeCommand({ atMs: this.manager.clock.wallMs(), ops }));
+    // A returning node whose last replaced container just stopped is ready now.
+    for (const nodeId of new Set(batch.map((u) => u.nodeId))) if (this.returning.has(nodeId)) void this.writeUp(nodeId);
   }
 
   handlers() {

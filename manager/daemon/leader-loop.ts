@@ -56,6 +56,7 @@ export class LeaderLoop {
   private generation = 0;
   private watching: { close(): void } | undefined;
   private timer: Timer | undefined;
+  private wake: { readonly at: number; readonly timer: Timer } | undefined;
   private passing: Promise<void> | undefined;
   private dirty = false;
   private failures = 0;
@@ -89,6 +90,8 @@ export class LeaderLoop {
     this.watching = undefined;
     this.timer?.cancel();
     this.timer = undefined;
+    this.wake?.timer.cancel();
+    this.wake = undefined;
     this.dirty = false;
     this.failures = 0;
   }
@@ -130,6 +133,22 @@ export class LeaderLoop {
         this.o.logger.info({ loop: this.o.name, err: oneLine(err) }, `${this.o.name}: the store watch broke; watching again`);
       }
     }
+  }
+
+  /**
+   * A pass again in `ms` (a wait the pass itself knows of, such as a --stop-on-disconnect delay),
+   * if this leadership lasts; one such wake-up at a time, the earliest kept.
+   */
+  wakeIn(ms: number): void {
+    const generation = this.generation;
+    const at = this.o.clock.nowMs() + Math.max(0, ms);
+    if (this.wake !== undefined && this.wake.at <= at) return;
+    this.wake?.timer.cancel();
+    const timer = this.o.clock.setTimer(Math.max(0, ms), () => {
+      this.wake = undefined;
+      this.kick(generation);
+    });
+    this.wake = { at, timer };
   }
 
   /** A pass soon: after `delayMs`, or once the running one ends. */

@@ -31,6 +31,7 @@ import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIden
 import { Dispatcher } from './dispatcher.js';
 import { SchedulerLoop } from './scheduler-loop.js';
 import { TaskReaper } from './task-reaper.js';
+import { OrchestratorLoop } from './orchestrator-loop.js';
 import { guarded } from './guard.js';
 import { CertRenewer } from './renewal.js';
 import { FORWARD_CONNECT_TIMEOUT_MS, FORWARD_TIMEOUT_MS, FORWARDED_METADATA, LEADER_POLL_MS, LEADER_SILENCE_MS, LEADER_WAIT_MS, MANAGER_CHANNEL_OPTIONS, REACHABLE_WITHIN_MS } from './settings.js';
@@ -148,7 +149,7 @@ export class Manager {
   private stopped = false;
   private readonly dispatcher = new Dispatcher(this);
   /** The leader's loops on the store: pending tasks onto nodes, removed tasks deleted once shut down. */
-  private readonly leaderLoops: readonly (SchedulerLoop | TaskReaper)[];
+  private readonly leaderLoops: readonly (SchedulerLoop | TaskReaper | OrchestratorLoop)[];
 
   constructor(private readonly o: ManagerOptions) {
     this.logger = o.logger;
@@ -168,6 +169,7 @@ export class Manager {
     this.leaderLoops = [
       new SchedulerLoop({ ...loop, rng: systemRng, logger: o.logger.child({ module: 'scheduler' }) }),
       new TaskReaper({ ...loop, logger: o.logger.child({ module: 'task-reaper' }) }),
+      new OrchestratorLoop({ ...loop, logger: o.logger.child({ module: 'orchestrator' }) }),
     ];
   }
 

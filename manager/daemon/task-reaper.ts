@@ -23,10 +23,14 @@ export interface TaskReaperOptions {
   readonly timing?: Partial<LeaderLoopTiming>;
 }
 
-/** Whether a task to be removed is held by no agent: ended, never placed, or its node gone. */
+/**
+ * Whether a task to be removed is held by no agent: ended, never placed, or its node gone. An
+ * orphaned task may still run on its unreachable node: it stays until its agent, back, has
+ * stopped it (the record is what keeps that node from being ready too early) or the node is removed.
+ */
 export function reapable(store: Store, t: StoreObjectOf<'task'>): boolean {
   if (t.spec.desiredState !== 'remove') return false;
-  if (TERMINAL_TASK_STATES.includes(t.status.state) || t.status.state === 'new' || t.status.state === 'pending') return true;
+  if ((t.status.state !== 'orphaned' && TERMINAL_TASK_STATES.includes(t.status.state)) || t.status.state === 'new' || t.status.state === 'pending') return true;
   return t.spec.nodeId === undefined || store.get('node', t.spec.nodeId) === undefined;
 }
 

@@ -9,6 +9,13 @@ import { systemClock } from '../../shared/clock.js';
 import { freeLoopbackPort } from '../../shared/net.js';
 import type { CleanupStep } from '../../shared/cleanup.js';
 import { repoRoot, shoalBin } from '../raft/kv/testing.js';
+import { loadProto } from '../../proto/load.js';
+import type { AssignmentsMessage__Output } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsMessage.js';
+import type { DispatcherClient } from '../../proto/gen/shoal/dispatcher/v1/Dispatcher.js';
+import type { SessionMessage__Output } from '../../proto/gen/shoal/dispatcher/v1/SessionMessage.js';
+import { callUnary, clientCredentials } from '../../shared/grpc.js';
+import { obtainCertificate } from '../../shared/join-client.js';
+import { MANAGER_CHANNEL_OPTIONS, parseManagerAddress } from '../../shared/manager-hosts.js';
 
 export interface Proc {
   readonly stdout: () => string;
@@ -76,4 +83,71 @@ export function managerProcesses(cleanups: CleanupStep[]) {
     return { dir, addr, dataDir, procs, via, token };
   };
   return { shoal, cli, scratch, json, managers };
+}
+
+/**
+ * An agent driven by hand against a real manager: a real worker certificate, a session with
+ * heartbeats every `beatMs`, the assignments it is sent, and its status reports. `silence()`
+ * stops everything it sends (its node falls silent, as after a power loss); `reconnect()`
+ * opens a new session with the same certificate, as its agent does when it comes back.
+ */
+export async function handAgent(cleanups: CleanupStep[], managerAddr: string, token: string, hostname: string, beatMs = 300) {
+  const at = parseManagerAddress(managerAddr, 'manager');
+  const { tls } = await obtainCertificate(at, token, { advertiseAddr: '127.0.0.1', hostname });
+  const Dispatcher = loadProto('dispatcher').shoal.dispatcher.v1.Dispatcher;
+  const d = new Dispatcher(managerAddr, clientCredentials(tls), MANAGER_CHANNEL_OPTIONS) as unknown as DispatcherClient;
+  cleanups.push(() => d.close());
+  const messages: AssignmentsMessage__Output[] = [];
+  let live: { cancel(): void } | undefined;
+  let sessionId = '';
+  const open = async (): Promise<void> => {
+    const session = d.Session({ description: { hostname, advertiseAddress: '127.0.0.1', cpus: 2, memoryBytes: 4 * 2 ** 30, labels: {} }, sessionId: '' });
+    session.on('error', () => undefined); // cancelled by silence() or the cleanup
+    const first = await new Promise<SessionMessage__Output>((resolve, reject) => {
+      session.once('data', resolve);
+      session.once('error', reject);
+    });
+    sessionId = first.sessionId;
+    let beat = systemClock.setTimer(0, function tick() {
+      void callUnary(d.Heartbeat.bind(d), { sessionId: first.sessionId }, 2000).catch(() => undefined); // a missed beat shows as the node going down
+      beat = systemClock.setTimer(beatMs, tick);
+    });
+    const stream = d.Assignments({ sessionId });
+    stream.on('data', (m: AssignmentsMessage__Output) => messages.push(m));
+    stream.on('error', () => undefined); // ends with the session
+    live = {
+      cancel: () => {
+        beat.cancel();
+        stream.cancel();
+        session.cancel();
+      },
+    };
+  };
+  cleanups.push(() => live?.cancel());
+  await open();
+  return {
+    messages,
+    /** The tasks of the newest full set and the changes after it, as the agent holds them. */
+    tasks(): Map<string, NonNullable<AssignmentsMessage__Output['changes'][number]['task']>> {
+      const held = new Map<string, NonNullable<AssignmentsMessage__Output['changes'][number]['task']>>();
+      for (const m of messages) {
+        if (m.full) held.clear();
+        for (const ch of m.changes) {
+          if (!ch.task) continue;
+          if (ch.action === 'REMOVE') held.delete(ch.task.id);
+          else held.set(ch.task.id, ch.task);
+        }
+      }
+      return held;
+    },
+    report: (taskId: string, state: string, extra: object = {}) => callUnary(d.UpdateTaskStatus.bind(d), { sessionId, updates: [{ taskId, status: { state, ...extra } }] }, 5000),
+    silence(): void {
+      live?.cancel();
+      live = undefined;
+    },
+    async reconnect(): Promise<void> {
+      messages.length = 0;
+      await open();
+    },
+  };
 }

@@ -61,6 +61,8 @@ export interface NodeStatus {
   /** A manager's place in Raft: its Raft member id and the address its peers dial. */
   readonly raft?: { readonly id: number; readonly addr: string };
   readonly description?: NodeDescription;
+  /** While down: when the leader declared it (its wall clock, ms), for `--stop-on-disconnect` waits. */
+  readonly downAtMs?: number;
 }
 
 // ---- task -------------------------------------------------------------------------------------
@@ -156,6 +158,11 @@ export interface TaskSpec {
    * their side, so that not even a partition shows two copies running.
    */
   readonly stopOnDisconnectMs?: number;
+  /**
+   * `shoal stop -t SECONDS`: how long its agent waits after the stop signal before SIGKILL when it
+   * shuts the container down; absent = the container's own (10 s).
+   */
+  readonly stopGracePeriodMs?: number;
   readonly ports?: readonly PublishedPort[];
   readonly resources?: TaskResources;
   readonly reschedule?: ReschedulePolicy;

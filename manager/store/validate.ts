@@ -18,6 +18,8 @@ export const LABELS_MAX = 256;
 /** Most entries in a task's args or env, and longest entry: a task's spec stays well under a command's size. */
 export const ENTRIES_MAX = 256;
 export const ENTRY_CHARS_MAX = 4096;
+/** `shoal stop -t`: a grace period of at most an hour (Docker sets none; a longer one is a mistake). */
+export const STOP_GRACE_PERIOD_MS_MAX = 60 * 60 * 1000;
 /** Most published ports on one task. */
 export const PORTS_MAX = 256;
 /** Most constraints or env rules on one task (the scheduler takes 64 in all). */
@@ -143,6 +145,7 @@ export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
     env: opt(list(entryText, ENTRIES_MAX)),
     restart: opt(restartPolicy),
     stopOnDisconnectMs: opt(wholeNumber(1, STOP_ON_DISCONNECT_MS_MAX)),
+    stopGracePeriodMs: opt(wholeNumber(0, STOP_GRACE_PERIOD_MS_MAX)),
     ports: opt(list(publishedPort, PORTS_MAX)),
     resources: opt(record<TaskResources>({ limits: req(resources), reservations: req(resources) })),
     reschedule: opt(oneOf(RESCHEDULE_POLICIES)),
@@ -155,7 +158,7 @@ export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
 };
 
 export const STATUS_CHECKS: { [K in Kind]: Check<StatusByKind[K]> } = {
-  node: record<NodeStatus>({ state: req(oneOf(NODE_STATES)), addr: opt(text), message: opt(text), raft: opt(record<{ id: number; addr: string }>({ id: req(wholeNumber(1)), addr: req(text) })), description: opt(nodeDescription) }),
+  node: record<NodeStatus>({ state: req(oneOf(NODE_STATES)), addr: opt(text), message: opt(text), raft: opt(record<{ id: number; addr: string }>({ id: req(wholeNumber(1)), addr: req(text) })), description: opt(nodeDescription), downAtMs: opt(wholeNumber(0)) }),
   task: record<TaskStatus>({ state: req(oneOf(TASK_STATES)), message: opt(text), containerId: opt(text), pendingReason: opt(text) }),
   service: record<ServiceStatus>({ message: opt(text) }),
   network: record<NetworkStatus>({ subnet: opt(text), vni: opt(wholeNumber(1, 0xffffff)) }),

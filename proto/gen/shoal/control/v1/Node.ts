@@ -12,6 +12,7 @@ export interface Node {
   'state'?: (string);
   'leaderStatus'?: (string);
   'labels'?: ({[key: string]: string});
+  'message'?: (string);
 }
 
 export interface Node__Output {
@@ -23,4 +24,5 @@ export interface Node__Output {
   'state': (string);
   'leaderStatus': (string);
   'labels': ({[key: string]: string});
+  'message': (string);
 }
