@@ -77,8 +77,9 @@ const where = (store: Store, t: TaskObject): string => {
   return ` on ${store.get('node', nodeId)?.spec.hostname ?? nodeId}`;
 };
 
-/** A task `shoal ps` shows without -a: meant to run and not ended. */
-const isLive = (t: TaskObject): boolean => t.spec.desiredState === 'running' && !TERMINAL_TASK_STATES.includes(t.status.state);
+/** A task `shoal ps` shows without -a: meant to run and not ended (an orphaned one may still run), and not replaced by a copy. */
+const isLive = (t: TaskObject): boolean =>
+  t.spec.desiredState === 'running' && t.spec.replacedBy === undefined && (t.status.state === 'orphaned' || !TERMINAL_TASK_STATES.includes(t.status.state));
 
 interface TaskFilter {
   readonly all: boolean;

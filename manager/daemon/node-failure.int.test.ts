@@ -58,8 +58,8 @@ describe('a node down (a real manager, hand-driven agents)', () => {
       await w2.report(t.id, 'running', { containerId: `c-${t.id}` });
     }
     const during = await until('copies running on w2, db orphaned', () => ps(), (rows) => rows.filter((t) => t.state === 'running' && t.node === 'w2').length === 2);
-    // One live copy per name; the orphaned container is not live but listed with -a.
-    expect(liveNames(during).sort()).toEqual(['api', 'web']);
+    // One live copy per name; the orphaned container stays listed; the replaced ones only with -a.
+    expect(liveNames(during).sort()).toEqual(['api', 'db', 'web']);
     const all = await ps('-a');
     expect(all.find((t) => t.name === 'db')).toMatchObject({ node: 'w1', state: 'orphaned', desiredState: 'running', message: 'node w1 is down' });
     const old = all.filter((t) => t.node === "w1" && t.name !== "db");
