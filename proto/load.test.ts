@@ -8,7 +8,7 @@ describe('proto loading', () => {
     expect(typeof loadProto('raft').shoal.raft.v1.RaftTransport).toBe('function');
     expect(typeof loadProto('dispatcher').shoal.dispatcher.v1.Dispatcher).toBe('function');
     expect(typeof loadProto('control').shoal.control.v1.Control).toBe('function');
-    expect(typeof loadProto('agent').shoal.agent.v1.TaskAccess).toBe('function');
+    expect(typeof loadProto('agent').shoal.access.v1.TaskAccess).toBe('function');
   });
 
   it('encodes 64-bit fields as numbers and enums as strings, as the generated types say', () => {

@@ -1,13 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
-import type { TaskAccessClient as _shoal_agent_v1_TaskAccessClient, TaskAccessDefinition as _shoal_agent_v1_TaskAccessDefinition } from './shoal/agent/v1/TaskAccess.js';
-import type { TaskContainer as _shoal_agent_v1_TaskContainer, TaskContainer__Output as _shoal_agent_v1_TaskContainer__Output } from './shoal/agent/v1/TaskContainer.js';
-import type { TaskExecRequest as _shoal_agent_v1_TaskExecRequest, TaskExecRequest__Output as _shoal_agent_v1_TaskExecRequest__Output } from './shoal/agent/v1/TaskExecRequest.js';
-import type { TaskExecResponse as _shoal_agent_v1_TaskExecResponse, TaskExecResponse__Output as _shoal_agent_v1_TaskExecResponse__Output } from './shoal/agent/v1/TaskExecResponse.js';
-import type { TaskLogLine as _shoal_agent_v1_TaskLogLine, TaskLogLine__Output as _shoal_agent_v1_TaskLogLine__Output } from './shoal/agent/v1/TaskLogLine.js';
-import type { TaskLogsRequest as _shoal_agent_v1_TaskLogsRequest, TaskLogsRequest__Output as _shoal_agent_v1_TaskLogsRequest__Output } from './shoal/agent/v1/TaskLogsRequest.js';
-import type { TaskRef as _shoal_agent_v1_TaskRef, TaskRef__Output as _shoal_agent_v1_TaskRef__Output } from './shoal/agent/v1/TaskRef.js';
+import type { TaskAccessClient as _shoal_access_v1_TaskAccessClient, TaskAccessDefinition as _shoal_access_v1_TaskAccessDefinition } from './shoal/access/v1/TaskAccess.js';
+import type { TaskContainer as _shoal_access_v1_TaskContainer, TaskContainer__Output as _shoal_access_v1_TaskContainer__Output } from './shoal/access/v1/TaskContainer.js';
+import type { TaskExecRequest as _shoal_access_v1_TaskExecRequest, TaskExecRequest__Output as _shoal_access_v1_TaskExecRequest__Output } from './shoal/access/v1/TaskExecRequest.js';
+import type { TaskExecResponse as _shoal_access_v1_TaskExecResponse, TaskExecResponse__Output as _shoal_access_v1_TaskExecResponse__Output } from './shoal/access/v1/TaskExecResponse.js';
+import type { TaskLogLine as _shoal_access_v1_TaskLogLine, TaskLogLine__Output as _shoal_access_v1_TaskLogLine__Output } from './shoal/access/v1/TaskLogLine.js';
+import type { TaskLogsRequest as _shoal_access_v1_TaskLogsRequest, TaskLogsRequest__Output as _shoal_access_v1_TaskLogsRequest__Output } from './shoal/access/v1/TaskLogsRequest.js';
+import type { TaskRef as _shoal_access_v1_TaskRef, TaskRef__Output as _shoal_access_v1_TaskRef__Output } from './shoal/access/v1/TaskRef.js';
 import type { Cluster as _shoal_control_v1_Cluster, Cluster__Output as _shoal_control_v1_Cluster__Output } from './shoal/control/v1/Cluster.js';
 import type { ControlClient as _shoal_control_v1_ControlClient, ControlDefinition as _shoal_control_v1_ControlDefinition } from './shoal/control/v1/Control.js';
 import type { CreateNetworkRequest as _shoal_control_v1_CreateNetworkRequest, CreateNetworkRequest__Output as _shoal_control_v1_CreateNetworkRequest__Output } from './shoal/control/v1/CreateNetworkRequest.js';
@@ -71,15 +71,15 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 
 export interface ProtoGrpcType {
   shoal: {
-    agent: {
+    access: {
       v1: {
-        TaskAccess: SubtypeConstructor<typeof grpc.Client, _shoal_agent_v1_TaskAccessClient> & { service: _shoal_agent_v1_TaskAccessDefinition }
-        TaskContainer: MessageTypeDefinition<_shoal_agent_v1_TaskContainer, _shoal_agent_v1_TaskContainer__Output>
-        TaskExecRequest: MessageTypeDefinition<_shoal_agent_v1_TaskExecRequest, _shoal_agent_v1_TaskExecRequest__Output>
-        TaskExecResponse: MessageTypeDefinition<_shoal_agent_v1_TaskExecResponse, _shoal_agent_v1_TaskExecResponse__Output>
-        TaskLogLine: MessageTypeDefinition<_shoal_agent_v1_TaskLogLine, _shoal_agent_v1_TaskLogLine__Output>
-        TaskLogsRequest: MessageTypeDefinition<_shoal_agent_v1_TaskLogsRequest, _shoal_agent_v1_TaskLogsRequest__Output>
-        TaskRef: MessageTypeDefinition<_shoal_agent_v1_TaskRef, _shoal_agent_v1_TaskRef__Output>
+        TaskAccess: SubtypeConstructor<typeof grpc.Client, _shoal_access_v1_TaskAccessClient> & { service: _shoal_access_v1_TaskAccessDefinition }
+        TaskContainer: MessageTypeDefinition<_shoal_access_v1_TaskContainer, _shoal_access_v1_TaskContainer__Output>
+        TaskExecRequest: MessageTypeDefinition<_shoal_access_v1_TaskExecRequest, _shoal_access_v1_TaskExecRequest__Output>
+        TaskExecResponse: MessageTypeDefinition<_shoal_access_v1_TaskExecResponse, _shoal_access_v1_TaskExecResponse__Output>
+        TaskLogLine: MessageTypeDefinition<_shoal_access_v1_TaskLogLine, _shoal_access_v1_TaskLogLine__Output>
+        TaskLogsRequest: MessageTypeDefinition<_shoal_access_v1_TaskLogsRequest, _shoal_access_v1_TaskLogsRequest__Output>
+        TaskRef: MessageTypeDefinition<_shoal_access_v1_TaskRef, _shoal_access_v1_TaskRef__Output>
       }
     }
     control: {

@@ -24,8 +24,8 @@ import type { StartTaskRequest as _shoal_control_v1_StartTaskRequest, StartTaskR
 import type { StopTaskRequest as _shoal_control_v1_StopTaskRequest, StopTaskRequest__Output as _shoal_control_v1_StopTaskRequest__Output } from '../../../shoal/control/v1/StopTaskRequest.js';
 import type { Task as _shoal_dispatcher_v1_Task, Task__Output as _shoal_dispatcher_v1_Task__Output } from '../../../shoal/dispatcher/v1/Task.js';
 import type { TaskExecRequest as _shoal_control_v1_TaskExecRequest, TaskExecRequest__Output as _shoal_control_v1_TaskExecRequest__Output } from '../../../shoal/control/v1/TaskExecRequest.js';
-import type { TaskExecResponse as _shoal_agent_v1_TaskExecResponse, TaskExecResponse__Output as _shoal_agent_v1_TaskExecResponse__Output } from '../../../shoal/agent/v1/TaskExecResponse.js';
-import type { TaskLogLine as _shoal_agent_v1_TaskLogLine, TaskLogLine__Output as _shoal_agent_v1_TaskLogLine__Output } from '../../../shoal/agent/v1/TaskLogLine.js';
+import type { TaskExecResponse as _shoal_access_v1_TaskExecResponse, TaskExecResponse__Output as _shoal_access_v1_TaskExecResponse__Output } from '../../../shoal/access/v1/TaskExecResponse.js';
+import type { TaskLogLine as _shoal_access_v1_TaskLogLine, TaskLogLine__Output as _shoal_access_v1_TaskLogLine__Output } from '../../../shoal/access/v1/TaskLogLine.js';
 import type { TaskLogsRequest as _shoal_control_v1_TaskLogsRequest, TaskLogsRequest__Output as _shoal_control_v1_TaskLogsRequest__Output } from '../../../shoal/control/v1/TaskLogsRequest.js';
 import type { UpdateClusterRequest as _shoal_control_v1_UpdateClusterRequest, UpdateClusterRequest__Output as _shoal_control_v1_UpdateClusterRequest__Output } from '../../../shoal/control/v1/UpdateClusterRequest.js';
 import type { UpdateNodeRequest as _shoal_control_v1_UpdateNodeRequest, UpdateNodeRequest__Output as _shoal_control_v1_UpdateNodeRequest__Output } from '../../../shoal/control/v1/UpdateNodeRequest.js';
@@ -196,19 +196,19 @@ export interface ControlClient extends grpc.Client {
   stopTask(argument: _shoal_control_v1_StopTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
   stopTask(argument: _shoal_control_v1_StopTaskRequest, callback: grpc.requestCallback<_shoal_dispatcher_v1_Task__Output>): grpc.ClientUnaryCall;
   
-  TaskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
-  TaskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
-  TaskExec(argument: _shoal_control_v1_TaskExecRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
-  TaskExec(argument: _shoal_control_v1_TaskExecRequest, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
-  taskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
-  taskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
-  taskExec(argument: _shoal_control_v1_TaskExecRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
-  taskExec(argument: _shoal_control_v1_TaskExecRequest, callback: grpc.requestCallback<_shoal_agent_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  TaskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_access_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  TaskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_access_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  TaskExec(argument: _shoal_control_v1_TaskExecRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_access_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  TaskExec(argument: _shoal_control_v1_TaskExecRequest, callback: grpc.requestCallback<_shoal_access_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  taskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_access_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  taskExec(argument: _shoal_control_v1_TaskExecRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_access_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  taskExec(argument: _shoal_control_v1_TaskExecRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_access_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
+  taskExec(argument: _shoal_control_v1_TaskExecRequest, callback: grpc.requestCallback<_shoal_access_v1_TaskExecResponse__Output>): grpc.ClientUnaryCall;
   
-  TaskLogs(argument: _shoal_control_v1_TaskLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_agent_v1_TaskLogLine__Output>;
-  TaskLogs(argument: _shoal_control_v1_TaskLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_agent_v1_TaskLogLine__Output>;
-  taskLogs(argument: _shoal_control_v1_TaskLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_agent_v1_TaskLogLine__Output>;
-  taskLogs(argument: _shoal_control_v1_TaskLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_agent_v1_TaskLogLine__Output>;
+  TaskLogs(argument: _shoal_control_v1_TaskLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_access_v1_TaskLogLine__Output>;
+  TaskLogs(argument: _shoal_control_v1_TaskLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_access_v1_TaskLogLine__Output>;
+  taskLogs(argument: _shoal_control_v1_TaskLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_access_v1_TaskLogLine__Output>;
+  taskLogs(argument: _shoal_control_v1_TaskLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_shoal_access_v1_TaskLogLine__Output>;
   
   UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
   UpdateCluster(argument: _shoal_control_v1_UpdateClusterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_shoal_control_v1_Cluster__Output>): grpc.ClientUnaryCall;
@@ -281,9 +281,9 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   StopTask: grpc.handleUnaryCall<_shoal_control_v1_StopTaskRequest__Output, _shoal_dispatcher_v1_Task>;
   
-  TaskExec: grpc.handleUnaryCall<_shoal_control_v1_TaskExecRequest__Output, _shoal_agent_v1_TaskExecResponse>;
+  TaskExec: grpc.handleUnaryCall<_shoal_control_v1_TaskExecRequest__Output, _shoal_access_v1_TaskExecResponse>;
   
-  TaskLogs: grpc.handleServerStreamingCall<_shoal_control_v1_TaskLogsRequest__Output, _shoal_agent_v1_TaskLogLine>;
+  TaskLogs: grpc.handleServerStreamingCall<_shoal_control_v1_TaskLogsRequest__Output, _shoal_access_v1_TaskLogLine>;
   
   UpdateCluster: grpc.handleUnaryCall<_shoal_control_v1_UpdateClusterRequest__Output, _shoal_control_v1_Cluster>;
   
@@ -314,8 +314,8 @@ export interface ControlDefinition extends grpc.ServiceDefinition {
   RunContainer: MethodDefinition<_shoal_control_v1_RunContainerRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_RunContainerRequest__Output, _shoal_dispatcher_v1_Task__Output>
   StartTask: MethodDefinition<_shoal_control_v1_StartTaskRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_StartTaskRequest__Output, _shoal_dispatcher_v1_Task__Output>
   StopTask: MethodDefinition<_shoal_control_v1_StopTaskRequest, _shoal_dispatcher_v1_Task, _shoal_control_v1_StopTaskRequest__Output, _shoal_dispatcher_v1_Task__Output>
-  TaskExec: MethodDefinition<_shoal_control_v1_TaskExecRequest, _shoal_agent_v1_TaskExecResponse, _shoal_control_v1_TaskExecRequest__Output, _shoal_agent_v1_TaskExecResponse__Output>
-  TaskLogs: MethodDefinition<_shoal_control_v1_TaskLogsRequest, _shoal_agent_v1_TaskLogLine, _shoal_control_v1_TaskLogsRequest__Output, _shoal_agent_v1_TaskLogLine__Output>
+  TaskExec: MethodDefinition<_shoal_control_v1_TaskExecRequest, _shoal_access_v1_TaskExecResponse, _shoal_control_v1_TaskExecRequest__Output, _shoal_access_v1_TaskExecResponse__Output>
+  TaskLogs: MethodDefinition<_shoal_control_v1_TaskLogsRequest, _shoal_access_v1_TaskLogLine, _shoal_control_v1_TaskLogsRequest__Output, _shoal_access_v1_TaskLogLine__Output>
   UpdateCluster: MethodDefinition<_shoal_control_v1_UpdateClusterRequest, _shoal_control_v1_Cluster, _shoal_control_v1_UpdateClusterRequest__Output, _shoal_control_v1_Cluster__Output>
   UpdateNode: MethodDefinition<_shoal_control_v1_UpdateNodeRequest, _shoal_control_v1_Node, _shoal_control_v1_UpdateNodeRequest__Output, _shoal_control_v1_Node__Output>
   UpdateService: MethodDefinition<_shoal_control_v1_UpdateServiceRequest, _shoal_control_v1_Service, _shoal_control_v1_UpdateServiceRequest__Output, _shoal_control_v1_Service__Output>
