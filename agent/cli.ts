@@ -4,7 +4,7 @@
 //   the worker runs the tasks the managers assign, worker/worker.ts)
 
 import { cpus, hostname, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AreaContext, AreaRegistrar } from '../shared/cli-area.js';
 import { flag, option } from '../shared/cli-option.js';
@@ -75,9 +75,16 @@ function registerAgent(program: Command, ctx: AreaContext): void {
       if (member !== undefined && cluster !== undefined) {
         if (member.joined) logger.info({ clusterId: member.identity.clusterId, nodeId: member.identity.nodeId }, 'joined the cluster as a worker');
         const { ManagerSession } = await import('./worker/session.js');
-        const { Worker, supervisorRuntime } = await import('./worker/worker.js');
+        const { Worker, supervisorRuntime, TASKS_MAX } = await import('./worker/worker.js');
+        const { fileRestartLedger, RESTART_LEDGER_FILE } = await import('./worker/restart-ledger.js');
         // The worker finds the containers it made before this start, then runs what sessions assign.
-        const w = new Worker({ nodeId: member.identity.nodeId, runtime: supervisorRuntime(agent.supervisor, o.insecureRegistry ?? [], systemClock), clock: systemClock, logger });
+        const w = new Worker({
+          nodeId: member.identity.nodeId,
+          runtime: supervisorRuntime(agent.supervisor, o.insecureRegistry ?? [], systemClock),
+          clock: systemClock,
+          logger,
+          restartLedger: fileRestartLedger(join(resolve(o.dataDir), RESTART_LEDGER_FILE), logger, TASKS_MAX),
+        });
         w.adopt();
         taskWorker = w;
         const s = new ManagerSession({
@@ -88,7 +95,7 @@ function registerAgent(program: Command, ctx: AreaContext): void {
           clock: systemClock,
           rng: systemRng,
           logger,
-          listener: { opened: (client, sessionId) => w.sessionOpened(client, sessionId), ended: () => w.sessionEnded() },
+          listener: { opened: (client, sessionId) => w.sessionOpened(client, sessionId), ended: () => w.sessionEnded(), contact: (sentAtMs) => w.managersReached(sentAtMs) },
         });
         s.start();
         session = s;

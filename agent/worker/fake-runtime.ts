@@ -20,6 +20,9 @@ export class FakeRuntime implements WorkerRuntime {
   readonly images = new Set<string>();
   /** Images a pull fails for (as an unreachable registry would). */
   readonly unpullable = new Set<string>();
+  /** Containers a restart fails for. */
+  readonly unrestartable = new Set<string>();
+  readonly stopGraces: number[] = [];
   readonly calls: string[] = [];
   private waiters = new Map<string, ((e: TaskExit) => void)[]>();
   private nextId = 1;
@@ -47,14 +50,25 @@ export class FakeRuntime implements WorkerRuntime {
     return Promise.resolve(id);
   }
 
+  restart(id: string): Promise<void> {
+    this.calls.push(`restart ${id}`);
+    const c = this.get(id);
+    if (this.unrestartable.has(id)) return Promise.reject(unavailable('container.start_failed', `container ${id} cannot start`));
+    c.running = true;
+    delete c.exit;
+    return Promise.resolve();
+  }
+
   wait(id: string): Promise<TaskExit> {
     const c = this.get(id);
     if (c.exit !== undefined) return Promise.resolve(c.exit);
     return new Promise((resolve) => this.waiters.set(id, [...(this.waiters.get(id) ?? []), resolve]));
   }
 
-  stop(id: string): Promise<void> {
+  /** Stops at once, whatever the grace (recorded in `stopGraces`). */
+  stop(id: string, graceMs?: number): Promise<void> {
     this.calls.push(`stop ${id}`);
+    this.stopGraces.push(graceMs ?? 0);
     const c = this.get(id);
     if (c.running) this.exit(id, { exitCode: 143, signal: 'SIGTERM', oomKilled: false, exitedAtMs: 0 });
     return Promise.resolve();

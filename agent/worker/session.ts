@@ -42,6 +42,12 @@ export interface SessionOptions {
 export interface SessionListener {
   opened(client: DispatcherClient, sessionId: string): void;
   ended(): void;
+  /**
+   * A manager answered: the session opened, or a heartbeat was answered. `sentAtMs` (the clock's
+   * nowMs) is when that call was made, so a listener that counts time without a manager
+   * (`--stop-on-disconnect`) starts no later than the managers do.
+   */
+  contact?(sentAtMs: number): void;
 }
 
 export interface SessionState {
@@ -110,6 +116,7 @@ export class ManagerSession {
     this.client = client;
     const ready = await new Promise<boolean>((resolve) => client.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (err) => resolve(err === undefined)));
     if (!ready) throw new ShoalError('unavailable', 'agent.manager_unreachable', `no connection to the manager at ${addr} within ${CONNECT_TIMEOUT_MS} ms`);
+    const calledAtMs = this.o.clock.nowMs();
     const stream = client.Session({ description: this.o.description, sessionId: '' });
     this.stream = stream;
     return new Promise<string | undefined>((resolve, reject) => {
@@ -117,9 +124,11 @@ export class ManagerSession {
       const beat = (): void => {
         if (this.stopped || this.state.sessionId === undefined) return;
         const sessionId = this.state.sessionId;
+        const sentAtMs = this.o.clock.nowMs();
         callUnary(client.Heartbeat.bind(client), { sessionId }, HEARTBEAT_TIMEOUT_MS, this.o.clock.wallMs()).then(
           (res) => {
             this.state.heartbeatsOk++;
+            this.o.listener?.contact?.(sentAtMs);
             period = Number(res.periodMs) || period;
             this.timer = this.o.clock.setTimer(period, beat);
           },
@@ -135,6 +144,7 @@ export class ManagerSession {
           period = Number(m.heartbeatPeriodMs);
           this.o.logger.info({ manager: addr, sessionId: m.sessionId, nodeId: m.nodeId, periodMs: period }, 'session with the managers');
           this.timer = this.o.clock.setTimer(period, beat);
+          this.o.listener?.contact?.(calledAtMs);
           this.o.listener?.opened(client, m.sessionId);
         }
         if (m.managers.length > 0) this.remember(m.managers.map((p) => p.address));

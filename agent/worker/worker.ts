@@ -3,13 +3,15 @@
 // opens Dispatcher.Assignments with that session and reconciles the tasks it is given against
 // the containers it made (labelled com.shoal.task.id), through the supervisor:
 //   desired running, not run yet: accepted → preparing (pull when the store lacks the image) →
-//     starting (create + start) → running; its exit: complete (0) or failed (code, signal, OOM).
-//     Never restarted here: restart policies are the managers'.
+//     starting (create + start) → running; its exit: complete (0) or failed (code, signal, OOM),
+//     or, when its --restart says so, the same container started again after a backoff
+//     (restarts.ts: running throughout, the message says restarting / restarted N times).
 //   desired shutdown: stopped (its stop signal, then SIGKILL after its grace) → shutdown.
 //   desired remove, a REMOVE, or absent from a full set: stopped and its container removed.
 // Containers without the label (`shoal ctr`) are never touched. After a restart of the agent the
 // containers it finds by label (the shim kept them) are adopted, not restarted: reported running,
 // or their exit. Status updates go out batched, the newest per task (StatusReporter).
+// A task with --stop-on-disconnect D is stopped once no manager has answered for D (fencing.ts).
 // Bounds: STARTS_AT_ONCE tasks prepared at once (one pull per image however many tasks name it), TASKS_MAX tasks held, STATUS_PENDING_MAX updates waiting, STATUS_BATCH_MAX per call.
 
 import type { ClientReadableStream } from '@grpc/grpc-js';
@@ -27,6 +29,9 @@ import type { Logger } from '../../shared/logger.js';
 import { hostPlatform } from '../images/manifest.js';
 import type { Supervisor } from '../runtime/supervisor.js';
 import type { TaskExit } from '../shim/protocol.js';
+import { fenceGraceMs, fenceMessage, fenceStopAtMs, STOP_ON_DISCONNECT_LABEL, stopOnDisconnectOfLabel } from './fencing.js';
+import { memoryRestartLedger, type RestartLedger } from './restart-ledger.js';
+import { decideRestart, exitText, restartedMessage, restartingMessage, restartPolicyOf, type RestartRecord } from './restarts.js';
 
 export const TASK_LABEL = 'com.shoal.task.id';
 export const NODE_LABEL = 'com.shoal.node.id';
@@ -54,14 +59,19 @@ export interface WorkerRuntime {
   pullImage(reference: string): Promise<void>;
   /** Creates and starts; resolves with the container's id once it runs. */
   run(name: string, spec: ContainerSpec__Output): Promise<string>;
+  /** Starts a stopped container again: the same container (id, rootfs, logs), a new process. */
+  restart(id: string): Promise<void>;
   wait(id: string): Promise<TaskExit>;
-  stop(id: string): Promise<void>;
+  /** Its stop signal, then SIGKILL after `graceMs` (absent or 0: its own grace); done at once when it does not run. */
+  stop(id: string, graceMs?: number): Promise<void>;
   remove(id: string): Promise<void>;
 }
 
 export type TaskState = 'accepted' | 'preparing' | 'starting' | 'running' | 'complete' | 'failed' | 'shutdown' | 'rejected';
 const RANK: Record<TaskState, number> = { accepted: 1, preparing: 2, starting: 3, running: 4, complete: 5, failed: 5, shutdown: 5, rejected: 5 };
 const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned']);
+/** Ended for good as the managers hold it: not restarted (an orphaned task may still run, and restart). */
+const FINISHED = new Set(['complete', 'failed', 'shutdown', 'rejected']);
 
 /** The real supervisor as a WorkerRuntime; `insecureRegistries` (HOST:PORT) are pulled from over plain HTTP. */
 export function supervisorRuntime(sup: Supervisor, insecureRegistries: readonly string[], clock: Clock): WorkerRuntime {
@@ -90,10 +100,13 @@ export function supervisorRuntime(sup: Supervisor, insecureRegistries: readonly 
       }
       return c.id;
     },
+    restart: async (id) => {
+      await sup.start(id);
+    },
     wait: (id) => sup.wait(id),
-    stop: async (id) => {
+    stop: async (id, graceMs) => {
       const c = sup.find(id);
-      if (c.state === 'running' || c.state === 'paused') await sup.stop(id, 0);
+      if (c.state === 'running' || c.state === 'paused') await sup.stop(id, graceMs ?? 0);
     },
     remove: (id) => sup.delete(id, true),
   };
@@ -223,9 +236,28 @@ interface Held {
   reported?: TaskState;
   /** Operations on this task run one after the other. */
   chain: Promise<void>;
-  /** A stop was asked by the worker: the exit that follows is a shutdown, not a failure. */
+  /** A stop was asked by the worker: the exit that follows is a shutdown, not a failure (nor restarted). */
   stopping: boolean;
+  /** Why, when the managers did not ask for it (fencing): the shutdown's message. */
+  stopReason?: string;
   forgotten: boolean;
+  /** When its container last started (or was found running), by the worker's clock: how long a run lasted. */
+  startedAtMs?: number;
+  /** Its restarts so far (--restart), as the ledger keeps them. */
+  restarts?: RestartRecord;
+  /** A restart waiting out its backoff. */
+  restartTimer?: Timer;
+}
+
+/** A labelled container found at start, until the first full set claims it. */
+interface Found {
+  readonly id: string;
+  readonly running: boolean;
+  readonly exit?: TaskExit;
+  /** Its task's --stop-on-disconnect, from its label: fenced even before a manager is heard. */
+  readonly stopOnDisconnectMs?: number;
+  /** Stopped by fencing before its task came. */
+  fenced?: boolean;
 }
 
 export interface WorkerOptions {
@@ -233,6 +265,8 @@ export interface WorkerOptions {
   readonly runtime: WorkerRuntime;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where restart counts are kept across agent restarts (restart-ledger.ts); in memory when absent. */
+  readonly restartLedger?: RestartLedger;
 }
 
 /** The reconciler: assignment messages in, container operations and status reports out. */
@@ -240,7 +274,7 @@ export class Worker {
   readonly reporter: StatusReporter;
   private readonly tasks = new Map<string, Held>();
   /** Containers with our label found at start, by task id, until the first full set claims or drops them. */
-  private found: Map<string, { id: string; running: boolean; exit?: TaskExit }> | undefined;
+  private found: Map<string, Found> | undefined;
   private stream: ClientReadableStream<AssignmentsMessage__Output> | undefined;
   private session: { client: DispatcherClient; sessionId: string } | undefined;
   private streamTimer: Timer | undefined;
@@ -255,9 +289,22 @@ export class Worker {
   private appliedWaiters: { n: number; resolve: () => void }[] = [];
   /** Removals of dropped tasks' containers under way (each ends: stop is bounded by its grace). */
   private readonly removing = new Set<Promise<void>>();
+  private readonly ledger: RestartLedger;
+  /** Restart counts of the tasks held (at most TASKS_MAX), as kept by the ledger. */
+  private readonly restartRecords: Map<string, RestartRecord>;
+  /**
+   * When a manager last answered, by the clock: the start of the Session call that opened a
+   * session, or the send time of a heartbeat answered. Until then, the worker's start: a
+   * container found at start is fenced from there (the last contact before it is not known).
+   */
+  private lastContactMs: number;
+  private fenceTimer: Timer | undefined;
 
   constructor(private readonly o: WorkerOptions) {
     this.reporter = new StatusReporter(o);
+    this.ledger = o.restartLedger ?? memoryRestartLedger();
+    this.restartRecords = new Map([...this.ledger.load()].slice(0, TASKS_MAX));
+    this.lastContactMs = o.clock.nowMs();
   }
 
   /** Reads the containers this worker made before (by label); call once before the first message. */
@@ -266,9 +313,11 @@ export class Worker {
     for (const c of this.o.runtime.list()) {
       const taskId = c.labels[TASK_LABEL];
       if (taskId === undefined || c.labels[NODE_LABEL] !== this.o.nodeId) continue;
-      this.found.set(taskId, { id: c.id, running: c.running, ...(c.exit !== undefined ? { exit: c.exit } : {}) });
+      const stopOnDisconnectMs = stopOnDisconnectOfLabel(c.labels[STOP_ON_DISCONNECT_LABEL]);
+      this.found.set(taskId, { id: c.id, running: c.running, ...(c.exit !== undefined ? { exit: c.exit } : {}), ...(stopOnDisconnectMs !== undefined ? { stopOnDisconnectMs } : {}) });
     }
     if (this.found.size > 0) this.o.logger.info({ containers: this.found.size }, "worker: found its tasks' containers from before");
+    this.armFence();
   }
 
   /** A session opened: (re)open the assignment stream with it, and send statuses through it. */
@@ -283,6 +332,17 @@ export class Worker {
     this.session = undefined;
     this.reporter.setSender(undefined);
     this.closeStream();
+  }
+
+  /**
+   * A manager answered: a session opened, or a heartbeat was answered. `sentAtMs` (the clock's) is
+   * when that call was made: the managers heard of this agent no earlier, so fencing that counts
+   * from it ends no later than theirs.
+   */
+  managersReached(sentAtMs: number): void {
+    if (sentAtMs <= this.lastContactMs) return;
+    this.lastContactMs = sentAtMs;
+    this.armFence();
   }
 
   private openStream(): void {
@@ -350,7 +410,10 @@ export class Worker {
         this.found?.delete(c.task.id);
       }
     }
-    if (m.full) this.found = undefined;
+    if (m.full) {
+      this.found = undefined;
+      this.pruneRestartRecords();
+    }
     this.appliedCount++;
     this.appliedWaiters = this.appliedWaiters.filter((w) => (w.n <= this.appliedCount ? (w.resolve(), false) : true));
   }
@@ -374,11 +437,16 @@ export class Worker {
       this.report(task.id, undefined, 'rejected', { error: `the agent holds ${TASKS_MAX} tasks, its most` });
       return;
     }
-    const h: Held = { task, chain: Promise.resolve(), stopping: false, forgotten: false };
+    const restarts = this.restartRecords.get(task.id);
+    const h: Held = { task, chain: Promise.resolve(), stopping: false, forgotten: false, ...(restarts !== undefined ? { restarts } : {}) };
     const found = this.found?.get(task.id);
     if (found !== undefined) {
       this.found?.delete(task.id);
       h.containerId = found.id;
+      if (found.fenced === true && found.stopOnDisconnectMs !== undefined) {
+        h.stopping = true;
+        h.stopReason = fenceMessage(found.stopOnDisconnectMs);
+      }
       const state = task.status?.state ?? '';
       if (state in RANK) h.reported = state as TaskState;
       this.tasks.set(task.id, h);
@@ -416,12 +484,19 @@ export class Worker {
     h.chain = h.chain.then(op).catch((err: unknown) => this.o.logger.error({ taskId: h.task.id, err: oneLine(err) }, 'worker: a task operation failed'));
   }
 
-  /** A container found at start: its state is reported, it is watched; nothing is restarted. */
-  private async resume(h: Held, c: { id: string; running: boolean; exit?: TaskExit }): Promise<void> {
-    if (c.running) {
+  /**
+   * A container found at start: its state is reported, it is watched; a running one is not
+   * restarted. One that exited meanwhile is restarted when its --restart says so (counted from
+   * the ledger's record), as Docker restarts its containers when its daemon starts.
+   */
+  private async resume(h: Held, c: Found): Promise<void> {
+    if (c.fenced === true) this.watch(h, c.id); // being stopped: its exit is the shutdown
+    else if (c.running) {
       this.report(h.task.id, h, 'running', { containerId: c.id, message: 'found running after an agent restart' });
+      h.startedAtMs = this.o.clock.nowMs(); // at least this long a run, when it ends
       this.watch(h, c.id);
     } else if (c.exit !== undefined) this.exited(h, c.exit);
+    this.armFence();
     await this.reconcile(h);
   }
 
@@ -430,6 +505,8 @@ export class Worker {
     const t = h.task;
     const desired = t.desiredState;
     if (desired === 'shutdown' || desired === 'remove') {
+      this.cancelRestart(h); // the managers asked: never restarted
+      this.forgetRestarts(h.task.id);
       if (h.containerId !== undefined) {
         h.stopping = true;
         await this.o.runtime.stop(h.containerId).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: stop failed'));
@@ -502,8 +579,14 @@ export class Worker {
       return;
     }
     if (h.forgotten || h.task.desiredState !== 'running') return this.reconcile(h);
+    if (this.fenceDue(h)) {
+      // The managers may be starting its replacement by now: not started here.
+      this.report(t.id, h, 'rejected', { error: `not started: ${fenceMessage(Number(t.stopOnDisconnectMs))}` });
+      return;
+    }
     this.report(t.id, h, 'starting', {});
-    const labels = { ...spec.labels, [TASK_LABEL]: t.id, [NODE_LABEL]: this.o.nodeId };
+    const stopOnDisconnectMs = Number(t.stopOnDisconnectMs);
+    const labels = { ...spec.labels, [TASK_LABEL]: t.id, [NODE_LABEL]: this.o.nodeId, ...(stopOnDisconnectMs > 0 ? { [STOP_ON_DISCONNECT_LABEL]: String(stopOnDisconnectMs) } : {}) };
     let id: string;
     try {
       id = await this.o.runtime.run(t.name, { ...spec, labels });
@@ -512,8 +595,10 @@ export class Worker {
       return;
     }
     h.containerId = id;
+    h.startedAtMs = this.o.clock.nowMs();
     this.report(t.id, h, 'running', { containerId: id });
     this.watch(h, id);
+    this.armFence();
   }
 
   private watch(h: Held, id: string): void {
@@ -527,15 +612,150 @@ export class Worker {
 
   private exited(h: Held, exit: TaskExit): void {
     const e = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, exitedAtMs: exit.exitedAtMs };
-    if (h.stopping) this.report(h.task.id, h, 'shutdown', { exit: e, message: 'shut down' });
-    else if (exit.exitCode === 0) this.report(h.task.id, h, 'complete', { exit: e });
-    else this.report(h.task.id, h, 'failed', { exit: e, error: exit.oomKilled ? `out of memory: killed (exit code ${exit.exitCode})` : exit.signal !== '' ? `killed by ${exit.signal} (exit code ${exit.exitCode})` : `exit code ${exit.exitCode}` });
+    if (h.stopping) {
+      this.report(h.task.id, h, 'shutdown', { exit: e, message: h.stopReason ?? 'shut down' });
+      this.forgetRestarts(h.task.id);
+      return;
+    }
+    const policy = restartPolicyOf(h.task);
+    const mayRestart = policy !== undefined && h.task.desiredState === 'running' && !isTerminal(h.reported) && !FINISHED.has(h.task.status?.state ?? '');
+    const ranMs = h.startedAtMs === undefined ? undefined : this.o.clock.nowMs() - h.startedAtMs;
+    const decision = mayRestart ? decideRestart(policy, h.restarts, exit, ranMs) : undefined;
+    if (policy !== undefined && decision?.restart === true) {
+      this.report(h.task.id, h, 'running', { again: true, exit: e, message: restartingMessage(policy, exit, decision.next) });
+      this.o.logger.info({ taskId: h.task.id, exit: exitText(exit), restart: decision.next.restarts, inMs: decision.delayMs }, 'worker: its container exited: restarted after a backoff (--restart)');
+      h.restartTimer = this.o.clock.setTimer(decision.delayMs, () => {
+        delete h.restartTimer;
+        this.enqueue(h, () => this.restartContainer(h, decision.next, exit));
+      });
+      return;
+    }
+    const message = decision?.restart === false && decision.gaveUp !== undefined ? decision.gaveUp : h.restarts !== undefined ? restartedMessage(h.restarts, undefined) : '';
+    this.forgetRestarts(h.task.id);
+    if (exit.exitCode === 0) this.report(h.task.id, h, 'complete', { exit: e, message });
+    else this.report(h.task.id, h, 'failed', { exit: e, error: exitText(exit), message });
+  }
+
+  /** After the backoff: the same container started again, unless the managers or fencing stopped it meanwhile. */
+  private async restartContainer(h: Held, next: RestartRecord, exit: TaskExit): Promise<void> {
+    await this.withSlot(async () => {
+      const id = h.containerId;
+      if (h.forgotten || h.stopping || h.task.desiredState !== 'running' || id === undefined || isTerminal(h.reported)) return;
+      if (this.fenceDue(h)) {
+        this.fenceHeld(h);
+        return;
+      }
+      try {
+        await this.o.runtime.restart(id);
+      } catch (err) {
+        this.forgetRestarts(h.task.id);
+        this.report(h.task.id, h, 'failed', { error: `restart ${next.restarts} failed: ${oneLine(err)}`, message: `last ${exitText(exit)}` });
+        return;
+      }
+      h.restarts = next;
+      h.startedAtMs = this.o.clock.nowMs();
+      this.restartRecords.set(h.task.id, next);
+      this.ledger.save(this.restartRecords);
+      this.report(h.task.id, h, 'running', { again: true, containerId: id, message: restartedMessage(next, exit) });
+      this.watch(h, id);
+    });
+  }
+
+  private cancelRestart(h: Held): void {
+    h.restartTimer?.cancel();
+    delete h.restartTimer;
+  }
+
+  /** Its restart count is of no use any more (it ended, was stopped or dropped). */
+  private forgetRestarts(taskId: string): void {
+    if (this.restartRecords.delete(taskId)) this.ledger.save(this.restartRecords);
+  }
+
+  /** After a full set: the counts of tasks no longer held go. */
+  private pruneRestartRecords(): void {
+    let changed = false;
+    for (const id of [...this.restartRecords.keys()]) {
+      if (!this.tasks.has(id)) changed = this.restartRecords.delete(id) || changed;
+    }
+    if (changed) this.ledger.save(this.restartRecords);
+  }
+
+  /** The task's D and the grace of its fencing stop; undefined without --stop-on-disconnect. */
+  private fenceOf(h: Held): { stopOnDisconnectMs: number; graceMs: number } | undefined {
+    const stopOnDisconnectMs = Number(h.task.stopOnDisconnectMs);
+    if (!(stopOnDisconnectMs > 0)) return undefined;
+    return { stopOnDisconnectMs, graceMs: fenceGraceMs(stopOnDisconnectMs, Number(h.task.spec?.stopGracePeriodMs ?? 0)) };
+  }
+
+  /** Whether the task's fencing stop is due now (it has --stop-on-disconnect and no manager answered for long enough). */
+  private fenceDue(h: Held): boolean {
+    const f = this.fenceOf(h);
+    return f !== undefined && this.o.clock.nowMs() >= fenceStopAtMs(this.lastContactMs, f.stopOnDisconnectMs, f.graceMs);
+  }
+
+  /** Its container runs (or waits for a restart) and may be fenced. */
+  private fenceable(h: Held): boolean {
+    return h.containerId !== undefined && !h.stopping && !h.forgotten && !isTerminal(h.reported);
+  }
+
+  /** One timer, at the earliest fencing stop due among the tasks held and the containers found at start. */
+  private armFence(): void {
+    this.fenceTimer?.cancel();
+    this.fenceTimer = undefined;
+    if (this.stopped) return;
+    let earliest = Infinity;
+    for (const h of this.tasks.values()) {
+      const f = this.fenceOf(h);
+      if (f !== undefined && this.fenceable(h)) earliest = Math.min(earliest, fenceStopAtMs(this.lastContactMs, f.stopOnDisconnectMs, f.graceMs));
+    }
+    for (const c of this.found?.values() ?? []) {
+      if (c.stopOnDisconnectMs !== undefined && c.running && c.fenced !== true) earliest = Math.min(earliest, fenceStopAtMs(this.lastContactMs, c.stopOnDisconnectMs, fenceGraceMs(c.stopOnDisconnectMs, 0)));
+    }
+    if (earliest === Infinity) return;
+    this.fenceTimer = this.o.clock.setTimer(earliest - this.o.clock.nowMs(), () => {
+      this.fenceTimer = undefined;
+      this.fence();
+    });
+  }
+
+  /** The fencing stops due now. */
+  private fence(): void {
+    if (this.stopped) return;
+    for (const h of this.tasks.values()) if (this.fenceable(h) && this.fenceDue(h)) this.fenceHeld(h);
+    for (const [taskId, c] of this.found ?? []) {
+      if (c.stopOnDisconnectMs === undefined || !c.running || c.fenced === true) continue;
+      const graceMs = fenceGraceMs(c.stopOnDisconnectMs, 0);
+      if (this.o.clock.nowMs() < fenceStopAtMs(this.lastContactMs, c.stopOnDisconnectMs, graceMs)) continue;
+      c.fenced = true;
+      this.o.logger.warn({ taskId, container: c.id, stopOnDisconnectMs: c.stopOnDisconnectMs }, 'worker: no manager for its --stop-on-disconnect (since this agent started): its container stopped');
+      this.track(this.o.runtime.stop(c.id, graceMs).catch((err: unknown) => this.o.logger.warn({ taskId, err: oneLine(err) }, 'worker: fencing stop failed')));
+    }
+    this.armFence();
+  }
+
+  /** Stops a held task's container for want of a manager; its exit (or, waiting for a restart, at once) is reported shutdown, saying why. */
+  private fenceHeld(h: Held): void {
+    const f = this.fenceOf(h);
+    const id = h.containerId;
+    if (f === undefined || id === undefined) return;
+    h.stopping = true;
+    h.stopReason = fenceMessage(f.stopOnDisconnectMs);
+    this.cancelRestart(h);
+    this.forgetRestarts(h.task.id);
+    this.o.logger.warn({ taskId: h.task.id, container: id, stopOnDisconnectMs: f.stopOnDisconnectMs }, 'worker: no manager for its --stop-on-disconnect: its container stopped');
+    this.enqueue(h, async () => {
+      await this.o.runtime.stop(id, f.graceMs).catch((err: unknown) => this.o.logger.warn({ taskId: h.task.id, err: oneLine(err) }, 'worker: fencing stop failed'));
+      // A container that was waiting for its restart has no exit to come.
+      this.report(h.task.id, h, 'shutdown', { message: h.stopReason ?? 'shut down' });
+    });
   }
 
   /** The managers no longer assign it: its container (if we made one) is stopped and removed. */
   private drop(h: Held, why: string): void {
     this.tasks.delete(h.task.id);
     h.stopping = true;
+    this.cancelRestart(h);
+    this.forgetRestarts(h.task.id);
     this.enqueue(h, async () => {
       h.forgotten = true;
       if (h.containerId !== undefined) {
@@ -560,9 +780,11 @@ export class Worker {
     }
   }
 
-  private report(taskId: string, h: Held | undefined, state: TaskState, f: { message?: string; error?: string; containerId?: string; exit?: TaskStatus['exit'] }): void {
+  /** `again`: the same state once more with news (a restart); never a state behind the last one. */
+  private report(taskId: string, h: Held | undefined, state: TaskState, f: { message?: string; error?: string; containerId?: string; exit?: TaskStatus['exit']; again?: boolean }): void {
     if (h !== undefined) {
-      if (h.reported !== undefined && RANK[state] <= RANK[h.reported]) return; // states only move forward
+      const same = f.again === true && h.reported === state;
+      if (h.reported !== undefined && RANK[state] <= RANK[h.reported] && !same) return; // states only move forward
       h.reported = state;
     }
     const status: TaskStatus = {
@@ -590,6 +812,9 @@ export class Worker {
     this.stopped = true;
     this.closeStream();
     this.reporter.stop();
+    this.fenceTimer?.cancel();
+    // A restart waiting is not made: the next agent finds the container stopped and decides again.
+    for (const h of this.tasks.values()) this.cancelRestart(h);
   }
 }
 
