@@ -10,7 +10,9 @@ import type { AreaContext, AreaRegistrar } from '../shared/cli-area.js';
 import { flag, option } from '../shared/cli-option.js';
 import { systemClock } from '../shared/clock.js';
 import { byteSize, intInRange, ipv4 } from '../shared/config.js';
-import { failedPrecondition, invalidArgument } from '../shared/errors.js';
+import { failedPrecondition, invalidArgument, oneLine } from '../shared/errors.js';
+import type { TlsMaterial } from '../shared/grpc.js';
+import type { Logger } from '../shared/logger.js';
 import { parseManagerAddress } from '../shared/manager-hosts.js';
 import { systemRng } from '../shared/rng.js';
 import { shoalVersion } from '../shared/version.js';
@@ -72,6 +74,7 @@ function registerAgent(program: Command, ctx: AreaContext): void {
       await agent.start();
       let session: { stop(): Promise<void> } | undefined;
       let taskWorker: { stop(): void } | undefined;
+      let access: { stop(): Promise<void> } | undefined;
       if (member !== undefined && cluster !== undefined) {
         if (member.joined) logger.info({ clusterId: member.identity.clusterId, nodeId: member.identity.nodeId }, 'joined the cluster as a worker');
         const { ManagerSession } = await import('./worker/session.js');
@@ -99,15 +102,35 @@ function registerAgent(program: Command, ctx: AreaContext): void {
         });
         s.start();
         session = s;
+        access = await serveTaskAccess(agent, member, cluster.advertise, logger);
       }
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', () => resolve());
         process.once('SIGINT', () => resolve());
       });
+      await access?.stop();
       await session?.stop();
       taskWorker?.stop();
       await agent.stop();
     });
+}
+
+/**
+ * The managers' way to this agent's task containers (access/server.ts): logs, exec, inspect, on
+ * the advertise address. A port that cannot be bound is logged and the agent goes on: its tasks
+ * run all the same, and the managers answer that the node cannot be reached for those calls.
+ */
+async function serveTaskAccess(agent: Agent, member: { identity: { nodeId: string; clusterId: string }; tls: TlsMaterial }, advertise: string, logger: Logger): Promise<{ stop(): Promise<void> } | undefined> {
+  const { TaskAccessServer } = await import('./access/server.js');
+  const server = new TaskAccessServer({ runtime: agent.supervisor, nodeId: member.identity.nodeId, clusterId: member.identity.clusterId, tls: member.tls, clock: systemClock, logger });
+  try {
+    await server.start(advertise);
+    return server;
+  } catch (err) {
+    logger.error({ err: oneLine(err) }, 'cannot serve logs, exec and inspect to the managers: they will say this node cannot be reached for those');
+    await server.stop();
+    return undefined;
+  }
 }
 
 /** What cluster mode needs, checked before anything starts: one line for what is wrong. */

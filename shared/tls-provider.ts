@@ -7,7 +7,7 @@
 // other service checks the verified certificate of the call (manager/daemon/guard.ts), which a
 // client without one, or with another CA's, does not have (shared/grpc-peer.ts).
 
-import { experimental, type ChannelCredentials, type ServerCredentials } from '@grpc/grpc-js';
+import { experimental, type ChannelCredentials, type ServerCredentials, type VerifyOptions } from '@grpc/grpc-js';
 import type { TlsMaterial } from './grpc.js';
 
 type CaListener = Parameters<experimental.CertificateProvider['addCaCertificateListener']>[0];
@@ -56,8 +56,11 @@ export class TlsMaterialProvider implements experimental.CertificateProvider {
     return experimental.createCertificateProviderServerCredentials(this, this, false);
   }
 
-  /** Client side: presents this certificate and verifies the server against the CA. */
-  channelCredentials(): ChannelCredentials {
-    return experimental.createCertificateProviderChannelCredentials(this, this);
+  /**
+   * Client side: presents this certificate and verifies the server against the CA; `verify` may
+   * replace the host name check (a manager dialling an agent checks the node id it expects).
+   */
+  channelCredentials(verify?: VerifyOptions): ChannelCredentials {
+    return experimental.createCertificateProviderChannelCredentials(this, this, verify);
   }
 }

@@ -289,6 +289,8 @@ export class Worker {
   private appliedWaiters: { n: number; resolve: () => void }[] = [];
   /** Removals of dropped tasks' containers under way (each ends: stop is bounded by its grace). */
   private readonly removing = new Set<Promise<void>>();
+  /** The same, by the dropped task's name (at most one per task held): a new task of that name waits for it. */
+  private readonly removingNames = new Map<string, Promise<void>>();
   private readonly ledger: RestartLedger;
   /** Restart counts of the tasks held (at most TASKS_MAX), as kept by the ledger. */
   private readonly restartRecords: Map<string, RestartRecord>;
@@ -509,7 +511,8 @@ export class Worker {
       this.forgetRestarts(h.task.id);
       if (h.containerId !== undefined) {
         h.stopping = true;
-        await this.o.runtime.stop(h.containerId).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: stop failed'));
+        // `shoal stop -t` sets the grace period; 0 leaves the container's own.
+        await this.o.runtime.stop(h.containerId, Number(t.spec?.stopGracePeriodMs ?? 0)).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: stop failed'));
         if (desired === 'remove') {
           await this.o.runtime.remove(h.containerId).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: remove failed'));
           delete h.containerId;
@@ -589,6 +592,9 @@ export class Worker {
     const labels = { ...spec.labels, [TASK_LABEL]: t.id, [NODE_LABEL]: this.o.nodeId, ...(stopOnDisconnectMs > 0 ? { [STOP_ON_DISCONNECT_LABEL]: String(stopOnDisconnectMs) } : {}) };
     let id: string;
     try {
+      // The container of an earlier task of this name (`shoal start` replaces a stopped task with a
+      // fresh one) holds the name until its removal ends.
+      await this.removingNames.get(t.name);
       id = await this.o.runtime.run(t.name, { ...spec, labels });
     } catch (err) {
       this.report(t.id, h, 'failed', { error: oneLine(err) });
@@ -764,6 +770,10 @@ export class Worker {
       }
     });
     this.track(h.chain);
+    const removed: Promise<void> = h.chain.finally(() => {
+      if (this.removingNames.get(h.task.name) === removed) this.removingNames.delete(h.task.name);
+    });
+    this.removingNames.set(h.task.name, removed);
   }
 
   private track(p: Promise<void>): void {
