@@ -12,6 +12,7 @@ import { ShoalError, oneLine } from '../shared/errors.js';
 import { LOG_LEVELS, componentLogger, createLogger, type LogLevel, type Logger } from '../shared/logger.js';
 import { registerCluster } from './commands/cluster.js';
 import { registerCtr } from './commands/ctr.js';
+import { registerEvents } from './commands/events.js';
 import { registerLab } from './commands/lab.js';
 import { imageSeparated, registerRun } from './commands/run.js';
 import type { CliContext } from './context.js';
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CliContext, areas: readonly AreaRegistrar[] = 
   registerLab(program, ctx);
   registerCtr(program, ctx);
   registerCluster(program, ctx);
+  registerEvents(program, ctx);
   registerRun(program, ctx);
   for (const register of areas) register(program, ctx);
   return program;

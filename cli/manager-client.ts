@@ -30,6 +30,14 @@ const WATCH_MOVE_PAUSE_MS = 200;
 /** How long one call may take on one manager before the next is tried. */
 export const CONTROL_CALL_TIMEOUT_MS = 10_000;
 
+/** Where a watch starts: after a version (0: now), or at a time (`sinceMs` > 0); `noFollow`: end once caught up. */
+export interface WatchStart {
+  readonly kinds: string[];
+  readonly sinceVersion: number;
+  readonly sinceMs?: number;
+  readonly noFollow?: boolean;
+}
+
 export interface ManagerFlags {
   readonly host?: string;
   readonly tlsDir?: string;
@@ -119,13 +127,16 @@ export class ManagerClient {
   }
 
   /**
-   * Control.Watch, followed until `signal` aborts: when the manager streaming it goes away, the
-   * watch moves to the next one that answers and resumes after the last version seen, so no
-   * event is lost or repeated (the store keeps recent events for that). Bounded: at most
-   * `WATCH_MOVES_MAX` moves in a row without an event between them.
+   * Control.Watch, followed until `signal` aborts (or, with `noFollow`, until the manager has
+   * sent what it holds): when the manager streaming it goes away, the watch moves to the next
+   * one that answers and resumes after the last version seen, so no event is lost or repeated
+   * (the store keeps recent events for that). Bounded: at most `WATCH_MOVES_MAX` moves in a row
+   * without an event between them.
    */
-  async watch(request: { kinds: string[]; sinceVersion: number }, onEvent: (e: WatchEvent__Output) => void, signal: AbortSignal): Promise<void> {
+  async watch(request: WatchStart, onEvent: (e: WatchEvent__Output) => void, signal: AbortSignal): Promise<void> {
     let since = request.sinceVersion;
+    // From a time until the first message; then, like any resume, after the last version seen.
+    let sinceMs = request.sinceMs ?? 0;
     let moves = 0;
     for (let k = 0; !signal.aborted; k = (k + 1) % this.hosts.length) {
       const i = (this.preferred + k) % this.hosts.length;
@@ -133,11 +144,12 @@ export class ManagerClient {
       const connected = await new Promise<boolean>((resolve) => c.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (err) => resolve(err === undefined)));
       const outcome = connected
         ? await new Promise<ShoalError | undefined>((resolve) => {
-            const stream = c.Watch({ kinds: request.kinds, sinceVersion: since });
+            const stream = c.Watch({ kinds: request.kinds, sinceVersion: sinceMs > 0 ? 0 : since, sinceMs, noFollow: request.noFollow === true });
             const abort = (): void => stream.cancel();
             signal.addEventListener('abort', abort, { once: true });
             stream.on('data', (e: WatchEvent__Output) => {
               since = Number(e.version);
+              sinceMs = 0;
               moves = 0;
               this.preferred = i;
               onEvent(e);

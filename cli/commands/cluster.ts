@@ -6,13 +6,10 @@ import type { Node__Output } from '../../proto/gen/shoal/control/v1/Node.js';
 import type { Cluster__Output } from '../../proto/gen/shoal/control/v1/Cluster.js';
 import type { ListNodesResponse__Output } from '../../proto/gen/shoal/control/v1/ListNodesResponse.js';
 import { option } from '../../shared/cli-option.js';
-import { durationMs, intInRange, oneOf } from '../../shared/config.js';
+import { durationMs, oneOf } from '../../shared/config.js';
 import { invalidArgument } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { ManagerClient, type ManagerFlags } from '../manager-client.js';
-
-/** The kinds `shoal events --filter` takes (the store's object kinds). */
-const KINDS_SHOWN = ['node', 'task', 'service', 'network', 'cluster'] as const;
 
 const title = (s: string): string => (s === '' ? '' : `${s[0]?.toUpperCase() ?? ''}${s.slice(1)}`);
 
@@ -150,35 +147,6 @@ export function registerCluster(program: Command, ctx: CliContext): void {
         const n = await client.call<Node__Output>('GetNode', { id: ref });
         await client.call('RemoveNode', { id: n.id, force: o.force === true });
         ctx.output().note(`Node ${n.description?.hostname ?? n.id} removed.`);
-      }),
-    );
-
-  managerOptions(program.command('events'))
-    .description("stream the cluster's changes (nodes, the cluster; tasks and services as they land) until interrupted")
-    .addOption(option('--since <version>', 'start after this version (the last one seen): the changes since come first', intInRange(0, Number.MAX_SAFE_INTEGER)).default(0))
-    .option('--filter <kind=K>', `only these kinds of object: kind=${KINDS_SHOWN.join('|')} (repeatable)`, (v: string, all: string[] = []) => [...all, v])
-    .action(
-      withManager(async (client, o: { since: number; filter?: string[] }) => {
-        const kinds = (o.filter ?? []).map((f) => {
-          const m = /^kind=(\w+)$/.exec(f);
-          if (m === null || !(KINDS_SHOWN as readonly string[]).includes(m[1] as string)) throw invalidArgument('config.invalid', `--filter ${JSON.stringify(f)}: must be kind=${KINDS_SHOWN.join('|')}`);
-          return m[1] as string;
-        });
-        const json = ctx.output().format === 'json';
-        const stop = new AbortController();
-        const interrupt = (): void => stop.abort();
-        process.once('SIGINT', interrupt);
-        process.once('SIGTERM', interrupt);
-        try {
-          await client.watch({ kinds, sinceVersion: o.since }, (e) => {
-            const at = new Date(Number(e.atMs)).toISOString();
-            if (json) process.stdout.write(`${JSON.stringify({ at, version: Number(e.version), kind: e.kind, action: e.action, id: e.id, name: e.name, object: JSON.parse(e.objectJson) as unknown })}\n`);
-            else process.stdout.write(`${at} ${e.kind} ${e.action} ${e.id} (name=${e.name}, version=${e.version})\n`);
-          }, stop.signal);
-        } finally {
-          process.off('SIGINT', interrupt);
-          process.off('SIGTERM', interrupt);
-        }
       }),
     );
 

@@ -1,5 +1,6 @@
 // `shoal events` against 3 real managers on loopback: the store's changes as they commit, from a
-// version, without the CA key, and across the death of the manager that streams them.
+// version, without the CA key, and across the death of the manager that streams them; the
+// timeline of the last minute (--since 1m --until 0s), whole and by node, and the raw events.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAllCleanups, type CleanupStep } from '../../shared/cleanup.js';
@@ -43,12 +44,29 @@ describe('shoal events', () => {
 
     // Resumed after the first label: only what came after.
     const first = parse(live)[0] as E;
-    const resumed = shoal(['events', '--filter', 'kind=node', '--since', String(first.version), ...c.via(1, 2)]);
+    const resumed = shoal(['events', '--raw', '--filter', 'kind=node', '--since', String(first.version), ...c.via(1, 2)]);
     await waitFor('the resumed event', () => resumed.stdout().includes('(name=m3,'), resumed);
     expect(resumed.stdout()).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z node update \w+ \(name=m3, version=\d+\)\n$/);
 
     for (const p of [all, live, resumed]) p.kill('SIGINT');
     for (const p of [all, live, resumed]) expect(await p.exited).toBe(0);
+
+    // The timeline of the last minute, then exit (Docker's --since 10m --until 0s): one line per
+    // thing that happened, what changed in words; by node; the raw events with what they replaced.
+    const timeline = await cli(['events', '--since', '1m', '--until', '0s', ...c.via(1, 2)]);
+    expect(timeline.code).toBe(0);
+    const lines = timeline.stdout.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3}  node m2       labels a=1$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3}  node m3       labels b=2$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3}  cluster \S+ +updated: heartbeatPeriodMs 1000 → 2000$/));
+    const m3 = (await cli(['events', '--since', '1m', '--until', '0s', '--filter', 'node=m3', ...c.via(1, 2)])).stdout.split('\n').filter((l) => /^\d/.test(l));
+    expect(m3.length).toBeGreaterThan(0);
+    expect(m3.every((l) => / {2}node m3 /.test(l))).toBe(true);
+    expect(m3.at(-1)).toMatch(/labels b=2$/);
+    const rawEvents = (await cli(['--format', 'json', 'events', '--since', '1m', '--until', '0s', '--filter', 'node=m2', ...c.via(2)])).stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as E & { previous?: E['object'] });
+    const labelled = rawEvents.find((e) => e.action === 'update' && (e.object.spec['labels'] as Record<string, string>)['a'] === '1');
+    expect(labelled?.previous?.spec['labels']).toEqual({});
+    expect(rawEvents.every((e) => e.kind === 'node' && e.name === 'm2')).toBe(true);
 
     // m2 dies too: no quorum. A read waits a bounded time and says there is no leader; a stale
     // read answers from m3's own copy, the acknowledged writes in it.
@@ -65,5 +83,7 @@ describe('shoal events', () => {
 
     const bad = await cli(['events', '--filter', 'kind=pets', ...c.via(1)]);
     expect(bad.stderr).toBe('shoal: --filter "kind=pets": must be kind=node|task|service|network|cluster\n');
+    const badSince = await cli(['events', '--since', 'yesterday', ...c.via(2)]);
+    expect([badSince.code, badSince.stderr]).toEqual([2, 'shoal: --since "yesterday": must be a version (the last one seen), a duration ago like 10m, or an RFC 3339 time like 2026-11-30T17:02:03Z\n']);
   }, 90_000);
 });
