@@ -1,5 +1,6 @@
-// The Control API's task calls (proto/control.proto): `RunContainer` (`shoal run -d`), `ListTasks`
-// (`shoal ps`) and `RemoveTask` (`shoal rm`). Writes run on the leader (control.ts's onLeader:
+// The Control API's task calls (proto/control.proto): `RunContainer` (`shoal run`), `ListTasks`
+// (`shoal ps`), `RemoveTask` (`shoal rm`), `StopTask` and `StartTask` (`shoal stop|start`; the
+// calls on a task's container are control-containers.ts's). Writes run on the leader (onLeader:
 // a follower sends them on once), checked in full before anything is proposed; the listing is a
 // linearizable read on the manager called (or its own copy with --stale). The leader's scheduler
 // loop (scheduler-loop.ts) places what RunContainer writes.
@@ -9,12 +10,15 @@ import type { ListTasksRequest__Output } from '../../proto/gen/shoal/control/v1/
 import type { ListTasksResponse } from '../../proto/gen/shoal/control/v1/ListTasksResponse.js';
 import type { RemoveTaskRequest__Output } from '../../proto/gen/shoal/control/v1/RemoveTaskRequest.js';
 import type { RunContainerRequest__Output } from '../../proto/gen/shoal/control/v1/RunContainerRequest.js';
+import type { StartTaskRequest__Output } from '../../proto/gen/shoal/control/v1/StartTaskRequest.js';
+import type { StopTaskRequest__Output } from '../../proto/gen/shoal/control/v1/StopTaskRequest.js';
 import type { Task } from '../../proto/gen/shoal/dispatcher/v1/Task.js';
 import type { PortMapping } from '../../proto/gen/shoal/types/v1/PortMapping.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../shared/errors.js';
 import { unaryHandler } from '../../shared/grpc.js';
 import { systemRng, type Rng } from '../../shared/rng.js';
 import type { Store } from '../store/store.js';
+import { STOP_GRACE_PERIOD_MS_MAX } from '../store/validate.js';
 import { TASK_STATES, TERMINAL_TASK_STATES, type StoreObjectOf } from '../store/types.js';
 import { isStale, meta, onLeader, write } from './control.js';
 import { taskSpecOf } from './container-spec.js';
@@ -42,6 +46,7 @@ export function taskMessage(t: TaskObject): Task {
       env: [...(s.env ?? [])],
       labels: { ...s.labels },
       ports,
+      stopGracePeriodMs: s.stopGracePeriodMs ?? 0,
       ...(s.resources !== undefined
         ? { resources: { memoryBytes: s.resources.limits.memoryBytes, memoryReservationBytes: s.resources.reservations.memoryBytes, nanoCpus: s.resources.limits.nanoCpus } }
         : {}),
@@ -64,9 +69,12 @@ export function taskOrThrow(store: Store, ref: string): TaskObject {
   const exact = store.get('task', ref) ?? store.byNameOf('task', ref);
   const matches = exact !== undefined ? [exact] : ref === '' ? [] : store.list('task').filter((t) => t.id.startsWith(ref));
   if (matches.length === 1) return matches[0] as TaskObject;
-  if (matches.length === 0) throw notFound('manager.no_task', `${ref}: no such task`);
+  if (matches.length === 0) throw notFound('manager.no_task', `${ref}: no such container`);
   throw invalidArgument('manager.ambiguous_task', `${ref}: matches ${matches.length} tasks; give more of the id`);
 }
+
+/** Ended for good (orphaned runs again when its node is back). */
+const FINISHED_STATES: readonly string[] = ['complete', 'failed', 'shutdown', 'rejected'];
 
 /** Whether a task is on its way or running on a node (an agent may hold it): it needs `rm -f`. */
 const onNode = (t: TaskObject): boolean => t.spec.nodeId !== undefined && !['new', 'pending', ...TERMINAL_TASK_STATES].includes(t.status.state);
@@ -167,11 +175,65 @@ async function removeTask(manager: Manager, req: RemoveTaskRequest__Output): Pro
   return {};
 }
 
-/** RunContainer, ListTasks and RemoveTask; `rng` draws the names of tasks run without one. */
+/**
+ * `shoal stop`: desired state `shutdown`, and `-t` as the task's grace period; its agent stops the
+ * container and reports `shutdown`. A task no agent holds yet (pending) is shut down at once; one
+ * that has ended already is left as it is (as `docker stop` of a stopped container).
+ */
+async function stopTask(manager: Manager, req: StopTaskRequest__Output): Promise<Task> {
+  const store = await manager.readable();
+  const t = taskOrThrow(store, req.id);
+  const grace = Number(req.gracePeriodMs);
+  if (!Number.isSafeInteger(grace) || grace < 0 || grace > STOP_GRACE_PERIOD_MS_MAX) {
+    throw invalidArgument('manager.bad_grace_period', `-t: ${grace / 1000} seconds: must be from 0 to ${STOP_GRACE_PERIOD_MS_MAX / 1000}`);
+  }
+  if (t.spec.desiredState === 'remove') throw failedPrecondition('manager.task_removing', `container ${t.spec.name} is being removed`);
+  if (FINISHED_STATES.includes(t.status.state)) return taskMessage(t);
+  const spec = { ...t.spec, desiredState: 'shutdown' as const, ...(grace > 0 ? { stopGracePeriodMs: grace } : {}) };
+  const placed = t.spec.nodeId !== undefined && t.status.state !== 'new' && t.status.state !== 'pending';
+  // Nothing runs it anywhere: the managers end it themselves (as `rm` deletes such a task at once).
+  const status = placed ? undefined : { state: 'shutdown' as const, message: 'stopped before it was placed' };
+  if (spec.desiredState !== t.spec.desiredState || spec.stopGracePeriodMs !== t.spec.stopGracePeriodMs || status !== undefined) {
+    await write(manager, [{ op: 'update', kind: 'task', id: t.id, version: t.meta.version, spec, ...(status !== undefined ? { status } : {}) }]);
+  }
+  return taskMessage(store.get('task', t.id) ?? t);
+}
+
+/**
+ * `shoal start`: a task that is meant to run and has not ended is left as it is. One that was
+ * stopped or has ended is replaced, in one transaction, by a fresh task with the same spec and
+ * name (observed states only move forward, so the old one cannot run again): the old one is
+ * deleted (its agent removes its container) and the new one waits, pending, for the scheduler,
+ * which places it as it placed the first. An orphaned task waits for its node instead.
+ */
+async function startTask(manager: Manager, req: StartTaskRequest__Output): Promise<Task> {
+  const store = await manager.readable();
+  const t = taskOrThrow(store, req.id);
+  const name = t.spec.name;
+  if (t.spec.desiredState === 'remove') throw failedPrecondition('manager.task_removing', `container ${name} is being removed: run it again instead`);
+  if (t.spec.replacedBy !== undefined) throw failedPrecondition('manager.task_replaced', `task ${t.id.slice(0, 12)} was replaced by ${t.spec.replacedBy.slice(0, 12)}, which holds the name ${name}: start that one`);
+  if (t.status.state === 'orphaned') throw failedPrecondition('manager.task_orphaned', `container ${name} is orphaned${where(store, t)} while its node is down: it runs again when the node is back`);
+  if (t.spec.desiredState === 'running' && !TERMINAL_TASK_STATES.includes(t.status.state)) return taskMessage(t);
+  // Its container must be down before a new one takes its name on that node.
+  if (!TERMINAL_TASK_STATES.includes(t.status.state)) throw failedPrecondition('manager.task_stopping', `container ${name} is being stopped${where(store, t)}: start it once it has stopped`);
+  const { nodeId: _node, replaces: _replaces, stopGracePeriodMs: _grace, ...kept } = t.spec;
+  const id = newId();
+  await write(manager, [
+    { op: 'delete', kind: 'task', id: t.id, version: t.meta.version },
+    { op: 'create', kind: 'task', id, spec: { ...kept, desiredState: 'running' }, status: { state: 'pending' } },
+  ]);
+  const written = store.get('task', id);
+  if (written === undefined) throw notFound('manager.no_task', `task ${id}: removed right after it was written`);
+  return taskMessage(written);
+}
+
+/** RunContainer, ListTasks, RemoveTask, StopTask and StartTask; `rng` draws the names of tasks run without one. */
 export function taskHandlers(manager: Manager, rng: Rng = systemRng) {
   return {
     RunContainer: onLeader(manager, 'RunContainer', (req: RunContainerRequest__Output) => runContainer(manager, rng, req)),
     RemoveTask: onLeader(manager, 'RemoveTask', (req: RemoveTaskRequest__Output) => removeTask(manager, req)),
+    StopTask: onLeader(manager, 'StopTask', (req: StopTaskRequest__Output) => stopTask(manager, req)),
+    StartTask: onLeader(manager, 'StartTask', (req: StartTaskRequest__Output) => startTask(manager, req)),
     ListTasks: unaryHandler(async (req: ListTasksRequest__Output, call: ServerUnaryCall<ListTasksRequest__Output, ListTasksResponse>) => {
       await manager.readable(isStale(call));
       return listTasks(manager, req);

@@ -27,6 +27,8 @@ import { Store } from '../store/store.js';
 import type { StoreObjectOf } from '../store/types.js';
 import { controlHandlers } from './control.js';
 import { taskHandlers } from './control-tasks.js';
+import { containerHandlers } from './control-containers.js';
+import { AgentDialer } from './agent-dial.js';
 import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 import { Dispatcher } from './dispatcher.js';
 import { SchedulerLoop } from './scheduler-loop.js';
@@ -148,6 +150,8 @@ export class Manager {
   onFatal: ((err: Error) => void) | undefined;
   private stopped = false;
   private readonly dispatcher = new Dispatcher(this);
+  /** Clients of the agents' TaskAccess (logs, exec, inspect of a task's container), with this manager's certificate. */
+  private readonly agents: AgentDialer;
   /** The leader's loops on the store: pending tasks onto nodes, removed tasks deleted once shut down. */
   private readonly leaderLoops: readonly (SchedulerLoop | TaskReaper | OrchestratorLoop)[];
 
@@ -155,6 +159,7 @@ export class Manager {
     this.logger = o.logger;
     this.clock = o.clock ?? systemClock;
     this.store = new Store({ logger: o.logger.child({ module: 'store' }) });
+    this.agents = new AgentDialer(() => this.tls, this.clock);
     const loop = {
       store: this.store,
       clock: this.clock,
@@ -225,7 +230,7 @@ export class Manager {
     const raft = loadProto('raft').shoal.raft.v1;
     this.server.addService(raft.RaftTransport.service, guarded(this.node.transportHandlers(), { ...guard, roles: ['manager'], what: 'Raft', check: senderIsCaller }));
     this.server.addService(raft.RaftMembership.service, guarded(membershipHandlers(this), { ...guard, roles: ['manager'], what: 'Raft membership' }));
-    this.server.addService(loadProto('control').shoal.control.v1.Control.service, guarded({ ...controlHandlers(this), ...taskHandlers(this) }, { ...guard, roles: ['admin', 'manager'], what: 'the Control API' }));
+    this.server.addService(loadProto('control').shoal.control.v1.Control.service, guarded({ ...controlHandlers(this), ...taskHandlers(this), ...containerHandlers(this, this.agents) }, { ...guard, roles: ['admin', 'manager'], what: 'the Control API' }));
     this.server.addService(loadProto('dispatcher').shoal.dispatcher.v1.Dispatcher.service, guarded(this.dispatcher.handlers(), { ...guard, roles: ['worker', 'manager'], what: 'the dispatcher' }));
     // The join calls: no certificate yet, the token is the credential (node-ca.ts).
     this.server.addService(loadProto('ca').shoal.ca.v1.NodeCA.service, nodeCaHandlers(this));
@@ -497,6 +502,7 @@ export class Manager {
     this.heardRecord?.cancel();
     await this.renewer?.stop();
     this.leaderControl?.client.close();
+    this.agents.close();
     await this.dispatcher.stop();
     await Promise.all(this.leaderLoops.map((l) => l.stop()));
     await this.node?.stop();

@@ -65,7 +65,6 @@ describe('shoal run, ps and rm through the managers (no agents)', () => {
     await refused(['run', '-d', '--restart', 'sometimes', 'busybox'], 'shoal: restart "sometimes": must be no, on-failure[:N] or always');
     await refused(['run', '-d', '--memory', '-1', 'busybox'], 'shoal: --memory: "-1" is not a size like 64m, 1g or 512k', 2);
     await refused(['run', '-d', '--cpus', 'many', 'busybox'], 'shoal: --cpus: "many" is not a number of CPUs like 0.5 or 2', 2);
-    await refused(['run', 'busybox'], 'shoal: run: only with -d for now (streaming output comes with the worker); shoal ps follows it', 2);
     await refused(['ps', '--filter', 'image=busybox'], 'shoal: --filter "image=busybox": must be node=..., name=..., label=..., state=...', 2);
     await refused(['ps', '--filter', 'state=sleeping'], /^shoal: state=sleeping: must be one of new, pending, /);
     expect((await ps('-a')).map((t) => t.name)).toEqual(['web']);
@@ -86,7 +85,7 @@ describe('shoal run, ps and rm through the managers (no agents)', () => {
     // rm: a task on no node goes at once.
     const rm = await cli(['rm', 'web', bigTask.name, 'nothing-here', ...viaFollower]);
     expect(rm.stdout).toBe(`web\n${bigTask.name}\n`);
-    expect(rm.stderr).toBe('shoal: nothing-here: no such task\n');
+    expect(rm.stderr).toBe('shoal: nothing-here: no such container\n');
     expect(rm.code).toBe(1);
     expect(await ps('-a')).toEqual([]);
 
