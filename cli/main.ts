@@ -15,6 +15,7 @@ import { registerCtr } from './commands/ctr.js';
 import { registerEvents } from './commands/events.js';
 import { registerLab } from './commands/lab.js';
 import { imageSeparated, registerRun } from './commands/run.js';
+import { registerContainers } from './commands/containers.js';
 import type { CliContext } from './context.js';
 import { option } from '../shared/cli-option.js';
 import { OUTPUT_FORMATS, createOutput, type OutputFormat } from './output.js';
@@ -40,6 +41,7 @@ export function buildProgram(ctx: CliContext, areas: readonly AreaRegistrar[] = 
   registerCluster(program, ctx);
   registerEvents(program, ctx);
   registerRun(program, ctx);
+  registerContainers(program, ctx);
   for (const register of areas) register(program, ctx);
   return program;
 }
@@ -63,7 +65,7 @@ export async function main(argv: readonly string[], areas: readonly AreaRegistra
       format = opts.format;
       logLevel = opts.logLevel;
     });
-    // `shoal run IMAGE sh -c ...`: what follows the image is the container's, options too.
+    // `shoal run IMAGE sh -c ...`, `shoal exec NAME ls -l`: what follows is the container's, options too.
     await program.parseAsync(imageSeparated(argv));
     return ctx.exitCode;
   } catch (err) {

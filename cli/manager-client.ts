@@ -11,7 +11,7 @@ import type { ControlClient } from '../proto/gen/shoal/control/v1/Control.js';
 import type { WatchEvent__Output } from '../proto/gen/shoal/control/v1/WatchEvent.js';
 import { ShoalError, fromGrpcStatus, invalidArgument, oneLine, unavailable } from '../shared/errors.js';
 import { clientCredentials } from '../shared/grpc.js';
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { hostPortText, MANAGER_CHANNEL_OPTIONS, parseManagerAddress, parseManagerHosts, STALE_READ_METADATA, type HostPort } from '../shared/manager-hosts.js';
 import { readTlsDir } from '../shared/tls-dir.js';
 
@@ -20,7 +20,7 @@ export const LOCAL_MANAGER_DIR = '/var/lib/shoal/manager';
 /** A manager that cannot be connected to within this long is skipped for the next one. */
 export const CONNECT_TIMEOUT_MS = 1_000;
 /** The calls that change something. */
-const WRITES = new Set<string>(['UpdateNode', 'RemoveNode', 'UpdateCluster', 'RotateJoinToken', 'CreateService', 'UpdateService', 'RemoveService', 'RunContainer', 'RemoveTask', 'CreateNetwork', 'RemoveNetwork']);
+const WRITES = new Set<string>(['UpdateNode', 'RemoveNode', 'UpdateCluster', 'RotateJoinToken', 'CreateService', 'UpdateService', 'RemoveService', 'RunContainer', 'RemoveTask', 'StopTask', 'StartTask', 'TaskExec', 'CreateNetwork', 'RemoveNetwork']);
 /** Refusals made before a write could be proposed: another manager may be asked safely. */
 const NOT_APPLIED = new Set<string>(['manager.no_leader', 'manager.leader_unreachable', 'manager.not_leader', 'raft.proposal_dropped', 'manager.leader_moved']);
 
@@ -89,7 +89,7 @@ export class ManagerClient {
    * unreachable or has no leader (UNAVAILABLE) or does not answer in time. Other errors are the
    * answer.
    */
-  async call<Res>(name: keyof ControlClient & string, request: object, options: { stale?: boolean } = {}): Promise<Res> {
+  async call<Res>(name: keyof ControlClient & string, request: object, options: { stale?: boolean; timeoutMs?: number } = {}): Promise<Res> {
     const failures: string[] = [];
     for (let k = 0; k < this.hosts.length; k++) {
       const i = (this.preferred + k) % this.hosts.length;
@@ -106,7 +106,7 @@ export class ManagerClient {
         const md = new Metadata();
         if (options.stale === true) md.set(STALE_READ_METADATA, '1');
         const res = await new Promise<Res>((resolve, reject) => {
-          method(request, md, { deadline: Date.now() + CONTROL_CALL_TIMEOUT_MS }, (err: ServiceError | null, value?: Res) => {
+          method(request, md, { deadline: Date.now() + (options.timeoutMs ?? CONTROL_CALL_TIMEOUT_MS) }, (err: ServiceError | null, value?: Res) => {
             if (err !== null) reject(fromGrpcStatus(err));
             else resolve(value as Res);
           });
@@ -115,6 +115,8 @@ export class ManagerClient {
         return res;
       } catch (err) {
         if (!(err instanceof ShoalError) || (err.kind !== 'unavailable' && err.kind !== 'deadline_exceeded')) throw err;
+        // An agent that cannot be reached is as far from every manager: its line is the answer.
+        if (err.code === 'manager.agent_unreachable') throw err;
         // A write is sent again elsewhere only when it surely was not applied: sent twice, an
         // update would come back as a conflict with itself (or a rotation happen twice).
         if (WRITES.has(name) && !NOT_APPLIED.has(err.code)) {
@@ -169,6 +171,49 @@ export class ManagerClient {
       if (++moves > WATCH_MOVES_MAX * this.hosts.length) throw unavailable('cli.no_manager', `the watch could not be kept on any manager (${oneLine(outcome)})`);
       await new Promise((r) => setTimeout(r, WATCH_MOVE_PAUSE_MS));
     }
+  }
+
+  /**
+   * A server-streaming call (TaskLogs) on the first manager that connects, each message to
+   * `onData`, until the stream ends (resolves), fails (rejects, one line) or `signal` aborts
+   * (resolves). It does not move to another manager once a message came: lines would repeat.
+   */
+  async stream<T>(name: 'TaskLogs', request: object, onData: (m: T) => void, signal: AbortSignal, options: { stale?: boolean } = {}): Promise<void> {
+    const failures: string[] = [];
+    for (let k = 0; k < this.hosts.length && !signal.aborted; k++) {
+      const i = (this.preferred + k) % this.hosts.length;
+      const c = this.client(i);
+      const connected = await new Promise<boolean>((resolve) => c.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (err) => resolve(err === undefined)));
+      if (!connected) {
+        failures.push(`${hostPortText(this.hosts[i] as HostPort)}: no connection within ${CONNECT_TIMEOUT_MS} ms`);
+        continue;
+      }
+      const md = new Metadata();
+      if (options.stale === true) md.set(STALE_READ_METADATA, '1');
+      let received = false;
+      const outcome = await new Promise<ShoalError | undefined>((resolve) => {
+        const s = (c[name] as (req: object, md: Metadata) => ClientReadableStream<T>).call(c, request, md);
+        const abort = (): void => s.cancel();
+        signal.addEventListener('abort', abort, { once: true });
+        s.on('data', (m: T) => {
+          received = true;
+          onData(m);
+        });
+        s.on('error', (err) => {
+          signal.removeEventListener('abort', abort);
+          resolve(signal.aborted ? undefined : fromGrpcStatus(err));
+        });
+        s.on('end', () => {
+          signal.removeEventListener('abort', abort);
+          resolve(undefined);
+        });
+      });
+      if (outcome === undefined) return;
+      // A manager without a leader or that went away before anything came: the next is asked.
+      if (received || outcome.kind !== 'unavailable' || outcome.code === 'manager.agent_unreachable') throw outcome;
+      failures.push(`${hostPortText(this.hosts[i] as HostPort)}: ${oneLine(outcome)}`);
+    }
+    if (!signal.aborted) throw unavailable('cli.no_manager', `no manager answered (${failures.join('; ')})`);
   }
 
   close(): void {

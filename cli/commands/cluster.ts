@@ -1,15 +1,17 @@
-// `shoal node ls|inspect` and `shoal cluster inspect`: the cluster as the managers' store holds
+// `shoal node ls|inspect|ps` and `shoal cluster inspect`: the cluster as the managers' store holds
 // it, through the Control API of any manager (cli/manager-client.ts).
 
 import type { Command } from 'commander';
 import type { Node__Output } from '../../proto/gen/shoal/control/v1/Node.js';
 import type { Cluster__Output } from '../../proto/gen/shoal/control/v1/Cluster.js';
 import type { ListNodesResponse__Output } from '../../proto/gen/shoal/control/v1/ListNodesResponse.js';
+import type { ListTasksResponse__Output } from '../../proto/gen/shoal/control/v1/ListTasksResponse.js';
 import { option } from '../../shared/cli-option.js';
 import { durationMs, oneOf } from '../../shared/config.js';
 import { invalidArgument } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import { ManagerClient, type ManagerFlags } from '../manager-client.js';
+import { taskColumns, taskJson, taskRows } from './tasks-format.js';
 
 const title = (s: string): string => (s === '' ? '' : `${s[0]?.toUpperCase() ?? ''}${s.slice(1)}`);
 
@@ -126,6 +128,18 @@ export function registerCluster(program: Command, ctx: CliContext): void {
           return { ...(o.availability !== undefined ? { availability: o.availability } : {}), labels };
         });
         ctx.output().object(nodeJson(n));
+      }),
+    );
+  node
+    .command('ps <node>')
+    .description("the containers of one node, as `shoal ps --filter node=NODE` (-a: also the ended ones)")
+    .option('-a, --all', 'also the ones that ended or are being removed')
+    .option('--stale', "read the manager's own copy: answers without a leader, may miss the latest writes")
+    .action(
+      withManager(async (client, ref: string, o: { all?: boolean; stale?: boolean }) => {
+        const res = await client.call<ListTasksResponse__Output>('ListTasks', { all: o.all === true, nodes: [ref] }, { stale: o.stale === true });
+        const now = Date.now();
+        ctx.output().list(taskRows(res), taskColumns(now), (r) => taskJson(r, now));
       }),
     );
   node

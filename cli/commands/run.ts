@@ -1,6 +1,6 @@
-// `shoal run -d`, `shoal ps` and `shoal rm`: containers through the managers, Docker Swarm
-// classic's way. A run writes a task (pending); the leader's scheduler places it; an agent will
-// run it (its worker comes next, and with it `run` without -d, which streams the output).
+// `shoal run`, `shoal ps` and `shoal rm`: containers through the managers, Docker Swarm classic's
+// way. A run writes a task (pending); the leader's scheduler places it; the node's agent runs it.
+// Without -d the output is streamed and the exit code is the container's (containers.ts).
 
 import type { Command } from 'commander';
 import type { ListTasksResponse__Output } from '../../proto/gen/shoal/control/v1/ListTasksResponse.js';
@@ -12,6 +12,7 @@ import { invalidArgument, oneLine } from '../../shared/errors.js';
 import type { CliContext } from '../context.js';
 import type { ManagerClient } from '../manager-client.js';
 import { managerOptions, withManager } from './cluster.js';
+import { execSeparated, runAttached } from './containers.js';
 import { taskColumns, taskJson, taskRows } from './tasks-format.js';
 
 const repeatable = (v: string, all: string[] = []): string[] => [...all, v];
@@ -78,6 +79,7 @@ const GLOBAL_VALUE_OPTIONS = new Set(['--format', '--log-level']);
 export function imageSeparated(argv: readonly string[]): string[] {
   let i = 2;
   while (i < argv.length && (argv[i] as string).startsWith('-')) i += GLOBAL_VALUE_OPTIONS.has(argv[i] as string) ? 2 : 1;
+  if (argv[i] === 'exec') return execSeparated(argv, i);
   if (argv[i] !== 'run') return [...argv];
   for (let j = i + 1; j < argv.length; j++) {
     const token = argv[j] as string;
@@ -121,6 +123,7 @@ async function run(ctx: CliContext, client: ManagerClient, image: string, args: 
     restart: o.restart ?? '',
     stopOnDisconnectMs: o.stopOnDisconnect ?? 0,
   });
+  if (o.detach !== true) return runAttached(ctx, client, task);
   if (ctx.output().format === 'json') ctx.output().object(taskJson({ task, node: undefined }, Date.now()));
   else process.stdout.write(`${task.id}\n`);
 }
@@ -142,8 +145,8 @@ export function taskFilters(filters: readonly string[]): { nodes: string[]; name
 
 export function registerRun(program: Command, ctx: CliContext): void {
   managerOptions(program.command('run'))
-    .description('run a container somewhere in the cluster (as Docker Swarm classic): the leader places it on a node that fits; -d for now')
-    .option('-d, --detach', 'print the task id and return (needed for now)')
+    .description("run a container somewhere in the cluster (as Docker Swarm classic): the leader places it on a node that fits; prints its output and exits with its exit code (Ctrl-C detaches, it goes on), or -d")
+    .option('-d, --detach', 'print the task id and return at once')
     .option('--name <name>', 'its name, unique in the cluster (made up when not given)')
     .option('-e, --env <KEY=VALUE>', "an environment variable (KEY alone: this shell's value); Swarm's constraint:EXPR, affinity:EXPR, reschedule:on-node-failure (repeatable)", repeatable)
     .option('-l, --label <KEY=VALUE>', 'a label (repeatable)', repeatable)
@@ -160,11 +163,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       withManager(async (client, image: string, args: string[], o: RunFlags) => {
         await run(ctx, client, image, args, o);
       }),
-    )
-    .hook('preAction', (_program, action) => {
-      // Before connecting: refused in one line.
-      if (action.opts<RunFlags>().detach !== true) throw invalidArgument('config.invalid', 'run: only with -d for now (streaming output comes with the worker); shoal ps follows it');
-    });
+    );
 
   managerOptions(program.command('ps'))
     .description('list the containers of the cluster (running and to run; -a: all), as Docker Swarm classic')
