@@ -84,7 +84,7 @@ function processesOfLab(name: string): string[] {
 }
 
 async function expectNothingLeft(name: string): Promise<void> {
-  expect(await findLabResources(name), `left behind by lab ${name}`).toEqual({ netns: [], links: [], iptablesRules: [], mounts: [], dirs: [] });
+  expect(await findLabResources(name), `left behind by lab ${name}`).toEqual({ netns: [], links: [], iptablesRules: [], mounts: [], dirs: [], cgroups: [] });
   expect(existsSync(join(DEFAULT_LAB_STATE_DIR, `${name}.json`))).toBe(false);
   expect(processesOfLab(name)).toEqual([]);
 }
@@ -225,7 +225,7 @@ describe('a lab of one manager (root)', () => {
       const r = await shoal(['lab', 'up', '--name', other, ...args]);
       expect([r.exitCode, r.stderr], args.join(' ')).toEqual([2, expect.stringMatching(line)]);
     }
-    expect(await findLabResources(other)).toEqual({ netns: [], links: [], iptablesRules: [], mounts: [], dirs: [] });
+    expect(await findLabResources(other)).toEqual({ netns: [], links: [], iptablesRules: [], mounts: [], dirs: [], cgroups: [] });
     const taken = await shoal(['lab', 'up', '--name', name, '--managers', '1']);
     expect([taken.exitCode, taken.stderr]).toEqual([1, `shoal: lab ${name} already exists (see shoal lab ls; remove it with shoal lab down --name ${name})\n`]);
 

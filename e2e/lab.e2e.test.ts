@@ -51,7 +51,7 @@ async function ping(name: string, from: string, to: string): Promise<number | nu
 
 async function expectNothingLeft(name: string): Promise<void> {
   const left = await findLabResources(name);
-  expect(left, `left behind by lab ${name}`).toEqual({ netns: [], links: [], iptablesRules: [], mounts: [], dirs: [] });
+  expect(left, `left behind by lab ${name}`).toEqual({ netns: [], links: [], iptablesRules: [], mounts: [], dirs: [], cgroups: [] });
   expect(existsSync(join(DEFAULT_LAB_STATE_DIR, `${name}.json`))).toBe(false);
 }
 

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { intInRange, ipv4Cidr, oneOf, type Parser } from '../../shared/config.js';
 import { assert, failedPrecondition, invalidArgument, oneLine } from '../../shared/errors.js';
 import { DEFAULT_LAB_STATE_DIR, listStateNames } from '../../e2e/lab/state.js';
-import { LAB_HOSTS_MAX, LAB_MANAGERS_MAX, LAB_NAME_LENGTH_MAX, checkLabName, labEnv, shellQuote } from '../../e2e/lab/plan.js';
+import { LAB_BUSYBOX_REPOSITORY, LAB_HOSTS_MAX, LAB_MANAGERS_MAX, LAB_NAME_LENGTH_MAX, checkLabName, clusterHostCount, labEnv, shellQuote } from '../../e2e/lab/plan.js';
 import { labDown, labExec, labList, labUp, readLab, type LabSummary } from '../../e2e/lab/lab.js';
 import { labHeal, labKill, labPartition, labStart } from '../../e2e/lab/faults.js';
 import { labJoinManager } from '../../e2e/lab/join.js';
@@ -67,14 +67,23 @@ export function registerLab(program: Command, ctx: CliContext): void {
 
   lab
     .command('up')
-    .description('create a lab of N hosts that reach each other over the underlay; with --managers, h1..hN run a manager each')
-    .addOption(option('--hosts <n>', `number of hosts (1 to ${LAB_HOSTS_MAX}; default: --managers, or ${DEFAULT_HOSTS})`, intInRange(1, LAB_HOSTS_MAX)))
+    .description('create a lab of N hosts that reach each other over the underlay; with --managers, h1..hN run a manager each; with --workers too, a cluster: an agent on every host and a registry')
+    .addOption(option('--hosts <n>', `number of hosts (1 to ${LAB_HOSTS_MAX}; default: --managers, or ${DEFAULT_HOSTS}); not with --workers`, intInRange(1, LAB_HOSTS_MAX)))
     .addOption(option('--managers <n>', `hosts h1..hN run a manager each (1 to ${LAB_MANAGERS_MAX}); returns once all are voters`, intInRange(1, LAB_MANAGERS_MAX)))
+    .addOption(
+      option(
+        '--workers <m>',
+        `a cluster: M worker hosts after the managers, an agent on every host (the managers' too) and a registry on the lab's gateway holding ${LAB_BUSYBOX_REPOSITORY}; returns once every node is ready (0 to ${LAB_HOSTS_MAX - 1})`,
+        intInRange(0, LAB_HOSTS_MAX - 1),
+      ),
+    )
     .addOption(nameOption())
     .addOption(option('--subnet <cidr>', 'underlay subnet (default: a free /24 of 198.18.0.0/15)', ipv4Cidr, 'SHOAL_LAB_SUBNET'))
     .action(async (_o: unknown, cmd: Command) => {
-      const o = cmd.optsWithGlobals<LabOpts & { hosts?: number; managers?: number; subnet?: { network: string; prefixLength: number } }>();
-      const hosts = o.hosts ?? o.managers ?? DEFAULT_HOSTS;
+      const o = cmd.optsWithGlobals<LabOpts & { hosts?: number; managers?: number; workers?: number; subnet?: { network: string; prefixLength: number } }>();
+      if (o.workers !== undefined && o.managers === undefined) throw invalidArgument('config.invalid', "--workers: needs --managers (the workers join the managers' cluster)");
+      if (o.workers !== undefined && o.hosts !== undefined) throw invalidArgument('config.invalid', '--hosts: not with --workers (a cluster has --managers + --workers hosts)');
+      const hosts = o.workers !== undefined && o.managers !== undefined ? clusterHostCount(o.managers, o.workers) : (o.hosts ?? o.managers ?? DEFAULT_HOSTS);
       if (o.managers !== undefined && o.managers > hosts) {
         throw invalidArgument('config.invalid', `--managers ${o.managers}: more than the ${hosts} hosts of --hosts`);
       }
@@ -85,6 +94,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
         hosts,
         stateDir: o.stateDir,
         ...(o.managers !== undefined ? { managers: o.managers, shoalCommand: shoalCommand() } : {}),
+        ...(o.workers !== undefined ? { workers: o.workers } : {}),
         ...(o.subnet ? { subnet: o.subnet } : {}),
         onProgress: (line) => out.note(line),
       });
@@ -96,7 +106,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
 
   lab
     .command('env')
-    .description("print the shell lines that point the CLI at the lab's managers: eval \"$(shoal lab env)\"")
+    .description("print the shell lines that point the CLI at the lab's managers (and name its registry, SHOAL_REGISTRY): eval \"$(shoal lab env)\"")
     .addOption(nameOption())
     .action(async (_o: unknown, cmd: Command) => {
       const o = opts(cmd);
@@ -132,7 +142,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
 
   lab
     .command('kill')
-    .description('a power loss: the host\'s underlay link down, then every process of it killed (--signal other than SIGKILL: only signal them)')
+    .description("a power loss: the host's underlay link down, then every process of it killed — manager, agent, shim and containers (--signal other than SIGKILL: only signal the host's namespace's processes)")
     .addOption(nameOption())
     .addOption(option('-s, --signal <signal>', 'signal to send', oneOf(SIGNALS), 'SHOAL_LAB_SIGNAL').default('SIGKILL'))
     .argument('<host>', 'host name, e.g. h2')
@@ -188,7 +198,7 @@ export function registerLab(program: Command, ctx: CliContext): void {
 
   lab
     .command('down')
-    .description("remove a lab: its processes, namespaces, links, iptables rules, mounts and its hosts' data dirs")
+    .description("remove a lab: its processes and containers, namespaces, links, iptables rules, mounts, cgroups, its registry and its hosts' data dirs")
     .addOption(nameOption())
     .option('--all', 'remove every lab')
     .action(async (_o: unknown, cmd: Command) => {
@@ -212,7 +222,8 @@ export function registerLab(program: Command, ctx: CliContext): void {
         for (const w of r.warnings) process.stderr.write(`shoal: warning: lab ${name}: ${w}\n`);
         out.note(
           `lab ${name} removed: ${r.removed.netns.length} hosts, ${r.removed.links.length} links, ` +
-            `${r.removed.iptablesRules.length} iptables rules, ${r.removed.mounts.length} mounts, ${r.processesKilled} processes killed`,
+            `${r.removed.iptablesRules.length} iptables rules, ${r.removed.mounts.length} mounts, ${r.processesKilled} processes killed` +
+            (r.removed.cgroups.length > 0 ? `, ${r.removed.cgroups.length} cgroups` : ''),
         );
       }
       if (out.format === 'json') out.list(reports, []);

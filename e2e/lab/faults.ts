@@ -11,13 +11,17 @@
 //
 // `kill` takes the link down first, then SIGKILLs every process of the host and waits until
 // they are gone: the FIN or RST the kernel sends for their sockets never leaves the host, so its
-// peers learn of its death only by silence, as after a power loss.
+// peers learn of its death only by silence, as after a power loss. A host's processes are those
+// in its network namespace (manager, agent, shim) and, for an agent's host, those in the agent's
+// cgroups (its containers, which have namespaces of their own); the shim goes first, so that it
+// records no container's exit, as none is recorded when the power goes.
 
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { failedPrecondition } from '../../shared/errors.js';
-import { killHostProcesses, resolveLabHost, signalHostProcesses } from './lab.js';
+import { checkAgentStopped, hostAgentKey, restartAgent } from './agents.js';
+import { killHostProcesses, killUntilNone, resolveLabHost, signalHostProcesses } from './lab.js';
 import { checkManagerStopped, restartManager } from './managers.js';
 import { hostPaths, rolesOf, type LabRole } from './plan.js';
 import * as sys from './sys.js';
@@ -42,7 +46,13 @@ export async function labKill(stateDir: string, lab: string, host: string, signa
     return { host: target.name, signal, processes: signalled.length, linkDown: false };
   }
   await sys.setLink(target.veth, 'down');
-  const processes = await killHostProcesses(target.netns, clock);
+  let processes = await killHostProcesses(target.netns, clock);
+  if (rolesOf(target).includes('agent')) {
+    const keys = new Set([hostAgentKey(stateDir, lab, target)]);
+    processes += await killUntilNone(() => sys.pidsInAgentCgroups(keys), `lab ${lab}: the containers of ${target.name}`, clock);
+    // A shim's child forked while its containers died is in the host's namespace: once more.
+    processes += await killHostProcesses(target.netns, clock);
+  }
   return { host: target.name, signal, processes, linkDown: true };
 }
 
@@ -55,8 +65,9 @@ export interface LabStartOptions {
 
 /**
  * The reboot after a `kill`: the underlay link up, then the host's daemons started again on
- * their data dirs, and awaited (a manager: until it answers as a voter). A daemon that still
- * runs is refused before anything changes: two managers on one data dir would both write it.
+ * their data dirs, and awaited (a manager: until it answers as a voter; then an agent: until it
+ * holds a session and its node is ready). A daemon that still runs is refused before anything
+ * changes: two managers on one data dir would both write it, two agents both run its containers.
  */
 export async function labStart(stateDir: string, lab: string, host: string, o: LabStartOptions): Promise<{ host: string; started: readonly LabRole[] }> {
   const { plan, host: target } = await resolveLabHost(stateDir, lab, host);
@@ -68,19 +79,17 @@ export async function labStart(stateDir: string, lab: string, host: string, o: L
       throw failedPrecondition('lab.no_manager_data', `lab ${lab}: ${target.name} has no manager data in ${dataDir} (its lab up did not get that far); remove the lab and make it again`);
     }
   }
+  if (roles.includes('agent')) await checkAgentStopped(stateDir, lab, target);
   await sys.setLink(target.veth, 'up');
-  if (roles.includes('manager')) {
-    await restartManager(
-      {
-        plan,
-        stateDir,
-        shoalCommand: o.shoalCommand,
-        ...(o.clock !== undefined ? { clock: o.clock } : {}),
-        ...(o.managerUpTimeoutMs !== undefined ? { timeoutMs: o.managerUpTimeoutMs } : {}),
-      },
-      target,
-    );
-  }
+  const daemons = {
+    plan,
+    stateDir,
+    shoalCommand: o.shoalCommand,
+    ...(o.clock !== undefined ? { clock: o.clock } : {}),
+    ...(o.managerUpTimeoutMs !== undefined ? { timeoutMs: o.managerUpTimeoutMs } : {}),
+  };
+  if (roles.includes('manager')) await restartManager(daemons, target);
+  if (roles.includes('agent')) await restartAgent(daemons, target);
   return { host: target.name, started: roles };
 }
 

@@ -34,6 +34,10 @@ export async function labJoinManager(stateDir: string, lab: string, host: string
   const { plan, host: target } = await resolveLabHost(stateDir, lab, host);
   const others = managerHosts(plan).filter((h) => h.name !== target.name);
   if (others.length === 0) throw failedPrecondition('lab.no_managers', `lab ${lab} runs no manager for ${target.name} to join (make one with shoal lab up --managers N)`);
+  if (rolesOf(target).includes('agent') && !rolesOf(target).includes('manager')) {
+    // Its agent is a worker node named after the host: a manager joining there would find the name taken.
+    throw failedPrecondition('lab.host_is_worker', `lab ${lab}: ${target.name} runs an agent, a worker of the cluster; join-manager takes a host that runs none (a spare host of --hosts)`);
+  }
   if (others.length >= LAB_MANAGERS_MAX) throw failedPrecondition('lab.too_many_managers', `lab ${lab}: ${target.name} would be its manager number ${others.length + 1}; a lab runs ${LAB_MANAGERS_MAX} at most`);
   await checkManagerStopped(stateDir, lab, target);
 

@@ -1,16 +1,25 @@
 // Lab hosts on one machine: each host a network namespace with a veth into an underlay bridge
 // on a subnet of its own, and a UTS namespace with its own hostname; manager hosts run a real
-// `shoal manager` each (managers.ts). `up` writes its whole plan to a state file before creating
+// `shoal manager` each (managers.ts); in a cluster lab every host also runs an agent (agents.ts)
+// and the lab a registry on its gateway (registry.ts). `up` writes its whole plan to a state file before creating
 // anything, so `down` can remove what an interrupted `up` left; `down` also scans for anything
 // named after the lab, so even a lost state file leaves nothing behind.
 
+import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { purgeAgent } from '../../agent/runtime/testing.js';
+import { agentCgroupParent, cgroupHierarchies, removeCgroup, removeCgroupIfUnused } from '../../agent/sys/cgroups.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Cidr } from '../../shared/config.js';
 import { ShoalError, assert, failedPrecondition, notFound, oneLine } from '../../shared/errors.js';
-import { LAB_KILL_WAIT_MS, startLabManagers } from './managers.js';
+import { labAgentKeys, startLabAgents } from './agents.js';
+import { LAB_KILL_ROUNDS_MAX, LAB_KILL_WAIT_MS, startLabManagers } from './managers.js';
+import { pushBusybox, registryPids, startLabRegistry } from './registry.js';
 import {
   LAB_POOL,
+  agentHosts,
+  clusterHostCount,
   parseCidrList,
   bridgeName,
   checkLabName,
@@ -35,9 +44,15 @@ import * as sys from './sys.js';
 
 export interface LabUpOptions {
   readonly name: string;
+  /** Without `workers`: the number of hosts. With it, ignored: a cluster has managers + workers hosts. */
   readonly hosts: number;
   /** Hosts h1..hN run a manager each (N ≤ hosts); 0 or absent: no daemon, hosts only. */
   readonly managers?: number;
+  /**
+   * A cluster: this many worker hosts after the managers, an agent on every host (the managers'
+   * too) and a registry holding busybox. Absent: no agent, no registry.
+   */
+  readonly workers?: number;
   /** How to run `shoal` (e.g. [node, bin/shoal.js]); needed with managers: they run this binary. */
   readonly shoalCommand?: readonly string[];
   /** How long each manager may take to become a voter (LAB_MANAGER_UP_TIMEOUT_MS). */
@@ -53,14 +68,16 @@ export interface LabUpOptions {
 export async function labUp(options: LabUpOptions): Promise<LabState> {
   const { name, stateDir } = options;
   const managers = options.managers ?? 0;
+  const agents = options.workers !== undefined;
+  const hostCount = agents ? clusterHostCount(managers, options.workers ?? 0) : options.hosts;
   checkLabName(name);
-  planLab(name, options.hosts, options.subnet ?? { network: LAB_POOL.network, prefixLength: 24 }, managers); // validates before claiming
+  planLab(name, hostCount, options.subnet ?? { network: LAB_POOL.network, prefixLength: 24 }, managers, agents); // validates before claiming
   assert(managers === 0 || options.shoalCommand !== undefined, 'labUp: managers need the shoal command to run');
   if ((await readState(stateDir, name)) !== undefined) {
     throw failedPrecondition('lab.exists', `lab ${name} already exists (see shoal lab ls; remove it with shoal lab down --name ${name})`);
   }
   const subnet = await claimFreeSubnet(stateDir, name, options.subnet);
-  const plan = planLab(name, options.hosts, subnet, managers);
+  const plan = planLab(name, hostCount, subnet, managers, agents);
   const withIptables = await sys.iptablesAvailable();
   let state: LabState = { version: 1, plan, creatorPid: process.pid, createdAtMs: Date.now(), complete: false, iptables: withIptables };
   try {
@@ -76,19 +93,21 @@ export async function labUp(options: LabUpOptions): Promise<LabState> {
       await createHost(plan, host, stateDir);
       options.onProgress?.(`${host.name} up at ${host.address}`);
     }
-    if (managers > 0) {
-      await startLabManagers(
-        {
-          plan,
-          stateDir,
-          shoalCommand: options.shoalCommand ?? [],
-          ...(options.clock !== undefined ? { clock: options.clock } : {}),
-          ...(options.managerUpTimeoutMs !== undefined ? { timeoutMs: options.managerUpTimeoutMs } : {}),
-          ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-        },
-        managerHosts(plan),
-      );
+    if (plan.registry !== undefined) {
+      await startLabRegistry(plan, stateDir, options.clock);
+      const image = await pushBusybox(plan, stateDir);
+      options.onProgress?.(`registry up at ${plan.registry} (plain HTTP), holding ${image}`);
     }
+    const daemons = {
+      plan,
+      stateDir,
+      shoalCommand: options.shoalCommand ?? [],
+      ...(options.clock !== undefined ? { clock: options.clock } : {}),
+      ...(options.managerUpTimeoutMs !== undefined ? { timeoutMs: options.managerUpTimeoutMs } : {}),
+      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    };
+    if (managers > 0) await startLabManagers(daemons, managerHosts(plan));
+    await startLabAgents(daemons, agentHosts(plan));
     state = { ...state, complete: true };
     await updateState(stateDir, state);
     return state;
@@ -159,6 +178,8 @@ export interface LabResources {
   readonly mounts: string[];
   /** The lab's folder (its hosts' data dirs and logs), when it exists. */
   readonly dirs: string[];
+  /** The cgroups of the lab's agents (`<tree>/shoal/<key>` of a host's agent), in every tree. */
+  readonly cgroups: string[];
 }
 
 export async function findLabResources(name: string, stateDir = DEFAULT_LAB_STATE_DIR): Promise<LabResources> {
@@ -177,11 +198,18 @@ export async function findLabResources(name: string, stateDir = DEFAULT_LAB_STAT
     iptablesRules: rules,
     mounts,
     dirs: dirExists ? [dir] : [],
+    cgroups: agentCgroupDirs(stateDir, name),
   };
 }
 
 export function isEmpty(r: LabResources): boolean {
-  return r.netns.length === 0 && r.links.length === 0 && r.iptablesRules.length === 0 && r.mounts.length === 0 && r.dirs.length === 0;
+  return r.netns.length === 0 && r.links.length === 0 && r.iptablesRules.length === 0 && r.mounts.length === 0 && r.dirs.length === 0 && r.cgroups.length === 0;
+}
+
+/** The agent cgroups of the lab that exist: `/shoal/<key>` in each tree, for every key a host of it may have used. */
+function agentCgroupDirs(stateDir: string, lab: string): string[] {
+  const trees = cgroupHierarchies();
+  return [...labAgentKeys(stateDir, lab).keys()].flatMap((key) => trees.map((t) => join(t, agentCgroupParent(key))).filter((d) => existsSync(d)));
 }
 
 async function pathExists(path: string): Promise<boolean> {
@@ -239,6 +267,20 @@ export async function labDown(options: LabDownOptions): Promise<LabDownReport> {
   // Processes first: a namespace with live processes outlives `ip netns delete`, and a manager
   // still running would write into the data dir removed below.
   for (const netns of found.netns) killed += await attempt(`kill the processes of ${netns}`, () => killHostProcesses(netns), 0);
+  // The agents' containers, in namespaces of their own, found by their agents' cgroups; the registry.
+  const agentKeys = labAgentKeys(stateDir, name);
+  killed += await attempt('kill the containers of its agents', () => killUntilNone(() => sys.pidsInAgentCgroups(new Set(agentKeys.keys())), `lab ${name}'s containers`), 0);
+  killed += await attempt('kill its registry', () => killUntilNone(() => registryPids(stateDir, name), `lab ${name}'s registry`), 0);
+  // What the agents left outside their processes: runc state, overlay mounts, containers'
+  // namespaces, cgroups (the host's namespace still there, for devices an agent made in it).
+  for (const host of agentKeys.values()) {
+    const dataDir = join(labDir(stateDir, name), host, 'agent');
+    if (existsSync(dataDir)) await attempt(`remove the agent of ${host}`, () => purgeAgent(dataDir, { netns: `${netnsPrefix(name)}${host}` }), undefined);
+  }
+  for (const key of agentKeys.keys()) await attempt(`remove the cgroups of agent ${key}`, async () => removeCgroup(agentCgroupParent(key)), undefined);
+  // Their shared parent too, once no other agent on the machine uses it.
+  const [anyKey] = agentKeys.keys();
+  if (found.cgroups.length > 0 && anyKey !== undefined) await attempt('remove the shared shoal cgroup', async () => removeCgroupIfUnused(dirname(agentCgroupParent(anyKey))), undefined);
   for (const mount of found.mounts) await attempt(`unmount ${mount}`, () => sys.unmount(mount), false);
   for (const netns of found.netns) await attempt(`delete namespace ${netns}`, () => sys.ipRemove(['netns', 'delete', netns]), false);
   for (const link of found.links.filter((l) => l !== bridgeName(name))) await attempt(`delete link ${link}`, () => sys.ipRemove(['link', 'delete', link]), false);
@@ -277,6 +319,7 @@ async function findLabResourcesOr(
     iptablesRules: await attempt('list iptables rules', () => sys.forwardRulesTagged(iptablesComment(name)), []),
     mounts: await attempt('list mounts', () => sys.mountsUnder(dir), plannedMounts),
     dirs: (await attempt(`look for ${dir}`, () => pathExists(dir), true)) ? [dir] : [],
+    cgroups: await attempt('list cgroups', async () => agentCgroupDirs(stateDir, name), []),
   };
 }
 
@@ -301,13 +344,41 @@ export async function signalHostProcesses(netns: string, signal: NodeJS.Signals)
  * dying process. Returns how many were killed.
  */
 export async function killHostProcesses(netns: string, clock: Clock = systemClock): Promise<number> {
-  const pids = await signalHostProcesses(netns, 'SIGKILL');
+  return killUntilNone(() => sys.pidsInNetns(netns), netns, clock);
+}
+
+/**
+ * SIGKILLs what `list` names, waits until it is gone, and lists again, until the list is empty
+ * (LAB_KILL_ROUNDS_MAX rounds): a process forked between a listing and the kill (a shim's `runc`,
+ * an agent's `ip`) is not in that listing, and would outlive the host. Returns how many were killed.
+ */
+export async function killUntilNone(list: () => Promise<number[]>, what: string, clock: Clock = systemClock): Promise<number> {
+  let killed = 0;
+  for (let round = 0; round < LAB_KILL_ROUNDS_MAX; round++) {
+    const signalled: number[] = [];
+    for (const pid of await list()) {
+      if (pid === process.pid || (await sys.processGone(pid))) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+        signalled.push(pid);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err; // ESRCH: gone already
+      }
+    }
+    if (signalled.length === 0) return killed;
+    await awaitGone(signalled, what, clock);
+    killed += signalled.length;
+  }
+  throw failedPrecondition('lab.kill_timeout', `${what}: processes still appear after ${LAB_KILL_ROUNDS_MAX} rounds of SIGKILL (something keeps starting them)`);
+}
+
+async function awaitGone(pids: readonly number[], what: string, clock: Clock): Promise<void> {
   const deadline = clock.nowMs() + LAB_KILL_WAIT_MS;
   for (;;) {
     const alive = [];
     for (const pid of pids) if (!(await sys.processGone(pid))) alive.push(pid);
-    if (alive.length === 0) return pids.length;
-    if (clock.nowMs() >= deadline) throw failedPrecondition('lab.kill_timeout', `${netns}: pids ${alive.join(', ')} still alive ${LAB_KILL_WAIT_MS} ms after SIGKILL`);
+    if (alive.length === 0) return;
+    if (clock.nowMs() >= deadline) throw failedPrecondition('lab.kill_timeout', `${what}: pids ${alive.join(', ')} still alive ${LAB_KILL_WAIT_MS} ms after SIGKILL`);
     await clock.sleep(20);
   }
 }

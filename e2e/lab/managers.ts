@@ -27,6 +27,8 @@ export const LAB_LOG_TAIL_BYTES_MAX = 8 * 1024;
 export const LAB_REACH_TIMEOUT_MS = 5_000;
 /** How long the processes of a host may take to go once sent SIGKILL. */
 export const LAB_KILL_WAIT_MS = 5_000;
+/** How many times `kill` lists a host's processes again after killing what it found (a child forked meanwhile). */
+export const LAB_KILL_ROUNDS_MAX = 10;
 
 export interface ManagerStartOptions {
   readonly plan: LabPlan;
@@ -204,7 +206,7 @@ async function listNodes(o: ManagerStartOptions, via: readonly LabHostPlan[]): P
  * A fresh client per look: a gRPC channel that failed to connect backs off for longer and longer,
  * and would hide a manager that has just started listening.
  */
-async function withClient<T>(o: ManagerStartOptions, via: readonly LabHostPlan[], call: (c: ManagerClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(o: ManagerStartOptions, via: readonly LabHostPlan[], call: (c: ManagerClient) => Promise<T>): Promise<T> {
   const client = await ManagerClient.connect({ host: via.map(managerAddress).join(','), tlsDir: o.adminTlsDir ?? labEnv(o.plan, o.stateDir).SHOAL_TLS_DIR });
   try {
     return await call(client);
@@ -213,9 +215,9 @@ async function withClient<T>(o: ManagerStartOptions, via: readonly LabHostPlan[]
   }
 }
 
-const durationText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+export const durationText = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
 
-function exitOf(child: ChildProcess): { code: () => string | undefined } {
+export function exitOf(child: ChildProcess): { code: () => string | undefined } {
   let code: string | undefined;
   const describe = (c: number | null, s: NodeJS.Signals | null): string => (s !== null ? `killed by ${s}` : `exit code ${c}`);
   if (child.exitCode !== null || child.signalCode !== null) code = describe(child.exitCode, child.signalCode);

@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { ShoalError } from '../../shared/errors.js';
-import { checkLabName, cidrsOverlap, findHost, hostPaths, labEnv, managersNotVoting, parseCidrList, planLab, poolSubnets, rolesOf, shellQuote } from './plan.js';
+import {
+  agentArgs,
+  checkLabName,
+  cidrsOverlap,
+  clusterHostCount,
+  findHost,
+  hostPaths,
+  hostsNotReady,
+  inAgentCgroups,
+  labEnv,
+  managersNotVoting,
+  parseCidrList,
+  planLab,
+  poolSubnets,
+  registryConfig,
+  rolesOf,
+  shellQuote,
+  type LabHostPlan,
+} from './plan.js';
 import { splitRule } from './sys.js';
 
 describe('lab plan', () => {
@@ -84,6 +102,9 @@ describe('lab managers', () => {
       managerDataDir: '/run/shoal/lab/abc.d/h2/manager',
       managerLog: '/run/shoal/lab/abc.d/h2/manager.log',
       adminTlsDir: '/run/shoal/lab/abc.d/h2/manager/admin',
+      agentDataDir: '/run/shoal/lab/abc.d/h2/agent',
+      agentSocket: '/run/shoal/lab/abc.d/h2/agent.sock',
+      agentLog: '/run/shoal/lab/abc.d/h2/agent.log',
     });
   });
 
@@ -121,5 +142,66 @@ describe('iptables -S lines', () => {
       '-A', 'FORWARD', '-i', 'slb-x', '-o', 'slb-x', '-m', 'comment', '--comment', 'shoal-lab:x', '-j', 'ACCEPT',
     ]);
     expect(splitRule('-A X --comment "with \\"quotes\\" and spaces"')).toEqual(['-A', 'X', '--comment', 'with "quotes" and spaces']);
+  });
+});
+
+describe('a cluster lab plan (--managers N --workers M)', () => {
+  const subnet = { network: '198.18.4.0', prefixLength: 24 };
+
+  it('runs an agent on every host, a manager on h1..hN, and a registry on the gateway', () => {
+    const plan = planLab('c', clusterHostCount(2, 1), subnet, 2, true);
+    expect(plan.hosts.map((h) => [h.name, rolesOf(h)])).toEqual([
+      ['h1', ['manager', 'agent']],
+      ['h2', ['manager', 'agent']],
+      ['h3', ['agent']],
+    ]);
+    expect(plan.registry).toBe('198.18.4.1:5001');
+    expect(labEnv(plan, '/run/x')).toEqual({ SHOAL_HOST: '198.18.4.2:4377,198.18.4.3:4377', SHOAL_TLS_DIR: '/run/x/c.d/h1/manager/admin', SHOAL_LAB: 'c', SHOAL_REGISTRY: '198.18.4.1:5001' });
+    // Without agents: no registry, nothing more in env.
+    expect(planLab('c', 2, subnet, 1).registry).toBeUndefined();
+    expect(Object.keys(labEnv(planLab('c', 2, subnet, 1), '/run/x'))).toEqual(['SHOAL_HOST', 'SHOAL_TLS_DIR', 'SHOAL_LAB']);
+  });
+
+  it('refuses workers without managers and counts beyond the lab, naming the flag', () => {
+    expect(() => planLab('c', 2, subnet, 0, true)).toThrow(/^--workers: needs --managers/);
+    expect(() => clusterHostCount(1, -1)).toThrow(/^--workers: must be from 0 to 63, got -1$/);
+    expect(() => clusterHostCount(7, 60)).toThrow(/^--managers 7 --workers 60: more than the 64 hosts/);
+    expect(clusterHostCount(3, 0)).toBe(3);
+  });
+
+  it("starts a manager's host's agent as the manager's node, a worker's with no secret on its command line", () => {
+    const plan = planLab('c', 2, subnet, 1, true);
+    const [h1, h2] = plan.hosts as [LabHostPlan, LabHostPlan];
+    const common = (h: string, ip: string) => ['agent', '--data-dir', `/s/c.d/${h}/agent`, '--socket', `/s/c.d/${h}/agent.sock`, '--advertise', ip, '--insecure-registry', '198.18.4.1:5001'];
+    expect(agentArgs(plan, h1, '/s')).toEqual([...common('h1', '198.18.4.2'), '--manager-data-dir', '/s/c.d/h1/manager', '198.18.4.2:4377']);
+    expect(agentArgs(plan, h2, '/s')).toEqual([...common('h2', '198.18.4.3'), '198.18.4.2:4377']);
+    expect(agentArgs(plan, h2, '/s').join(' ')).not.toMatch(/token/);
+  });
+
+  it('waits for every host to show a ready node of its name', () => {
+    const plan = planLab('c', 3, subnet, 1, true);
+    const nodes = [
+      { hostname: 'h1', state: 'ready' },
+      { hostname: 'h2', state: 'down' },
+      { hostname: 'other', state: 'ready' },
+    ];
+    expect(hostsNotReady(plan.hosts, nodes).map((h) => h.name)).toEqual(['h2', 'h3']);
+    expect(hostsNotReady(plan.hosts.slice(0, 1), nodes)).toEqual([]);
+  });
+
+  it("finds an agent's processes by its cgroups in any tree and below any base, and no one else's", () => {
+    const keys = new Set(['abc123def456']);
+    expect(inAgentCgroups('12:pids:/shoal/abc123def456/c1\n0::/shoal/abc123def456/c1\n', keys)).toBe(true);
+    expect(inAgentCgroups('0::/system.slice/shoal-agent.service/shoal/abc123def456/shim-1\n', keys)).toBe(true);
+    expect(inAgentCgroups('12:pids:/shoal/000000000000/c1\n0::/user.slice\n', keys)).toBe(false);
+    expect(inAgentCgroups('0::/shoal\n', keys)).toBe(false);
+    expect(inAgentCgroups('', keys)).toBe(false);
+  });
+
+  it("writes the registry's config: plain HTTP on the address, storage in the lab's folder", () => {
+    const config = registryConfig('198.18.4.1:5001', '/s/c.d/registry/data');
+    expect(config).toContain('  addr: 198.18.4.1:5001\n');
+    expect(config).toContain('    rootdirectory: /s/c.d/registry/data\n');
+    expect(config).not.toMatch(/tls|auth/);
   });
 });

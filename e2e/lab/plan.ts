@@ -2,7 +2,8 @@
 // lab will use. Names are chosen so that two labs never collide and fit Linux's 15-character
 // interface names: lab names are 1–8 lowercase letters and digits (no dashes, so the prefix
 // `shoal-<lab>-` of one lab is never a prefix of another's). Hosts h1..hN of a lab made with
-// `--managers N` run a manager each; the rest run no daemon yet.
+// `--managers N` run a manager each; with `--workers M` (a cluster) every host also runs an agent
+// (the M hosts after the managers are workers), and the lab runs a registry on its gateway.
 
 import { join } from 'node:path';
 import { intToIpv4, ipv4ToInt, type Cidr } from '../../shared/config.js';
@@ -18,8 +19,13 @@ export const IPTABLES_COMMENT_PREFIX = 'shoal-lab:';
 /** Raft clusters of more than 7 voters only get slower (Docker says the same of swarm managers). */
 export const LAB_MANAGERS_MAX = 7;
 
-/** What a host runs: `manager` (later `worker`, the agent). */
-export type LabRole = 'manager';
+/** The port of the lab's registry on its gateway address (5000, Docker's, is left to a registry the machine may run on all addresses). */
+export const LAB_REGISTRY_PORT = 5001;
+/** What `lab up` pushes into a cluster lab's registry: busybox-static as an image. */
+export const LAB_BUSYBOX_REPOSITORY = 'shoal/busybox:latest';
+
+/** What a host runs: a `manager`, an `agent` (on a manager's host, the same node as the manager). */
+export type LabRole = 'manager' | 'agent';
 
 export interface LabHostPlan {
   /** h1, h2, ...; also its hostname (in a UTS namespace of its own), as `shoal node ls` shows it. */
@@ -44,6 +50,8 @@ export interface LabPlan {
   readonly hosts: readonly LabHostPlan[];
   /** Tags the lab's iptables rules so that `down` finds every one of them. */
   readonly iptablesComment: string;
+  /** IP:PORT of the lab's registry (plain HTTP, on the gateway address), when its hosts run agents. */
+  readonly registry?: string;
 }
 
 export function checkLabName(name: string): string {
@@ -61,13 +69,18 @@ export const bridgeName = (lab: string): string => `slb-${lab}`;
 export const vethPrefix = (lab: string): string => `sl-${lab}-`;
 export const iptablesComment = (lab: string): string => `${IPTABLES_COMMENT_PREFIX}${lab}`;
 
-/** `managerCount` 0: hosts without daemons, as the lab was before managers. */
-export function planLab(name: string, hostCount: number, subnet: Cidr, managerCount = 0): LabPlan {
+/**
+ * `managerCount` 0: hosts without daemons, as the lab was before managers. `agents`: a cluster —
+ * every host runs an agent too (the hosts after the managers are its workers), and the lab a
+ * registry; it needs a manager.
+ */
+export function planLab(name: string, hostCount: number, subnet: Cidr, managerCount = 0, agents = false): LabPlan {
   checkLabName(name);
   if (!Number.isInteger(hostCount) || hostCount < 1 || hostCount > LAB_HOSTS_MAX) {
     throw invalidArgument('lab.bad_hosts', `--hosts: must be from 1 to ${LAB_HOSTS_MAX}, got ${hostCount}`);
   }
   checkManagerCount(managerCount, hostCount);
+  if (agents && managerCount === 0) throw invalidArgument('lab.bad_workers', '--workers: needs --managers (the agents join the managers\' cluster)');
   const size = 2 ** (32 - subnet.prefixLength);
   // network address, gateway, hosts, broadcast
   if (size < hostCount + 3) {
@@ -82,10 +95,22 @@ export function planLab(name: string, hostCount: number, subnet: Cidr, managerCo
       veth: `${vethPrefix(name)}${i}`,
       interfaceName: 'eth0',
       address: intToIpv4(base + 1 + i),
-      roles: i <= managerCount ? ['manager'] : [],
+      roles: [...(i <= managerCount ? (['manager'] as const) : []), ...(agents ? (['agent'] as const) : [])],
     });
   }
-  return { name, subnet, bridge: bridgeName(name), gateway: intToIpv4(base + 1), hosts, iptablesComment: iptablesComment(name) };
+  const gateway = intToIpv4(base + 1);
+  return { name, subnet, bridge: bridgeName(name), gateway, hosts, iptablesComment: iptablesComment(name), ...(agents ? { registry: `${gateway}:${LAB_REGISTRY_PORT}` } : {}) };
+}
+
+/** A cluster lab's host count: its managers and its workers, within LAB_HOSTS_MAX. */
+export function clusterHostCount(managerCount: number, workerCount: number): number {
+  if (!Number.isInteger(workerCount) || workerCount < 0 || workerCount > LAB_HOSTS_MAX - 1) {
+    throw invalidArgument('lab.bad_workers', `--workers: must be from 0 to ${LAB_HOSTS_MAX - 1}, got ${workerCount}`);
+  }
+  if (managerCount + workerCount > LAB_HOSTS_MAX) {
+    throw invalidArgument('lab.bad_workers', `--managers ${managerCount} --workers ${workerCount}: more than the ${LAB_HOSTS_MAX} hosts a lab can have`);
+  }
+  return managerCount + workerCount;
 }
 
 /** 0 (no managers) or 1 to min(hosts, LAB_MANAGERS_MAX). */
@@ -101,6 +126,7 @@ export function checkManagerCount(managerCount: number, hostCount: number): void
 
 export const rolesOf = (host: LabHostPlan): readonly LabRole[] => host.roles ?? [];
 export const managerHosts = (plan: LabPlan): LabHostPlan[] => plan.hosts.filter((h) => rolesOf(h).includes('manager'));
+export const agentHosts = (plan: LabPlan): LabHostPlan[] => plan.hosts.filter((h) => rolesOf(h).includes('agent'));
 /** The address a host's manager advertises and serves on (the manager port). */
 export const managerAddress = (host: LabHostPlan): string => `${host.address}:${MANAGER_PORT}`;
 
@@ -108,7 +134,8 @@ export const managerAddress = (host: LabHostPlan): string => `${host.address}:${
  * Where a lab keeps what its hosts hold on disk, beside its state file: `<stateDir>/<lab>.d/`
  * (a lab name has no dot, so this never meets another lab's files nor `subnets/`), and in it one
  * folder per host: `uts` (its UTS namespace, a bind mount), `manager/` (its manager's data dir),
- * `manager.log` (that manager's output, kept across restarts).
+ * `manager.log` (that manager's output, kept across restarts), `agent/`, `agent.sock` and
+ * `agent.log` (its agent's); and `registry/` (the registry's config, storage and log).
  */
 export const labDir = (stateDir: string, lab: string): string => join(stateDir, `${lab}.d`);
 
@@ -119,12 +146,85 @@ export interface LabHostPaths {
   readonly managerLog: string;
   /** The admin bundle `shoal manager init` makes (only h1's is used: it is the lab's). */
   readonly adminTlsDir: string;
+  /** The agent's data dir; its cgroups follow from it (`/shoal/<agentKey(dir)>`). */
+  readonly agentDataDir: string;
+  readonly agentSocket: string;
+  readonly agentLog: string;
 }
 
 export function hostPaths(stateDir: string, lab: string, host: string): LabHostPaths {
   const dir = join(labDir(stateDir, lab), host);
   const managerDataDir = join(dir, 'manager');
-  return { dir, uts: join(dir, 'uts'), managerDataDir, managerLog: join(dir, 'manager.log'), adminTlsDir: join(managerDataDir, 'admin') };
+  return {
+    dir,
+    uts: join(dir, 'uts'),
+    managerDataDir,
+    managerLog: join(dir, 'manager.log'),
+    adminTlsDir: join(managerDataDir, 'admin'),
+    agentDataDir: join(dir, 'agent'),
+    agentSocket: join(dir, 'agent.sock'),
+    agentLog: join(dir, 'agent.log'),
+  };
+}
+
+/** Where the lab's registry keeps its config, its storage and its log. */
+export function registryPaths(stateDir: string, lab: string): { dir: string; config: string; storage: string; log: string } {
+  const dir = join(labDir(stateDir, lab), 'registry');
+  return { dir, config: join(dir, 'config.yml'), storage: join(dir, 'data'), log: join(dir, 'registry.log') };
+}
+
+/** docker-registry's config: plain HTTP on `address` (IP:PORT), storage in `storage`. */
+export function registryConfig(address: string, storage: string): string {
+  return ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${storage}`, '  delete:', '    enabled: true', 'http:', `  addr: ${address}`, ''].join('\n');
+}
+
+/**
+ * `shoal agent ...` for a host of a cluster lab (after the shoal command): its own data dir,
+ * socket and cgroups, its host's address, the lab's registry trusted over plain HTTP, every
+ * manager. On a manager's host it is the manager's node (`--manager-data-dir`); a worker joins
+ * with the worker token, which the caller passes in the environment (SHOAL_TOKEN), never here.
+ */
+export function agentArgs(plan: LabPlan, host: LabHostPlan, stateDir: string): string[] {
+  const paths = hostPaths(stateDir, plan.name, host.name);
+  const managers = managerHosts(plan).map(managerAddress).join(',');
+  return [
+    'agent',
+    '--data-dir',
+    paths.agentDataDir,
+    '--socket',
+    paths.agentSocket,
+    '--advertise',
+    host.address,
+    ...(plan.registry !== undefined ? ['--insecure-registry', plan.registry] : []),
+    ...(rolesOf(host).includes('manager') ? ['--manager-data-dir', paths.managerDataDir] : []),
+    managers,
+  ];
+}
+
+/** The node as `shoal node ls` shows it: what the lab waits on for an agent. */
+export interface NodeStateView {
+  readonly hostname: string;
+  readonly state: string;
+}
+
+/** The hosts among `expected` that `nodes` does not show as a ready node of their name. */
+export function hostsNotReady(expected: readonly LabHostPlan[], nodes: readonly NodeStateView[]): LabHostPlan[] {
+  const ready = new Set(nodes.filter((n) => n.state === 'ready').map((n) => n.hostname));
+  return expected.filter((h) => !ready.has(h.name));
+}
+
+/**
+ * Whether a process is in the cgroups of one of the agents keyed `keys` — below `shoal/<key>` in
+ * any tree — from its /proc/<pid>/cgroup (lines `ID:CONTROLLERS:PATH`). Below whatever base the
+ * agent chose (the root, or a unit's cgroup), so the lab need not guess it.
+ */
+export function inAgentCgroups(procCgroup: string, keys: ReadonlySet<string>): boolean {
+  for (const line of procCgroup.split('\n')) {
+    const path = line.split(':').slice(2).join(':');
+    const segments = path.split('/');
+    for (let i = 0; i + 1 < segments.length; i++) if (segments[i] === 'shoal' && keys.has(segments[i + 1] as string)) return true;
+  }
+  return false;
 }
 
 /** The node as `shoal node ls` shows it, the fields the lab looks at. */
@@ -143,8 +243,8 @@ export function managersNotVoting(expected: readonly LabHostPlan[], nodes: reado
   return expected.filter((h) => !voting.has(h.address));
 }
 
-/** `shoal lab env`: the variables that point the CLI at the lab's managers, with its admin bundle. */
-export function labEnv(plan: LabPlan, stateDir: string): Record<'SHOAL_HOST' | 'SHOAL_TLS_DIR' | 'SHOAL_LAB', string> {
+/** `shoal lab env`: the variables that point the CLI at the lab's managers, with its admin bundle; and its registry. */
+export function labEnv(plan: LabPlan, stateDir: string): Record<'SHOAL_HOST' | 'SHOAL_TLS_DIR' | 'SHOAL_LAB', string> & { SHOAL_REGISTRY?: string } {
   const managers = managerHosts(plan);
   const first = managers[0];
   if (first === undefined) {
@@ -154,6 +254,7 @@ export function labEnv(plan: LabPlan, stateDir: string): Record<'SHOAL_HOST' | '
     SHOAL_HOST: managers.map(managerAddress).join(','),
     SHOAL_TLS_DIR: hostPaths(stateDir, plan.name, first.name).adminTlsDir,
     SHOAL_LAB: plan.name,
+    ...(plan.registry !== undefined ? { SHOAL_REGISTRY: plan.registry } : {}),
   };
 }
 

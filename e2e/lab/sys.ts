@@ -2,9 +2,10 @@
 // command; and the /proc reads that tell which processes run where.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { access, open, readFile, writeFile } from 'node:fs/promises';
+import { access, open, readFile, readdir, writeFile } from 'node:fs/promises';
 import { ShoalError } from '../../shared/errors.js';
 import { run, runUnchecked } from '../../shared/exec.js';
+import { inAgentCgroups } from './plan.js';
 
 export const netnsPath = (netns: string): string => `/run/netns/${netns}`;
 
@@ -187,6 +188,35 @@ export async function commandLineOf(pid: number): Promise<string[] | undefined> 
   } catch {
     return undefined; // the process exited meanwhile: no command line to read
   }
+}
+
+/** Every process on the machine, by /proc. */
+async function allPids(): Promise<number[]> {
+  return (await readdir('/proc')).filter((e) => /^\d+$/.test(e)).map(Number);
+}
+
+/** Pids of the processes whose command line `match` accepts. */
+export async function pidsWhoseCommandLine(match: (argv: readonly string[]) => boolean): Promise<number[]> {
+  const out: number[] = [];
+  for (const pid of await allPids()) {
+    const argv = await commandLineOf(pid);
+    if (argv !== undefined && match(argv)) out.push(pid);
+  }
+  return out;
+}
+
+/**
+ * Pids of the processes in the cgroups of the agents keyed `keys` (their shims and containers):
+ * containers have network namespaces of their own, so a host's namespace does not list them.
+ */
+export async function pidsInAgentCgroups(keys: ReadonlySet<string>): Promise<number[]> {
+  if (keys.size === 0) return [];
+  const out: number[] = [];
+  for (const pid of await allPids()) {
+    const text = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => ''); // gone meanwhile: in no cgroup
+    if (inAgentCgroups(text, keys)) out.push(pid);
+  }
+  return out;
 }
 
 /** Whether a process has exited (a zombie counts: it runs nothing and holds nothing). */
