@@ -32,7 +32,7 @@ describe('fencing (--stop-on-disconnect)', () => {
 
     // A manager again, the task still desired running: it is not started again here.
     w.managersReached(clock.nowMs());
-    w.apply(full(task('f', { stopOnDisconnectMs: D, status: { state: 'running', message: '', error: '', exit: null, atMs: 0, containerId: id } }), task('plain')));
+    w.apply(full(task('f', { stopOnDisconnectMs: D, status: { state: 'running', message: '', error: '', exit: null, atMs: 0, containerId: id, lost: false } }), task('plain')));
     await advance(D);
     expect(rt.calls.filter((c) => c.startsWith('run') || c.startsWith('restart'))).toEqual(['run n-f', 'run n-plain']);
   });
@@ -90,7 +90,7 @@ describe('fencing (--stop-on-disconnect)', () => {
     expect(rt.containers.get(id)?.running).toBe(false);
     expect(rt.containers.get(other)?.running).toBe(true);
     w.managersReached(clock.nowMs());
-    const running = { state: 'running', message: '', error: '', exit: null, atMs: 0, containerId: id };
+    const running = { state: 'running', message: '', error: '', exit: null, atMs: 0, containerId: id, lost: false };
     w.apply(full(task('f', { stopOnDisconnectMs: D, status: running }), task('o', { status: { ...running, containerId: other } })));
     await settle();
     expect(last('f')).toMatchObject({ state: 'shutdown', message: 'stopped: no manager for 30 s (--stop-on-disconnect)' });

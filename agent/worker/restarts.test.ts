@@ -149,7 +149,7 @@ describe('restarts (--restart)', () => {
 
     const second = setup({ rt: first.rt, clock: first.clock, restartLedger: ledger });
     second.w.adopt();
-    const held = { state: 'running', message: first.last('t').message ?? '', error: '', exit: null, atMs: 0, containerId: id };
+    const held = { state: 'running', message: first.last('t').message ?? '', error: '', exit: null, atMs: 0, containerId: id, lost: false };
     second.w.apply(full(task('t', { ...onFailure(3), status: held })));
     await second.settle();
     expect(second.last('t').message).toBe('restarting: exit code 1, restart 2 of 3 in 200 ms');

@@ -23,7 +23,7 @@ export function spec(over: Partial<ContainerSpec__Output> = {}): ContainerSpec__
 export function task(id: string, over: Partial<Task__Output> = {}): Task__Output {
   return {
     id, meta: null, serviceId: '', slot: 0, nodeId: NODE, name: `n-${id}`, spec: spec(), desiredState: 'running',
-    status: { state: 'assigned', message: '', error: '', exit: null, atMs: 0, containerId: '' }, networks: [], restart: null, stopOnDisconnectMs: 0,
+    status: { state: 'assigned', message: '', error: '', exit: null, atMs: 0, containerId: '', lost: false }, networks: [], restart: null, stopOnDisconnectMs: 0,
     ...over,
   };
 }

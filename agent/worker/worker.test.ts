@@ -20,7 +20,7 @@ function spec(over: Partial<ContainerSpec__Output> = {}): ContainerSpec__Output 
 }
 
 function task(id: string, desiredState = 'running', over: Partial<Task__Output> = {}): Task__Output {
-  return { id, meta: null, serviceId: '', slot: 0, nodeId: NODE, name: `n-${id}`, spec: spec(), desiredState, status: { state: 'assigned', message: '', error: '', exit: null, atMs: 0, containerId: '' }, networks: [], ...over } as Task__Output;
+  return { id, meta: null, serviceId: '', slot: 0, nodeId: NODE, name: `n-${id}`, spec: spec(), desiredState, status: { state: 'assigned', message: '', error: '', exit: null, atMs: 0, containerId: '', lost: false }, networks: [], ...over } as Task__Output;
 }
 
 const full = (...tasks: Task__Output[]): AssignmentsMessage__Output => ({ full: true, version: 1, changes: tasks.map((t) => ({ action: 'UPDATE', task: t, item: 'task' })) }) as AssignmentsMessage__Output;
@@ -56,6 +56,20 @@ describe('worker', () => {
     // Batched: the newest per task is what is sent once the first call is under way.
     expect(states('t1').at(-1)).toBe('running');
     expect(last('t1').containerId).toBe(c?.id);
+  });
+
+  it('a task the managers marked orphaned while they could not hear the node is reported running again, once, if it still runs', async () => {
+    const { w, settle, states } = setup();
+    w.apply(full(task('t1')));
+    await settle();
+    const before = states('t1').length;
+    w.apply(full(task('t1', 'running', { status: { state: 'orphaned', message: 'node h2 is down', error: '', exit: null, atMs: 0, containerId: '', lost: false } } as Partial<Task__Output>)));
+    await settle();
+    expect(states('t1').slice(before)).toEqual(['running']);
+    // Told running again: nothing more to say.
+    w.apply(full(task('t1', 'running', { status: { state: 'running', message: '', error: '', exit: null, atMs: 0, containerId: '', lost: false } } as Partial<Task__Output>)));
+    await settle();
+    expect(states('t1').slice(before)).toEqual(['running']);
   });
 
   it('does not pull an image the store has; reports complete on exit 0 and failed with the code, signal or OOM otherwise, never restarting', async () => {
@@ -159,7 +173,7 @@ describe('worker', () => {
     rt.exit(ended, { exitCode: 2, signal: '', oomKilled: false, exitedAtMs: 1 });
     const { w, settle, last, states } = setup(rt);
     w.adopt();
-    const running = { state: 'running', message: '', error: '', exit: null, atMs: 0, containerId: 'x' };
+    const running = { state: 'running', message: '', error: '', exit: null, atMs: 0, containerId: 'x', lost: false };
     w.apply(full(task('alive', 'running', { status: running }), task('ended', 'running', { status: running }), task('lost', 'running', { status: running })));
     await settle();
     expect(rt.calls.filter((c) => c.startsWith('run'))).toEqual([]);
@@ -177,7 +191,7 @@ describe('worker', () => {
     const id = rt.add('n-s', { [TASK_LABEL]: 's', [NODE_LABEL]: NODE });
     const { w, settle, last } = setup(rt);
     w.adopt();
-    w.apply(full(task('s', 'running', { status: { state: 'starting', message: '', error: '', exit: null, atMs: 0, containerId: '' } })));
+    w.apply(full(task('s', 'running', { status: { state: 'starting', message: '', error: '', exit: null, atMs: 0, containerId: '', lost: false } })));
     await settle();
     expect(last('s')).toMatchObject({ state: 'running', containerId: id });
     expect(rt.calls).toEqual([]);

@@ -430,6 +430,11 @@ export class Worker {
     const held = this.tasks.get(task.id);
     if (held !== undefined) {
       held.task = task;
+      // The managers marked it orphaned while they could not hear this node; it runs here still:
+      // say so again (a report of the same state is otherwise never sent twice).
+      if (task.status?.state === 'orphaned' && held.reported === 'running' && !held.stopping) {
+        this.reporter.report(task.id, { state: 'running', message: 'still running', error: '', atMs: this.o.clock.wallMs(), containerId: held.containerId ?? '' });
+      }
       this.enqueue(held, () => this.reconcile(held));
       return;
     }
@@ -531,7 +536,7 @@ export class Worker {
     if (managersSay in RANK) {
       // Past accepted on the managers' side, yet no container here: it was lost (an agent crash
       // before the container was made, or a data dir wiped). Not run again: the managers decide.
-      this.report(t.id, h, 'failed', { error: 'the agent restarted and its container for this task is gone' });
+      this.report(t.id, h, 'failed', { error: 'the agent restarted and its container for this task is gone', lost: true });
       return;
     }
     await this.start(h);
@@ -619,7 +624,7 @@ export class Worker {
   private exited(h: Held, exit: TaskExit): void {
     const e = { exitCode: exit.exitCode, signal: exit.signal, oomKilled: exit.oomKilled, exitedAtMs: exit.exitedAtMs };
     if (h.stopping) {
-      this.report(h.task.id, h, 'shutdown', { exit: e, message: h.stopReason ?? 'shut down' });
+      this.report(h.task.id, h, 'shutdown', { exit: e, message: h.stopReason ?? 'shut down', ...(h.stopReason !== undefined ? { lost: true } : {}) });
       this.forgetRestarts(h.task.id);
       return;
     }
@@ -752,7 +757,7 @@ export class Worker {
     this.enqueue(h, async () => {
       await this.o.runtime.stop(id, f.graceMs).catch((err: unknown) => this.o.logger.warn({ taskId: h.task.id, err: oneLine(err) }, 'worker: fencing stop failed'));
       // A container that was waiting for its restart has no exit to come.
-      this.report(h.task.id, h, 'shutdown', { message: h.stopReason ?? 'shut down' });
+      this.report(h.task.id, h, 'shutdown', { message: h.stopReason ?? 'shut down', ...(h.stopReason !== undefined ? { lost: true } : {}) });
     });
   }
 
@@ -791,7 +796,7 @@ export class Worker {
   }
 
   /** `again`: the same state once more with news (a restart); never a state behind the last one. */
-  private report(taskId: string, h: Held | undefined, state: TaskState, f: { message?: string; error?: string; containerId?: string; exit?: TaskStatus['exit']; again?: boolean }): void {
+  private report(taskId: string, h: Held | undefined, state: TaskState, f: { message?: string; error?: string; containerId?: string; exit?: TaskStatus['exit']; again?: boolean; lost?: boolean }): void {
     if (h !== undefined) {
       const same = f.again === true && h.reported === state;
       if (h.reported !== undefined && RANK[state] <= RANK[h.reported] && !same) return; // states only move forward
@@ -804,6 +809,7 @@ export class Worker {
       atMs: this.o.clock.wallMs(),
       containerId: f.containerId ?? h?.containerId ?? '',
       ...(f.exit !== undefined ? { exit: f.exit } : {}),
+      ...(f.lost === true ? { lost: true } : {}),
     };
     this.reporter.report(taskId, status);
   }

@@ -56,7 +56,7 @@ describe('shoal ps: how tasks look', () => {
   const task = (over: Partial<Task__Output> & { state?: string; message?: string; atMs?: number }): Task__Output => ({
     id: 'abcdefabcdef0123456789', meta: { version: 1, createdAtMs: 0, updatedAtMs: 0 }, serviceId: '', slot: 0, nodeId: '', name: 'web',
     spec: null, desiredState: 'running', networks: [], restart: null, stopOnDisconnectMs: 0,
-    status: { state: over.state ?? 'pending', message: over.message ?? '', error: '', exit: null, atMs: over.atMs ?? 0, containerId: '' },
+    status: { state: over.state ?? 'pending', message: over.message ?? '', error: '', exit: null, atMs: over.atMs ?? 0, containerId: '', lost: false },
     ...over,
   });
 

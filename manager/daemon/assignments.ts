@@ -44,8 +44,9 @@ export function reportedStatus(current: TaskStatus, report: TaskStatusMessage): 
   const next: TaskStatus = {
     state,
     ...(message !== '' ? { message } : {}),
+    ...(report.lost === true && FINISHED.includes(state) ? { lost: true as const } : {}),
     ...(report.containerId ? { containerId: report.containerId } : current.containerId !== undefined ? { containerId: current.containerId } : {}),
   };
-  if (next.state === current.state && next.message === current.message && next.containerId === current.containerId) return undefined;
+  if (next.state === current.state && next.message === current.message && next.containerId === current.containerId && next.lost === current.lost) return undefined;
   return next;
 }

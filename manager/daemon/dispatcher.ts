@@ -25,6 +25,7 @@ import { TASK_STATES, type NodeDescription, type NodeStatus, type StoreObjectOf,
 import type { Manager } from './manager.js';
 import { assignedTo, reportedStatus, taskMessage } from './assignments.js';
 import { StatusBatcher, type StatusUpdate } from '../dispatcher/status-batcher.js';
+import { heardStatus, sameDescription } from '../dispatcher/node-return.js';
 import type { AssignmentsMessage } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsMessage.js';
 import type { AssignmentsRequest__Output } from '../../proto/gen/shoal/dispatcher/v1/AssignmentsRequest.js';
 import type { TaskStatus as TaskStatusMessage } from '../../proto/gen/shoal/dispatcher/v1/TaskStatus.js';
@@ -35,14 +36,6 @@ import type { NodeDescription__Output } from '../../proto/gen/shoal/dispatcher/v
 const NANO_CPUS_PER_CPU = 1_000_000_000;
 /** Writes of one node's status tried when another write changed the node meanwhile. */
 export const NODE_WRITE_ATTEMPTS_MAX = 5;
-
-/** Finished for good: a replaced container in one of these no longer runs on its node. */
-const STOPPED: readonly TaskState[] = ['complete', 'failed', 'shutdown', 'rejected'];
-
-/** How many containers of a node were replaced elsewhere and have not been stopped there yet. */
-export function replacedStillHeld(tasks: readonly StoreObjectOf<'task'>[]): number {
-  return tasks.filter((t) => t.spec.replacedBy !== undefined && t.spec.desiredState === 'remove' && !STOPPED.includes(t.status.state)).length;
-}
 
 /**
  * What the scheduler needs of an agent's NodeDescription, as the store holds it. Labels the
@@ -61,13 +54,6 @@ export function storeDescription(d: NodeDescription__Output | null, dropped: (ke
     engineLabels: Object.fromEntries(kept),
     capacity: { memoryBytes: Number.isSafeInteger(memoryBytes) && memoryBytes > 0 ? memoryBytes : 0, nanoCpus: (d?.cpus ?? 0) * NANO_CPUS_PER_CPU },
   };
-}
-
-/** Whether the stored description says the same as the one just reported (images are not reported yet). */
-function sameDescription(stored: NodeDescription | undefined, reported: NodeDescription): boolean {
-  if (stored === undefined) return false;
-  const labels = (l: NodeDescription['engineLabels']): string => JSON.stringify(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return stored.agentVersion === reported.agentVersion && stored.capacity.memoryBytes === reported.capacity.memoryBytes && stored.capacity.nanoCpus === reported.capacity.nanoCpus && labels(stored.engineLabels) === labels(reported.engineLabels);
 }
 
 type Stream = ServerWritableStream<SessionRequest__Output, SessionMessage>;
@@ -159,28 +145,16 @@ export class Dispatcher {
   }
 
   /**
-   * A node heard again is written `ready` — unless it still holds containers that were replaced
-   * while it was down: it is `unknown` (heard, not ready: nothing is placed there) with a message
-   * saying so until its agent has stopped every one of them (`returning`, checked again after each
-   * batch of status reports), so a name never runs twice once the node is back.
-   * `description`: what the agent reported when its session opened (written when it changed).
+   * A node heard again: `ready`, or `unknown` while it still holds replaced containers
+   * (manager/dispatcher/node-return.ts); such a node is `returning`, looked at again after each
+   * batch of its status reports. `description`: what the agent reported when its session opened.
    */
   private async writeUp(nodeId: string, description?: NodeDescription): Promise<void> {
     await this.writeNodeStatus(nodeId, (n) => {
-      const described = description === undefined || sameDescription(n.status.description, description);
-      const replaced = n.status.state === 'ready' ? 0 : replacedStillHeld(this.manager.store.tasksOnNode(nodeId));
-      const { message: _was, downAtMs: _since, ...status } = n.status;
-      if (replaced > 0) {
-        this.returning.add(nodeId);
-        const message = `back; stopping ${replaced} replaced container${replaced === 1 ? '' : 's'} first`;
-        if (n.status.state === 'unknown' && n.status.message === message && described) return undefined;
-        // `unknown`: heard, not ready; the scheduler places nothing here and the orchestrator,
-        // which acts on `down` nodes, leaves what it still runs alone.
-        return { ...status, state: 'unknown', message, ...(description !== undefined ? { description } : {}) };
-      }
-      this.returning.delete(nodeId);
-      if (n.status.state === 'ready' && described) return undefined;
-      return { ...status, state: 'ready', ...(description !== undefined ? { description } : {}) };
+      const heard = heardStatus(n, this.manager.store.tasksOnNode(nodeId), description);
+      if (heard.returning) this.returning.add(nodeId);
+      else this.returning.delete(nodeId);
+      return heard.status;
     }).catch((err: unknown) => this.manager.logger.warn({ nodeId, err: oneLine(err) }, 'dispatcher: writing a node ready failed'));
   }
 

@@ -152,6 +152,25 @@ describe('--stop-on-disconnect', () => {
   });
 });
 
+describe('a container lost without its node being declared down', () => {
+  it('gets a copy when it has the policy (lost with its host, or stopped by its agent after --stop-on-disconnect); one that ended on its own does not', () => {
+    const w = new World();
+    w.node('n1', 'ready');
+    w.task('t1', 'lost', 'n1', reschedule);
+    w.task('t2', 'exited', 'n1', reschedule);
+    w.task('t3', 'plain', 'n1');
+    for (const [id, state, lost] of [['t1', 'failed', true], ['t2', 'failed', false], ['t3', 'failed', true]] as const) {
+      const t = w.store.get('task', id)!;
+      w.apply({ op: 'update', kind: 'task', id, version: t.meta.version, status: { state, ...(lost ? { lost: true as const } : {}) } });
+    }
+    w.settle(T0);
+    expect(w.store.byNameOf('task', 'lost')?.spec.replaces).toBe('t1');
+    expect(w.store.get('task', 't1')?.spec).toMatchObject({ replacedBy: 'new1', desiredState: 'remove' });
+    expect(w.store.byNameOf('task', 'exited')?.id).toBe('t2');
+    expect(w.store.byNameOf('task', 'plain')?.id).toBe('t3');
+  });
+});
+
 describe('drain', () => {
   it('starts a copy elsewhere while the old one keeps running, and stops the old one once the copy runs', () => {
     const w = new World();

@@ -13,6 +13,8 @@
 //   node down, task already replaced but still desired running (a drain under way) ──▶ desired remove
 //   node ready and drained, task live with the policy ──▶ replaced, the old one kept running
 //   drained node, old task whose replacement runs (or ended) ──▶ desired remove
+//   ready node, task with the policy that was lost with its host or stopped by its agent after
+//       --stop-on-disconnect (status.lost) ──▶ replaced
 // Each transaction also rewrites the node at the version read (a compare-and-set): a node that
 // came back, or was un-drained, since the decision makes the transaction fail, and the next
 // pass decides again from what is committed.
@@ -135,6 +137,24 @@ function drainedNode(tasks: readonly TaskObject[], task: (id: string) => TaskObj
 }
 
 /**
+ * A container with the policy that ended without ending on its own (`status.lost`: lost with its
+ * host, which came back before the managers declared it down, or stopped by its agent after
+ * --stop-on-disconnect) on a node that is ready: it is still meant to run, so it gets a copy as
+ * one on a down node would (placed on any ready node, this one included).
+ */
+function lostTasks(tasks: readonly TaskObject[], newId: () => string, max: number): NodeDecision {
+  const d: NodeDecision = { ops: [], replaced: 0, orphaned: 0, released: 0, wakeAtMs: undefined };
+  for (const t of tasks) {
+    if (d.replaced >= max) break;
+    if (t.spec.replacedBy !== undefined || t.spec.desiredState !== 'running' || t.status.lost !== true) continue;
+    if (t.spec.reschedule !== 'on-node-failure') continue;
+    d.ops.push(...replaceOps(t, newId(), t.status, 'remove'));
+    d.replaced++;
+  }
+  return d;
+}
+
+/**
  * The next transaction for the first node (by id) with something to do, fenced on that node's
  * version; or none, with the time a --stop-on-disconnect wait ends if one is running.
  */
@@ -146,6 +166,7 @@ export function nextStep(view: OrchestratorView, nowMs: number, newId: () => str
     let d: NodeDecision | undefined;
     if (n.status.state === 'down') d = downNode(n, tasks, nowMs, newId, limits.tasksPerTransactionMax);
     else if (n.status.state === 'ready' && n.spec.availability === 'drain') d = drainedNode(tasks, (id) => view.task(id), newId, limits.tasksPerTransactionMax);
+    if (n.status.state === 'ready' && (d === undefined || d.ops.length === 0)) d = lostTasks(tasks, newId, limits.tasksPerTransactionMax);
     if (d === undefined) continue;
     if (d.wakeAtMs !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, d.wakeAtMs);
     if (d.ops.length === 0) continue;

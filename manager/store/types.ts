@@ -181,6 +181,11 @@ export interface TaskStatus {
   readonly containerId?: string;
   /** While pending: why no node takes it, in the scheduler's words (rewritten only when it changes). */
   readonly pendingReason?: string;
+  /**
+   * Ended without ending on its own: lost with its host (the agent, restarted, found it gone) or
+   * stopped by --stop-on-disconnect. With the reschedule policy it gets a copy (manager/orchestrator).
+   */
+  readonly lost?: true;
 }
 
 // ---- service, network, cluster ------------------------------------------------------------------

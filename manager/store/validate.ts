@@ -38,6 +38,12 @@ export const text: Check<string> = (v, path) => {
   return v;
 };
 
+/** `true` only: a flag that is absent when false (so older objects and new ones read alike). */
+export const trueFlag: Check<true> = (v, path) => {
+  if (v !== true) throw badCommand(path, 'must be true (or absent)');
+  return v;
+};
+
 export function wholeNumber(min: number, max: number = Number.MAX_SAFE_INTEGER): Check<number> {
   return (v, path) => {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw badCommand(path, `must be a whole number from ${min} to ${max}`);
@@ -159,7 +165,7 @@ export const SPEC_CHECKS: { [K in Kind]: Check<SpecByKind[K]> } = {
 
 export const STATUS_CHECKS: { [K in Kind]: Check<StatusByKind[K]> } = {
   node: record<NodeStatus>({ state: req(oneOf(NODE_STATES)), addr: opt(text), message: opt(text), raft: opt(record<{ id: number; addr: string }>({ id: req(wholeNumber(1)), addr: req(text) })), description: opt(nodeDescription), downAtMs: opt(wholeNumber(0)) }),
-  task: record<TaskStatus>({ state: req(oneOf(TASK_STATES)), message: opt(text), containerId: opt(text), pendingReason: opt(text) }),
+  task: record<TaskStatus>({ state: req(oneOf(TASK_STATES)), message: opt(text), containerId: opt(text), pendingReason: opt(text), lost: opt(trueFlag) }),
   service: record<ServiceStatus>({ message: opt(text) }),
   network: record<NetworkStatus>({ subnet: opt(text), vni: opt(wholeNumber(1, 0xffffff)) }),
   cluster: record<ClusterStatus>({ message: opt(text), rootCaPem: opt(pem), rootCaKeyPem: opt(pem), joinTokens: opt(record<JoinTokens>({ worker: req(text), manager: req(text) })) }),

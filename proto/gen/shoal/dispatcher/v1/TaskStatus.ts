@@ -10,6 +10,7 @@ export interface TaskStatus {
   'exit'?: (_shoal_types_v1_ExitStatus | null);
   'atMs'?: (number | string | Long);
   'containerId'?: (string);
+  'lost'?: (boolean);
 }
 
 export interface TaskStatus__Output {
@@ -19,4 +20,5 @@ export interface TaskStatus__Output {
   'exit': (_shoal_types_v1_ExitStatus__Output | null);
   'atMs': (number);
   'containerId': (string);
+  'lost': (boolean);
 }
