@@ -15,6 +15,8 @@ import type { TaskAccessClient } from '../proto/gen/shoal/access/v1/TaskAccess.j
 import { AGENT_ACCESS_PORT, AGENT_ACCESS_SERVER_NAME } from '../shared/agent-access.js';
 import { runAllCleanups, type CleanupStep } from '../shared/cleanup.js';
 import { systemClock } from '../shared/clock.js';
+import type { TlsMaterial } from '../shared/grpc.js';
+import { testCa } from '../shared/test-pki.js';
 import { readTlsDir } from '../shared/tls-dir.js';
 import { hostPlatform } from '../agent/images/manifest.js';
 import { multiPlatformLayoutArchive } from '../agent/images/test-images.js';
@@ -40,9 +42,8 @@ async function eventually<T>(what: string, get: () => Promise<T>, ok: (v: T) => 
   throw new Error(`${what} did not happen (last: ${JSON.stringify(v)}); stderr:\n${p.stderr()}`);
 }
 
-/** TaskAccess.Inspect on the agent's port with the given bundle; resolves with the refusal's message. */
-async function agentRefusal(tlsDir: string, taskId: string): Promise<string> {
-  const tls = await readTlsDir(tlsDir, 'test bundle');
+/** TaskAccess.Inspect on the agent's port with the given certificate; resolves with the refusal's message. */
+async function agentRefusal(tls: TlsMaterial, taskId: string): Promise<string> {
   const TaskAccess = loadProto('agent').shoal.access.v1.TaskAccess;
   const creds = credentials.createSsl(tls.caPem, tls.keyPem, tls.certPem, { checkServerIdentity: () => undefined });
   const client = new TaskAccess(`127.0.0.1:${AGENT_ACCESS_PORT}`, creds, { 'grpc.ssl_target_name_override': AGENT_ACCESS_SERVER_NAME }) as unknown as TaskAccessClient;
@@ -78,6 +79,13 @@ describe('containers through the managers (root)', () => {
     expect(attached.stdout).toBe('out\n');
     expect(attached.stderr).toBe('err\n');
     expect(attached.code).toBe(7);
+    // Ctrl-C detaches: it says so, and the container goes on.
+    const long = shoal(['run', ...via, '--name', 'long', image, 'sh', '-c', 'echo hello; exec sleep 3600']);
+    await eventually('its first line', async () => long.stdout(), (out) => out === 'hello\n', long);
+    long.kill('SIGINT');
+    expect(await long.exited).toBe(0);
+    expect(long.stderr()).toBe('detached from long: it goes on (shoal logs -f long, shoal stop long)\n');
+    expect((await byName())['long']?.state).toBe('running');
 
     expect((await cli(['run', '-d', ...via, '--name', 'web', image, 'sh', '-c', 'echo one; echo two; echo three; exec sleep 3600'])).stderr).toBe('');
     const first = await eventually('web running', byName, (t) => t['web']?.state === 'running', agent);
@@ -117,8 +125,11 @@ describe('containers through the managers (root)', () => {
 
     // The agent's port: a manager's certificate only.
     const taskId = first['web']?.id as string;
-    expect(await agentRefusal(join(c.dataDir(0), 'admin'), taskId)).toMatch(/only managers may read logs, exec or inspect/);
-    expect(await agentRefusal(join(dataDir, 'cluster', 'tls'), taskId)).toMatch(/^agent: worker .*: only managers may/);
+    const admin = await readTlsDir(join(c.dataDir(0), 'admin'), 'admin bundle');
+    expect(await agentRefusal(admin, taskId)).toMatch(/^agent: admin .*: only managers may read logs, exec or inspect/);
+    expect(await agentRefusal(await readTlsDir(join(dataDir, 'cluster', 'tls'), 'worker bundle'), taskId)).toMatch(/^agent: worker .*: only managers may/);
+    const intruder = await (await testCa(c.dir, 'other-ca')).issue('intruder');
+    expect(await agentRefusal({ ...intruder, caPem: admin.caPem }, taskId)).toMatch(/without a verified client certificate/);
 
     // stop, then start: a fresh task under the same name, running again.
     const stopped = await cli(['stop', '-t', '1', ...via, 'web']);
