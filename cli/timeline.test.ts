@@ -94,7 +94,7 @@ function incident(w: World): World {
     .tx(t(260), ['update', WEB2, status({ state: 'preparing' })])
     .tx(t(270), ['update', WEB2, status({ state: 'starting' })])
     .tx(t(288), ['update', WEB2, status({ state: 'running', containerId: C2.replace('1a2b', '77aa') })])
-    .tx(t(36_688), ['update', H4, status({ state: 'down', message: 'back; stopping 1 replaced container' })])
+    .tx(t(36_688), ['update', H4, status({ state: 'unknown', message: 'back; stopping 1 replaced container first' })])
     .tx(t(36_700), ['update', DB, status({ state: 'running', message: '' })])
     .tx(t(36_900), ['update', WEB, status({ state: 'shutdown', message: 'stopped' })])
     .tx(t(36_950), ['remove', WEB])
@@ -122,7 +122,7 @@ describe('the incident timeline', () => {
       '17:02:03.520  task db       db0000000000 orphaned on h4 (node h4 is down)',
       '17:02:03.610  task web      9be0d2a1b2c3 placed on h2',
       '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f)',
-      '17:02:40.100  node h4       back; stopping 1 replaced container',
+      '17:02:40.100  node h4       back; stopping 1 replaced container first',
       '17:02:40.112  task db       db0000000000 running again on h4 (container beef00000000)',
       '17:02:40.312  task web      3f2a1c4d5e6f stopped on h4 (replaced by 9be0d2a1b2c3)',
       '17:02:40.412  node h4       ready',
@@ -138,7 +138,7 @@ describe('the incident timeline', () => {
       '17:02:03.520  task db       db0000000000 orphaned on h4 (node h4 is down)',
       '17:02:03.610  task web      9be0d2a1b2c3 placed on h2',
       '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f)',
-      '17:02:40.100  node h4       back; stopping 1 replaced container',
+      '17:02:40.100  node h4       back; stopping 1 replaced container first',
       '17:02:40.112  task db       db0000000000 running again on h4 (container beef00000000)',
       '17:02:40.312  task web      3f2a1c4d5e6f stopped on h4 (replaced by 9be0d2a1b2c3)',
       '17:02:40.412  node h4       ready',
@@ -259,23 +259,33 @@ describe('the incident timeline', () => {
       .tx(T0 + 2, ['update', H4, spec({ role: 'worker', labels: { zone: 'b', a: '1' } })])
       .tx(T0 + 3, ['update', H4, spec({ labels: {} })])
       .tx(T0 + 4, ['update', H4, status({ state: 'down', message: 'no heartbeat for 3 periods' })])
-      .tx(T0 + 5, ['update', H4, status({ message: 'back; stopping 2 replaced containers' })])
-      .tx(T0 + 6, ['update', H4, status({ state: 'ready', message: '' })])
-      .tx(T0 + 7, ['remove', H4])
-      .tx(T0 + 8, ['create', task(WEB, 'web', { nodeId: H2 })]);
+      .tx(T0 + 5, ['update', H4, status({ message: 'still down, said differently' })])
+      .tx(T0 + 6, ['update', H4, status({ state: 'unknown', message: 'back; stopping 2 replaced containers first' })])
+      .tx(T0 + 7, ['update', H4, status({ state: 'unknown', message: 'back; stopping 1 replaced container first' })])
+      .tx(T0 + 8, ['update', H4, status({ state: 'ready', message: '' })])
+      .tx(T0 + 9, ['remove', H4])
+      .tx(T0 + 10, ['create', task(WEB, 'web', { nodeId: H2 })])
+      .tx(T0 + 11, ['create', node(H2, 'h2', 'unknown')])
+      .tx(T0 + 12, ['update', H2, status({ state: 'ready' })])
+      .tx(T0 + 13, ['update', H2, status({ state: 'unknown' })]);
     expect(lines(w.events).slice(1).map((l) => l.slice(14))).toEqual([
       'node h4       joined as manager',
       'node h4       availability drain',
       'node h4       role worker; labels a=1,zone=b',
       'node h4       labels none',
       'node h4       down (no heartbeat for 3 periods)',
-      'node h4       back; stopping 2 replaced containers',
+      'node h4       still down, said differently',
+      'node h4       back; stopping 2 replaced containers first',
+      'node h4       back; stopping 1 replaced container first',
       'node h4       ready',
       'node h4       removed',
       'task web      3f2a1c4d5e6f created (busybox) on h2nodeid0000',
+      'node h2       joined as worker',
+      'node h2       ready',
+      'node h2       unknown',
     ]);
     // A hostname known beforehand (the CLI lists the nodes first).
-    expect(lines(w.events.slice(-1), {}, (t) => t.knowNode(H2, 'h2')).at(-1)).toBe('17:02:03.420  task web      3f2a1c4d5e6f created (busybox) on h2');
+    expect(lines(w.events.slice(-4, -3), {}, (t) => t.knowNode(H2, 'h2')).at(-1)).toBe('17:02:03.422  task web      3f2a1c4d5e6f created (busybox) on h2');
   });
 
   it('an update without the object before it (an older manager) tells the state as it is', () => {

@@ -405,7 +405,10 @@ function nodeText(action: string, a: NodeView, b: NodeView | undefined): string 
   if (action === 'create') return `joined as ${a.spec?.role ?? 'worker'}${state !== 'unknown' ? `, ${state}` : ''}`;
   if (action === 'remove') return 'removed';
   const changes: string[] = [];
-  if (b === undefined || b.status?.state !== state) changes.push(`${state}${paren(message)}`);
+  // `unknown` with a word is a node between states that says which: "back; stopping 2 replaced
+  // containers first" (manager/dispatcher/node-return.ts) reads better alone.
+  const stateText = state === 'unknown' && message !== undefined && message !== '' ? message : `${state}${paren(message)}`;
+  if (b === undefined || b.status?.state !== state) changes.push(stateText);
   // Same state, a new word from the managers: "back; stopping 2 replaced containers".
   else if (message !== undefined && message !== '' && message !== b.status?.message) changes.push(message);
   if (b !== undefined) {
