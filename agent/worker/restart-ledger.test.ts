@@ -19,18 +19,6 @@ function file(): string {
   return join(dir, RESTART_LEDGER_FILE);
 }
 
-async function written(path: string, expected: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if (readFileSync(path, 'utf8') === expected) return;
-    } catch {
-      // not written yet
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`${path} never held ${expected}`);
-}
-
 describe('restart ledger file', () => {
   it('keeps the newest records for the next agent; a missing file is no records', async () => {
     const path = file();
@@ -38,7 +26,8 @@ describe('restart ledger file', () => {
     expect(first.load().size).toBe(0);
     first.save(new Map([['a', { restarts: 1, backoffMs: 100 }]]));
     first.save(new Map([['a', { restarts: 2, backoffMs: 200 }], ['b', { restarts: 1, backoffMs: 100 }]]));
-    await written(path, JSON.stringify({ a: { restarts: 2, backoffMs: 200 }, b: { restarts: 1, backoffMs: 100 } }));
+    await first.flushed();
+    expect(readFileSync(path, 'utf8')).toBe(JSON.stringify({ a: { restarts: 2, backoffMs: 200 }, b: { restarts: 1, backoffMs: 100 } }));
     const next = fileRestartLedger(path, silentLogger(), 10);
     expect([...next.load()]).toEqual([['a', { restarts: 2, backoffMs: 200 }], ['b', { restarts: 1, backoffMs: 100 }]]);
   });

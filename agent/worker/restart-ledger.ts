@@ -36,11 +36,16 @@ export function memoryRestartLedger(): RestartLedger & { readonly saved: Readonl
   };
 }
 
-/** Records in `path` (JSON). One write at a time; a save during a write is done after it, newest only. */
-export function fileRestartLedger(path: string, logger: Logger, entriesMax: number): RestartLedger {
+/**
+ * Records in `path` (JSON). One write at a time; a save during a write is done after it, newest
+ * only. `flushed()` resolves once nothing waits to be written (tests, and a clean stop).
+ */
+export function fileRestartLedger(path: string, logger: Logger, entriesMax: number): RestartLedger & { flushed(): Promise<void> } {
   let writing = false;
   let next: string | undefined;
+  const idle: (() => void)[] = [];
   const write = (): void => {
+    if (!writing && next === undefined) for (const f of idle.splice(0)) f();
     if (writing || next === undefined) return;
     const text = next;
     next = undefined;
@@ -58,6 +63,7 @@ export function fileRestartLedger(path: string, logger: Logger, entriesMax: numb
       next = JSON.stringify(Object.fromEntries(records));
       write();
     },
+    flushed: () => (writing || next !== undefined ? new Promise<void>((resolve) => idle.push(resolve)) : Promise.resolve()),
   };
 }
 
