@@ -38,5 +38,6 @@ describe('shoal events: --since, --until, --filter', () => {
     // --until alone: from the oldest event held, as Docker's buffer.
     expect(eventsPlan({ until: '0s' }, NOW).request).toEqual({ kinds: [], sinceVersion: 0, sinceMs: 1, noFollow: true });
     expect(() => eventsPlan({ since: '5m', until: '10m' }, NOW)).toThrow('--since 5m is after --until 10m');
+    expect(() => eventsPlan({ until: '2027-01-01T00:00:00Z' }, NOW)).toThrow('--until 2027-01-01T00:00:00Z: at most 24 days ahead');
   });
 });

@@ -20,6 +20,9 @@ export const KINDS_SHOWN = ['node', 'task', 'service', 'network', 'cluster'] as 
 /** `--since`: a store version (resume after it; 0 = from now), or a time. */
 export type Since = { readonly version: number } | { readonly atMs: number };
 
+/** The furthest ahead `--until` may be: a timer's longest delay (about 24.8 days). */
+const UNTIL_AHEAD_MS_MAX = 2 ** 31 - 1;
+
 const RFC3339 = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/;
 
 /** A duration ago (`10m`, `1h`, `0s`) or an RFC 3339 time, as ms since the epoch; undefined if neither. */
@@ -83,6 +86,7 @@ export function eventsPlan(o: { since?: string; until?: string; filter?: readonl
   const since: Since = o.since === undefined ? { version: 0 } : parseSince(o.since, nowMs);
   const untilMs = o.until === undefined ? undefined : parseUntil(o.until, nowMs);
   if (untilMs !== undefined && 'atMs' in since && since.atMs > untilMs) throw invalidArgument('config.invalid', `--since ${o.since ?? ''} is after --until ${o.until ?? ''}`);
+  if (untilMs !== undefined && untilMs - nowMs > UNTIL_AHEAD_MS_MAX) throw invalidArgument('config.invalid', `--until ${o.until ?? ''}: at most 24 days ahead`);
   // --until alone: from the oldest event the managers hold, as Docker shows its buffer.
   const sinceMs = 'atMs' in since ? Math.max(since.atMs, 1) : untilMs !== undefined && since.version === 0 ? 1 : 0;
   return {
@@ -123,8 +127,15 @@ export function registerEvents(program: Command, ctx: CliContext): void {
           onLimit: (limit, value) => process.stderr.write(`shoal: events: the timeline remembers at most ${value} ${limit === 'tasksMax' ? 'tasks' : 'nodes'} (${limit}); older ones are forgotten, so --filter may miss their copies\n`),
         });
         // Hostnames for tasks on nodes that have no event in the window (and node= by hostname).
-        const { nodes } = await client.call<ListNodesResponse__Output>('ListNodes', {}, { stale: true });
-        for (const n of nodes) timeline.knowNode(n.id, n.description?.hostname ?? '');
+        if ((!json && o.raw !== true) || filters.nodes.length > 0) {
+          try {
+            const { nodes } = await client.call<ListNodesResponse__Output>('ListNodes', {}, { stale: true });
+            for (const n of nodes) timeline.knowNode(n.id, n.description?.hostname ?? '');
+          } catch {
+            // Dropped: hostnames only make lines nicer (node ids show instead), and a manager
+            // that cannot list will fail the watch below with its own line.
+          }
+        }
 
         const stop = new AbortController();
         const interrupt = (): void => stop.abort();
