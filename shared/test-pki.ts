@@ -10,8 +10,11 @@ import type { TlsMaterial } from './grpc.js';
 
 export interface TestCa {
   readonly caPem: Buffer;
-  /** A key and a certificate for `name`, valid for 127.0.0.1 and localhost, as server and as client. */
-  issue(name: string): Promise<TlsMaterial>;
+  /**
+   * A key and a certificate for `name`, valid for 127.0.0.1 and localhost, as server and as
+   * client; `subject` (`/CN=n1/OU=manager/O=c1`, Shoal's layout) replaces `/CN=name`.
+   */
+  issue(name: string, subject?: string): Promise<TlsMaterial>;
 }
 
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
@@ -24,13 +27,13 @@ export async function testCa(dir: string, name = 'shoal-test-ca'): Promise<TestC
   const caPem = await readFile(caCert);
   return {
     caPem,
-    issue: async (leaf) => {
+    issue: async (leaf, subject) => {
       const key = join(dir, `${leaf}.key`);
       const csr = join(dir, `${leaf}.csr`);
       const cert = join(dir, `${leaf}.crt`);
       const ext = join(dir, `${leaf}.ext`);
       await writeFile(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
-      await run('openssl', ['req', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', `/CN=${leaf}`]);
+      await run('openssl', ['req', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject ?? `/CN=${leaf}`]);
       // A random serial for each: a serial file (-CAcreateserial) is read and rewritten by every
       // signing, and certificates issued at the same time raced on it.
       const serial = randomBytes(16);

@@ -73,6 +73,7 @@ export function containerMessage(c: ContainerRecord): TaskContainer {
 }
 
 const exhausted = (code: string, message: string): ShoalError => new ShoalError('resource_exhausted', code, message);
+const durationText = (ms: number): string => (ms >= 60_000 ? `${Math.round(ms / 60_000)} minutes` : `${ms} ms`);
 
 export class TaskAccessServer {
   private readonly server = new Server({ 'grpc.max_receive_message_length': EXEC_STDIN_BYTES_MAX + 64 * 1024 });
@@ -166,7 +167,7 @@ export class TaskAccessServer {
     let limit: ShoalError | undefined;
     const timer = req.follow
       ? this.o.clock.setTimer(this.limits.followMsMax, () => {
-          limit = exhausted('agent.logs_time_limit', `logs: a followed stream lasts at most ${Math.round(this.limits.followMsMax / 60_000)} minutes; follow again to go on`);
+          limit = exhausted('agent.logs_time_limit', `logs: a followed stream lasts at most ${durationText(this.limits.followMsMax)}; follow again to go on`);
           abort.abort();
         })
       : undefined;
