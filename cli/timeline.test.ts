@@ -102,7 +102,7 @@ function incident(w: World): World {
 }
 
 describe('the incident timeline', () => {
-  it('tells a node failure in one screen: down, replaced (old on h4 → new), placed, running, orphaned, back, stopped, ready', () => {
+  it('tells a node failure in one screen: down, replaced (old on h4 → new), placed, running (so long after the node went down), orphaned, back, stopped, ready', () => {
     const w = incident(cluster());
     expect(lines(w.events)).toEqual([
       '--- 2026-11-30 (UTC) ---',
@@ -121,7 +121,7 @@ describe('the incident timeline', () => {
       '17:02:03.520  task web      3f2a1c4d5e6f replaced on h4 (node down) → 9be0d2a1b2c3 (pending)',
       '17:02:03.520  task db       db0000000000 orphaned on h4 (node h4 is down)',
       '17:02:03.610  task web      9be0d2a1b2c3 placed on h2',
-      '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f)',
+      '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f), replacing 3f2a1c4d5e6f on h4 (0.29 s after h4 went down)',
       '17:02:40.100  node h4       back; stopping 1 replaced container first',
       '17:02:40.112  task db       db0000000000 running again on h4 (container beef00000000)',
       '17:02:40.312  task web      3f2a1c4d5e6f stopped on h4 (replaced by 9be0d2a1b2c3)',
@@ -137,7 +137,7 @@ describe('the incident timeline', () => {
       '17:02:03.520  task web      3f2a1c4d5e6f replaced on h4 (node down) → 9be0d2a1b2c3 (pending)',
       '17:02:03.520  task db       db0000000000 orphaned on h4 (node h4 is down)',
       '17:02:03.610  task web      9be0d2a1b2c3 placed on h2',
-      '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f)',
+      '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f), replacing 3f2a1c4d5e6f on h4 (0.29 s after h4 went down)',
       '17:02:40.100  node h4       back; stopping 1 replaced container first',
       '17:02:40.112  task db       db0000000000 running again on h4 (container beef00000000)',
       '17:02:40.312  task web      3f2a1c4d5e6f stopped on h4 (replaced by 9be0d2a1b2c3)',
@@ -151,7 +151,7 @@ describe('the incident timeline', () => {
     expect(h2.some((l) => l.includes('node h4') || l.includes('task db'))).toBe(false);
     expect(h2.filter((l) => l.includes('task web'))).toEqual([
       '17:02:03.610  task web      9be0d2a1b2c3 placed on h2',
-      '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f)',
+      '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f), replacing 3f2a1c4d5e6f on h4 (0.29 s after h4 went down)',
       '17:02:40.312  task web      3f2a1c4d5e6f stopped on h4 (replaced by 9be0d2a1b2c3)',
     ]);
   });
@@ -163,7 +163,7 @@ describe('the incident timeline', () => {
     expect(byName.filter((l) => l >= '17:02')).toEqual([
       '17:02:03.520  task web      3f2a1c4d5e6f replaced on h4 (node down) → 9be0d2a1b2c3 (pending)',
       '17:02:03.610  task web      9be0d2a1b2c3 placed on h2',
-      '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f)',
+      '17:02:03.700  task web      9be0d2a1b2c3 running on h2 (container 77aa3c4d5e6f), replacing 3f2a1c4d5e6f on h4 (0.29 s after h4 went down)',
       '17:02:40.312  task web      3f2a1c4d5e6f stopped on h4 (replaced by 9be0d2a1b2c3)',
     ]);
     expect(filtered(w.events, { tasks: ['3f2a1c'] })).toEqual(byName);
@@ -185,11 +185,17 @@ describe('the incident timeline', () => {
     const drain = new World()
       .tx(T0, ['create', node(H4, 'h4')], ['create', { ...task(WEB, 'web', { nodeId: H4 }), status: { state: 'running' } }])
       .tx(T0 + 5, ['update', WEB, spec({ replacedBy: WEB2 })], ['create', task(WEB2, 'web', { replaces: WEB })])
+      .tx(T0 + 7, ['update', WEB2, status({ state: 'running', containerId: C2 })])
       .tx(T0 + 9, ['update', WEB, spec({ desiredState: 'remove' })]);
-    expect(lines(drain.events).slice(-2)).toEqual([
+    expect(lines(drain.events).slice(-3)).toEqual([
       '17:02:03.417  task web      3f2a1c4d5e6f replaced on h4 (still running) → 9be0d2a1b2c3 (pending)',
+      // No node went down: no time since.
+      '17:02:03.419  task web      9be0d2a1b2c3 running (container 1a2b3c4d5e6f), replacing 3f2a1c4d5e6f on h4',
       '17:02:03.421  task web      3f2a1c4d5e6f to be stopped on h4 (replaced by 9be0d2a1b2c3)',
     ]);
+    // The copy it replaces never seen (a window that starts later): its id alone.
+    const later = lines(drain.events.slice(-2, -1));
+    expect(later.at(-1)).toBe('17:02:03.419  task web      9be0d2a1b2c3 running (container 1a2b3c4d5e6f), replacing 3f2a1c4d5e6f');
     // Only the old half (an older manager's stream, or a cut): told when the next transaction begins.
     const alone = new World()
       .tx(T0, ['create', node(H4, 'h4')], ['create', task(WEB, 'web', { nodeId: H4 })])

@@ -130,6 +130,10 @@ class Bounded<V> {
     }
   }
 
+  delete(k: string): void {
+    this.map.delete(k);
+  }
+
   get size(): number {
     return this.map.size;
   }
@@ -138,6 +142,8 @@ class Bounded<V> {
 export class Timeline {
   private readonly filters: TimelineFilters;
   private readonly nodeNames: Bounded<string>;
+  /** When each node that is down now was written down (for "0.42 s after w1 went down"). */
+  private readonly nodesDownAt: Bounded<number>;
   private readonly tasks: Bounded<TaskFacts>;
   /** Halves of replacements of the transaction being read (flushed when its version ends). */
   private pairs = new Map<string, Pair>();
@@ -149,6 +155,7 @@ export class Timeline {
     const limits = { ...TIMELINE_LIMITS, ...options.limits };
     this.filters = options.filters ?? { nodes: [], tasks: [] };
     this.nodeNames = new Bounded(limits.nodesMax, () => this.limitHit('nodesMax', limits.nodesMax));
+    this.nodesDownAt = new Bounded(limits.nodesMax, () => this.limitHit('nodesMax', limits.nodesMax));
     this.tasks = new Bounded(limits.tasksMax, () => this.limitHit('tasksMax', limits.tasksMax));
   }
 
@@ -190,6 +197,8 @@ export class Timeline {
     const b = parse<NodeView>(e.previousJson);
     const hostname = a.spec?.hostname ?? '';
     this.knowNode(e.id, hostname);
+    if (a.status?.state === 'down' && b?.status?.state !== 'down') this.nodesDownAt.set(e.id, e.atMs);
+    else if (a.status?.state !== 'down') this.nodesDownAt.delete(e.id);
     const shown = this.nodeShown(e.id);
     if (!shown) return { lines, shown };
     const text = nodeText(e.action, a, b);
@@ -229,13 +238,13 @@ export class Timeline {
       // A replaced copy was told stopped already; its deletion is bookkeeping.
       if (!(a.spec?.replacedBy !== undefined && a.status?.state === 'shutdown')) say('removed');
     } else {
-      say(this.taskUpdateText(a, b));
+      say(this.taskUpdateText(a, b, facts, e.atMs));
     }
     return { lines, shown };
   }
 
   /** One line for an update: the most telling change, or none for a rewrite that changes nothing shown. */
-  private taskUpdateText(a: TaskView, b: TaskView | undefined): string | undefined {
+  private taskUpdateText(a: TaskView, b: TaskView | undefined, facts: TaskFacts, atMs: number): string | undefined {
     const state = a.status?.state ?? '';
     const nodeId = a.spec?.nodeId;
     const on = nodeId !== undefined ? ` on ${this.nodeName(nodeId)}` : '';
@@ -247,7 +256,7 @@ export class Timeline {
         case 'pending':
           return `pending${a.status?.pendingReason !== undefined ? `: ${a.status.pendingReason}` : ''}`;
         case 'running':
-          return `${b?.status?.state === 'orphaned' ? 'running again' : 'running'}${on}${a.status?.containerId !== undefined ? ` (container ${short(a.status.containerId)})` : ''}`;
+          return `${b?.status?.state === 'orphaned' ? 'running again' : 'running'}${on}${a.status?.containerId !== undefined ? ` (container ${short(a.status.containerId)})` : ''}${this.replacing(facts, atMs)}`;
         case 'complete':
           return `complete${on}${paren(message)}`;
         case 'failed':
@@ -275,6 +284,19 @@ export class Timeline {
     }
     if (state === 'running' && message?.startsWith(RESTARTING_PREFIX) === true && message !== b.status?.message) return `${message}${on}`;
     return undefined;
+  }
+
+  /**
+   * For a replacement's first `running`: what it replaces and where, and how long after that
+   * node was written down (the figure that matters in a node failure), when the timeline saw it.
+   */
+  private replacing(facts: TaskFacts, atMs: number): string {
+    if (facts.replaces === undefined) return '';
+    const oldNodeId = this.tasks.get(facts.replaces)?.nodeId;
+    if (oldNodeId === undefined) return `, replacing ${short(facts.replaces)}`;
+    const downAt = this.nodesDownAt.get(oldNodeId);
+    const after = downAt === undefined || atMs < downAt ? '' : ` (${secondsText(atMs - downAt)} after ${this.nodeName(oldNodeId)} went down)`;
+    return `, replacing ${short(facts.replaces)} on ${this.nodeName(oldNodeId)}${after}`;
   }
 
   private learnTask(id: string, a: TaskView): TaskFacts {
@@ -397,6 +419,7 @@ export class Timeline {
 }
 
 const pad = (n: number | undefined, width: number): string => String(n ?? 0).padStart(width, '0');
+const secondsText = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
 /** A node's line for an event, or undefined when nothing shown changed. */
 function nodeText(action: string, a: NodeView, b: NodeView | undefined): string | undefined {
