@@ -182,8 +182,12 @@ async function stopOne(client: ManagerClient, ref: string, graceMs: number | und
 
 async function startOne(client: ManagerClient, ref: string, signal: AbortSignal): Promise<void> {
   const task = await client.call<Task__Output>('StartTask', { id: ref });
-  const v = await awaitTask(client, viewOfTask(task), (x) => x.state === 'running' || ENDED.has(x.state), { timeoutMs: START_WAIT_MS, signal, what: 'not running' });
-  if (v !== undefined && v.state !== 'running') throw failedPrecondition('cli.start_failed', `container ${v.name} ${v.state}${v.message !== '' ? `: ${v.message}` : ''}`);
+  // Pending with the scheduler's reason: no node takes it now, so waiting longer tells nothing more.
+  const waitsForNode = (x: TaskView): boolean => x.state === 'pending' && x.message !== '';
+  const v = await awaitTask(client, viewOfTask(task), (x) => x.state === 'running' || ENDED.has(x.state) || waitsForNode(x), { timeoutMs: START_WAIT_MS, signal, what: 'not running' });
+  if (v === undefined || v.state === 'running') return;
+  if (waitsForNode(v)) throw failedPrecondition('cli.start_pending', `container ${v.name} is pending: ${v.message} (it runs once a node fits; shoal ps follows it)`);
+  throw failedPrecondition('cli.start_failed', `container ${v.name} ${v.state}${v.message !== '' ? `: ${v.message}` : ''}`);
 }
 
 /**
