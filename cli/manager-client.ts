@@ -135,7 +135,7 @@ export class ManagerClient {
    * (the store keeps recent events for that). Bounded: at most `WATCH_MOVES_MAX` moves in a row
    * without an event between them.
    */
-  async watch(request: WatchStart, onEvent: (e: WatchEvent__Output) => void, signal: AbortSignal): Promise<void> {
+  async watch(request: WatchStart, onEvent: (e: WatchEvent__Output) => void, signal: AbortSignal, options: { stale?: boolean } = {}): Promise<void> {
     let since = request.sinceVersion;
     // From a time until the first message; then, like any resume, after the last version seen.
     let sinceMs = request.sinceMs ?? 0;
@@ -146,7 +146,9 @@ export class ManagerClient {
       const connected = await new Promise<boolean>((resolve) => c.waitForReady(Date.now() + CONNECT_TIMEOUT_MS, (err) => resolve(err === undefined)));
       const outcome = connected
         ? await new Promise<ShoalError | undefined>((resolve) => {
-            const stream = c.Watch({ kinds: request.kinds, sinceVersion: sinceMs > 0 ? 0 : since, sinceMs, noFollow: request.noFollow === true });
+            const md = new Metadata();
+            if (options.stale === true) md.set(STALE_READ_METADATA, '1');
+            const stream = c.Watch({ kinds: request.kinds, sinceVersion: sinceMs > 0 ? 0 : since, sinceMs, noFollow: request.noFollow === true }, md);
             const abort = (): void => stream.cancel();
             signal.addEventListener('abort', abort, { once: true });
             stream.on('data', (e: WatchEvent__Output) => {

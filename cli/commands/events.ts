@@ -115,9 +115,10 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     .addOption(option('--since <when>', 'from a time: a duration ago (10m) or an RFC 3339 time; or after a version (the last one seen): the changes since come first'))
     .addOption(option('--until <when>', 'up to a time (0s: now; 5m: five minutes ago; or RFC 3339), then exit; alone, from the oldest event the managers hold'))
     .option('--filter <key=value>', `node=NODE (its lines and its tasks', both copies of a replaced one), task=NAME|ID-PREFIX, kind=${KINDS_SHOWN.join('|')} (repeatable)`, (v: string, all: string[] = []) => [...all, v])
+    .option('--stale', "with --until: read the manager's own copy, which answers without a leader and may miss the latest writes")
     .option('--raw', "one line per change of an object in the managers' store (kind, action, id, name, version) instead of the timeline")
     .action(
-      withManager(async (client, o: { since?: string; until?: string; filter?: string[]; raw?: boolean }) => {
+      withManager(async (client, o: { since?: string; until?: string; filter?: string[]; raw?: boolean; stale?: boolean }) => {
         const nowMs = Date.now();
         const plan = eventsPlan(o, nowMs);
         const filters = parseFilters(o.filter ?? []);
@@ -156,7 +157,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
             if (json) write(out.shown ? [jsonLine(e)] : []);
             else if (o.raw === true) write(out.shown ? [rawLine(e)] : []);
             else write(out.lines);
-          }, stop.signal);
+          }, stop.signal, { stale: o.stale === true });
           if (!json && o.raw !== true) write(timeline.finish());
         } finally {
           clearTimeout(untilTimer);

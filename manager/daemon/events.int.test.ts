@@ -81,6 +81,11 @@ describe('shoal events', () => {
       ['m3', 'reachable', { b: '2' }],
     ].sort());
 
+    // Without a quorum the timeline up to now is the replica's own, when asked stale.
+    const staleTimeline = await cli(['events', '--since', '5m', '--until', '0s', '--stale', '--filter', 'node=m3', ...c.via(2)]);
+    expect([staleTimeline.code, staleTimeline.stderr]).toEqual([0, '']);
+    expect(staleTimeline.stdout).toMatch(/ {2}node m3 +labels b=2\n$/);
+
     const bad = await cli(['events', '--filter', 'kind=pets', ...c.via(1)]);
     expect(bad.stderr).toBe('shoal: --filter "kind=pets": must be kind=node|task|service|network|cluster\n');
     const badSince = await cli(['events', '--since', 'yesterday', ...c.via(2)]);

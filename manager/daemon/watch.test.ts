@@ -9,6 +9,7 @@ import type { WatchEvent } from '../../proto/gen/shoal/control/v1/WatchEvent.js'
 import type { WatchRequest__Output } from '../../proto/gen/shoal/control/v1/WatchRequest.js';
 import { METADATA_CODE } from '../../shared/errors.js';
 import { silentLogger } from '../../shared/logger.js';
+import { STALE_READ_METADATA } from '../../shared/manager-hosts.js';
 import type { StoreOp } from '../store/command.js';
 import { Store } from '../store/store.js';
 import { nodeCreate } from '../store/testing.js';
@@ -18,7 +19,7 @@ import { watchHandler } from './watch.js';
 type Call = ServerWritableStream<WatchRequest__Output, WatchEvent>;
 
 /** A server stream that records what is written; `done` settles when it ends or fails. */
-function fakeCall(request: Partial<WatchRequest__Output>) {
+function fakeCall(request: Partial<WatchRequest__Output>, stale = false) {
   const sent: WatchEvent[] = [];
   const emitter = new EventEmitter() as EventEmitter & { cancelled: boolean };
   emitter.cancelled = false;
@@ -28,6 +29,7 @@ function fakeCall(request: Partial<WatchRequest__Output>) {
   });
   const call = Object.assign(emitter, {
     request: { kinds: [], sinceVersion: 0, sinceMs: 0, noFollow: false, ...request },
+    metadata: { get: (key: string): unknown[] => (key === STALE_READ_METADATA && stale ? ['1'] : []) },
     write: (m: WatchEvent): boolean => {
       sent.push(m);
       emitter.emit('written');
@@ -58,12 +60,20 @@ function fakeCall(request: Partial<WatchRequest__Output>) {
 const at = (atMs: number, ...ops: StoreOp[]) => ({ atMs, ops });
 const brief = (sent: readonly WatchEvent[]): string[] => sent.map((m) => `${String(m.action)} ${String(m.kind)} ${String(m.id)} @${String(m.version)} t${String(m.atMs)}`);
 
+/** Each read the handler asked for: true for a stale one (the replica's own copy). */
+let reads: boolean[] = [];
+
 function storeWithThree(historyMax = 10): { store: Store; manager: Manager } {
   const store = new Store({ limits: { watchHistoryMax: historyMax, watchQueueMax: 10 } });
   store.applyCommand(at(1_000, nodeCreate('n1', 'h1')), 1);
   store.applyCommand(at(2_000, { op: 'update', kind: 'node', id: 'n1', version: 1, status: { state: 'down', message: 'no heartbeat for 3 periods' } }), 2);
   store.applyCommand(at(3_000, { op: 'delete', kind: 'node', id: 'n1' }), 3);
-  return { store, manager: { store, logger: silentLogger() } as unknown as Manager };
+  reads = [];
+  const readable = (stale = false): Promise<Store> => {
+    reads.push(stale);
+    return Promise.resolve(store);
+  };
+  return { store, manager: { store, readable, logger: silentLogger() } as unknown as Manager };
 }
 
 describe('Control.Watch', () => {
@@ -77,6 +87,13 @@ describe('Control.Watch', () => {
     expect((JSON.parse(String(update.previousJson)) as { status: { state: string } }).status.state).toBe('unknown');
     expect((JSON.parse(String(update.objectJson)) as { status: { state: string } }).status.state).toBe('down');
     expect(c.sent[1]?.previousJson).toBe('');
+    // Read-index first, so every write acknowledged before the call is in; stale when asked.
+    expect(reads).toEqual([false]);
+    const stale = fakeCall({ sinceMs: 1_500, noFollow: true }, true);
+    watchHandler(manager)(stale.call);
+    await stale.done;
+    expect(reads).toEqual([false, true]);
+    expect(brief(stale.sent)).toEqual(brief(c.sent));
   });
 
   it('says first when the log no longer reaches back to the time asked, with the oldest time it holds', async () => {

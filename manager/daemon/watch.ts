@@ -2,7 +2,8 @@
 // applies the same log, so any one serves it). Resumes after a version the client saw, if the
 // store still holds the events since (`store.watch_compacted` otherwise: list again), or starts
 // at a wall-clock time (a notice first when the log no longer reaches back that far). Follows
-// until the client goes away, or (`no_follow`) ends once what the store holds is sent. Each
+// until the client goes away, or (`no_follow`) ends once what the store holds is sent, after a
+// read-index (so it holds every write acknowledged before the call) unless asked stale. Each
 // update carries the object before it, for the CLI's timeline. Secrets (the CA key in the
 // cluster object) never leave. The store cuts off a reader that falls too far behind.
 
@@ -10,6 +11,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { WatchEvent } from '../../proto/gen/shoal/control/v1/WatchEvent.js';
 import type { WatchRequest__Output } from '../../proto/gen/shoal/control/v1/WatchRequest.js';
 import { invalidArgument, oneLine, toGrpcStatus } from '../../shared/errors.js';
+import { STALE_READ_METADATA } from '../../shared/manager-hosts.js';
 import { KINDS, nameOf, type Kind, type StoreObject } from '../store/types.js';
 import type { StoreEvent } from '../store/watch.js';
 import type { Manager } from './manager.js';
@@ -60,8 +62,11 @@ export function watchHandler(manager: Manager) {
       const wanted = (e: StoreEvent): boolean => kinds.size === 0 || kinds.has(e.object.kind);
       const { fromVersion, notice } = startOf(manager, call.request);
       if (call.request.noFollow) {
-        // What the store holds now, taken in one piece: the stream's end means "up to date".
-        const events = manager.store.history(fromVersion);
+        // What the store holds once every write acknowledged before this call is applied here
+        // (read-index; the replica's own copy when asked stale, e.g. without a quorum), taken
+        // in one piece: the stream's end means "up to date".
+        const store = await manager.readable(call.metadata.get(STALE_READ_METADATA).length > 0);
+        const events = store.history(fromVersion);
         if (notice !== undefined && !(await send(notice))) return;
         for (const e of events) if (wanted(e) && !(await send(eventMessage(e)))) return;
         return;
