@@ -23,8 +23,17 @@ import { writeAgentIdentity, type AgentIdentity } from './identity.js';
 export const MANAGERS_KNOWN_MAX = 16;
 /** Between two attempts on the managers: from 100 ms, doubling, to 5 s, with jitter. */
 export const SESSION_BACKOFF = { initialDelayMs: 100, maxDelayMs: 5_000, multiplier: 2 } as const;
-/** A heartbeat gets this long to be answered. */
-export const HEARTBEAT_TIMEOUT_MS = 5_000;
+/**
+ * A heartbeat gets one period to be answered (within these bounds): a leader that lost power
+ * answers nothing and sends no reset, so this is how soon the agent moves to the next leader —
+ * well inside the grace the next leader gives every node (3 periods). A slow answer costs only a
+ * new session with the same leader, never a node declared down.
+ */
+export const HEARTBEAT_TIMEOUT_MS = { min: 500, max: 5_000 } as const;
+
+export function heartbeatTimeoutMs(periodMs: number): number {
+  return Math.min(HEARTBEAT_TIMEOUT_MS.max, Math.max(HEARTBEAT_TIMEOUT_MS.min, periodMs));
+}
 const CONNECT_TIMEOUT_MS = 1_000;
 
 export interface SessionOptions {
@@ -125,7 +134,7 @@ export class ManagerSession {
         if (this.stopped || this.state.sessionId === undefined) return;
         const sessionId = this.state.sessionId;
         const sentAtMs = this.o.clock.nowMs();
-        callUnary(client.Heartbeat.bind(client), { sessionId }, HEARTBEAT_TIMEOUT_MS, this.o.clock.wallMs()).then(
+        callUnary(client.Heartbeat.bind(client), { sessionId }, heartbeatTimeoutMs(period), this.o.clock.wallMs()).then(
           (res) => {
             this.state.heartbeatsOk++;
             this.o.listener?.contact?.(sentAtMs);
