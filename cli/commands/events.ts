@@ -149,7 +149,8 @@ export function registerEvents(program: Command, ctx: CliContext): void {
         try {
           await client.watch(plan.request, (e) => {
             if (stop.signal.aborted) return;
-            if (plan.untilMs !== undefined && Number(e.atMs) > plan.untilMs) {
+            // The notice's time is the oldest event held, not a change: it is told whatever --until says.
+            if (plan.untilMs !== undefined && e.action !== 'truncated' && Number(e.atMs) > plan.untilMs) {
               stop.abort();
               return;
             }
