@@ -3,8 +3,9 @@
 // registry on the lab's gateway holding busybox (`lab env`: SHOAL_REGISTRY). Containers run
 // through the managers from that registry; `lab kill` of the worker is a power loss for all it
 // ran — agent, shim and containers, in namespaces of their own, all gone — while h1's container
-// runs on; `lab start` brings its agent back (its node Ready again, no token); `lab down` after
-// another kill leaves nothing: no process, container, mount, namespace, cgroup or rule. An agent
+// runs on; `lab start` brings its agent back (its node Ready again, no token), and the manager's
+// host's manager and agent after its own kill; `lab down` after another kill leaves nothing: no
+// process, container, mount, namespace, cgroup or rule. An agent
 // that does not come up fails `up` in one line naming its host and quoting its log, leaving
 // nothing. One lab for the file's first describe, shared by its tests in order.
 
@@ -199,6 +200,23 @@ describe('a cluster lab of one manager and one worker (root)', () => {
     expect(pids).toHaveLength(1);
     const again = await shoal(['lab', 'start', '--name', name, 'h2']);
     expect([again.exitCode, again.stderr]).toEqual([1, `shoal: lab ${name}: the agent of h2 is running (pid ${pids.join(', ')}); kill the host first (shoal lab kill h2)\n`]);
+  });
+
+  it("kill and start of the manager's host: manager, agent and container gone; both back, the node Ready and leading", async () => {
+    const kill = await shoal(['lab', 'kill', '--name', name, 'h1']);
+    expect(kill.exitCode, kill.stderr).toBe(0);
+    expect(await processGone(containerPids['onm'] as number)).toBe(true);
+    expect(await alive(await pidsInNetns(h1.netns))).toEqual([]);
+    expect(await alive(await pidsInAgentCgroups(new Set([hostAgentKey(DEFAULT_LAB_STATE_DIR, name, h1)])))).toEqual([]);
+    const start = await shoal(['lab', 'start', '--name', name, 'h1']);
+    expect([start.exitCode, start.stderr]).toEqual([0, 'h1: underlay link up, manager and agent running\n']);
+    expect((await agentPids(DEFAULT_LAB_STATE_DIR, name, h1)).length).toBe(1);
+    // h1 at once (start awaited it); h2's agent finds the manager back by itself.
+    const nodes = await until('h2 ready again', () => json<NodeRow[]>(env, ['node', 'ls']), (ns) => ns.some((n) => n.hostname === 'h2' && n.status === 'ready'));
+    expect(nodes.map((n) => [n.hostname, n.status, n.managerStatus]).sort()).toEqual([
+      ['h1', 'ready', 'leader'],
+      ['h2', 'ready', ''],
+    ]);
   });
 
   it('refuses bad input with one line and changes nothing', async () => {
