@@ -6,7 +6,7 @@
 
 import { cpus, hostname, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { AreaContext, AreaRegistrar } from '../shared/cli-area.js';
 import { flag, option } from '../shared/cli-option.js';
 import { systemClock } from '../shared/clock.js';
@@ -39,11 +39,23 @@ function registerAgent(program: Command, ctx: AreaContext): void {
     .addOption(option('--token <token>', 'the worker join token (`shoal cluster join-token worker`); only for the first start'))
     .addOption(option('--hostname <name>', "this node's name in `shoal node ls` (the host's name by default)"))
     .addOption(option('--manager-data-dir <dir>', "on a manager's host: the manager's data dir, whose node this agent is (no token needed)").default(MANAGER_DATA_DIR_DEFAULT))
-    .option('--insecure-registry <host:port>', 'a registry to pull task images from over plain HTTP (repeatable)', (v: string, all: string[] = []) => [...all, insecureRegistry(v)])
-    .option('--label <key=value>', 'a label of this node, for constraints (engine.labels.KEY; repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .addOption(
+      new Option('--insecure-registry <host:port>', 'a registry to pull task images from over plain HTTP (repeatable; comma-separated in the environment)')
+        .env('SHOAL_INSECURE_REGISTRY')
+        .argParser((v: string, all: string[] = []) => [...all, ...v.split(',').filter((r) => r !== '').map(insecureRegistry)]),
+    )
+    .addOption(
+      new Option('--label <key=value>', 'a label of this node, for constraints (engine.labels.KEY; repeatable; one in the environment)')
+        .env('SHOAL_LABEL')
+        .argParser((v: string, all: string[] = []) => [...all, v]),
+    )
+    .addOption(option('--managers <list>', 'the managers, as the argument (for a settings file)'))
     .argument('[managers]', 'managers to join or report to: IP[:PORT][,IP[:PORT]...] (not with --standalone)')
-    .action(async (managerList: string | undefined, o: { standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[]; insecureRegistry?: string[]; managerDataDir?: string }) => {
-      const cluster = o.standalone === true ? undefined : clusterOptions(managerList, o);
+    .action(async (managerArg: string | undefined, o: { managers?: string; standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[]; insecureRegistry?: string[]; managerDataDir?: string }) => {
+      if (managerArg !== undefined && o.managers !== undefined && managerArg !== o.managers) {
+        throw invalidArgument('config.invalid', `agent: managers given twice (${managerArg} and --managers/SHOAL_MANAGERS ${o.managers}): give one`);
+      }
+      const cluster = o.standalone === true ? undefined : clusterOptions(managerArg ?? o.managers, o);
       if (process.getuid?.() !== 0) throw failedPrecondition('agent.needs_root', 'agent: must run as root (it mounts file systems and runs runc)');
       const logger = ctx.logger('agent');
       const agent = new Agent({
