@@ -75,7 +75,11 @@ function registerAgent(program: Command, ctx: AreaContext): void {
       // runtime, then the session with the managers.
       // On a manager's host the agent is the manager's node; elsewhere it joins (or resumes) as a worker.
       const worker = cluster === undefined ? undefined : await import('./worker/identity.js');
-      const asManager = worker === undefined || o.managerDataDir === undefined ? undefined : await worker.managerNodeIdentity(resolve(o.managerDataDir));
+      // The default manager dir counts only for an agent that is not a worker already and was
+      // given no token: a token (or a worker identity kept in its data dir) means a worker.
+      const defaultDirOnly = o.managerDataDir === MANAGER_DATA_DIR_DEFAULT;
+      const workerAlready = worker !== undefined && defaultDirOnly && (o.token !== undefined || (await worker.readAgentIdentity(resolve(o.dataDir))) !== undefined);
+      const asManager = worker === undefined || o.managerDataDir === undefined || workerAlready ? undefined : await worker.managerNodeIdentity(resolve(o.managerDataDir));
       if (o.managerDataDir !== undefined && o.managerDataDir !== MANAGER_DATA_DIR_DEFAULT && asManager === undefined) {
         throw invalidArgument('config.invalid', `--manager-data-dir ${o.managerDataDir}: no manager there (no manager.json)`);
       }
