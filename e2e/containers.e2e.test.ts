@@ -6,6 +6,7 @@
 // container's code; one line for an unknown container, a pending one, exec in a stopped one, a
 // node that is down; the agent's port refuses an admin's and a worker's certificate.
 
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import { writeFile } from 'node:fs/promises';
@@ -23,6 +24,7 @@ import { multiPlatformLayoutArchive } from '../agent/images/test-images.js';
 import { startRegistry } from '../agent/images/test-registry.js';
 import { purgeAgent } from '../agent/runtime/testing.js';
 import { managerProcesses, type Proc } from '../manager/daemon/testing.js';
+import { repoRoot, shoalBin } from '../manager/raft/kv/testing.js';
 
 const cleanups: CleanupStep[] = [];
 afterEach(() => runAllCleanups('containers test', cleanups.splice(0).reverse()));
@@ -40,6 +42,16 @@ async function eventually<T>(what: string, get: () => Promise<T>, ok: (v: T) => 
     await systemClock.sleep(50);
   }
   throw new Error(`${what} did not happen (last: ${JSON.stringify(v)}); stderr:\n${p.stderr()}`);
+}
+
+/** `shoal ARGS` with `input` on its stdin. */
+async function withStdin(args: readonly string[], input: string): Promise<{ code: number | null; stdout: string }> {
+  const p = spawn(process.execPath, [shoalBin, '--log-level', 'warn', ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+  let stdout = '';
+  p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  p.stdin.end(input);
+  const code = await new Promise<number | null>((resolve) => p.once('exit', resolve));
+  return { code, stdout };
 }
 
 /** TaskAccess.Inspect on the agent's port with the given certificate; resolves with the refusal's message. */
@@ -107,6 +119,7 @@ describe('containers through the managers (root)', () => {
     const ex = await cli(['exec', ...via, 'web', 'sh', '-c', 'echo in-web; echo oops >&2; exit 3']);
     expect(ex).toMatchObject({ stdout: 'in-web\n', stderr: 'oops\n', code: 3 });
     expect((await cli(['exec', ...via, 'web', 'ls', '-d', '/bin'])).stdout).toBe('/bin\n');
+    expect(await withStdin(['exec', '-i', ...via, 'web', 'sh', '-c', 'tr a-z A-Z; echo done'], 'from stdin\n')).toEqual({ code: 0, stdout: 'FROM STDIN\ndone\n' });
 
     // inspect: the task and its container as w1's agent has it.
     const [seen] = await json<Inspected[]>(['inspect', ...via, 'web']);
