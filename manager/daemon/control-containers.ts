@@ -24,6 +24,9 @@ import type { Manager } from './manager.js';
 
 type TaskObject = StoreObjectOf<'task'>;
 
+/** Logs streams one manager relays at once (each agent bounds its own too); one more is refused in one line. */
+export const LOGS_RELAYS_MAX = 256;
+
 /** What the caller wanted, for the messages: "its logs can't be read now". */
 const DOING = { logs: "its logs can't be read now", exec: "nothing can be run in its container now", inspect: "its container can't be inspected now" } as const;
 type Doing = keyof typeof DOING;
@@ -98,7 +101,20 @@ async function execInTask(manager: Manager, dialer: AgentDialer, store: Store, r
 }
 
 /** The agent's log lines for the task, relayed as they come, until the agent ends the stream or the caller goes. */
-async function relayLogs(manager: Manager, dialer: AgentDialer, call: ServerWritableStream<TaskLogsRequest__Output, TaskLogLine>): Promise<void> {
+async function relayLogs(manager: Manager, dialer: AgentDialer, call: ServerWritableStream<TaskLogsRequest__Output, TaskLogLine>, relays: { count: number }): Promise<void> {
+  if (relays.count >= LOGS_RELAYS_MAX) {
+    manager.logger.warn({ max: LOGS_RELAYS_MAX }, 'logs refused: this manager relays too many streams at once');
+    throw new ShoalError('resource_exhausted', 'manager.too_many_logs', `this manager relays ${LOGS_RELAYS_MAX} logs streams at once, its most; try again or ask another manager`);
+  }
+  relays.count++;
+  try {
+    await relayOne(manager, dialer, call);
+  } finally {
+    relays.count--;
+  }
+}
+
+async function relayOne(manager: Manager, dialer: AgentDialer, call: ServerWritableStream<TaskLogsRequest__Output, TaskLogLine>): Promise<void> {
   const req = call.request;
   const tail = Number(req.tailLines);
   if (!Number.isSafeInteger(tail) || tail < 0 || tail > LOGS_TAIL_LINES_MAX) throw invalidArgument('manager.bad_tail', `--tail ${tail}: must be from 0 to ${LOGS_TAIL_LINES_MAX} lines (0: all)`);
@@ -125,11 +141,12 @@ async function relayLogs(manager: Manager, dialer: AgentDialer, call: ServerWrit
 
 /** InspectTask, TaskLogs and TaskExec. */
 export function containerHandlers(manager: Manager, dialer: AgentDialer) {
+  const relays = { count: 0 };
   return {
     InspectTask: unaryHandler(async (req: IdRequest__Output, call: ServerUnaryCall<IdRequest__Output, InspectTaskResponse>) => inspectTask(manager, dialer, await manager.readable(isStale(call)), req.id)),
     TaskExec: unaryHandler(async (req: TaskExecRequest__Output) => execInTask(manager, dialer, await manager.readable(), req)),
     TaskLogs: (call: ServerWritableStream<TaskLogsRequest__Output, TaskLogLine>): void => {
-      relayLogs(manager, dialer, call).catch((err: unknown) => {
+      relayLogs(manager, dialer, call, relays).catch((err: unknown) => {
         if (!call.cancelled) call.emit('error', toGrpcStatus(err));
       });
     },
