@@ -119,6 +119,15 @@ describe('containers through the managers (root)', () => {
     const ex = await cli(['exec', ...via, 'web', 'sh', '-c', 'echo in-web; echo oops >&2; exit 3']);
     expect(ex).toMatchObject({ stdout: 'in-web\n', stderr: 'oops\n', code: 3 });
     expect((await cli(['exec', ...via, 'web', 'ls', '-d', '/bin'])).stdout).toBe('/bin\n');
+    // A figure: the CLI's exec through the follower and w1's agent, against the CLI doing nothing.
+    const timed = async (args: string[]): Promise<number> => {
+      const t0 = systemClock.nowMs();
+      expect((await cli(args)).code).toBe(0);
+      return systemClock.nowMs() - t0;
+    };
+    const execMs = [await timed(['exec', ...via, 'web', 'true']), await timed(['exec', ...via, 'web', 'true']), await timed(['exec', ...via, 'web', 'true'])];
+    const bareMs = [await timed(['--version']), await timed(['--version'])];
+    console.log(`shoal exec web true through the follower: ${execMs.map(Math.round).join(', ')} ms; shoal --version: ${bareMs.map(Math.round).join(', ')} ms`);
     expect(await withStdin(['exec', '-i', ...via, 'web', 'sh', '-c', 'tr a-z A-Z; echo done'], 'from stdin\n')).toEqual({ code: 0, stdout: 'FROM STDIN\ndone\n' });
 
     // inspect: the task and its container as w1's agent has it.
