@@ -8,6 +8,7 @@
 // - an agent `kill -9` (restarted at once) is not a node failure: nothing moves;
 // - drain: the copy runs before the old one stops;
 // - 50 containers starting while heartbeats go on: no node is ever declared down;
+// - logs and exec of a container on a worker, through the managers;
 // - the leader's host killed: the next leader declares it down and reschedules.
 // One lab for the file; the tests run in order and each leaves the lab whole for the next.
 
@@ -265,11 +266,22 @@ describe('rescheduling on node failure (a cluster lab: 3 managers, 2 workers; ro
     for (let i = 0; i < names.length; i += 10) await ok(['rm', '-f', ...names.slice(i, i + 10)]);
   }, 240_000);
 
+  it('logs and exec of a container on a worker, through the managers', async () => {
+    await runOn('h4', [['--name', 'talk', image, 'sh', '-c', 'echo hello from the container; sleep 100000']]);
+    const logs = await until('its output', () => ok(['logs', 'talk']), (out) => out.includes('hello from the container'), 10_000);
+    expect(logs).toBe('hello from the container\n');
+    expect(await ok(['exec', 'talk', 'sh', '-c', 'echo $((6*7))'])).toBe('42\n');
+    const missing = await shoal(['exec', 'nothing-here', 'true'], 30_000, env);
+    expect([missing.exitCode, missing.stderr]).toEqual([1, 'shoal: nothing-here: no such container\n']);
+    await ok(['rm', '-f', 'talk']);
+  }, 60_000);
+
   it("the leader's host killed: the next leader declares it down and reschedules its container", async () => {
     const leader = (await nodes()).find((n) => n.managerStatus === 'leader')?.hostname as string;
     expect(HOSTS.slice(0, 3)).toContain(leader);
     await runOn(leader, [['--name', 'lweb', '-e', 'reschedule:on-node-failure', image, 'sleep', '100000']]);
     const killedAt = systemClock.nowMs();
+    const since = new Date().toISOString();
     await ok(['lab', 'kill', '--name', name, leader]);
     await until('lweb running elsewhere', () => ps(), (r) => r.some((t) => t.name === 'lweb' && t.state === 'running' && t.node !== leader), 60_000);
     console.log(`lab kill of the leader's host ${leader} → lweb running elsewhere in ${systemClock.nowMs() - killedAt} ms`);
@@ -277,6 +289,10 @@ describe('rescheduling on node failure (a cluster lab: 3 managers, 2 workers; ro
     expect(status(rows, leader)).toBe('down');
     expect(rows.find((n) => n.managerStatus === 'leader')?.hostname).not.toBe(leader);
     expect(await copiesRunning('lweb')).toMatchObject({ count: 1 });
+    // While the agents moved their sessions to the new leader, no other node was declared down.
+    const timeline = await ok(['events', '--since', since, '--until', '0s', '--filter', 'kind=node']);
+    const downs = timeline.split('\n').flatMap((l) => /\bnode (h\d)\s+down\b/.exec(l)?.[1] ?? []);
+    expect(downs, timeline).toEqual([leader]);
     await ok(['lab', 'start', '--name', name, leader]);
     await until(`${leader} ready`, nodes, (n) => status(n, leader) === 'ready');
     expect(await copiesRunning('lweb')).toMatchObject({ count: 1 });
