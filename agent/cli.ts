@@ -1,6 +1,7 @@
 // The agent's command area for the `shoal` binary (registered by bin/shoal.js):
 //   shoal agent --standalone [--data-dir DIR] [--socket PATH]
-//   shoal agent --advertise IP [--token T] [--insecure-registry HOST:PORT] MANAGER[,MANAGER...]   (in a cluster:
+//   shoal agent --advertise IP [--token T] [--insecure-registry HOST:PORT] MANAGER[,MANAGER...]   (in a cluster;
+//   or --token T --discover instead of the managers: found on IP's LAN by multicast DNS, worker/discover.ts:
 //   the worker runs the tasks the managers assign, worker/worker.ts; the managers read logs of,
 //   exec in and inspect those tasks' containers through TaskAccess, access/server.ts, port 4378)
 
@@ -50,11 +51,13 @@ function registerAgent(program: Command, ctx: AreaContext): void {
         .argParser((v: string, all: string[] = []) => [...all, v]),
     )
     .addOption(option('--managers <list>', 'the managers, as the argument (for a settings file)'))
-    .argument('[managers]', 'managers to join or report to: IP[:PORT][,IP[:PORT]...] (not with --standalone)')
-    .action(async (managerArg: string | undefined, o: { managers?: string; standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[]; insecureRegistry?: string[]; managerDataDir?: string }) => {
+    .addOption(flag('--discover', "with --token and no managers: find this cluster's managers on the LAN of --advertise by multicast DNS (those whose CA is the token's); for a first join only"))
+    .argument('[managers]', 'managers to join or report to: IP[:PORT][,IP[:PORT]...] (not with --standalone; or --discover)')
+    .action(async (managerArg: string | undefined, o: { managers?: string; discover?: boolean; standalone?: boolean; dataDir: string; socket: string; runc: string; logMaxSize: number; logMaxFiles: number; advertise?: string; dnsUpstream?: Upstream[]; dnsTtl: number; token?: string; hostname?: string; label?: string[]; insecureRegistry?: string[]; managerDataDir?: string }) => {
       if (managerArg !== undefined && o.managers !== undefined && managerArg !== o.managers) {
         throw invalidArgument('config.invalid', `agent: managers given twice (${managerArg} and --managers/SHOAL_MANAGERS ${o.managers}): give one`);
       }
+      if (o.discover === true && o.standalone === true) throw invalidArgument('config.invalid', 'agent: --discover finds managers to join; a --standalone agent has none');
       const cluster = o.standalone === true ? undefined : clusterOptions(managerArg ?? o.managers, o);
       if (process.getuid?.() !== 0) throw failedPrecondition('agent.needs_root', 'agent: must run as root (it mounts file systems and runs runc)');
       const logger = ctx.logger('agent');
@@ -75,6 +78,11 @@ function registerAgent(program: Command, ctx: AreaContext): void {
       // runtime, then the session with the managers.
       // On a manager's host the agent is the manager's node; elsewhere it joins (or resumes) as a worker.
       const worker = cluster === undefined ? undefined : await import('./worker/identity.js');
+      // --discover is for a first join with a token; a kept membership knows its managers.
+      const kept = cluster?.discover === true && worker !== undefined ? await worker.readAgentIdentity(resolve(o.dataDir)) : undefined;
+      if (cluster?.discover === true && cluster.token === undefined && kept === undefined) {
+        throw invalidArgument('config.invalid', `--discover: needs --token (the worker token names the cluster to look for); this agent has not joined one (no ${join(resolve(o.dataDir), 'cluster', 'node.json')})`);
+      }
       // The default manager dir counts only for an agent that is not a worker already and was
       // given no token: a token (or a worker identity kept in its data dir) means a worker.
       const defaultDirOnly = o.managerDataDir === MANAGER_DATA_DIR_DEFAULT;
@@ -87,7 +95,7 @@ function registerAgent(program: Command, ctx: AreaContext): void {
         asManager ??
         (worker === undefined || cluster === undefined
           ? undefined
-          : await worker.joinOrResume({ dataDir: resolve(o.dataDir), ...(cluster.token !== undefined ? { token: cluster.token } : {}), managers: cluster.managers, advertiseAddr: cluster.advertise, hostname: cluster.hostname }));
+          : await worker.joinOrResume({ dataDir: resolve(o.dataDir), ...(cluster.token !== undefined ? { token: cluster.token } : {}), managers: cluster.discover ? await discovered(kept !== undefined, cluster, logger) : cluster.managers, advertiseAddr: cluster.advertise, hostname: cluster.hostname }));
       await agent.start();
       let session: { stop(): Promise<void> } | undefined;
       let taskWorker: { stop(): void } | undefined;
@@ -150,11 +158,26 @@ async function serveTaskAccess(agent: Agent, member: { identity: { nodeId: strin
   }
 }
 
+/**
+ * The managers `--discover` found on the LAN, for a first join; none to look for when this agent
+ * kept its membership (a restart: it knows its managers).
+ */
+async function discovered(kept: boolean, cluster: { advertise: string; token: string | undefined }, logger: Logger): Promise<string[]> {
+  if (kept || cluster.token === undefined) {
+    logger.info('this agent kept its membership: it knows its managers, nothing to discover');
+    return [];
+  }
+  const { discoverManagers } = await import('./worker/discover.js');
+  return discoverManagers({ advertise: cluster.advertise, token: cluster.token, clock: systemClock, logger });
+}
+
 /** What cluster mode needs, checked before anything starts: one line for what is wrong. */
-function clusterOptions(managerList: string | undefined, o: { advertise?: string; token?: string; hostname?: string; label?: string[] }) {
-  if (managerList === undefined) throw invalidArgument('config.invalid', 'agent: name the managers to join (IP[:PORT][,...]), or run with --standalone');
-  if (o.advertise === undefined) throw invalidArgument('config.invalid', '--advertise: needed in a cluster (the address managers and other hosts reach this one at)');
-  const managers = managerList.split(',').filter((m) => m.trim() !== '');
+function clusterOptions(managerList: string | undefined, o: { advertise?: string; token?: string; hostname?: string; label?: string[]; discover?: boolean }) {
+  const discover = o.discover === true;
+  if (discover && managerList !== undefined) throw invalidArgument('config.invalid', `agent: --discover or the managers (${managerList}), not both: --discover looks for them`);
+  if (managerList === undefined && !discover) throw invalidArgument('config.invalid', 'agent: name the managers to join (IP[:PORT][,...]), or --discover them with --token, or run with --standalone');
+  if (o.advertise === undefined) throw invalidArgument('config.invalid', `--advertise: needed in a cluster (the address managers and other hosts reach this one at${discover ? '; --discover asks on its LAN' : ''})`);
+  const managers = (managerList ?? '').split(',').filter((m) => m.trim() !== '');
   for (const m of managers) parseManagerAddress(m, 'agent: manager');
   const labels: Record<string, string> = {};
   for (const kv of o.label ?? []) {
@@ -162,7 +185,7 @@ function clusterOptions(managerList: string | undefined, o: { advertise?: string
     if (at <= 0) throw invalidArgument('config.invalid', `--label ${JSON.stringify(kv)}: must be KEY=VALUE`);
     labels[kv.slice(0, at)] = kv.slice(at + 1);
   }
-  return { managers, advertise: o.advertise, hostname: o.hostname ?? hostname(), labels, token: o.token };
+  return { managers, discover, advertise: o.advertise, hostname: o.hostname ?? hostname(), labels, token: o.token };
 }
 
 /** --insecure-registry: HOST:PORT (or HOST), as image references name registries. */

@@ -23,7 +23,7 @@ export class RateLimitedLog {
   ) {}
 
   /** Logs `msg` unless a line of `kind` went out less than an interval ago; returns whether it did. */
-  note(level: 'info' | 'warn' | 'error', kind: string, fields: Record<string, unknown>, msg: string): boolean {
+  note(level: 'debug' | 'info' | 'warn' | 'error', kind: string, fields: Record<string, unknown>, msg: string): boolean {
     const now = this.clock.nowMs();
     const seen = this.kinds.get(kind);
     if (seen !== undefined && now - seen.lastMs < this.intervalMs) {

@@ -3,9 +3,9 @@
 // join it, and run. Both in the foreground, logging with pino on stderr, until SIGTERM/SIGINT;
 // a manager whose Raft storage fails exits non-zero with the reason.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { AreaContext, OutputFormat } from '../../shared/cli-area.js';
-import { option } from '../../shared/cli-option.js';
+import { flag, option } from '../../shared/cli-option.js';
 import { intInRange } from '../../shared/config.js';
 import { RAFT_NODE_DEFAULTS } from '../raft/node.js';
 import { ShoalError, oneLine } from '../../shared/errors.js';
@@ -24,6 +24,7 @@ export const MANAGER_DATA_DIR = '/var/lib/shoal/manager';
 
 interface RunOptions {
   dataDir: string;
+  announce: boolean;
   hostname?: string;
   snapshotEntries: number;
   snapshotKeepEntries: number;
@@ -42,7 +43,7 @@ interface InitOptions extends RunOptions {
  */
 async function runUntilSignal(o: RunOptions & { exit?: boolean }, logger: Logger, started?: (m: Manager) => Promise<void>): Promise<void> {
   const { Manager } = await daemon();
-  const manager = new Manager({ dataDir: o.dataDir, logger, snapshotEntries: o.snapshotEntries, keepEntries: o.snapshotKeepEntries, ...(o.hostname !== undefined ? { hostname: o.hostname } : {}) });
+  const manager = new Manager({ dataDir: o.dataDir, logger, announce: o.announce, snapshotEntries: o.snapshotEntries, keepEntries: o.snapshotKeepEntries, ...(o.hostname !== undefined ? { hostname: o.hostname } : {}) });
   const fatal = new Promise<Error | undefined>((resolve) => {
     process.once('SIGTERM', () => resolve(undefined));
     process.once('SIGINT', () => resolve(undefined));
@@ -91,6 +92,9 @@ export function registerManager(program: Command, ctx: AreaContext): void {
     .addOption(option('--hostname <name>', "this node's name in `shoal node ls` (the host's name by default)"))
     .addOption(option('--snapshot-entries <n>', 'Raft entries between two snapshots of the store', intInRange(1, 100_000_000)).default(RAFT_NODE_DEFAULTS.snapshotEntries))
     .addOption(option('--snapshot-keep-entries <n>', 'Raft entries kept behind a snapshot for managers slightly behind', intInRange(0, 100_000_000)).default(RAFT_NODE_DEFAULTS.keepEntries))
+    // On by default: `shoal agent --token T --discover` finds the managers that announce.
+    .addOption(flag('--announce', 'announce this manager on the LAN of its advertise address by multicast DNS, for `shoal agent --discover` (its address and the CA fingerprint, never a token)').default(true))
+    .addOption(new Option('--no-announce', 'do not announce this manager on the LAN'))
     // Its subcommands take --data-dir and --hostname from it (`shoal manager init --data-dir D`):
     // commander gives an option to the command that defines it, wherever it stands.
     .configureHelp({ showGlobalOptions: true })

@@ -19,6 +19,7 @@ import { hostPortText, MANAGER_SERVER_NAME, parseManagerAddress, type HostPort }
 import { createRootCa, loadRootCa } from '../ca/root-ca.js';
 import { issueWithNewKey } from '../ca/issue.js';
 import { newJoinToken } from '../../shared/join-token.js';
+import { caFingerprint } from '../../shared/ca-fingerprint.js';
 import { writeBundle } from '../../shared/tls-bundle.js';
 import { mkdirPrivate, writeFileAtomic } from '../../shared/fs-modes.js';
 import { RaftNode } from '../raft/node.js';
@@ -29,6 +30,7 @@ import { controlHandlers } from './control.js';
 import { taskHandlers } from './control-tasks.js';
 import { containerHandlers } from './control-containers.js';
 import { AgentDialer } from './agent-dial.js';
+import { ManagerAnnouncer } from './announce.js';
 import { newId, newRaftNumber, paths, readIdentity, removePartialInit, writeIdentity, type ManagerIdentity } from './data-dir.js';
 import { Dispatcher } from './dispatcher.js';
 import { SchedulerLoop } from './scheduler-loop.js';
@@ -130,6 +132,8 @@ export interface ManagerOptions {
   readonly snapshotEntries?: number;
   /** Entries kept behind a snapshot for followers slightly behind (RaftNodeOptions.keepEntries). */
   readonly keepEntries?: number;
+  /** Announce this manager on the LAN by multicast DNS (announce.ts); on unless false (`--no-announce`). */
+  readonly announce?: boolean;
 }
 
 export class Manager {
@@ -145,6 +149,7 @@ export class Manager {
   private promotion: Timer | undefined;
   private heardRecord: Timer | undefined;
   private renewer: CertRenewer | undefined;
+  private announcer: ManagerAnnouncer | undefined;
   private promoting = false;
   /** Told when Raft stops on a storage failure: the manager cannot go on. */
   onFatal: ((err: Error) => void) | undefined;
@@ -267,6 +272,12 @@ export class Manager {
     this.renewer = new CertRenewer({ clock: this.clock, rng: systemRng, logger: this.logger, current: () => this.tls.current.certPem, renew: () => this.renewCertificate() });
     this.renewer.start();
     this.logger.info({ nodeId: identity.nodeId, raftId: identity.raftId, listen: identity.listenAddr, advertise: identity.advertiseAddr }, 'manager started');
+    if (this.o.announce !== false) {
+      const advertise = parseManagerAddress(identity.advertiseAddr, 'advertise address');
+      const fingerprint = caFingerprint(tls.current.caPem); // the cluster's CA never changes
+      this.announcer = new ManagerAnnouncer({ address: advertise.host, port: advertise.port, fingerprint: () => fingerprint, role: () => this.node?.status().role, clock: this.clock, logger: this.logger.child({ module: 'announce' }) });
+      await this.announcer.start();
+    }
     return this.address;
   }
 
@@ -498,6 +509,7 @@ export class Manager {
       await this.recordHeard().catch((err: unknown) => this.logger.warn({ err: oneLine(err) }, 'could not record when the other managers were last heard'));
     }
     this.stopped = true;
+    await this.announcer?.stop();
     this.promotion?.cancel();
     this.heardRecord?.cancel();
     await this.renewer?.stop();
