@@ -55,12 +55,23 @@ export const openMdnsSocket: OpenMdnsSocket = async ({ interfaceAddress, logger,
   const mdns = makeMdns({ interface: interfaceAddress, bind: '0.0.0.0', port: MDNS_PORT, ip: MDNS_GROUP, reuseAddr: true, loopback: true });
   const limited = new RateLimitedLog(logger, clock);
   await new Promise<void>((resolve, reject) => {
-    mdns.once('ready', resolve);
-    mdns.once('error', (err: Error) => reject(unavailable('mdns.bind_failed', `multicast DNS on ${interfaceAddress}: cannot bind port ${MDNS_PORT} (${oneLine(err)})`, { cause: err })));
+    const failed = (err: Error): void => {
+      mdns.destroy();
+      reject(unavailable('mdns.bind_failed', `multicast DNS on ${interfaceAddress}: cannot bind port ${MDNS_PORT} (${oneLine(err)})`, { cause: err }));
+    };
+    mdns.once('error', failed);
+    mdns.once('ready', () => {
+      mdns.off('error', failed);
+      resolve();
+    });
   });
   // After start, socket errors and undecodable packets are the network's doing: logged, never thrown.
   mdns.on('error', (err: Error) => limited.note('warn', 'mdns.error', { err: oneLine(err) }, 'multicast DNS socket error'));
-  mdns.on('warning', (err: Error) => limited.note('debug', 'mdns.warning', { err: oneLine(err) }, 'multicast DNS: a packet that is not DNS, or a socket warning; ignored'));
+  mdns.on('warning', (err: Error & { syscall?: string }) => {
+    // Joining the group or choosing the interface failed: nothing will be heard or sent there (the package tries the join again every 5 s).
+    if (err.syscall === 'addMembership' || err.syscall === 'setMulticastInterface') limited.note('warn', `mdns.${err.syscall}`, { interface: interfaceAddress, err: oneLine(err) }, 'multicast DNS cannot use the interface');
+    else limited.note('debug', 'mdns.warning', { err: oneLine(err) }, 'multicast DNS: a packet that is not DNS, or a socket warning; ignored');
+  });
   const guarded =
     (kind: string, handler: MdnsHandler) =>
     (packet: MdnsPacket, rinfo: RemoteInfo): void => {
