@@ -192,7 +192,7 @@ export function registerCluster(program: Command, ctx: CliContext): void {
         else if (ctx.output().format === 'json') ctx.output().object({ role, token, rotated: o.rotate === true });
         else {
           process.stdout.write(`${o.rotate === true ? `Rotated the ${role} join token.\n` : ''}To add a ${role} to this cluster, run on its host:\n`);
-          process.stdout.write(role === 'worker' ? `    shoal agent --token ${token} <manager address>\n` : `    shoal manager join --advertise-addr <its IP> --token ${token} <manager address>\n`);
+          process.stdout.write(role === 'worker' ? `    shoal agent --advertise <its IP> --token ${token} <manager address>\n` : `    shoal manager join --advertise-addr <its IP> --token ${token} <manager address>\n`);
         }
       }),
     );

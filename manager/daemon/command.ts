@@ -59,7 +59,7 @@ async function runUntilSignal(o: RunOptions & { exit?: boolean }, logger: Logger
 /** What `docker swarm init` prints: how to join (on stdout, the command's result). */
 function printJoinCommands(format: OutputFormat, c: { clusterId: string; nodeId: string; advertiseAddr: string; adminDir: string; tokens: { worker: string; manager: string } }): void {
   const join = {
-    worker: `shoal agent --token ${c.tokens.worker} ${c.advertiseAddr}`,
+    worker: `shoal agent --advertise <its IP> --token ${c.tokens.worker} ${c.advertiseAddr}`,
     manager: `shoal manager join --advertise-addr <its IP> --token ${c.tokens.manager} ${c.advertiseAddr}`,
     cli: `export SHOAL_HOST=${c.advertiseAddr} SHOAL_TLS_DIR=${c.adminDir}`,
   };
