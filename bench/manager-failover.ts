@@ -14,20 +14,17 @@
 // process start per attempt; what one CLI command costs on a healthy cluster is shown apart.
 // Last line: the ratio of the median times to the first acknowledged write (lower is better).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labDown, labUp } from '../e2e/lab/lab.js';
+import { labUp } from '../e2e/lab/lab.js';
 import { labKill } from '../e2e/lab/faults.js';
 import type { LabHostPlan } from '../e2e/lab/plan.js';
 import { DEFAULT_LAB_STATE_DIR } from '../e2e/lab/state.js';
-import { runAllCleanups } from '../shared/cleanup.js';
-import { oneLine } from '../shared/errors.js';
 import type { FailoverCluster } from './failover/cluster.js';
 import { DockerSwarm, checkDockerInstalled } from './failover/docker.js';
 import { firstSuccess, type AttemptPolicy } from './failover/first-success.js';
+import { runLabBench, type BenchFrame } from './failover/frame.js';
 import { SHOAL_COMMAND, ShoalCluster } from './failover/shoal.js';
-import { printResult } from './lib.js';
+import { median, printResult } from './lib.js';
 
 const ROUNDS = Number(process.env['SHOAL_BENCH_FAILOVER_ROUNDS'] ?? 5);
 /** Times each CLI's `node update` is timed on the healthy cluster (the median is shown). */
@@ -54,11 +51,6 @@ interface Round {
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 /** Power loss of the leader's host, the clock until a new leader shows and a write is acknowledged, then the reboot. */
 async function measureRound(sys: FailoverCluster, lab: string, round: number): Promise<Round> {
@@ -102,7 +94,8 @@ async function cliMedianMs(sys: FailoverCluster): Promise<number> {
   return median(samples);
 }
 
-async function main(lab: string, work: string, registerCleanup: (step: () => Promise<void>) => void): Promise<void> {
+async function main(frame: BenchFrame): Promise<void> {
+  const lab = frame.labName('fo');
   const benchStarted = performance.now();
   const note = (line: string): void => console.log(`manager-failover: ${line}`);
   await checkDockerInstalled();
@@ -110,8 +103,8 @@ async function main(lab: string, work: string, registerCleanup: (step: () => Pro
   const state = await labUp({ name: lab, hosts: 2 * MANAGERS, managers: MANAGERS, shoalCommand: SHOAL_COMMAND, stateDir: DEFAULT_LAB_STATE_DIR, onProgress: (l) => note(`lab ${lab}: ${l}`) });
   const { plan } = state;
   const shoal = new ShoalCluster(plan, DEFAULT_LAB_STATE_DIR, plan.hosts.slice(0, MANAGERS));
-  const docker = await DockerSwarm.prepare(plan, DEFAULT_LAB_STATE_DIR, join(work, 'docker'), plan.hosts.slice(MANAGERS));
-  registerCleanup(() => docker.removeFiles());
+  const docker = await DockerSwarm.prepare(plan, DEFAULT_LAB_STATE_DIR, join(frame.work, 'docker'), plan.hosts.slice(MANAGERS));
+  frame.onCleanup(() => docker.removeFiles());
   await docker.init(note);
   const systems: FailoverCluster[] = [shoal, docker];
 
@@ -154,38 +147,4 @@ async function main(lab: string, work: string, registerCleanup: (step: () => Pro
   });
 }
 
-if (process.getuid?.() !== 0) {
-  console.error('bench manager-failover: run as root (it makes lab hosts: network namespaces, links, daemons)');
-  process.exit(2);
-}
-// A lab name of this run alone (1 to 8 lowercase letters and digits).
-const lab = `fo${process.pid.toString(36)}`;
-const work = await mkdtemp(join(tmpdir(), 'shoal-bench-failover-'));
-const steps: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-/** Everything this run made, once, whatever failed: the lab (its processes first), Docker's mounts and files, the folder. */
-const cleanup = (): Promise<void> =>
-  (cleaning ??= runAllCleanups('manager-failover: cleanup', [
-    async () => void (await labDown({ name: lab, stateDir: DEFAULT_LAB_STATE_DIR, ifExists: true })),
-    ...steps.map((s) => () => s()),
-    () => rm(work, { recursive: true, force: true }),
-  ]));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`manager-failover: ${signal}: removing what the benchmark made`);
-    cleanup().then(
-      () => process.exit(130),
-      (err: unknown) => {
-        console.error(oneLine(err));
-        process.exit(1);
-      },
-    );
-  });
-}
-try {
-  await main(lab, work, (step) => steps.push(step));
-} finally {
-  await cleanup();
-}
-// gRPC channels of abandoned attempts may still be closing: the benchmark is done.
-process.exit(0);
+await runLabBench('manager-failover', main);

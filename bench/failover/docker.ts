@@ -9,18 +9,26 @@
 // The daemons leave the host's firewall, forwarding and bridges alone (--iptables=false
 // --ip-forward=false --ip-masq=false --bridge=none); swarm's own ports (2377, 7946, 4789) cross
 // the lab's underlay, which lets everything between its hosts through. --storage-driver=vfs:
-// no container runs, and vfs needs no mount. Docker's trust key and config file are the
-// host's own too (--config-file, whose deprecated-key-path names it), not /etc/docker's.
+// needs no mount (a busybox container's copy of its layer is 2 MB). Docker's trust key and
+// config file are the host's own too (--config-file, whose deprecated-key-path names it), not
+// /etc/docker's, and so is the cgroup its containers go under (--cgroup-parent), which is how a
+// power loss of the host finds them: they have network namespaces of their own, which the
+// host's does not list (`powerLoss`).
+//
+// Used by two benchmarks: manager-failover (no container runs) and failover (a service of six
+// replicas, bench/failover/replicas-docker.ts).
 
 import { execFile } from 'node:child_process';
-import { access, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { hostNamespaces } from '../../e2e/lab/lab.js';
+import { hostNamespaces, killUntilNone } from '../../e2e/lab/lab.js';
+import { labKill } from '../../e2e/lab/faults.js';
 import { readableLogTail } from '../../e2e/lab/managers.js';
 import type { LabHostPlan, LabPlan } from '../../e2e/lab/plan.js';
 import { mountsUnder, setLink, spawnDaemon, unmount } from '../../e2e/lab/sys.js';
+import { removeCgroup } from '../../agent/sys/cgroups.js';
 import { runAllCleanups } from '../../shared/cleanup.js';
 import { oneLine } from '../../shared/errors.js';
 import { VOTERS_WAIT_MS, waitFor, type FailoverCluster } from './cluster.js';
@@ -34,8 +42,13 @@ const API_VERSION = 'v1.41';
 const SWARM_PORT = 2377;
 const DOCKERD_UP_TIMEOUT_MS = 30_000;
 const API_RESPONSE_BYTES_MAX = 4 * 1024 * 1024;
-/** dockerd makes /run/docker/plugins whatever its --exec-root: removed after, if it was not there before. */
-const PLUGINS_DIR = '/run/docker/plugins';
+/** Where containerd 1.6 puts its shims' sockets, whatever its own state dir. */
+const SHIM_SOCKETS_DIR = '/run/containerd/s';
+/**
+ * Folders the daemons make whatever their roots (dockerd /run/docker/plugins, containerd its
+ * shims' sockets' folder), deepest first: each removed after, if it was not there before and is empty.
+ */
+const SHARED_DIRS = ['/run/docker/plugins', '/run/docker', SHIM_SOCKETS_DIR, '/run/containerd'];
 
 /** Refuses early, naming the fix, when Debian's docker.io is not installed. */
 export async function checkDockerInstalled(): Promise<void> {
@@ -48,11 +61,13 @@ export async function checkDockerInstalled(): Promise<void> {
   }
 }
 
-interface DockerNode {
+export interface DockerNode {
   ID: string;
   Version: { Index: number };
   Spec: { Labels?: Record<string, string>; Role: string; Availability: string; Name?: string };
   Description?: { Hostname?: string };
+  UpdatedAt?: string;
+  Status?: { State?: string };
   ManagerStatus?: { Leader?: boolean; Reachability?: string };
 }
 
@@ -114,7 +129,10 @@ interface HostFiles {
 
 export class DockerSwarm implements FailoverCluster {
   readonly name = 'docker';
-  private pluginsDirWasThere = true;
+  /** The SHARED_DIRS that were there before the daemons started. */
+  private sharedDirsThere: readonly string[] = SHARED_DIRS;
+  /** The sockets of shims killed with their host (SHIM_SOCKETS_DIR), removed at the end. */
+  private readonly deadShimSockets = new Set<string>();
 
   private constructor(
     private readonly plan: LabPlan,
@@ -126,10 +144,11 @@ export class DockerSwarm implements FailoverCluster {
   /** Nothing started yet: `removeFiles` is safe to call from here on, `init` starts the swarm. */
   static async prepare(plan: LabPlan, stateDir: string, root: string, hosts: readonly LabHostPlan[]): Promise<DockerSwarm> {
     const swarm = new DockerSwarm(plan, stateDir, root, hosts);
-    swarm.pluginsDirWasThere = await access(PLUGINS_DIR).then(
-      () => true,
-      () => false,
-    );
+    const there: string[] = [];
+    for (const dir of SHARED_DIRS) {
+      if (await access(dir).then(() => true, () => false)) there.push(dir);
+    }
+    swarm.sharedDirsThere = there;
     return swarm;
   }
 
@@ -153,7 +172,13 @@ export class DockerSwarm implements FailoverCluster {
     return { dir, socket: join(dir, 'docker.sock'), log: join(dir, 'dockerd.log') };
   }
 
-  private async cli(host: LabHostPlan, ...args: string[]): Promise<string> {
+  /** The cgroup its containers go under (dockerd's --cgroup-parent): of this lab and host alone. */
+  cgroupParent(host: LabHostPlan): string {
+    return `/shoal-bench-${this.plan.name}-${host.name}`;
+  }
+
+  /** The docker CLI against the daemon of `host`; its output. */
+  async cli(host: LabHostPlan, ...args: string[]): Promise<string> {
     return (await run(DOCKER_CLI, ['-H', `unix://${this.files(host).socket}`, ...args], { timeout: 60_000 })).stdout;
   }
 
@@ -172,6 +197,7 @@ export class DockerSwarm implements FailoverCluster {
       '--config-file', join(f.dir, 'daemon.json'),
       '--iptables=false', '--ip-forward=false', '--ip-masq=false', '--bridge=none',
       '--storage-driver=vfs',
+      '--cgroup-parent', this.cgroupParent(host),
       '--log-level=info',
     ];
     const child = await spawnDaemon(hostNamespaces(this.stateDir, this.plan.name, host), argv, f.log);
@@ -189,8 +215,45 @@ export class DockerSwarm implements FailoverCluster {
     return readableLogTail(text);
   }
 
-  private async nodes(via: LabHostPlan, signal?: AbortSignal): Promise<DockerNode[]> {
+  async nodes(via: LabHostPlan, signal?: AbortSignal): Promise<DockerNode[]> {
     return dockerApi<DockerNode[]>(this.files(via).socket, 'GET', '/nodes', undefined, signal);
+  }
+
+  /** Until every node is `ready` as `via` lists them (a restarted daemon's node is `down` until it reports). */
+  async waitReady(via: LabHostPlan): Promise<void> {
+    await waitFor(`docker: all three nodes ready, as ${via.name} lists them`, VOTERS_WAIT_MS, async () => {
+      const nodes = await this.nodes(via);
+      const notReady = nodes.filter((n) => n.Status?.State !== 'ready');
+      return nodes.length === this.hosts.length && notReady.length === 0 ? true : `not ready: ${notReady.map((n) => `${n.Description?.Hostname}: ${n.Status?.State}`).join(', ') || `${nodes.length} nodes`}`;
+    });
+  }
+
+  /**
+   * A power loss of `host`, as `shoal lab kill` makes one for Shoal's hosts: its link down, every
+   * process of its network namespace (dockerd, containerd, the shims) SIGKILLed, and then its
+   * containers, found by their cgroup.
+   */
+  async powerLoss(host: LabHostPlan): Promise<void> {
+    await labKill(this.stateDir, this.plan.name, host.name);
+    await killUntilNone(() => pidsUnderCgroup(this.cgroupParent(host)), `docker: the containers of ${host.name}`);
+    // Read now: the restarted containerd removes the dead shims' bundles, and not their sockets.
+    for (const s of await this.shimSockets(host)) this.deadShimSockets.add(s);
+  }
+
+  /**
+   * The sockets of the shims of `host`'s containers: containerd 1.6 puts them in one folder of
+   * the machine's whatever its state dir (SHIM_SOCKETS_DIR), and each shim writes its address
+   * into its bundle (`address`, under the exec root). A shim killed leaves its socket behind.
+   */
+  private async shimSockets(host: LabHostPlan): Promise<string[]> {
+    const dir = join(this.files(host).dir, 'exec', 'containerd');
+    const entries = await readdir(dir, { recursive: true }).catch(() => []); // no container ever ran: none
+    const out: string[] = [];
+    for (const e of entries.filter((f) => basename(f) === 'address')) {
+      const address = (await readFile(join(dir, e), 'utf8').catch(() => '')).trim().replace(/^unix:\/\//, '');
+      if (dirname(address) === SHIM_SOCKETS_DIR) out.push(address);
+    }
+    return out;
   }
 
   /** Until `via` lists three managers, all reachable (the leader's reachability is "reachable" too). */
@@ -244,29 +307,58 @@ export class DockerSwarm implements FailoverCluster {
   }
 
   /**
-   * What the daemons leave after their processes are gone (the lab's `down` kills them): the
-   * bind mount of each data root and the network namespaces of its swarm sandboxes under each
-   * exec root, then the folders; and /run/docker/plugins when it was not there before.
+   * What the daemons leave after their processes are gone (the lab's `down` kills them): their
+   * containers' processes, their shims' sockets, the bind mount of each data root and the network namespaces of its
+   * swarm sandboxes and containers under each exec root, then the folders, then the containers'
+   * cgroups; and the SHARED_DIRS that were not there before.
    */
   async removeFiles(): Promise<void> {
     const steps = [
+      // Containers outlive the daemons that `lab down` killed: their namespaces are their own.
+      async () => {
+        for (const h of this.hosts) await killUntilNone(() => pidsUnderCgroup(this.cgroupParent(h)), `docker: the containers of ${h.name}`);
+      },
+      async () => {
+        for (const h of this.hosts) for (const s of await this.shimSockets(h)) this.deadShimSockets.add(s);
+        for (const s of this.deadShimSockets) await rm(s, { force: true });
+      },
       async () => {
         for (const m of await mountsUnder(this.root)) await unmount(m);
       },
       () => rm(this.root, { recursive: true, force: true }),
+      async () => {
+        for (const h of this.hosts) removeCgroup(this.cgroupParent(h));
+      },
     ];
-    if (!this.pluginsDirWasThere) {
+    const made = SHARED_DIRS.filter((d) => !this.sharedDirsThere.includes(d));
+    if (made.length > 0) {
       steps.push(async () => {
-        // Only when no other dockerd runs: it could be using the folder.
-        const others = await run('pgrep', ['-x', 'dockerd']).then(
+        // Only when no other dockerd or containerd runs: it could be using the folders.
+        const others = await run('pgrep', ['-x', 'dockerd|containerd']).then(
           (r) => r.stdout.trim(),
           () => '',
         );
         if (others !== '') return;
-        await rmdir(PLUGINS_DIR).catch(() => undefined);
-        await rmdir('/run/docker').catch(() => undefined);
+        // rmdir: a folder someone else put something in is kept.
+        for (const dir of made) await rmdir(dir).catch(() => undefined);
       });
     }
     await runAllCleanups('docker: remove what the daemons left', steps);
   }
+}
+
+/** Pids of the processes in cgroup `parent` or below it, in any hierarchy (/proc/PID/cgroup). */
+async function pidsUnderCgroup(parent: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const text = await readFile(`/proc/${entry}/cgroup`, 'utf8').catch(() => ''); // gone meanwhile: in no cgroup
+    // Lines are ID:CONTROLLERS:PATH; the path may hold colons of its own.
+    const inside = text.split('\n').some((line) => {
+      const path = line.split(':').slice(2).join(':');
+      return path === parent || path.startsWith(`${parent}/`);
+    });
+    if (inside) out.push(Number(entry));
+  }
+  return out;
 }
