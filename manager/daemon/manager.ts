@@ -239,7 +239,10 @@ export class Manager {
     this.server.addService(loadProto('dispatcher').shoal.dispatcher.v1.Dispatcher.service, guarded(this.dispatcher.handlers(), { ...guard, roles: ['worker', 'manager'], what: 'the dispatcher' }));
     // The join calls: no certificate yet, the token is the credential (node-ca.ts).
     this.server.addService(loadProto('ca').shoal.ca.v1.NodeCA.service, nodeCaHandlers(this));
-    this.node.onLeaderChange((lead) => {
+    this.node.onLeaderChange((lead, term) => {
+      // One line per change: an incident's timeline (bench/failover.ts reads it) needs when
+      // each manager learned of the new leader, and the one that leads says so.
+      this.logger.info({ lead, term }, lead === identity.raftId ? 'leader changed: this manager leads' : 'leader changed');
       // Never throws into Raft: the work runs on its own, and a failure is logged and retried
       // at the next leadership.
       if (lead === identity.raftId && !this.stopped) this.bootstrapping ??= this.bootstrap().finally(() => (this.bootstrapping = undefined));
