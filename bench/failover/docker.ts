@@ -27,7 +27,7 @@ import { hostNamespaces, killUntilNone } from '../../e2e/lab/lab.js';
 import { labKill } from '../../e2e/lab/faults.js';
 import { readableLogTail } from '../../e2e/lab/managers.js';
 import type { LabHostPlan, LabPlan } from '../../e2e/lab/plan.js';
-import { mountsUnder, setLink, spawnDaemon, unmount } from '../../e2e/lab/sys.js';
+import { mountsUnder, processGone, setLink, spawnDaemon, unmount } from '../../e2e/lab/sys.js';
 import { removeCgroup } from '../../agent/sys/cgroups.js';
 import { runAllCleanups } from '../../shared/cleanup.js';
 import { oneLine } from '../../shared/errors.js';
@@ -333,12 +333,17 @@ export class DockerSwarm implements FailoverCluster {
     const made = SHARED_DIRS.filter((d) => !this.sharedDirsThere.includes(d));
     if (made.length > 0) {
       steps.push(async () => {
-        // Only when no other dockerd or containerd runs: it could be using the folders.
-        const others = await run('pgrep', ['-x', 'dockerd|containerd']).then(
-          (r) => r.stdout.trim(),
-          () => '',
+        // Only when no other dockerd or containerd runs: it could be using the folders. Ours,
+        // killed, may linger as zombies until their parent reaps them: those run nothing.
+        const listed = await run('pgrep', ['-x', 'dockerd|containerd']).then(
+          (r) => r.stdout.split('\n').filter((l) => l.trim() !== '').map(Number),
+          () => [],
         );
-        if (others !== '') return;
+        for (const pid of listed) {
+          if (await processGone(pid)) continue;
+          console.error(`docker: ${made.join(', ')} left in place: another dockerd or containerd runs (pid ${pid})`);
+          return;
+        }
         // rmdir: a folder someone else put something in is kept.
         for (const dir of made) await rmdir(dir).catch(() => undefined);
       });
