@@ -186,6 +186,30 @@ describe('worker', () => {
     expect(last('alive')).toMatchObject({ state: 'complete', containerId: alive });
   });
 
+  it('a task replaced while its node was cut off, whose container was never made here, is reported shutdown (the node waits for that to be ready)', async () => {
+    // An agent restarted after a power loss during the pull, or one that never got the task
+    // before the partition: told to remove it, it has no container, and must still say it ended.
+    const { rt, w, settle, last } = setup();
+    w.adopt();
+    const orphaned = { state: 'orphaned', message: 'node h2 down: replaced by r1', error: '', exit: null, atMs: 0, containerId: '', lost: false };
+    w.apply(full(task('gone', 'remove', { status: orphaned })));
+    await settle();
+    expect(rt.calls).toEqual([]);
+    expect(last('gone')).toMatchObject({ state: 'shutdown', message: 'removed' });
+  });
+
+  it('a running task replaced while its node was cut off is stopped, removed and reported shutdown, never running again first', async () => {
+    const { rt, w, settle, states } = setup();
+    w.apply(full(task('t1')));
+    await settle();
+    const before = states('t1').length;
+    const orphaned = { state: 'orphaned', message: 'node h2 down: replaced by r1', error: '', exit: null, atMs: 0, containerId: '', lost: false };
+    w.apply(full(task('t1', 'remove', { status: orphaned })));
+    await settle();
+    expect(states('t1').slice(before)).toEqual(['shutdown']);
+    expect([...rt.containers.values()].filter((c) => !c.removed)).toEqual([]);
+  });
+
   it('reports running for an adopted container the managers still think is starting', async () => {
     const rt = new FakeRuntime();
     const id = rt.add('n-s', { [TASK_LABEL]: 's', [NODE_LABEL]: NODE });

@@ -432,7 +432,7 @@ export class Worker {
       held.task = task;
       // The managers marked it orphaned while they could not hear this node; it runs here still:
       // say so again (a report of the same state is otherwise never sent twice).
-      if (task.status?.state === 'orphaned' && held.reported === 'running' && !held.stopping) {
+      if (task.status?.state === 'orphaned' && task.desiredState === 'running' && held.reported === 'running' && !held.stopping) {
         this.reporter.report(task.id, { state: 'running', message: 'still running', error: '', atMs: this.o.clock.wallMs(), containerId: held.containerId ?? '' });
       }
       this.enqueue(held, () => this.reconcile(held));
@@ -523,7 +523,9 @@ export class Worker {
           delete h.containerId;
         }
       }
-      if (!isTerminal(h.reported) && !TERMINAL.has(t.status?.state ?? '')) this.report(t.id, h, 'shutdown', { message: desired === 'remove' ? 'removed' : 'shut down' });
+      // `orphaned` is the managers' word for "not heard of": a replaced task they hold so must hear
+      // it ended (its node stays `unknown` until then), even when its container was never made here.
+      if (!isTerminal(h.reported) && !FINISHED.has(t.status?.state ?? '')) this.report(t.id, h, 'shutdown', { message: desired === 'remove' ? 'removed' : 'shut down' });
       return;
     }
     if (desired !== 'running') {
