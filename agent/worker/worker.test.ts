@@ -210,6 +210,21 @@ describe('worker', () => {
     expect([...rt.containers.values()].filter((c) => !c.removed)).toEqual([]);
   });
 
+  it('a task orphaned while its node was cut off, whose container is not here, is reported failed (lost), not left orphaned; one that runs is left running', async () => {
+    const rt = new FakeRuntime();
+    rt.images.add('busybox');
+    const here = rt.add('n-here', { [TASK_LABEL]: 'here', [NODE_LABEL]: NODE });
+    const { w, settle, last, states } = setup(rt);
+    w.adopt();
+    const orphaned = { state: 'orphaned', message: 'node h2 is down', error: '', exit: null, atMs: 0, containerId: '', lost: false };
+    w.apply(full(task('gone', 'running', { status: orphaned }), task('here', 'running', { status: orphaned })));
+    await settle();
+    expect(rt.calls.filter((c) => c.startsWith('run'))).toEqual([]);
+    expect(last('gone')).toMatchObject({ state: 'failed', lost: true, error: 'its container is not on this node (lost while the node was cut off, or never made)' });
+    expect(states('here')).toEqual(['running']);
+    expect(last('here').containerId).toBe(here);
+  });
+
   it('reports running for an adopted container the managers still think is starting', async () => {
     const rt = new FakeRuntime();
     const id = rt.add('n-s', { [TASK_LABEL]: 's', [NODE_LABEL]: NODE });

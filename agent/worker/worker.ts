@@ -69,7 +69,6 @@ export interface WorkerRuntime {
 
 export type TaskState = 'accepted' | 'preparing' | 'starting' | 'running' | 'complete' | 'failed' | 'shutdown' | 'rejected';
 const RANK: Record<TaskState, number> = { accepted: 1, preparing: 2, starting: 3, running: 4, complete: 5, failed: 5, shutdown: 5, rejected: 5 };
-const TERMINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned']);
 /** Ended for good as the managers hold it: not restarted (an orphaned task may still run, and restart). */
 const FINISHED = new Set(['complete', 'failed', 'shutdown', 'rejected']);
 
@@ -534,7 +533,13 @@ export class Worker {
     }
     if (h.containerId !== undefined || isTerminal(h.reported)) return;
     const managersSay = t.status?.state ?? '';
-    if (TERMINAL.has(managersSay)) return;
+    if (FINISHED.has(managersSay)) return;
+    if (managersSay === 'orphaned') {
+      // Marked orphaned while this node was cut off, and not here now (lost with its host, or never
+      // made): it does not run again on its own; said so, or it would stay orphaned on a ready node.
+      this.report(t.id, h, 'failed', { error: 'its container is not on this node (lost while the node was cut off, or never made)', lost: true });
+      return;
+    }
     if (managersSay in RANK) {
       // Past accepted on the managers' side, yet no container here: it was lost (an agent crash
       // before the container was made, or a data dir wiped). Not run again: the managers decide.
