@@ -225,6 +225,33 @@ describe('worker', () => {
     expect(last('here').containerId).toBe(here);
   });
 
+  it('a replaced task whose container could be neither stopped nor removed is not reported shutdown (its node stays unknown); the next try that works is', async () => {
+    class Stuck extends FakeRuntime {
+      stuck = true;
+      override stop(id: string, graceMs?: number): Promise<void> {
+        return this.stuck ? Promise.reject(new Error('runc kill: timed out')) : super.stop(id, graceMs);
+      }
+      override remove(id: string): Promise<void> {
+        return this.stuck ? Promise.reject(new Error('runc delete: timed out')) : super.remove(id);
+      }
+    }
+    const rt = new Stuck();
+    const { w, settle, states } = setup(rt);
+    w.apply(full(task('t1')));
+    await settle();
+    const before = states('t1').length;
+    const orphaned = { state: 'orphaned', message: 'node h2 down: replaced by r1', error: '', exit: null, atMs: 0, containerId: '', lost: false };
+    w.apply(full(task('t1', 'remove', { status: orphaned })));
+    await settle();
+    expect(states('t1').slice(before)).toEqual([]);
+    expect([...rt.containers.values()].filter((c) => c.running)).toHaveLength(1);
+    rt.stuck = false;
+    w.apply(full(task('t1', 'remove', { status: orphaned })));
+    await settle();
+    expect(states('t1').slice(before)).toEqual(['shutdown']);
+    expect([...rt.containers.values()].filter((c) => !c.removed)).toEqual([]);
+  });
+
   it('reports running for an adopted container the managers still think is starting', async () => {
     const rt = new FakeRuntime();
     const id = rt.add('n-s', { [TASK_LABEL]: 's', [NODE_LABEL]: NODE });

@@ -513,15 +513,25 @@ export class Worker {
     if (desired === 'shutdown' || desired === 'remove') {
       this.cancelRestart(h); // the managers asked: never restarted
       this.forgetRestarts(h.task.id);
-      if (h.containerId !== undefined) {
+      const id = h.containerId;
+      if (id !== undefined) {
         h.stopping = true;
         // `shoal stop -t` sets the grace period; 0 leaves the container's own.
-        await this.o.runtime.stop(h.containerId, Number(t.spec?.stopGracePeriodMs ?? 0)).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: stop failed'));
+        await this.o.runtime.stop(id, Number(t.spec?.stopGracePeriodMs ?? 0)).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: stop failed'));
         if (desired === 'remove') {
-          await this.o.runtime.remove(h.containerId).catch((err: unknown) => this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: remove failed'));
-          delete h.containerId;
+          const removed = await this.o.runtime.remove(id).then(
+            () => true,
+            (err: unknown) => {
+              this.o.logger.warn({ taskId: t.id, err: oneLine(err) }, 'worker: remove failed');
+              return false;
+            },
+          );
+          if (removed) delete h.containerId; // else kept: the next reconcile tries again
         }
       }
+      // A container whose stop and removal failed may still run: not said to be down (a returning
+      // node stays `unknown` while a replaced copy may run; its exit, if it comes, is reported).
+      if (id !== undefined && this.o.runtime.list().some((c) => c.id === id && c.running)) return;
       // `orphaned` is the managers' word for "not heard of": a replaced task they hold so must hear
       // it ended (its node stays `unknown` until then), even when its container was never made here.
       if (!isTerminal(h.reported) && !FINISHED.has(t.status?.state ?? '')) this.report(t.id, h, 'shutdown', { message: desired === 'remove' ? 'removed' : 'shut down' });
