@@ -23,6 +23,29 @@ import { writeAgentIdentity, type AgentIdentity } from './identity.js';
 export const MANAGERS_KNOWN_MAX = 16;
 /** Between two attempts on the managers: from 100 ms, doubling, to 5 s, with jitter. */
 export const SESSION_BACKOFF = { initialDelayMs: 100, maxDelayMs: 5_000, multiplier: 2 } as const;
+
+/**
+ * The failures in a row since a session last opened, and the wait they call for. A session that
+ * opened starts the count again: an agent that once waited long (a partition) must not wait
+ * long when its next session ends, or it misses the grace a new leader gives it.
+ */
+export class SessionBackoff {
+  private failures = 0;
+
+  opened(): void {
+    this.failures = 0;
+  }
+
+  failed(): void {
+    this.failures++;
+  }
+
+  /** The wait before the next attempt: 100 ms × 2^failures, capped at 5 s, times a jitter in [0.5, 1). */
+  delayMs(rng: Rng): number {
+    const base = Math.min(SESSION_BACKOFF.maxDelayMs, SESSION_BACKOFF.initialDelayMs * SESSION_BACKOFF.multiplier ** Math.min(this.failures, 16));
+    return base * (0.5 + rng.float() / 2);
+  }
+}
 /**
  * A heartbeat gets one period to be answered (within these bounds): a leader that lost power
  * answers nothing and sends no reset, so this is how soon the agent moves to the next leader —
@@ -69,7 +92,7 @@ export class ManagerSession {
   private managers: string[];
   private next = 0;
   private stopped = false;
-  private failures = 0;
+  private readonly backoff = new SessionBackoff();
   private stream: ClientReadableStream<SessionMessage__Output> | undefined;
   private client: DispatcherClient | undefined;
   private timer: Timer | undefined;
@@ -95,13 +118,12 @@ export class ManagerSession {
       let redirect: string | undefined;
       try {
         redirect = await this.runSession(addr);
-        this.failures = 0;
       } catch (err) {
         if (this.stopped) return;
         const leaderAddr = err instanceof ShoalError ? err.fields['leaderAddr'] : undefined;
         if (err instanceof ShoalError && err.code === 'manager.not_leader' && typeof leaderAddr === 'string') redirect = leaderAddr;
         else {
-          this.failures++;
+          this.backoff.failed();
           this.o.logger.warn({ manager: addr, err: oneLine(err) }, 'session with a manager ended; trying the next');
         }
       }
@@ -112,8 +134,7 @@ export class ManagerSession {
         continue;
       }
       this.next = (this.next + 1) % this.managers.length;
-      const delay = Math.min(SESSION_BACKOFF.maxDelayMs, SESSION_BACKOFF.initialDelayMs * SESSION_BACKOFF.multiplier ** Math.min(this.failures, 16));
-      await this.o.clock.sleep(delay * (0.5 + this.o.rng.float() / 2), this.abort.signal).catch(() => undefined); // aborted: stopping
+      await this.o.clock.sleep(this.backoff.delayMs(this.o.rng), this.abort.signal).catch(() => undefined); // aborted: stopping
     }
   }
 
@@ -149,6 +170,7 @@ export class ManagerSession {
       };
       stream.on('data', (m: SessionMessage__Output) => {
         if (this.state.sessionId === undefined) {
+          this.backoff.opened();
           this.state = { connectedTo: addr, sessionId: m.sessionId, heartbeatsOk: this.state.heartbeatsOk };
           period = Number(m.heartbeatPeriodMs);
           this.o.logger.info({ manager: addr, sessionId: m.sessionId, nodeId: m.nodeId, periodMs: period }, 'session with the managers');
