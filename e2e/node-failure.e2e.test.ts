@@ -199,6 +199,11 @@ describe('rescheduling on node failure (a cluster lab: 3 managers, 2 workers; ro
   it('an agent kill -9, restarted at once, is not a node failure: nothing is replaced', async () => {
     await runOn('h4', [['--name', 'kweb', '-e', 'reschedule:on-node-failure', image, 'sleep', '100000']]);
     const id = (await taskOf('kweb')).id;
+    // A restart of the agent must fit in the grace (3 periods): on 2 loaded cores `lab start`
+    // alone may take 2-3 s, so the period is 3 s for this test. It applies from each node's next
+    // heartbeat, which nothing shows: one old period (1 s) and a margin.
+    await ok(['cluster', 'update', '--heartbeat-period', '3s']);
+    await systemClock.sleep(1_500);
     const h4 = await resolveHost(DEFAULT_LAB_STATE_DIR, name, 'h4');
     const pids = await agentPids(DEFAULT_LAB_STATE_DIR, name, h4);
     expect(pids).toHaveLength(1);
@@ -213,6 +218,7 @@ describe('rescheduling on node failure (a cluster lab: 3 managers, 2 workers; ro
     }
     expect(await taskOf('kweb')).toMatchObject({ id, node: 'h4', state: 'running' });
     expect(await copiesRunning('kweb')).toMatchObject({ count: 1, where: ['h4'] });
+    await ok(['cluster', 'update', '--heartbeat-period', '1s']);
     await ok(['rm', '-f', 'kweb']);
   }, 120_000);
 
@@ -221,16 +227,14 @@ describe('rescheduling on node failure (a cluster lab: 3 managers, 2 workers; ro
     await ok(['node', 'update', '--availability', 'drain', 'h2']);
     try {
       const deadline = systemClock.nowMs() + 40_000;
-      let sawBoth = false;
       for (;;) {
+        // Copy-first: sampled every 100 ms, some copy always runs until the move is done.
         const c = await copiesRunning('dweb');
         expect(c.count, 'dweb never stops running during a drain').toBeGreaterThanOrEqual(1);
-        if (c.count === 2) sawBoth = true;
         if (c.count === 1 && c.where[0] !== 'h2') break;
         expect(systemClock.nowMs() < deadline, `the drain did not finish: ${c.where.join(',')}`).toBe(true);
         await systemClock.sleep(100);
       }
-      expect(sawBoth || (await taskOf('dweb')).node !== 'h2').toBe(true);
       expect((await taskOf('dweb')).node).not.toBe('h2');
     } finally {
       await ok(['node', 'update', '--availability', 'active', 'h2']);

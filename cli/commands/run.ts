@@ -26,7 +26,7 @@ export const cpus: Parser<number> = (raw, what) => {
 };
 
 /**
- * `--stop-on-disconnect 30s`: a duration above zero, in ms (its range, 1 s to 24 h, is the
+ * `--stop-on-disconnect 30s`: a duration above zero, in ms (its range, 5 s to 24 h, is the
  * managers' to check, in one line as well).
  */
 export const stopOnDisconnect: Parser<number> = (raw, what) => {

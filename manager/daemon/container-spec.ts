@@ -62,9 +62,11 @@ export function parseRestart(raw: string): RestartPolicy {
 
 /**
  * The shortest `--stop-on-disconnect`: the agent measures from its last answered heartbeat (one a
- * second by default), so anything shorter would stop containers between two heartbeats.
+ * second by default) and sends the stop signal up to a quarter of D earlier, so a short D would
+ * stop containers of healthy nodes between two heartbeats; and the managers cannot act before 3
+ * missed periods anyway. 5 s is 5 periods of the default.
  */
-export const STOP_ON_DISCONNECT_MS_MIN = 1_000;
+export const STOP_ON_DISCONNECT_MS_MIN = 5_000;
 
 /** `--stop-on-disconnect` in ms (0: not asked); one line when it is out of range. */
 export function checkStopOnDisconnect(ms: number): number | undefined {

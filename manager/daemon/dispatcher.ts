@@ -36,6 +36,9 @@ import type { NodeDescription__Output } from '../../proto/gen/shoal/dispatcher/v
 const NANO_CPUS_PER_CPU = 1_000_000_000;
 /** Writes of one node's status tried when another write changed the node meanwhile. */
 export const NODE_WRITE_ATTEMPTS_MAX = 5;
+/** Writes of a node `down` tried in all when they fail (a propose refused, conflicts), this far apart. */
+export const DOWN_WRITE_ATTEMPTS_MAX = 5;
+export const DOWN_WRITE_RETRY_MS = 500;
 
 /**
  * What the scheduler needs of an agent's NodeDescription, as the store holds it. Labels the
@@ -72,6 +75,10 @@ export class Dispatcher {
   private starting: Promise<void> | undefined;
   /** Nodes heard again that still hold replaced containers: written ready once those stopped. */
   private readonly returning = new Set<string>();
+  /** The period the tracker was last given. */
+  private periodMs: number | undefined;
+  /** Nodes whose heard-again write is under way (heartbeats do not pile more on). */
+  private readonly writingUp = new Set<string>();
 
   constructor(private readonly manager: Manager) {}
 
@@ -87,6 +94,7 @@ export class Dispatcher {
       if (!this.manager.raft.isLeader()) return;
       const store = this.manager.store;
       const period = store.list('cluster')[0]?.spec.heartbeatPeriodMs;
+      this.periodMs = period;
       // Nodes with an agent: every worker, and a manager's node once an agent on its host has
       // reported (a manager without one sends no heartbeats and must not be declared down).
       const known = store.list('node').filter((n) => n.spec.role === 'worker' || n.status.description !== undefined).map((n) => ({ nodeId: n.id, state: n.status.state }));
@@ -134,14 +142,28 @@ export class Dispatcher {
     }
   }
 
-  private async writeDown(downs: readonly DownEvent[]): Promise<void> {
+  /**
+   * Each node the tracker declared down is written `down`; a write that fails is tried again
+   * (DOWN_WRITE_ATTEMPTS_MAX in all, DOWN_WRITE_RETRY_MS apart) while the tracker still holds the
+   * node down and this leadership lasts: a node left `ready` in the store would never be replaced.
+   */
+  private async writeDown(downs: readonly DownEvent[], attempt = 1): Promise<void> {
+    const tracker = this.tracker;
+    const failed: DownEvent[] = [];
     for (const d of downs) {
-      this.manager.logger.warn({ nodeId: d.nodeId, missed: d.missed }, 'node down: its heartbeats stopped');
+      if (attempt === 1) this.manager.logger.warn({ nodeId: d.nodeId, missed: d.missed }, 'node down: its heartbeats stopped');
       this.returning.delete(d.nodeId);
-      await this.writeNodeStatus(d.nodeId, (n) => (n.status.state === 'down' ? undefined : { ...n.status, state: 'down', message: `no heartbeat for ${d.missed} periods`, downAtMs: this.manager.clock.wallMs() })).catch((err: unknown) =>
-        this.manager.logger.warn({ nodeId: d.nodeId, err: oneLine(err) }, 'dispatcher: writing a node down failed'),
-      );
+      await this.writeNodeStatus(d.nodeId, (n) => (n.status.state === 'down' ? undefined : { ...n.status, state: 'down', message: `no heartbeat for ${d.missed} periods`, downAtMs: this.manager.clock.wallMs() })).catch((err: unknown) => {
+        this.manager.logger.warn({ nodeId: d.nodeId, err: oneLine(err), attempt }, 'dispatcher: writing a node down failed');
+        failed.push(d);
+      });
     }
+    if (failed.length === 0 || attempt >= DOWN_WRITE_ATTEMPTS_MAX) return;
+    this.manager.clock.setTimer(DOWN_WRITE_RETRY_MS, () => {
+      if (this.tracker !== tracker || tracker === undefined) return; // another leadership: it declares its own
+      const still = failed.filter((d) => tracker.stateOf(d.nodeId) === 'down');
+      if (still.length > 0) void this.writeDown(still, attempt + 1);
+    });
   }
 
   /**
@@ -150,12 +172,24 @@ export class Dispatcher {
    * batch of its status reports. `description`: what the agent reported when its session opened.
    */
   private async writeUp(nodeId: string, description?: NodeDescription): Promise<void> {
+    if (description === undefined && this.writingUp.has(nodeId)) return; // one at a time; the next heartbeat looks again
+    this.writingUp.add(nodeId);
     await this.writeNodeStatus(nodeId, (n) => {
       const heard = heardStatus(n, this.manager.store.tasksOnNode(nodeId), description);
       if (heard.returning) this.returning.add(nodeId);
       else this.returning.delete(nodeId);
       return heard.status;
-    }).catch((err: unknown) => this.manager.logger.warn({ nodeId, err: oneLine(err) }, 'dispatcher: writing a node ready failed'));
+    })
+      .catch((err: unknown) => this.manager.logger.warn({ nodeId, err: oneLine(err) }, 'dispatcher: writing a node ready failed'))
+      .finally(() => this.writingUp.delete(nodeId));
+  }
+
+  /** The cluster's heartbeat period, as `shoal cluster update --heartbeat-period` last set it: from each node's next contact on. */
+  private followPeriod(tracker: HeartbeatTracker): void {
+    const period = this.manager.store.list('cluster')[0]?.spec.heartbeatPeriodMs;
+    if (period === undefined || period === this.periodMs) return;
+    this.periodMs = period;
+    tracker.updateSettings({ periodMs: period });
   }
 
   private leaderGone(): never {
@@ -271,8 +305,11 @@ export class Dispatcher {
       Heartbeat: unaryHandler(async (req: HeartbeatRequest__Output, call: ServerUnaryCall<HeartbeatRequest__Output, HeartbeatResponse>): Promise<HeartbeatResponse> => {
         const tracker = this.leaderOnly();
         const nodeId = peerIdentity(peerCertificateOf(call)).nodeId;
+        this.followPeriod(tracker);
         const answer = tracker.heartbeat(nodeId, req.sessionId, this.manager.clock.nowMs());
-        if (answer.up !== undefined) void this.writeUp(nodeId);
+        // Written when it comes back, and again on a later heartbeat while the store does not say
+        // ready (a write that failed; a returning node whose last reports came in another way).
+        if (answer.up !== undefined || this.manager.store.get('node', nodeId)?.status.state !== 'ready') void this.writeUp(nodeId);
         return { periodMs: answer.periodMs };
       }),
     };

@@ -111,6 +111,22 @@ describe('a node down', () => {
     expect(w.store.get('task', 'new2')?.spec.replaces).toBe('new1');
   });
 
+  it('keeps a transaction under its byte bound with large specs, never splitting a replacement from its mark', () => {
+    const w = new World();
+    w.node('n1', 'ready');
+    const big = Array.from({ length: 14 }, (_, k) => `X${k}=${'x'.repeat(4_000)}`);
+    for (let i = 0; i < 12; i++) w.task(`t${String(i).padStart(2, '0')}`, `c${i}`, 'n1', { ...reschedule, env: big });
+    w.node('n1', 'down');
+    const first = nextStep(w.view(), T0, w.newId);
+    const bytes = Buffer.byteLength(JSON.stringify(first.ops));
+    expect(bytes).toBeLessThan(1.2 * 1024 * 1024);
+    expect(first.ops.filter((op) => op.op === 'create')).toHaveLength(first.summary?.replaced ?? -1);
+    expect(first.ops.length).toBe(1 + 2 * (first.summary?.replaced ?? 0));
+    expect(first.summary?.replaced).toBeLessThan(12);
+    w.settle(T0);
+    expect(w.store.list('task').filter((t) => t.spec.replaces !== undefined)).toHaveLength(12);
+  });
+
   it('splits a node with many tasks into bounded transactions, each fenced on the node', () => {
     const w = new World();
     w.node('n1', 'ready');
@@ -206,7 +222,7 @@ describe('drain', () => {
     expect(w.store.list('task')).toHaveLength(2);
   });
 
-  it('un-draining before the copy runs keeps both: the old one still runs, the copy holds the name', () => {
+  it('un-draining before the copy runs: the old one runs on until its copy runs, then it is released all the same', () => {
     const w = new World();
     w.node('n1', 'ready');
     w.task('t1', 'web', 'n1', reschedule);
@@ -215,5 +231,9 @@ describe('drain', () => {
     w.node('n1', 'ready', {}, 'active');
     expect(w.settle(T0).steps).toBe(0);
     expect(w.store.get('task', 't1')?.spec.desiredState).toBe('running');
+    const copy = w.store.get('task', 'new1')!;
+    w.apply({ op: 'update', kind: 'task', id: 'new1', version: copy.meta.version, spec: { ...copy.spec, nodeId: 'n2' }, status: { state: 'running' } });
+    w.settle(T0);
+    expect(w.store.get('task', 't1')?.spec.desiredState).toBe('remove');
   });
 });

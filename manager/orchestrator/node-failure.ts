@@ -12,7 +12,7 @@
 //   node down, task live, no policy ──▶ orphaned (stays listed; running again if the node returns with it)
 //   node down, task already replaced but still desired running (a drain under way) ──▶ desired remove
 //   node ready and drained, task live with the policy ──▶ replaced, the old one kept running
-//   drained node, old task whose replacement runs (or ended) ──▶ desired remove
+//   ready node (drained or not), old task whose replacement runs (or ended) ──▶ desired remove
 //   ready node, task with the policy that was lost with its host or stopped by its agent after
 //       --stop-on-disconnect (status.lost) ──▶ replaced
 // Each transaction also rewrites the node at the version read (a compare-and-set): a node that
@@ -31,9 +31,27 @@ const FINISHED: readonly TaskState[] = ['complete', 'failed', 'shutdown', 'rejec
 export interface OrchestratorLimits {
   /** Tasks decided in one transaction (each a replacement is two operations). */
   readonly tasksPerTransactionMax: number;
+  /**
+   * Bytes of one transaction's operations, about (a task spec may be 64 KiB and a replacement
+   * writes two): well under a command's 4 MiB, so no step is refused for its size, again and again.
+   */
+  readonly bytesPerTransactionMax: number;
 }
 
-export const ORCHESTRATOR_LIMITS: OrchestratorLimits = { tasksPerTransactionMax: 100 };
+export const ORCHESTRATOR_LIMITS: OrchestratorLimits = { tasksPerTransactionMax: 100, bytesPerTransactionMax: 1024 * 1024 };
+
+/** The first operations of `ops` whose JSON fits in `bytesMax` (at least one task's worth), cut at a task's boundary. */
+function withinBytes(ops: StoreOp[], bytesMax: number): StoreOp[] {
+  let bytes = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as StoreOp;
+    bytes += Buffer.byteLength(JSON.stringify(op));
+    // A replacement is an update and a create: never cut between the two.
+    const pairStart = op.op === 'create' ? i - 1 : i;
+    if (bytes > bytesMax && pairStart > 0) return ops.slice(0, pairStart);
+  }
+  return ops;
+}
 
 /** The committed store, as the orchestrator reads it. */
 export interface OrchestratorView {
@@ -115,13 +133,18 @@ function downNode(n: NodeObject, tasks: readonly TaskObject[], nowMs: number, ne
   return d;
 }
 
-function drainedNode(tasks: readonly TaskObject[], task: (id: string) => TaskObject | undefined, newId: () => string, max: number): NodeDecision {
+/**
+ * A ready node: old copies whose replacement runs (or ended, or is gone: nothing is gained by
+ * waiting) are released — on any ready node, so that a drain undone before its copies ran still
+ * ends with one copy of each name; and, when the node is drained, its live containers with the
+ * policy get a copy while they keep running.
+ */
+function readyNode(n: NodeObject, tasks: readonly TaskObject[], task: (id: string) => TaskObject | undefined, newId: () => string, max: number): NodeDecision {
   const d: NodeDecision = { ops: [], replaced: 0, orphaned: 0, released: 0, wakeAtMs: undefined };
   for (const t of tasks) {
     if (d.replaced + d.released >= max) break;
     if (t.spec.replacedBy !== undefined) {
       if (t.spec.desiredState !== 'running') continue;
-      // The old copy stops once its replacement runs (or could not: then nothing is gained by waiting).
       const copy = task(t.spec.replacedBy);
       if (copy === undefined || copy.status.state === 'running' || FINISHED.includes(copy.status.state) || copy.spec.desiredState !== 'running') {
         d.ops.push({ op: 'update', kind: 'task', id: t.id, version: t.meta.version, spec: { ...t.spec, desiredState: 'remove' } });
@@ -129,7 +152,7 @@ function drainedNode(tasks: readonly TaskObject[], task: (id: string) => TaskObj
       }
       continue;
     }
-    if (!isLive(t) || t.spec.reschedule !== 'on-node-failure') continue;
+    if (n.spec.availability !== 'drain' || !isLive(t) || t.spec.reschedule !== 'on-node-failure') continue;
     d.ops.push(...replaceOps(t, newId(), t.status, 'running'));
     d.replaced++;
   }
@@ -165,15 +188,18 @@ export function nextStep(view: OrchestratorView, nowMs: number, newId: () => str
     const tasks = [...view.tasksOnNode(n.id)].sort((a, b) => a.meta.createdAtMs - b.meta.createdAtMs || (a.id < b.id ? -1 : 1));
     let d: NodeDecision | undefined;
     if (n.status.state === 'down') d = downNode(n, tasks, nowMs, newId, limits.tasksPerTransactionMax);
-    else if (n.status.state === 'ready' && n.spec.availability === 'drain') d = drainedNode(tasks, (id) => view.task(id), newId, limits.tasksPerTransactionMax);
+    else if (n.status.state === 'ready') d = readyNode(n, tasks, (id) => view.task(id), newId, limits.tasksPerTransactionMax);
     if (n.status.state === 'ready' && (d === undefined || d.ops.length === 0)) d = lostTasks(tasks, newId, limits.tasksPerTransactionMax);
     if (d === undefined) continue;
     if (d.wakeAtMs !== undefined) wakeAtMs = Math.min(wakeAtMs ?? Infinity, d.wakeAtMs);
     if (d.ops.length === 0) continue;
     const fence: StoreOp = { op: 'update', kind: 'node', id: n.id, version: n.meta.version, status: n.status };
+    const ops = withinBytes(d.ops, limits.bytesPerTransactionMax);
+    const replaced = ops.filter((op) => op.op === 'create').length;
+    const others = ops.length - 2 * replaced;
     return {
-      ops: [fence, ...d.ops],
-      summary: { nodeId: n.id, hostname: n.spec.hostname, replaced: d.replaced, orphaned: d.orphaned, released: d.released },
+      ops: [fence, ...ops],
+      summary: { nodeId: n.id, hostname: n.spec.hostname, replaced, orphaned: Math.min(d.orphaned, others), released: Math.min(d.released, others - Math.min(d.orphaned, others)) },
       ...(wakeAtMs !== undefined ? { wakeAtMs } : {}),
     };
   }
