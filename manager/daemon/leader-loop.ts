@@ -14,6 +14,7 @@
 import type { Clock, Timer } from '../../shared/clock.js';
 import { oneLine, ShoalError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
+import type { StoreOp } from '../store/command.js';
 import type { Store } from '../store/store.js';
 import type { StoreEvent } from '../store/watch.js';
 
@@ -192,5 +193,49 @@ export class LeaderLoop {
           });
         } else if (this.dirty) this.kick(generation);
       });
+  }
+}
+
+/** What every leader-only reconciler is given (the scheduler's, the reaper's, the orchestrator's loops). */
+export interface LeaderWorkOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** A read-index: resolves once the store holds everything committed before this leadership. */
+  readonly confirm: () => Promise<void>;
+  readonly isLeader: () => boolean;
+  /** Proposes one transaction through Raft; resolves once it is applied here. */
+  readonly propose: (ops: StoreOp[]) => Promise<void>;
+  readonly timing?: Partial<LeaderLoopTiming>;
+}
+
+/** A leader-only reconciler: one LeaderLoop that runs `pass` after the store changes `concerns` names. */
+export abstract class LeaderReconciler {
+  protected readonly loop: LeaderLoop;
+
+  constructor(name: string, o: LeaderWorkOptions, concerns: (e: StoreEvent) => boolean) {
+    this.loop = new LeaderLoop({
+      name,
+      store: o.store,
+      clock: o.clock,
+      logger: o.logger,
+      confirm: o.confirm,
+      isLeader: o.isLeader,
+      concerns,
+      pass: (stillLeading) => this.pass(stillLeading),
+      ...(o.timing !== undefined ? { timing: o.timing } : {}),
+    });
+  }
+
+  /** One pass over the store as it is now; `stillLeading()` turns false once this leadership is over. */
+  protected abstract pass(stillLeading: () => boolean): Promise<void>;
+
+  /** Called on every leadership change (never throws into Raft: the work runs on its own). */
+  leadershipChanged(leading: boolean): void {
+    this.loop.leadershipChanged(leading);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

@@ -6,23 +6,12 @@
 // through LeaderLoop: a leader that dies halfway leaves the rest to the next, which reads the
 // same committed state and finishes it.
 
-import type { Clock } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
 import { nextStep, ORCHESTRATOR_LIMITS, type OrchestratorLimits } from '../orchestrator/node-failure.js';
-import type { StoreOp } from '../store/command.js';
-import type { Store } from '../store/store.js';
 import { newId } from './data-dir.js';
-import { LeaderLoop, type LeaderLoopTiming } from './leader-loop.js';
+import { LeaderReconciler, type LeaderWorkOptions } from './leader-loop.js';
 
-export interface OrchestratorLoopOptions {
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly confirm: () => Promise<void>;
-  readonly isLeader: () => boolean;
-  readonly propose: (ops: StoreOp[]) => Promise<void>;
+export interface OrchestratorLoopOptions extends LeaderWorkOptions {
   readonly limits?: OrchestratorLimits;
-  readonly timing?: Partial<LeaderLoopTiming>;
   /** Ids of replacements (tests inject their own). */
   readonly newId?: () => string;
 }
@@ -30,33 +19,13 @@ export interface OrchestratorLoopOptions {
 /** Transactions in one pass at most (each bounded by tasksPerTransactionMax); the rest in the next pass. */
 export const ORCHESTRATOR_STEPS_PER_PASS_MAX = 1_000;
 
-export class OrchestratorLoop {
-  private readonly loop: LeaderLoop;
-
+export class OrchestratorLoop extends LeaderReconciler {
   constructor(private readonly o: OrchestratorLoopOptions) {
-    this.loop = new LeaderLoop({
-      name: 'orchestrator',
-      store: o.store,
-      clock: o.clock,
-      logger: o.logger,
-      confirm: o.confirm,
-      isLeader: o.isLeader,
-      // A node down, back, drained; a task moving (a drain's copy running, a task on a down node).
-      concerns: (e) => e.object.kind === 'node' || e.object.kind === 'task',
-      pass: (stillLeading) => this.pass(stillLeading),
-      ...(o.timing !== undefined ? { timing: o.timing } : {}),
-    });
+    // A node down, back, drained; a task moving (a drain's copy running, a task on a down node).
+    super('orchestrator', o, (e) => e.object.kind === 'node' || e.object.kind === 'task');
   }
 
-  leadershipChanged(leading: boolean): void {
-    this.loop.leadershipChanged(leading);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  private async pass(stillLeading: () => boolean): Promise<void> {
+  protected async pass(stillLeading: () => boolean): Promise<void> {
     const store = this.o.store;
     const view = { get nodes() { return store.list('node'); }, tasksOnNode: (id: string) => store.tasksOnNode(id), task: (id: string) => store.get('task', id) };
     for (let steps = 0; steps < ORCHESTRATOR_STEPS_PER_PASS_MAX && stillLeading(); steps++) {

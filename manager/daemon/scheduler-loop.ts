@@ -6,30 +6,18 @@
 // waits until a change (a node ready, a task ended, a label added) lets the next pass place it.
 // Leader only, through LeaderLoop: started after a leadership notice, never throws into Raft.
 
-import type { Clock } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
 import type { Rng } from '../../shared/rng.js';
 import { decisionOps, inBatches, schedulerNode, schedulerTask, waitingTasks, waitsForNode, WRITE_LIMITS, type WriteLimits } from '../scheduler/from-store.js';
 import { schedule } from '../scheduler/schedule.js';
 import { DEFAULT_STRATEGY, SCHEDULER_LIMITS, type SchedulerLimits } from '../scheduler/types.js';
-import type { StoreOp } from '../store/command.js';
-import type { Store } from '../store/store.js';
 import type { StoreObjectOf } from '../store/types.js';
-import { LeaderLoop, type LeaderLoopTiming } from './leader-loop.js';
+import { LeaderReconciler, type LeaderWorkOptions } from './leader-loop.js';
 
-export interface SchedulerLoopOptions {
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly logger: Logger;
+export interface SchedulerLoopOptions extends LeaderWorkOptions {
   /** Draws for the `random` strategy. */
   readonly rng: Rng;
-  readonly confirm: () => Promise<void>;
-  readonly isLeader: () => boolean;
-  /** Proposes one transaction through Raft; resolves once it is applied here. */
-  readonly propose: (ops: StoreOp[]) => Promise<void>;
   readonly limits?: SchedulerLimits;
   readonly writeLimits?: WriteLimits;
-  readonly timing?: Partial<LeaderLoopTiming>;
 }
 
 /** What one pass did, for the log and tests. */
@@ -41,40 +29,21 @@ export interface PassReport {
 
 const yieldTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export class SchedulerLoop {
-  private readonly loop: LeaderLoop;
+export class SchedulerLoop extends LeaderReconciler {
   private readonly limits: SchedulerLimits;
   private readonly writeLimits: WriteLimits;
   /** The last pass's report (tests). */
   lastPass: PassReport | undefined;
 
   constructor(private readonly o: SchedulerLoopOptions) {
+    // A task waiting, ending or moving; a node ready, down, relabelled; the strategy changed.
+    super('scheduler', o, (e) => e.object.kind === 'task' || e.object.kind === 'node' || e.object.kind === 'cluster');
     this.limits = o.limits ?? SCHEDULER_LIMITS;
     this.writeLimits = o.writeLimits ?? WRITE_LIMITS;
-    this.loop = new LeaderLoop({
-      name: 'scheduler',
-      store: o.store,
-      clock: o.clock,
-      logger: o.logger,
-      confirm: o.confirm,
-      isLeader: o.isLeader,
-      // A task waiting, ending or moving; a node ready, down, relabelled; the strategy changed.
-      concerns: (e) => e.object.kind === 'task' || e.object.kind === 'node' || e.object.kind === 'cluster',
-      pass: (stillLeading) => this.pass(stillLeading),
-      ...(o.timing !== undefined ? { timing: o.timing } : {}),
-    });
-  }
-
-  leadershipChanged(leading: boolean): void {
-    this.loop.leadershipChanged(leading);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** Every waiting task, `tasksPerCallMax` at a time, each call's writes applied before the next reads. */
-  private async pass(stillLeading: () => boolean): Promise<void> {
+  protected async pass(stillLeading: () => boolean): Promise<void> {
     const store = this.o.store;
     const waitingIds = waitingTasks(store).map((t) => t.id);
     let assigned = 0;

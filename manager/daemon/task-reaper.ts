@@ -4,23 +4,14 @@
 // it ended. Leader only, through LeaderLoop; deletes in bounded batches, each naming the version
 // it read (a task that changed meanwhile is looked at again in the next pass).
 
-import type { Clock } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
 import { inBatches, WRITE_LIMITS, type WriteLimits } from '../scheduler/from-store.js';
 import type { StoreOp } from '../store/command.js';
 import type { Store } from '../store/store.js';
 import { TERMINAL_TASK_STATES, type StoreObjectOf } from '../store/types.js';
-import { LeaderLoop, type LeaderLoopTiming } from './leader-loop.js';
+import { LeaderReconciler, type LeaderWorkOptions } from './leader-loop.js';
 
-export interface TaskReaperOptions {
-  readonly store: Store;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly confirm: () => Promise<void>;
-  readonly isLeader: () => boolean;
-  readonly propose: (ops: StoreOp[]) => Promise<void>;
+export interface TaskReaperOptions extends LeaderWorkOptions {
   readonly writeLimits?: WriteLimits;
-  readonly timing?: Partial<LeaderLoopTiming>;
 }
 
 /**
@@ -34,32 +25,12 @@ export function reapable(store: Store, t: StoreObjectOf<'task'>): boolean {
   return t.spec.nodeId === undefined || store.get('node', t.spec.nodeId) === undefined;
 }
 
-export class TaskReaper {
-  private readonly loop: LeaderLoop;
-
+export class TaskReaper extends LeaderReconciler {
   constructor(private readonly o: TaskReaperOptions) {
-    this.loop = new LeaderLoop({
-      name: 'task reaper',
-      store: o.store,
-      clock: o.clock,
-      logger: o.logger,
-      confirm: o.confirm,
-      isLeader: o.isLeader,
-      concerns: (e) => (e.object.kind === 'task' && e.object.spec.desiredState === 'remove') || (e.object.kind === 'node' && e.type === 'delete'),
-      pass: (stillLeading) => this.pass(stillLeading),
-      ...(o.timing !== undefined ? { timing: o.timing } : {}),
-    });
+    super('task reaper', o, (e) => (e.object.kind === 'task' && e.object.spec.desiredState === 'remove') || (e.object.kind === 'node' && e.type === 'delete'));
   }
 
-  leadershipChanged(leading: boolean): void {
-    this.loop.leadershipChanged(leading);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  private async pass(stillLeading: () => boolean): Promise<void> {
+  protected async pass(stillLeading: () => boolean): Promise<void> {
     const store = this.o.store;
     const ops: StoreOp[] = store.list('task').filter((t) => reapable(store, t)).map((t) => ({ op: 'delete', kind: 'task', id: t.id, version: t.meta.version }));
     for (const batch of inBatches(ops, this.o.writeLimits ?? WRITE_LIMITS)) {
