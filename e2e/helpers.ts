@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runAllCleanups } from '../shared/cleanup.js';
+import { systemClock } from '../shared/clock.js';
 import { runUnchecked, type RunResult } from '../shared/exec.js';
 import { labDown } from './lab/lab.js';
 import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
@@ -59,4 +60,24 @@ export async function cleanupLab(name: string, stateDir = DEFAULT_LAB_STATE_DIR)
 /** Removes every lab named, all of them even when one fails; then reports every failure. */
 export async function cleanupLabs(names: readonly string[], stateDir = DEFAULT_LAB_STATE_DIR): Promise<void> {
   await runAllCleanups('remove labs', names.map((name) => () => cleanupLab(name, stateDir)));
+}
+
+/**
+ * Asks `get` again every `intervalMs` until `accept` takes the answer, for at most `timeoutMs`; a
+ * `get` that throws counts as a no. The error names `what` and the last answer or error seen.
+ */
+export async function until<T>(what: string, get: () => Promise<T>, accept: (v: T) => boolean, timeoutMs = 40_000, intervalMs = 250): Promise<T> {
+  const deadline = systemClock.nowMs() + timeoutMs;
+  let last: unknown;
+  for (let attempt = 0; attempt < Math.ceil(timeoutMs / intervalMs) + 1; attempt++) {
+    try {
+      last = await get();
+      if (accept(last as T)) return last as T;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (systemClock.nowMs() > deadline) break;
+    await systemClock.sleep(intervalMs);
+  }
+  throw new Error(`${what} did not happen; last: ${JSON.stringify(last)}`);
 }

@@ -12,11 +12,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../shared/clock.js';
 import { runUnchecked } from '../shared/exec.js';
 import { RuntimeClient } from '../shared/runtime-client.js';
 import { agentPids, hostAgentKey } from './lab/agents.js';
-import { cleanupLabs, shoal, shoalBin, uniqueLabName } from './helpers.js';
+import { cleanupLabs, shoal, until, shoalBin, uniqueLabName } from './helpers.js';
 import { findLabResources, labUp, type LabSummary } from './lab/lab.js';
 import { hostPaths, type LabHostPlan } from './lab/plan.js';
 import { DEFAULT_LAB_STATE_DIR } from './lab/state.js';
@@ -50,23 +49,6 @@ async function json<T>(env: Record<string, string>, args: readonly string[]): Pr
   const r = await shoal(['--format', 'json', ...args], 60_000, env);
   if (r.exitCode !== 0) throw new Error(`shoal ${args.join(' ')}: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout) as T;
-}
-
-/** Asks again until `accept` takes the answer: 40 s at most, every 250 ms. */
-async function until<T>(what: string, get: () => Promise<T>, accept: (v: T) => boolean): Promise<T> {
-  const deadline = systemClock.nowMs() + 40_000;
-  let last: unknown;
-  for (let attempt = 0; attempt < 400; attempt++) {
-    try {
-      last = await get();
-      if (accept(last as T)) return last as T;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (systemClock.nowMs() > deadline) break;
-    await systemClock.sleep(250);
-  }
-  throw new Error(`${what} did not happen; last: ${JSON.stringify(last)}`);
 }
 
 /** Processes anywhere on the machine whose command line names the lab's folder (its daemons, shims, registry). */

@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../shared/clock.js';
 import { RuntimeClient } from '../shared/runtime-client.js';
-import { cleanupLabs, shoal, uniqueLabName } from './helpers.js';
+import { cleanupLabs, shoal, until, uniqueLabName } from './helpers.js';
 import { agentPids } from './lab/agents.js';
 import { resolveHost } from './lab/lab.js';
 import { hostPaths } from './lab/plan.js';
@@ -45,23 +45,6 @@ async function ok(args: readonly string[]): Promise<string> {
   const r = await shoal(args, 60_000, env);
   if (r.exitCode !== 0) throw new Error(`shoal ${args.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-/** Asks again every 200 ms until `accept` takes the answer (at most `timeoutMs`). */
-async function until<T>(what: string, get: () => Promise<T>, accept: (v: T) => boolean, timeoutMs = 40_000): Promise<T> {
-  const deadline = systemClock.nowMs() + timeoutMs;
-  let last: unknown;
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    try {
-      last = await get();
-      if (accept(last as T)) return last as T;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (systemClock.nowMs() > deadline) break;
-    await systemClock.sleep(200);
-  }
-  throw new Error(`${what} did not happen; last: ${JSON.stringify(last)}`);
 }
 
 const nodes = () => json<NodeRow[]>(['node', 'ls']);
